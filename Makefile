@@ -1,0 +1,33 @@
+# goha: build, run the demo, test. See README.md.
+GO        ?= go
+BIN       ?= bin/goha
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/goha/goha/internal/version.Version=$(VERSION)
+export CGO_ENABLED := 0
+
+.PHONY: all build run test test-short vet bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/goha
+
+# A working load balancer on the built-in demo config: 127.0.0.1:8080,
+# stats page on 127.0.0.1:8404/stats, master CLI on ./goha-master.sock.
+run: build
+	$(BIN) -W -db -S $(CURDIR)/goha-master.sock -f deploy/examples/quickstart.cfg
+
+# Every test: formatting, vet, unit tests (race detector on the packages
+# with concurrency), then the end-to-end tests against the real binary.
+test: build
+	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	$(GO) vet ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./config/... ./cli/... ./proxy/... ./master/... ./worker/...
+	GOHA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./test/...
+
+bench: build
+	GOHA_BIN=$(CURDIR)/$(BIN) ./test/bench/run.sh
+
+clean:
+	rm -rf bin goha-master.sock

@@ -1,0 +1,451 @@
+package config
+
+import "time"
+
+// Config is a whole parsed configuration: every file given with -f, in
+// order. It is plain data: the master, the workers and the data plane read
+// it, nobody mutates it after Parse returns.
+type Config struct {
+	// Files lists the configuration files that were read, in order.
+	Files []string
+	// Global holds the settings of every `global` section, merged.
+	Global Global
+	// Defaults lists the `defaults` sections in order of appearance,
+	// named or not. Proxies refer to the one they inherited from.
+	Defaults []*Proxy
+	// Proxies lists frontends, backends and listen sections in order of
+	// appearance; their ID (HAProxy's iid) follows that order from 1
+	// (HAProxy numbers internal proxies first; goha keeps user proxies
+	// at 2.. so `show stat` iids look familiar: see Proxy.ID).
+	Proxies []*Proxy
+	// Userlists lists the `userlist` sections.
+	Userlists []*Userlist
+	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
+	// words (`parsing [file:line] : ...`).
+	Warnings []Diag
+	// Notices are `.notice` lines met while parsing.
+	Notices []Diag
+}
+
+// Diag is one diagnostic tied to a place in a file.
+type Diag struct {
+	File string
+	Line int
+	Msg  string
+}
+
+// Global is the `global` section.
+//
+// Zero values mean "not set": the consumer applies HAProxy's default
+// (documented on each field).
+type Global struct {
+	Daemon       bool
+	MasterWorker bool
+	// NoExitOnFailure is `master-worker no-exit-on-failure`.
+	NoExitOnFailure bool
+	// Maxconn is the process-wide connection limit; 0 means computed from
+	// the file descriptor limit as HAProxy does.
+	Maxconn int
+	// UlimitN is `ulimit-n`; 0 means computed from maxconn.
+	UlimitN int
+	Logs    []LogTarget
+	// LogTag is `log-tag` (default "haproxy"; goha keeps HAProxy's
+	// default so existing syslog filters match).
+	LogTag string
+	// UID and GID are numeric ids (-1 when unset). User and Group are
+	// names still to resolve (empty when unset).
+	UID, GID    int
+	User, Group string
+	Chroot      string
+	Pidfile     string
+	// Nbproc is the number of worker processes (0 = 1).
+	Nbproc int
+	// Nbthread is each worker's GOMAXPROCS (0 = number of CPUs).
+	Nbthread     int
+	StatsSockets []Bind
+	// StatsTimeout is the CLI idle timeout (0 = 10s).
+	StatsTimeout time.Duration
+	// StatsMaxconn is `stats maxconn` (0 = 10).
+	StatsMaxconn int
+	// HardStopAfter bounds a soft stop (0 = unbounded).
+	HardStopAfter        time.Duration
+	InsecureSetuidWanted bool
+	Node                 string
+	Description          string
+	// TuneBufsize is `tune.bufsize` in bytes (0 = 16384).
+	TuneBufsize int
+	// TuneMaxrewrite is `tune.maxrewrite` (0 = 1024).
+	TuneMaxrewrite int
+	// ServerStateFile is `server-state-file`; ServerStateBase its base dir.
+	ServerStateFile string
+	ServerStateBase string
+	// MworkerMaxReloads is `mworker-max-reloads` (0 = unlimited).
+	MworkerMaxReloads int
+	// Setenv records setenv/presetenv effects applied while parsing, in
+	// order, so the process can export them to what it starts.
+	Setenv [][2]string
+}
+
+// Mode is a proxy's mode.
+type Mode int
+
+// Proxy modes.
+const (
+	ModeTCP Mode = iota
+	ModeHTTP
+)
+
+func (m Mode) String() string {
+	if m == ModeHTTP {
+		return "http"
+	}
+	return "tcp"
+}
+
+// Cap is what a proxy can do: frontend, backend or both (listen).
+type Cap int
+
+// Proxy capabilities. Defaults sections have CapDefaults.
+const (
+	CapFrontend Cap = 1 << iota
+	CapBackend
+	CapDefaults
+	CapListen = CapFrontend | CapBackend
+)
+
+// Proxy is a frontend, backend, listen or defaults section, with the
+// settings inherited from its defaults section already applied.
+type Proxy struct {
+	Name string
+	Cap  Cap
+	// ID is HAProxy's proxy iid: the position among proxies, from 2
+	// (HAProxy reserves low ids for internal proxies; tools only need
+	// them stable and unique). An explicit `id N` overrides it.
+	ID int
+	// From is the name of the defaults section it inherits from ("" for
+	// the last unnamed one).
+	From string
+	File string
+	Line int
+	Mode Mode
+	// Disabled is the `disabled` keyword.
+	Disabled bool
+
+	Binds []Bind
+	// Maxconn is the frontend's limit (0 = the global default, see -N).
+	Maxconn int
+	// Fullconn is `fullconn` (backend).
+	Fullconn int
+	Timeouts Timeouts
+	Retries  int // -1 = unset (HAProxy default 3)
+	Options  Options
+
+	DefaultBackend string
+	UseBackends    []UseBackend
+	ACLs           []*ACL
+	// HTTPRequest, HTTPResponse and TCPRequestConnection/Content are rule
+	// lists in order of appearance.
+	HTTPRequest          []*Rule
+	HTTPResponse         []*Rule
+	TCPRequestConnection []*Rule
+	TCPRequestContent    []*Rule
+	// TCPRequestInspectDelay is `tcp-request inspect-delay`.
+	TCPRequestInspectDelay time.Duration
+
+	Balance       Balance
+	Servers       []*Server
+	DefaultServer Server
+	// HTTPReuse is `http-reuse never|safe|aggressive|always` ("" = safe).
+	HTTPReuse string
+
+	// LogGlobal is `log global`; Logs are the proxy's own targets.
+	LogGlobal bool
+	Logs      []LogTarget
+	// NoLog is `no log`.
+	NoLog bool
+	// LogFormat is `log-format` (or the format implied by option
+	// httplog/tcplog; empty = none).
+	LogFormat string
+	// CaptureRequestHeaders / CaptureResponseHeaders: `capture request
+	// header NAME len N`.
+	CaptureRequestHeaders  []Capture
+	CaptureResponseHeaders []Capture
+
+	// ErrorFiles maps a status code to the raw HTTP response read from
+	// the errorfile (read at parse time: workers are chrooted later).
+	ErrorFiles map[int][]byte
+
+	Stats     Stats
+	HealthChk HealthCheck
+}
+
+// IsFrontend reports whether the proxy accepts connections.
+func (p *Proxy) IsFrontend() bool { return p.Cap&CapFrontend != 0 }
+
+// IsBackend reports whether the proxy has servers to balance on.
+func (p *Proxy) IsBackend() bool { return p.Cap&CapBackend != 0 }
+
+// Timeouts are a proxy's timeouts; zero means unset.
+type Timeouts struct {
+	Client, Server, Connect             time.Duration
+	HTTPRequest, HTTPKeepAlive, Queue   time.Duration
+	Tunnel, ClientFin, ServerFin, Check time.Duration
+	Tarpit                              time.Duration
+}
+
+// Options are the `option` flags of a proxy. The HTTP connection mode is
+// one of "http-keep-alive" (default), "http-server-close", "httpclose".
+type Options struct {
+	HTTPLog           bool
+	HTTPLogCLF        bool
+	TCPLog            bool
+	DontLogNull       bool
+	LogSeparateErrors bool
+	LogHealthChecks   bool
+	Redispatch        bool
+	// Forwardfor is `option forwardfor [except NET] [header NAME] [if-none]`.
+	Forwardfor       bool
+	ForwardforHeader string // "" = x-forwarded-for
+	ForwardforExcept string
+	ForwardforIfNone bool
+	HTTPConnMode     string
+	HTTPChk          bool
+	// AbortOnClose, SplitTCP... are other accepted flags.
+	AbortOnClose      bool
+	Tcpka             bool
+	Clitcpka          bool
+	Srvtcpka          bool
+	LogASAP           bool
+	HTTPBufferRequest bool
+	// SocketStats is `option socket-stats`.
+	SocketStats bool
+}
+
+// Balance is the `balance` algorithm and its argument.
+type Balance struct {
+	// Algo is one of roundrobin (default), static-rr, leastconn, first,
+	// source, uri, url_param, hdr, random.
+	Algo string
+	// Param is the url_param name or the hdr() header name.
+	Param string
+	// URIWhole, URILen, URIDepth are `balance uri` options.
+	URIWhole bool
+	URILen   int
+	URIDepth int
+	// Args keeps the raw words after the algorithm.
+	Args []string
+}
+
+// Server is a `server` line (or `default-server` when Name is "").
+type Server struct {
+	Name string
+	// ID is the server's sid: its position in the backend from 1, or `id N`.
+	ID   int
+	File string
+	Line int
+	// Addr is the host part as written (IP, or a name resolved at parse
+	// time into IP); Port 0 means "the client's destination port".
+	Addr string
+	Port int
+	// Unix is set for `unix@/path` or `/path` addresses.
+	Unix string
+
+	Check       bool
+	Inter       time.Duration // 0 = 2s
+	FastInter   time.Duration // 0 = Inter
+	DownInter   time.Duration // 0 = Inter
+	Rise        int           // 0 = 2
+	Fall        int           // 0 = 3
+	Weight      int           // -1 = unset (default 1)
+	Backup      bool
+	Maxconn     int
+	Maxqueue    int
+	Disabled    bool
+	CheckPort   int
+	CheckAddr   string
+	SendProxy   bool
+	SendProxyV2 bool
+	// Cookie is the `cookie` value (persistence is parsed but not applied).
+	Cookie string
+	// Set records which keywords appeared, so default-server values are
+	// only applied where a server line did not set its own.
+	Set map[string]bool
+}
+
+// Bind is a `bind` line, a `stats socket` line, or a `-S` master CLI
+// address.
+type Bind struct {
+	// Network is "tcp", "tcp4", "tcp6" or "unix".
+	Network string
+	// Addr is host:port for TCP ("" host = all addresses), the path for unix.
+	Addr string
+	// PortEnd is set (> port) for a port range `1000-1010`; each port of
+	// the range is its own listener.
+	PortEnd int
+	Name    string
+	// Mode, UID, GID: unix socket file permissions (Mode 0 = umask).
+	Mode     uint32
+	UID, GID int // -1 = unset
+	User     string
+	Group    string
+	// Level is the CLI level for stats sockets / master CLI: "user",
+	// "operator" or "admin" ("" = the default of the socket kind).
+	Level string
+	// ExposeFD is `expose-fd listeners`.
+	ExposeFD bool
+	// SSL/Crt are parsed; TLS termination is not implemented yet.
+	SSL     bool
+	Crt     []string
+	Accept  bool // accept-proxy
+	Backlog int
+	Maxconn int
+	// Options keeps the raw words after the address, for diagnostics.
+	Options []string
+	File    string
+	Line    int
+}
+
+// Key returns a stable identity for the listening socket, used to match
+// sockets across reloads: network and address (and nothing else, so a
+// changed `maxconn` keeps the same socket).
+func (b Bind) Key() string { return b.Network + ":" + b.Addr }
+
+// UseBackend is a `use_backend NAME [if|unless COND]` line.
+type UseBackend struct {
+	Backend string
+	Cond    *Cond
+	Line    int
+}
+
+// ACL is an `acl NAME FETCH [FLAGS] PATTERN...` line, or the body of an
+// anonymous `{ FETCH ... }` condition (Name "").
+type ACL struct {
+	Name string
+	// Fetch is the sample fetch/criterion as written without its
+	// argument, e.g. "path_beg", "hdr", "src", "method".
+	Fetch string
+	// Arg is the fetch argument inside parentheses: "host" in hdr(host).
+	Arg string
+	// IgnoreCase is -i; Match is -m METHOD ("" = the fetch's default).
+	IgnoreCase bool
+	Match      string
+	// Patterns are the literal patterns, plus the lines of each -f file
+	// (read at parse time).
+	Patterns []string
+	// PatternFiles lists the -f files that were read.
+	PatternFiles []string
+	File         string
+	Line         int
+}
+
+// Cond is an `if`/`unless` condition: an OR of AND-terms.
+type Cond struct {
+	Unless bool
+	// Or holds alternatives; each is a list of terms that must all hold.
+	Or [][]CondTerm
+	// Source is the condition as written, for messages.
+	Source string
+}
+
+// CondTerm is one ACL reference in a condition, possibly negated; ACL
+// points at the named or anonymous definition.
+type CondTerm struct {
+	Neg bool
+	ACL *ACL
+	// Predefined names HAProxy's built-in ACLs (TRUE, FALSE, METH_GET,
+	// HTTP, ...), resolved to an ACL with Fetch set accordingly.
+}
+
+// Rule is an http-request, http-response or tcp-request rule.
+type Rule struct {
+	// Action is the keyword: allow, deny, reject, redirect, return,
+	// set-header, add-header, del-header, set-path, auth, accept, ...
+	Action string
+	// Status is the deny/return/redirect code (0 = the action's default).
+	Status int
+	// Name and Value are the header name and its value (a log-format
+	// string as written) for set/add/del-header, the path for set-path.
+	Name  string
+	Value string
+	// Realm is the auth realm.
+	Realm string
+	// Redirect: Kind is location|prefix|scheme, Value the target.
+	RedirectKind string
+	// Options: drop-query, append-slash (redirect); content-type etc.
+	ContentType string
+	// Body is the `return` payload: string, lf-string, or file contents.
+	Body    []byte
+	BodyLF  bool // the body is a log-format string
+	Headers [][2]string
+	Cond    *Cond
+	File    string
+	Line    int
+}
+
+// Capture is `capture request|response header NAME len N`.
+type Capture struct {
+	Name string
+	Len  int
+}
+
+// Stats is the stats page configuration of a proxy.
+type Stats struct {
+	Enabled     bool
+	URI         string // default "/haproxy?stats"
+	Realm       string // default "HAProxy Statistics"
+	Auth        []UserPass
+	Refresh     time.Duration
+	Admin       *Cond // nil = no admin
+	HideVersion bool
+	ShowNode    bool
+	NodeName    string
+	ShowLegends bool
+	ShowDesc    string
+	Scope       []string
+}
+
+// UserPass is one `stats auth` or userlist credential.
+type UserPass struct {
+	User     string
+	Password string
+	// Insecure: plain text password (`insecure-password`); otherwise a
+	// crypt(3) hash (`password`).
+	Insecure bool
+}
+
+// Userlist is a `userlist` section.
+type Userlist struct {
+	Name   string
+	Users  []UserPass
+	Groups map[string][]string
+}
+
+// HealthCheck is `option httpchk` and `http-check` settings.
+type HealthCheck struct {
+	// Method, URI, Version of the check request (default OPTIONS / HTTP/1.0).
+	Method, URI, Version string
+	// Headers sent with `http-check send hdr NAME VALUE`.
+	Headers [][2]string
+	Body    string
+	// Expect is `http-check expect [!] status|rstatus|string|rstring VALUE`.
+	ExpectKind  string
+	ExpectValue string
+	ExpectNeg   bool
+}
+
+// LogTarget is a `log` line.
+type LogTarget struct {
+	// Addr is "udp:host:port", "unix:/path", "stdout", "stderr" or
+	// "fd@N" as normalised by the parser.
+	Addr string
+	// Len is the max line length (0 = 1024).
+	Len int
+	// Format is local (default), rfc3164, rfc5424, priority, short,
+	// timed, iso, raw.
+	Format   string
+	Facility int // 0..23
+	// Level is the max level sent (0 emerg .. 7 debug; default 7);
+	// MinLevel the min (default 0).
+	Level    int
+	MinLevel int
+}
