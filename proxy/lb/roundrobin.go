@@ -1,0 +1,136 @@
+package lb
+
+import (
+	"net/netip"
+
+	"github.com/goha/goha/config"
+)
+
+// roundRobin is `balance roundrobin`: HAProxy's dynamic weighted round
+// robin (lb_fwrr.c). Within a round every eligible server is picked
+// exactly as many times as its weight, spread smoothly: a server of
+// weight w sits at positions (2k+1)/(2w), k = 0..w-1, of the round, and
+// the picks follow those positions (ties go to the earlier declared
+// server). A server that used its share waits for the next round, like
+// fwrr's "next" tree. Weight changes and servers coming back keep the
+// progress of the round proportional, so the change is smooth.
+type roundRobin struct {
+	*pool
+	h     *iheap
+	st    []rrState
+	now   rrState // position of the last pick
+	elig  []*Server
+	inSet []bool
+}
+
+// rrState is a server's position: in round `round`, k picks done, weight w
+// (the weight its position was computed with).
+type rrState struct {
+	round int64
+	k, w  int64
+}
+
+// before reports whether position a comes strictly before b.
+func (a rrState) before(b rrState) bool {
+	if a.round != b.round {
+		return a.round < b.round
+	}
+	// (2ka+1)/(2wa) < (2kb+1)/(2wb)
+	return (2*a.k+1)*b.w < (2*b.k+1)*a.w
+}
+
+func newRoundRobin(p *pool, _ config.Balance) (Balancer, error) {
+	r := &roundRobin{pool: p, st: make([]rrState, len(p.servers)), inSet: make([]bool, len(p.servers))}
+	r.h = newIHeap(len(p.servers), func(a, b *Server) bool {
+		sa, sb := r.st[a.idx], r.st[b.idx]
+		if sa.before(sb) {
+			return true
+		}
+		if sb.before(sa) {
+			return false
+		}
+		return a.idx < b.idx
+	})
+	r.now = rrState{k: 0, w: 1}
+	r.resync()
+	return r, nil
+}
+
+// resync brings the heap in line with the eligible set and weights.
+// The caller holds mu.
+func (r *roundRobin) resync() {
+	r.elig = r.eligibleSet(r.elig)
+	clear(r.inSet)
+	for _, s := range r.elig {
+		r.inSet[s.idx] = true
+	}
+	for _, s := range r.servers {
+		st := &r.st[s.idx]
+		switch {
+		case !r.inSet[s.idx]:
+			r.h.remove(s)
+		case !r.h.has(s):
+			// Join the current round at the current position.
+			w := int64(s.weight.Load())
+			*st = rrState{round: r.now.round, k: (2*r.now.k + 1) * w / (2 * r.now.w), w: w}
+			r.h.push(s)
+		default:
+			if w := int64(s.weight.Load()); w != st.w {
+				st.k = st.k * w / st.w
+				st.w = w
+				r.h.fixServer(s)
+			}
+		}
+	}
+}
+
+// Pick implements Balancer.
+func (r *roundRobin) Pick(_ netip.Addr, _ Request, avoid *Server) *Server {
+	r.mu.Lock()
+	s := r.pickLocked(avoid)
+	r.mu.Unlock()
+	return s
+}
+
+// pickLocked is the pick itself; hash algorithms reuse it as fallback.
+func (r *roundRobin) pickLocked(avoid *Server) *Server {
+	if r.h.len() == 0 {
+		return nil
+	}
+	i := r.h.best(avoid)
+	s := r.h.items[i]
+	st := &r.st[s.idx]
+	r.now = *st
+	st.k++
+	if st.k >= st.w {
+		st.k = 0
+		st.round++
+	}
+	r.h.fix(i)
+	s.conns.Add(1)
+	return s
+}
+
+// Take implements Balancer.
+func (r *roundRobin) Take(s *Server) { take(s) }
+
+// Release implements Balancer.
+func (r *roundRobin) Release(s *Server) { release(s) }
+
+// SetUsable implements Balancer.
+func (r *roundRobin) SetUsable(s *Server, usable bool) {
+	r.mu.Lock()
+	if r.setUsable(s, usable) {
+		r.resync()
+	}
+	r.mu.Unlock()
+}
+
+// SetWeight implements Balancer.
+func (r *roundRobin) SetWeight(s *Server, w int) {
+	r.mu.Lock()
+	if r.setWeight(s, w) {
+		r.resync()
+	}
+	r.mu.Unlock()
+}
