@@ -1,0 +1,625 @@
+package tlog
+
+import (
+	"net/netip"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+const hexDigits = "0123456789ABCDEF"
+
+// Append formats e by f, appends the line to dst and returns the extended
+// slice. It allocates nothing when dst has room for the line.
+func (f *Format) Append(dst []byte, e *Entry) []byte {
+	lastSpace := true
+	for i := range f.ops {
+		o := &f.ops[i]
+		switch o.kind {
+		case opSep:
+			if !lastSpace {
+				dst = append(dst, ' ')
+				lastSpace = true
+			}
+			continue
+		case opText:
+			dst = append(dst, o.text...)
+		case opClientIP:
+			if e.UnixListenerID > 0 {
+				dst = appendText(dst, "unix", o.opts)
+			} else {
+				dst = appendIP(dst, e.Client, o.opts)
+			}
+		case opClientPort:
+			dst = f.appendPortOrListener(dst, e.Client, e, o.opts)
+		case opFrontendIP:
+			if e.UnixListenerID > 0 {
+				dst = appendText(dst, "unix", o.opts)
+			} else {
+				dst = appendIP(dst, e.Frontend, o.opts)
+			}
+		case opFrontendPort:
+			dst = f.appendPortOrListener(dst, e.Frontend, e, o.opts)
+		case opBackendIP:
+			dst = appendIP(dst, e.BackendSrc, o.opts)
+		case opBackendPort:
+			dst = appendPort(dst, e.BackendSrc, o.opts)
+		case opServerIP:
+			dst = appendIP(dst, e.Server, o.opts)
+		case opServerPort:
+			dst = appendPort(dst, e.Server, o.opts)
+		case opDate:
+			dst = f.appendDate(dst, e.AcceptTime)
+		case opReqDate:
+			dst = f.appendDate(dst, e.requestTime())
+		case opDateGMT:
+			dst = appendDateZone(dst, e.AcceptTime.UTC(), false)
+		case opReqGMT:
+			dst = appendDateZone(dst, e.requestTime().UTC(), false)
+		case opDateLocal:
+			dst = appendDateZone(dst, e.AcceptTime.In(f.loc), true)
+		case opReqLocal:
+			dst = appendDateZone(dst, e.requestTime().In(f.loc), true)
+		case opTs:
+			if o.opts&optHex != 0 {
+				dst = appendHex(dst, uint64(uint32(e.AcceptTime.Unix())), 4)
+			} else {
+				dst = strconv.AppendInt(dst, e.AcceptTime.Unix(), 10)
+			}
+		case opMs:
+			ms := e.AcceptTime.Nanosecond() / 1e6
+			if o.opts&optHex != 0 {
+				dst = appendHex(dst, uint64(ms), 2)
+			} else {
+				dst = appendPad(dst, ms, 3)
+			}
+		case opFrontend:
+			dst = appendText(dst, e.FrontendName, o.opts)
+		case opFrontendX:
+			if o.opts&optQuote != 0 {
+				dst = append(dst, '"')
+			}
+			dst = append(dst, e.FrontendName...)
+			if e.TLS {
+				dst = append(dst, '~')
+			}
+			if o.opts&optQuote != 0 {
+				dst = append(dst, '"')
+			}
+		case opBackend:
+			if e.BackendName == "" {
+				dst = appendText(dst, e.FrontendName, o.opts)
+			} else {
+				dst = appendText(dst, e.BackendName, o.opts)
+			}
+		case opServer:
+			if e.ServerName == "" {
+				dst = appendText(dst, "<NOSRV>", o.opts)
+			} else {
+				dst = appendText(dst, e.ServerName, o.opts)
+			}
+		case opTh:
+			dst = strconv.AppendInt(dst, ms(e.Th), 10)
+		case opTi:
+			dst = strconv.AppendInt(dst, ms(e.Ti), 10)
+		case opTR:
+			dst = strconv.AppendInt(dst, ms(e.TR), 10)
+		case opTq:
+			dst = strconv.AppendInt(dst, e.tq(), 10)
+		case opTw:
+			dst = strconv.AppendInt(dst, ms(e.Tw), 10)
+		case opTc:
+			dst = strconv.AppendInt(dst, ms(e.Tc), 10)
+		case opTr:
+			dst = strconv.AppendInt(dst, ms(e.Tr), 10)
+		case opTd:
+			dst = strconv.AppendInt(dst, e.td(f.http), 10)
+		case opTa:
+			dst = f.asapMark(dst)
+			dst = strconv.AppendInt(dst, e.ta(), 10)
+		case opTt:
+			dst = f.asapMark(dst)
+			dst = strconv.AppendInt(dst, ms(e.Tt), 10)
+		case opTu:
+			dst = f.asapMark(dst)
+			dst = strconv.AppendInt(dst, ms(e.Tt)-max(ms(e.Ti), 0), 10)
+		case opStatus:
+			dst = strconv.AppendInt(dst, int64(e.Status), 10)
+		case opBytes:
+			dst = f.asapMark(dst)
+			dst = strconv.AppendInt(dst, e.BytesOut, 10)
+		case opBytesUp:
+			dst = strconv.AppendInt(dst, e.BytesIn, 10)
+		case opCC:
+			dst = appendText(dst, e.ClientCookie, o.opts)
+		case opCS:
+			dst = appendText(dst, e.ServerCookie, o.opts)
+		case opTermState:
+			dst = append(dst, orDash(e.Term[0]), orDash(e.Term[1]))
+		case opTermStateCk:
+			dst = append(dst, orDash(e.Term[0]), orDash(e.Term[1]), orDash(e.Cookie[0]), orDash(e.Cookie[1]))
+		case opActConn:
+			dst = strconv.AppendInt(dst, int64(e.ActConn), 10)
+		case opFeConn:
+			dst = strconv.AppendInt(dst, int64(e.FeConn), 10)
+		case opBeConn:
+			dst = strconv.AppendInt(dst, int64(e.BeConn), 10)
+		case opSrvConn:
+			dst = strconv.AppendInt(dst, int64(e.SrvConn), 10)
+		case opRetries:
+			if e.Redispatched {
+				dst = append(dst, '+')
+			}
+			dst = strconv.AppendInt(dst, int64(e.Retries), 10)
+		case opSrvQueue:
+			dst = strconv.AppendInt(dst, int64(e.SrvQueue), 10)
+		case opBckQueue:
+			dst = strconv.AppendInt(dst, int64(e.BackendQueue), 10)
+		case opHdrReq:
+			if len(e.ReqCaptures) == 0 {
+				continue // prints nothing, and leaves the separator state
+			}
+			dst = appendCaptures(dst, e.ReqCaptures, o.opts)
+		case opHdrRes:
+			if len(e.ResCaptures) == 0 {
+				continue
+			}
+			dst = appendCaptures(dst, e.ResCaptures, o.opts)
+		case opHdrReqList:
+			if len(e.ReqCaptures) == 0 {
+				continue
+			}
+			dst = appendCaptureList(dst, e.ReqCaptures, o.opts)
+		case opHdrResList:
+			if len(e.ResCaptures) == 0 {
+				continue
+			}
+			dst = appendCaptureList(dst, e.ResCaptures, o.opts)
+		case opReq:
+			dst = quoteOpen(dst, o.opts)
+			if e.ReqLine == nil {
+				dst = appendEncoded(dst, badReq, &urlEncode, o.opts)
+			} else {
+				dst = appendEncoded(dst, e.ReqLine, &urlEncode, o.opts)
+			}
+			dst = quoteOpen(dst, o.opts)
+		case opHTTPMethod, opHTTPURI, opHTTPPath, opHTTPPathOnly, opHTTPQuery, opHTTPVersion:
+			dst = quoteOpen(dst, o.opts)
+			dst = appendEncoded(dst, reqPart(e.ReqLine, o.kind), &urlEncode, o.opts)
+			dst = quoteOpen(dst, o.opts)
+		case opCounter:
+			if o.opts&optHex != 0 {
+				dst = appendHex(dst, uint64(uint32(e.RequestCounter)), 4)
+			} else {
+				dst = strconv.AppendUint(dst, e.RequestCounter, 10)
+			}
+		case opLogCount:
+			if o.opts&optHex != 0 {
+				dst = appendHex(dst, uint64(uint32(e.logCount)), 4)
+			} else {
+				dst = strconv.AppendUint(dst, e.logCount, 10)
+			}
+		case opHostname:
+			dst = appendText(dst, f.host, o.opts)
+		case opPID:
+			if o.opts&optHex != 0 {
+				dst = appendHex(dst, uint64(f.pid), 4)
+			} else {
+				dst = strconv.AppendInt(dst, int64(f.pid), 10)
+			}
+		case opUniqueID:
+			dst = appendText(dst, e.UniqueID, o.opts)
+		}
+		lastSpace = false
+	}
+	return dst
+}
+
+// ta is %Ta, the active time: Tt minus the handshake and idle times
+// (minus nothing when Ti is -1, as HAProxy does).
+func (e *Entry) ta() int64 {
+	if ti := ms(e.Ti); ti >= 0 {
+		return ms(e.Tt) - ti - max(ms(e.Th), 0)
+	}
+	return ms(e.Tt)
+}
+
+// ms converts a timer to HAProxy's milliseconds: negative is -1.
+func ms(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return int64(d / time.Millisecond)
+}
+
+// tq is %Tq = Th + Ti + TR, or -1 when the request was not received.
+func (e *Entry) tq() int64 {
+	tr := ms(e.TR)
+	if tr < 0 {
+		return -1
+	}
+	return max(ms(e.Th), 0) + max(ms(e.Ti), 0) + tr
+}
+
+// td is %Td: the data transfer time, Tt minus everything before it.
+func (e *Entry) td(http bool) int64 {
+	tc := ms(e.Tc)
+	if tc < 0 {
+		return -1
+	}
+	before := max(e.tq(), 0) + max(ms(e.Tw), 0) + tc
+	if http {
+		tr := ms(e.Tr)
+		if tr < 0 {
+			return -1
+		}
+		before += tr
+	}
+	return ms(e.Tt) - before
+}
+
+// requestTime is when the request started: RequestTime or, when zero,
+// AcceptTime + Th + Ti as HAProxy computes it.
+func (e *Entry) requestTime() time.Time {
+	if !e.RequestTime.IsZero() {
+		return e.RequestTime
+	}
+	if e.Ti < 0 {
+		return e.AcceptTime
+	}
+	return e.AcceptTime.Add(time.Duration(max(ms(e.Th), 0)+ms(e.Ti)) * time.Millisecond)
+}
+
+func (f *Format) asapMark(dst []byte) []byte {
+	if f.asap {
+		dst = append(dst, '+')
+	}
+	return dst
+}
+
+func (f *Format) appendPortOrListener(dst []byte, ap netip.AddrPort, e *Entry, opts uint8) []byte {
+	if e.UnixListenerID > 0 {
+		return strconv.AppendInt(dst, int64(e.UnixListenerID), 10)
+	}
+	return appendPort(dst, ap, opts)
+}
+
+func orDash(c byte) byte {
+	if c == 0 {
+		return '-'
+	}
+	return c
+}
+
+func quoteOpen(dst []byte, opts uint8) []byte {
+	if opts&optQuote != 0 {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendText writes a text value as HAProxy's lf_text_len does: quoted
+// with +Q, escaped with +E, and "-" when empty under +M (without +Q).
+func appendText[T string | []byte](dst []byte, s T, opts uint8) []byte {
+	q := opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	switch {
+	case len(s) > 0 && opts&optEsc != 0:
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c == '"' || c == '\\' || c == ']' {
+				dst = append(dst, '\\')
+			}
+			dst = append(dst, c)
+		}
+	case len(s) > 0:
+		dst = append(dst, s...)
+	case !q && opts&optMandatory != 0:
+		dst = append(dst, '-')
+	}
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendIP writes an address's IP, in hex with +X; "-" when invalid.
+func appendIP(dst []byte, ap netip.AddrPort, opts uint8) []byte {
+	if !ap.IsValid() {
+		return appendText(dst, "", opts)
+	}
+	a := ap.Addr().WithZone("")
+	if opts&optHex != 0 {
+		if a.Is4() {
+			b := a.As4()
+			for _, c := range b {
+				dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+			}
+		} else {
+			b := a.As16()
+			for _, c := range b {
+				dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+			}
+		}
+		return dst
+	}
+	q := opts&optQuote != 0
+	if q {
+		dst = append(dst, '"')
+	}
+	dst = a.AppendTo(dst)
+	if q {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendPort writes an address's port, in hex with +X; "-" when invalid.
+func appendPort(dst []byte, ap netip.AddrPort, opts uint8) []byte {
+	if !ap.IsValid() {
+		return appendText(dst, "", opts)
+	}
+	if opts&optHex != 0 {
+		return appendHex(dst, uint64(ap.Port()), 4)
+	}
+	return strconv.AppendUint(dst, uint64(ap.Port()), 10)
+}
+
+// appendHex writes v in upper-case hex with at least width digits.
+func appendHex(dst []byte, v uint64, width int) []byte {
+	var b [16]byte
+	i := len(b)
+	for v > 0 || len(b)-i < width {
+		i--
+		b[i] = hexDigits[v&15]
+		v >>= 4
+	}
+	return append(dst, b[i:]...)
+}
+
+// appendPad writes v in decimal, left-padded with zeros to width digits.
+func appendPad(dst []byte, v, width int) []byte {
+	var b [20]byte
+	i := len(b)
+	for v > 0 || len(b)-i < width {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[i:]...)
+}
+
+var monthNames = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// dateCache remembers the local date string of the last second formatted
+// ("24/Nov/2026:23:22:07"), so most lines copy 20 bytes instead of
+// converting a time.
+type dateCache struct {
+	p atomic.Pointer[cachedDate]
+}
+
+type cachedDate struct {
+	sec int64
+	b   [20]byte
+}
+
+// appendDate writes t in local time as dd/Mmm/yyyy:HH:MM:SS.mmm (%t, %tr).
+func (f *Format) appendDate(dst []byte, t time.Time) []byte {
+	sec := t.Unix()
+	c := f.dates.p.Load()
+	if c == nil || c.sec != sec {
+		c = &cachedDate{sec: sec}
+		lt := t.In(f.loc)
+		b := appendDateSecond(c.b[:0], lt)
+		copy(c.b[:], b)
+		f.dates.p.Store(c)
+	}
+	dst = append(dst, c.b[:]...)
+	dst = append(dst, '.')
+	return appendPad(dst, t.Nanosecond()/1e6, 3)
+}
+
+// appendDateSecond writes dd/Mmm/yyyy:HH:MM:SS (20 bytes for years 1000-9999).
+func appendDateSecond(dst []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	dst = appendPad(dst, d, 2)
+	dst = append(dst, '/')
+	dst = append(dst, monthNames[mo-1]...)
+	dst = append(dst, '/')
+	dst = appendPad(dst, y, 4)
+	dst = append(dst, ':')
+	dst = appendPad(dst, h, 2)
+	dst = append(dst, ':')
+	dst = appendPad(dst, mi, 2)
+	dst = append(dst, ':')
+	return appendPad(dst, s, 2)
+}
+
+// appendDateZone writes dd/Mmm/yyyy:HH:MM:SS +hhmm: %T and %trg with
+// "+0000" (t in UTC), %Tl and %trl with the local offset.
+func appendDateZone(dst []byte, t time.Time, local bool) []byte {
+	dst = appendDateSecond(dst, t)
+	if !local {
+		return append(dst, " +0000"...)
+	}
+	_, off := t.Zone()
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	off /= 60
+	dst = append(dst, ' ', sign)
+	dst = appendPad(dst, off/60, 2)
+	return appendPad(dst, off%60, 2)
+}
+
+// appendCaptures writes captured headers as HAProxy's %hr: {a|b|}, each
+// value encoded with '#' for '"', '#', '{', '|', '}' and non-printables.
+func appendCaptures(dst []byte, caps [][]byte, opts uint8) []byte {
+	dst = quoteOpen(dst, opts)
+	dst = append(dst, '{')
+	for i, c := range caps {
+		if i > 0 {
+			dst = append(dst, '|')
+		}
+		dst = appendEncoded(dst, c, &hdrEncode, opts)
+	}
+	dst = append(dst, '}')
+	return quoteOpen(dst, opts)
+}
+
+// appendCaptureList writes captured headers as HAProxy's %hrl: space
+// separated, "-" for an absent one (unless quoted).
+func appendCaptureList(dst []byte, caps [][]byte, opts uint8) []byte {
+	for i, c := range caps {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = quoteOpen(dst, opts)
+		if c != nil {
+			dst = appendEncoded(dst, c, &hdrEncode, opts)
+		} else if opts&optQuote == 0 {
+			dst = append(dst, '-')
+		}
+		dst = quoteOpen(dst, opts)
+	}
+	return dst
+}
+
+// encodeMap marks the bytes to write as <escape><hex><hex>.
+type encodeMap [256]bool
+
+var hdrEncode, urlEncode = func() (h, u encodeMap) {
+	for i := 0; i < 32; i++ {
+		h[i], u[i] = true, true
+	}
+	for i := 127; i < 256; i++ {
+		h[i], u[i] = true, true
+	}
+	for _, c := range []byte(`"#{|}`) {
+		h[c] = true
+	}
+	for _, c := range []byte(`"#`) {
+		u[c] = true
+	}
+	return
+}()
+
+// appendEncoded writes s with bytes of m as #XX; with +E, '"', '\' and
+// ']' are escaped with a backslash as well (RFC 5424 structured data).
+func appendEncoded[T string | []byte](dst []byte, s T, m *encodeMap, opts uint8) []byte {
+	esc := opts&optEsc != 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case m[c]:
+			dst = append(dst, '#', hexDigits[c>>4], hexDigits[c&15])
+		case esc && (c == '"' || c == '\\' || c == ']'):
+			dst = append(dst, '\\', c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+var badReq, http09 = []byte("<BADREQ>"), []byte("HTTP/0.9")
+
+func isSPHT(c byte) bool { return c == ' ' || c == '\t' }
+
+// reqPart cuts the part of the request line a %H variable prints, the way
+// HAProxy 2.6 does (including its "<BADREQ>" and "HTTP/0.9" cases).
+func reqPart(line []byte, k opKind) []byte {
+	if line == nil {
+		return badReq
+	}
+	end := len(line)
+	// method
+	i := 0
+	for i < end && !isSPHT(line[i]) {
+		i++
+	}
+	if k == opHTTPMethod {
+		if i == end {
+			return badReq
+		}
+		return line[:i]
+	}
+	if k == opHTTPQuery {
+		q := 0
+		for q < end && line[q] != '?' {
+			q++
+		}
+		j := q
+		for j < end && !isSPHT(line[j]) {
+			j++
+		}
+		return line[q:j]
+	}
+	spaces := 0
+	for i < end && isSPHT(line[i]) {
+		i++
+		spaces++
+	}
+	if spaces == 0 {
+		return badReq
+	}
+	uri := i
+	j := uri
+	switch k {
+	case opHTTPPath:
+		for j < end && line[j] != '?' && !isSPHT(line[j]) {
+			j++
+		}
+		return line[uri:j]
+	case opHTTPURI:
+		for j < end && !isSPHT(line[j]) {
+			j++
+		}
+		return line[uri:j]
+	case opHTTPPathOnly:
+		for j < end && !isSPHT(line[j]) {
+			j++
+		}
+		return pathOnly(line[uri:j])
+	}
+	// version
+	for j < end && !isSPHT(line[j]) {
+		j++
+	}
+	for j < end && isSPHT(line[j]) {
+		j++
+	}
+	if j == end {
+		return http09
+	}
+	return line[j:]
+}
+
+// pathOnly returns the path of a request target without scheme, authority
+// and query string ("http://h/a/b?c" -> "/a/b").
+func pathOnly(u []byte) []byte {
+	if len(u) > 0 && u[0] != '/' && u[0] != '*' {
+		// absolute form: skip scheme://authority
+		for i := 0; i+2 < len(u); i++ {
+			if u[i] == ':' && u[i+1] == '/' && u[i+2] == '/' {
+				rest := u[i+3:]
+				k := 0
+				for k < len(rest) && rest[k] != '/' {
+					k++
+				}
+				u = rest[k:]
+				break
+			}
+		}
+	}
+	for i, c := range u {
+		if c == '?' {
+			return u[:i]
+		}
+	}
+	return u
+}
