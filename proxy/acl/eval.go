@@ -1,0 +1,225 @@
+package acl
+
+import "bytes"
+
+// visit is the per-evaluation state of a header or parameter walk. It is
+// pooled per matcher, with its callback bound once, so Eval does not
+// allocate a closure each time.
+type visit struct {
+	m       *matcher
+	matched bool
+	n       int // values seen
+	target  int // occurrence wanted (1-based), 0 = all
+	fn      func([]byte) bool
+}
+
+func (v *visit) each(b []byte) bool {
+	v.n++
+	if v.target > 0 {
+		if v.n != v.target {
+			return true
+		}
+		v.matched = v.m.matchValue(b)
+		return false
+	}
+	if v.m.matchValue(b) {
+		v.matched = true
+		return false
+	}
+	return true
+}
+
+func countOnly(v *visit) func([]byte) bool {
+	return v.count
+}
+
+func (v *visit) count([]byte) bool { v.n++; return true }
+
+// matchValue matches one header/parameter value according to the fetch:
+// as a string, or converted to an integer for *_val fetches.
+func (m *matcher) matchValue(b []byte) bool {
+	if m.def.kind == fHdrVal || m.def.kind == fURLPVal {
+		return m.matchInt(atoi(b))
+	}
+	return m.matchStr(b)
+}
+
+// eval fetches the sample from s and matches it.
+func (m *matcher) eval(s Sample) bool {
+	if m.def.http && !s.HTTP() {
+		return false
+	}
+	switch m.def.kind {
+	case fTrue, fWaitEnd:
+		return m.matchInt(1)
+	case fFalse:
+		return m.matchInt(0)
+	case fProtoHTTP:
+		if s.HTTP() {
+			return m.matchInt(1)
+		}
+		return m.matchInt(0)
+	case fSSLFC:
+		if s.SSL() {
+			return m.matchInt(1)
+		}
+		return m.matchInt(0)
+	case fPath:
+		return m.matchStr(s.Path())
+	case fURL:
+		return m.matchStr(s.URL())
+	case fQuery:
+		u := s.URL()
+		q := bytes.IndexByte(u, '?')
+		if q < 0 {
+			return false
+		}
+		return m.matchStr(u[q+1:])
+	case fSNI:
+		sni := s.SNI()
+		if sni == nil {
+			return false
+		}
+		return m.matchStr(sni)
+	case fVer:
+		vs, ok := s.(VersionSample)
+		if !ok {
+			return false
+		}
+		return m.matchStr(vs.Version())
+	case fMethod:
+		return m.matchMethod(s.Method())
+	case fSrc:
+		a := s.Src()
+		if !a.IsValid() {
+			return false
+		}
+		if m.match == mFound {
+			return true
+		}
+		return m.ips.contains(a)
+	case fSrcPort:
+		ps, ok := s.(SrcPortSample)
+		if !ok {
+			return false
+		}
+		return m.matchInt(int64(ps.SrcPort()))
+	case fDstPort:
+		return m.matchInt(int64(s.DstPort()))
+	case fHdr, fHdrVal:
+		return m.evalHeader(s)
+	case fHdrCnt:
+		v := m.visits.Get().(*visit)
+		v.n = 0
+		s.Header(m.arg, countOnly(v))
+		n := v.n
+		m.visits.Put(v)
+		return m.matchInt(int64(n))
+	case fURLP, fURLPVal:
+		return m.evalParam(s.URL())
+	}
+	return false
+}
+
+// evalHeader matches the values of header m.arg (or only occurrence
+// m.occ: positive from the first, negative from the last).
+func (m *matcher) evalHeader(s Sample) bool {
+	v := m.visits.Get().(*visit)
+	defer m.visits.Put(v)
+	v.m = m
+	v.matched = false
+	v.n = 0
+	v.target = 0
+	if m.occ < 0 {
+		s.Header(m.arg, countOnly(v))
+		total := v.n
+		v.n = 0
+		v.target = total + m.occ + 1
+		if v.target <= 0 {
+			return false
+		}
+	} else {
+		v.target = m.occ
+	}
+	s.Header(m.arg, v.fn)
+	return v.matched
+}
+
+// evalParam matches the values of query-string parameter m.arg (every
+// parameter when m.arg is empty). Parameters start after '?' (or the
+// delimiter) and end at '&', ';' or the delimiter.
+func (m *matcher) evalParam(u []byte) bool {
+	q := bytes.IndexByte(u, '?')
+	if m.delim != 0 {
+		if d := bytes.IndexByte(u, m.delim); d >= 0 && (q < 0 || d < q) {
+			q = d
+		}
+	}
+	if q < 0 {
+		return false
+	}
+	rest := u[q+1:]
+	for len(rest) > 0 {
+		end := len(rest)
+		for i, c := range rest {
+			if c == '&' || c == ';' || (m.delim != 0 && c == m.delim) {
+				end = i
+				break
+			}
+		}
+		kv := rest[:end]
+		if end < len(rest) {
+			rest = rest[end+1:]
+		} else {
+			rest = nil
+		}
+		name, val := kv, []byte(nil)
+		if e := bytes.IndexByte(kv, '='); e >= 0 {
+			name, val = kv[:e], kv[e+1:]
+		} else {
+			val = kv[len(kv):]
+		}
+		if m.arg != "" && string(name) != m.arg {
+			continue
+		}
+		if m.matchValue(val) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchMethod applies HAProxy's method match: a well-known method pattern
+// (GET, HEAD, POST, CONNECT, PUT, OPTIONS, DELETE, TRACE, exact case)
+// matches only that method; another pattern is compared as a string with
+// the request's method when that is not well-known (-i ignores case).
+func (m *matcher) matchMethod(meth []byte) bool {
+	if m.match == mFound {
+		return len(meth) > 0
+	}
+	known := isKnownMethod(meth)
+	for _, p := range m.meths {
+		if p.known {
+			if known && string(meth) == string(p.name) {
+				return true
+			}
+			continue
+		}
+		if known || len(meth) != len(p.name) {
+			continue
+		}
+		if m.icase && bytes.EqualFold(meth, p.name) || !m.icase && bytes.Equal(meth, p.name) {
+			return true
+		}
+	}
+	return false
+}
+
+func isKnownMethod(b []byte) bool {
+	for _, k := range knownMethods {
+		if string(b) == k {
+			return true
+		}
+	}
+	return false
+}
