@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/goha/goha/internal/plog"
+)
+
+// envDaemonFD tells a daemonized process which descriptor reports its
+// start-up outcome to the process that launched it.
+const envDaemonFD = "GOHA_DAEMON_FD"
+
+func isDaemonChild() bool { return os.Getenv(envDaemonFD) != "" }
+
+// daemonize is -D: start the same command again in a new session with
+// stdio on /dev/null, and exit 0 only once it reports that it serves, or
+// 1 with the reason it gave (or its death) otherwise. Go cannot fork
+// without exec, so the daemon is a re-executed copy rather than a fork.
+func daemonize(exe string, args []string) int {
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%scannot daemonize: %v\n", plog.Prefix("ALERT", os.Getpid()), err)
+		return 1
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%scannot daemonize: %v\n", plog.Prefix("ALERT", os.Getpid()), err)
+		return 1
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
+	// Keep stderr until the daemon is up so start-up errors reach the
+	// user, as HAProxy prints them before it forks.
+	cmd.Stderr = os.Stderr
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.Env = append(os.Environ(), envDaemonFD+"=3")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "%scannot daemonize: %v\n", plog.Prefix("ALERT", os.Getpid()), err)
+		return 1
+	}
+	w.Close()
+	null.Close()
+	line, _ := bufio.NewReader(r).ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "OK" {
+		cmd.Process.Release()
+		return 0
+	}
+	if line == "" {
+		state, _ := cmd.Process.Wait()
+		line = fmt.Sprintf("the daemon exited before serving (%v)", state)
+	}
+	fmt.Fprintf(os.Stderr, "%s%s\n", plog.Prefix("ALERT", os.Getpid()), line)
+	return 1
+}
+
+// daemonReady returns the function a daemon calls once: nil when it
+// serves, or the error that stops it. It then detaches stderr.
+func daemonReady() func(error) {
+	var once sync.Once
+	return func(err error) {
+		once.Do(func() {
+			f := os.NewFile(3, "daemon-ready")
+			os.Unsetenv(envDaemonFD)
+			if err != nil {
+				fmt.Fprintf(f, "%s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+			} else {
+				fmt.Fprint(f, "OK\n")
+			}
+			f.Close()
+			if null, e := os.OpenFile(os.DevNull, os.O_RDWR, 0); e == nil {
+				syscall.Dup2(int(null.Fd()), 2)
+				null.Close()
+			}
+		})
+	}
+}

@@ -1,0 +1,307 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+
+	"github.com/goha/goha/cli"
+	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy"
+)
+
+// ServeOptions describe one serving process: a master's worker, or a
+// standalone goha.
+type ServeOptions struct {
+	Config *config.Config
+	// Listeners are the inherited or freshly bound sockets, by
+	// config.Bind.Key: frontends' binds and stats sockets.
+	Listeners map[string]net.Listener
+	Log       zerolog.Logger
+	// RelNum is the worker's relative number (1 standalone).
+	RelNum int
+	// ServerState is a `show servers state` dump to apply before serving.
+	ServerState string
+	// Ready is called once the process serves.
+	Ready func()
+	// IPC is the master socketpair (nil standalone): CLI sessions arrive
+	// on it, and EOF on it means the master died.
+	IPC *os.File
+	// Extra lets the caller register more CLI commands (standalone mode's
+	// `_getsocks`, for example) and see the runtime.
+	Extra func(reg *cli.Registry, rt *proxy.Runtime)
+	// OnSignal, if set, receives signals the worker does not handle
+	// itself (SIGUSR2 in standalone mode). Return true if handled.
+	OnSignal func(sig os.Signal) bool
+	// SoftStop, if non-nil, triggers a soft stop when closed (standalone
+	// mode's -sf handling in the next process goes through signals; this
+	// is for in-process triggers such as a tableflip upgrade).
+	SoftStop <-chan struct{}
+}
+
+// Serve builds the data plane, drops privileges, serves until stopped,
+// and returns the process exit code. Privileges are dropped by the caller
+// before Serve (see Drop), after everything was loaded from disk.
+func Serve(o ServeOptions, rt *proxy.Runtime) int {
+	log := o.Log
+	cfg := o.Config
+	var feLns = map[string]net.Listener{}
+	type statsLn struct {
+		ln    net.Listener
+		level cli.Level
+	}
+	var stats []statsLn
+	statsKeys := map[string]config.Bind{}
+	for _, b := range cfg.Global.StatsSockets {
+		statsKeys[b.Key()] = b
+	}
+	for k, ln := range o.Listeners {
+		if b, ok := statsKeys[k]; ok {
+			lvl := cli.LevelOperator
+			if b.Level != "" {
+				if l, err := cli.ParseLevel(b.Level); err == nil {
+					lvl = l
+				}
+			}
+			stats = append(stats, statsLn{ln, lvl})
+			continue
+		}
+		feLns[k] = ln
+	}
+
+	reg := cli.NewRegistry()
+	RegisterRuntimeAPI(reg, rt, cfg)
+	if o.Extra != nil {
+		o.Extra(reg, rt)
+	}
+
+	if err := rt.Start(feLns); err != nil {
+		log.Error().Msgf("Starting proxies: %v", err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	timeout := cfg.Global.StatsTimeout
+	var wg sync.WaitGroup
+	for _, s := range stats {
+		wg.Add(1)
+		go func(s statsLn) {
+			defer wg.Done()
+			serveCLI(ctx, s.ln, reg, cli.SessionOptions{Level: s.level, Timeout: timeout})
+		}(s)
+	}
+
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGTTOU, syscall.SIGTTIN)
+	signal.Ignore(syscall.SIGPIPE)
+	defer signal.Stop(sigs)
+
+	masterGone := make(chan struct{})
+	if o.IPC != nil {
+		go readIPC(ctx, o.IPC, reg, timeout, masterGone)
+	}
+	if o.Ready != nil {
+		o.Ready()
+	}
+
+	var hardStop <-chan time.Time
+	stopping := false
+	softStop := func() {
+		if stopping {
+			return
+		}
+		stopping = true
+		for _, s := range stats {
+			s.ln.Close()
+		}
+		rt.SoftStop()
+		for _, p := range cfg.Proxies {
+			log.Warn().Msgf("Proxy %s stopped.", p.Name)
+		}
+		if d := cfg.Global.HardStopAfter; d > 0 {
+			hardStop = time.After(d)
+		}
+	}
+	for {
+		select {
+		case <-o.SoftStop:
+			o.SoftStop = nil
+			softStop()
+		case s := <-sigs:
+			switch s {
+			case syscall.SIGUSR1:
+				softStop()
+			case syscall.SIGTERM, syscall.SIGINT:
+				rt.HardStop()
+				if s == syscall.SIGINT {
+					return 130
+				}
+				return 143
+			default:
+				if o.OnSignal != nil {
+					o.OnSignal(s)
+				}
+			}
+		case <-masterGone:
+			// The master died (its end of our socketpair closed): never
+			// outlive it.
+			rt.HardStop()
+			return 1
+		case <-hardStop:
+			log.Warn().Msg("soft-stop running for too long, performing a hard-stop.")
+			rt.HardStop()
+			return 0
+		case <-rt.Done():
+			if stopping {
+				cancel()
+				return 0
+			}
+		}
+	}
+}
+
+// serveCLI accepts runtime API sessions until ctx ends or ln closes.
+func serveCLI(ctx context.Context, ln net.Listener, reg *cli.Registry, o cli.SessionOptions) {
+	go func() {
+		<-ctx.Done()
+		ln.Close()
+	}()
+	slots := make(chan struct{}, 64)
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+				return
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+		default:
+			c.Close()
+			continue
+		}
+		go func() {
+			defer func() { <-slots }()
+			cli.Serve(ctx, c, reg, o)
+		}()
+	}
+}
+
+// readIPC serves the master's messages: CLI sessions forwarded with their
+// socket attached. It closes gone when the master's end closes.
+func readIPC(ctx context.Context, ipc *os.File, reg *cli.Registry, timeout time.Duration, gone chan<- struct{}) {
+	defer close(gone)
+	for {
+		msg, f, err := RecvMsg(ipc)
+		if err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return
+		}
+		words := strings.Fields(msg)
+		if len(words) == 0 || words[0] != MsgCLI || f == nil {
+			if f != nil {
+				f.Close()
+			}
+			continue
+		}
+		lvl := cli.LevelAdmin
+		if len(words) > 1 {
+			if l, err := cli.ParseLevel(words[1]); err == nil {
+				lvl = l
+			}
+		}
+		c, err := FileConn(f)
+		if err != nil {
+			continue
+		}
+		go cli.Serve(ctx, c, reg, cli.SessionOptions{Level: lvl, Timeout: timeout})
+	}
+}
+
+// RunChild is a master's worker: it reads the handoff, loads the
+// configuration, drops privileges, serves, and returns the exit code.
+func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
+	unix.SetNonblock(FDIPC, true)
+	ipc := os.NewFile(FDIPC, "ipc")
+	hf := os.NewFile(FDHandoff, "handoff")
+	h, err := ReadHandoff(hf)
+	hf.Close()
+	if err != nil {
+		newLog(false, false).Error().Msgf("worker: %v", err)
+		return 1
+	}
+	log := newLog(h.Quiet, h.Debug)
+	lns := map[string]net.Listener{}
+	for i, k := range h.Listeners {
+		f := os.NewFile(uintptr(FDFirstListener+i), k)
+		ln, err := net.FileListener(f)
+		f.Close()
+		if err != nil {
+			log.Error().Msgf("worker: inherited socket %s: %v", k, err)
+			return 1
+		}
+		if ul, ok := ln.(*net.UnixListener); ok {
+			ul.SetUnlinkOnClose(false)
+		}
+		lns[k] = ln
+	}
+	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn})
+	if err != nil {
+		log.Error().Msgf("worker: configuration: %v", err)
+		return 1
+	}
+	if h.Maxconn > 0 {
+		cfg.Global.Maxconn = h.Maxconn
+	}
+	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum})
+	if err != nil {
+		log.Error().Msgf("worker: %v", err)
+		return 1
+	}
+	if h.ServerState != "" {
+		if err := ApplyServerState(rt, h.ServerState); err != nil {
+			log.Warn().Msgf("server states from the previous generation: %v", err)
+		}
+	}
+	id, err := ResolveIdentity(cfg.Global)
+	if err == nil {
+		err = Drop(id)
+	}
+	if err != nil {
+		log.Error().Msgf("worker: %v", err)
+		return 1
+	}
+	return Serve(ServeOptions{
+		Config:    cfg,
+		Listeners: lns,
+		Log:       log,
+		RelNum:    h.RelNum,
+		IPC:       ipc,
+		Ready: func() {
+			if err := SendMsg(ipc, MsgReady, nil); err != nil {
+				log.Error().Msgf("worker: cannot tell the master it is ready: %v", err)
+			}
+		},
+	}, rt)
+}
+
+// errNoServerState is returned for a dump without its version line.
+var errNoServerState = fmt.Errorf("server state dump: missing version line")
