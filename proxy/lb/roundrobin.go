@@ -18,7 +18,10 @@ type roundRobin struct {
 	*pool
 	h     *iheap
 	st    []rrState
-	now   rrState // position of the last pick
+	// nowNum/nowDen is the position in round now.round of the last pick
+	// (0 before the first).
+	now            rrState
+	nowNum, nowDen int64
 	elig  []*Server
 	inSet []bool
 }
@@ -51,7 +54,7 @@ func newRoundRobin(p *pool, _ config.Balance) (Balancer, error) {
 		}
 		return a.idx < b.idx
 	})
-	r.now = rrState{k: 0, w: 1}
+	r.nowDen = 1
 	r.resync()
 	return r, nil
 }
@@ -72,7 +75,7 @@ func (r *roundRobin) resync() {
 		case !r.h.has(s):
 			// Join the current round at the current position.
 			w := int64(s.weight.Load())
-			*st = rrState{round: r.now.round, k: (2*r.now.k + 1) * w / (2 * r.now.w), w: w}
+			*st = rrState{round: r.now.round, k: r.nowNum * w / r.nowDen, w: w}
 			r.h.push(s)
 		default:
 			if w := int64(s.weight.Load()); w != st.w {
@@ -101,6 +104,7 @@ func (r *roundRobin) pickLocked(avoid *Server) *Server {
 	s := r.h.items[i]
 	st := &r.st[s.idx]
 	r.now = *st
+	r.nowNum, r.nowDen = 2*st.k+1, 2*st.w
 	st.k++
 	if st.k >= st.w {
 		st.k = 0
