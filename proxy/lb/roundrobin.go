@@ -16,14 +16,14 @@ import (
 // progress of the round proportional, so the change is smooth.
 type roundRobin struct {
 	*pool
-	h     *iheap
-	st    []rrState
+	h  *iheap
+	st []rrState
 	// nowNum/nowDen is the position in round now.round of the last pick
 	// (0 before the first).
 	now            rrState
 	nowNum, nowDen int64
-	elig  []*Server
-	inSet []bool
+	elig           []*Server
+	inSet          []bool
 }
 
 // rrState is a server's position: in round `round`, k picks done, weight w
