@@ -15,15 +15,17 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 	lastSpace := true
 	for i := range f.ops {
 		o := &f.ops[i]
-		switch o.kind {
-		case opSep:
-			if !lastSpace {
-				dst = append(dst, ' ')
-				lastSpace = true
-			}
-			continue
-		case opText:
+		if o.sep && !lastSpace {
+			dst = append(dst, ' ')
+			lastSpace = true
+		}
+		if o.text != "" {
 			dst = append(dst, o.text...)
+			lastSpace = false
+		}
+		switch o.kind {
+		case opText:
+			continue
 		case opClientIP:
 			if e.UnixListenerID > 0 {
 				dst = appendText(dst, "unix", o.opts)
@@ -64,7 +66,7 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 			if o.opts&optHex != 0 {
 				dst = appendHex(dst, uint64(uint32(e.AcceptTime.Unix())), 4)
 			} else {
-				dst = strconv.AppendInt(dst, e.AcceptTime.Unix(), 10)
+				dst = appendInt(dst, e.AcceptTime.Unix())
 			}
 		case opMs:
 			ms := e.AcceptTime.Nanosecond() / 1e6
@@ -99,37 +101,37 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 				dst = appendText(dst, e.ServerName, o.opts)
 			}
 		case opTh:
-			dst = strconv.AppendInt(dst, ms(e.Th), 10)
+			dst = appendInt(dst, ms(e.Th))
 		case opTi:
-			dst = strconv.AppendInt(dst, ms(e.Ti), 10)
+			dst = appendInt(dst, ms(e.Ti))
 		case opTR:
-			dst = strconv.AppendInt(dst, ms(e.TR), 10)
+			dst = appendInt(dst, ms(e.TR))
 		case opTq:
-			dst = strconv.AppendInt(dst, e.tq(), 10)
+			dst = appendInt(dst, e.tq())
 		case opTw:
-			dst = strconv.AppendInt(dst, ms(e.Tw), 10)
+			dst = appendInt(dst, ms(e.Tw))
 		case opTc:
-			dst = strconv.AppendInt(dst, ms(e.Tc), 10)
+			dst = appendInt(dst, ms(e.Tc))
 		case opTr:
-			dst = strconv.AppendInt(dst, ms(e.Tr), 10)
+			dst = appendInt(dst, ms(e.Tr))
 		case opTd:
-			dst = strconv.AppendInt(dst, e.td(f.http), 10)
+			dst = appendInt(dst, e.td(f.http))
 		case opTa:
 			dst = f.asapMark(dst)
-			dst = strconv.AppendInt(dst, e.ta(), 10)
+			dst = appendInt(dst, e.ta())
 		case opTt:
 			dst = f.asapMark(dst)
-			dst = strconv.AppendInt(dst, ms(e.Tt), 10)
+			dst = appendInt(dst, ms(e.Tt))
 		case opTu:
 			dst = f.asapMark(dst)
-			dst = strconv.AppendInt(dst, ms(e.Tt)-max(ms(e.Ti), 0), 10)
+			dst = appendInt(dst, ms(e.Tt)-max(ms(e.Ti), 0))
 		case opStatus:
-			dst = strconv.AppendInt(dst, int64(e.Status), 10)
+			dst = appendInt(dst, e.Status)
 		case opBytes:
 			dst = f.asapMark(dst)
-			dst = strconv.AppendInt(dst, e.BytesOut, 10)
+			dst = appendInt(dst, e.BytesOut)
 		case opBytesUp:
-			dst = strconv.AppendInt(dst, e.BytesIn, 10)
+			dst = appendInt(dst, e.BytesIn)
 		case opCC:
 			dst = appendText(dst, e.ClientCookie, o.opts)
 		case opCS:
@@ -139,22 +141,22 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 		case opTermStateCk:
 			dst = append(dst, orDash(e.Term[0]), orDash(e.Term[1]), orDash(e.Cookie[0]), orDash(e.Cookie[1]))
 		case opActConn:
-			dst = strconv.AppendInt(dst, int64(e.ActConn), 10)
+			dst = appendInt(dst, e.ActConn)
 		case opFeConn:
-			dst = strconv.AppendInt(dst, int64(e.FeConn), 10)
+			dst = appendInt(dst, e.FeConn)
 		case opBeConn:
-			dst = strconv.AppendInt(dst, int64(e.BeConn), 10)
+			dst = appendInt(dst, e.BeConn)
 		case opSrvConn:
-			dst = strconv.AppendInt(dst, int64(e.SrvConn), 10)
+			dst = appendInt(dst, e.SrvConn)
 		case opRetries:
 			if e.Redispatched {
 				dst = append(dst, '+')
 			}
-			dst = strconv.AppendInt(dst, int64(e.Retries), 10)
+			dst = appendInt(dst, e.Retries)
 		case opSrvQueue:
-			dst = strconv.AppendInt(dst, int64(e.SrvQueue), 10)
+			dst = appendInt(dst, e.SrvQueue)
 		case opBckQueue:
-			dst = strconv.AppendInt(dst, int64(e.BackendQueue), 10)
+			dst = appendInt(dst, e.BackendQueue)
 		case opHdrReq:
 			if len(e.ReqCaptures) == 0 {
 				continue // prints nothing, and leaves the separator state
@@ -205,7 +207,7 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 			if o.opts&optHex != 0 {
 				dst = appendHex(dst, uint64(f.pid), 4)
 			} else {
-				dst = strconv.AppendInt(dst, int64(f.pid), 10)
+				dst = appendInt(dst, f.pid)
 			}
 		case opUniqueID:
 			dst = appendText(dst, e.UniqueID, o.opts)
@@ -222,6 +224,15 @@ func (e *Entry) ta() int64 {
 		return ms(e.Tt) - ti - max(ms(e.Th), 0)
 	}
 	return ms(e.Tt)
+}
+
+// appendInt writes v in decimal; counters and timers are mostly one
+// digit, which skips strconv.
+func appendInt[T int | int64](dst []byte, v T) []byte {
+	if v >= 0 && v < 10 {
+		return append(dst, byte('0'+v))
+	}
+	return strconv.AppendInt(dst, int64(v), 10)
 }
 
 // ms converts a timer to HAProxy's milliseconds: negative is -1.
@@ -279,7 +290,7 @@ func (f *Format) asapMark(dst []byte) []byte {
 
 func (f *Format) appendPortOrListener(dst []byte, ap netip.AddrPort, e *Entry, opts uint8) []byte {
 	if e.UnixListenerID > 0 {
-		return strconv.AppendInt(dst, int64(e.UnixListenerID), 10)
+		return appendInt(dst, e.UnixListenerID)
 	}
 	return appendPort(dst, ap, opts)
 }
@@ -513,6 +524,17 @@ var hdrEncode, urlEncode = func() (h, u encodeMap) {
 func appendEncoded[T string | []byte](dst []byte, s T, m *encodeMap, opts uint8) []byte {
 	esc := opts&optEsc != 0
 	for i := 0; i < len(s); i++ {
+		// copy the run of bytes that need nothing in one append
+		j := i
+		for j < len(s) && !m[s[j]] && (!esc || s[j] != '"' && s[j] != '\\' && s[j] != ']') {
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j]...)
+			if i = j; i == len(s) {
+				break
+			}
+		}
 		c := s[i]
 		switch {
 		case m[c]:

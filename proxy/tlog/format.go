@@ -32,8 +32,7 @@ var optNames = []struct {
 type opKind uint8
 
 const (
-	opText opKind = iota
-	opSep
+	opText opKind = iota // no variable: the step is its separator and text
 	opClientIP
 	opClientPort
 	opFrontendIP
@@ -125,9 +124,14 @@ var variables = map[string]struct {
 	"ts": {opTermState, false}, "tsc": {opTermStateCk, false},
 }
 
+// op is one step of a compiled format: an optional separator (a space
+// printed unless the line already ends with one), then optional literal
+// text, then a variable (opText: none). Folding text and separators into
+// the variable that follows them halves the number of steps per line.
 type op struct {
 	kind opKind
 	opts uint8
+	sep  bool
 	text string
 }
 
@@ -183,17 +187,23 @@ func Compile(s string, o FormatOptions) (*Format, error) {
 	}
 	defOpts := optMandatory
 	var text strings.Builder
-	flush := func() {
-		if text.Len() > 0 {
-			f.ops = append(f.ops, op{kind: opText, text: text.String()})
-			text.Reset()
-		}
+	cur := op{kind: opText}
+	// push ends the current step with variable k (opText: none).
+	push := func(k opKind, opts uint8) {
+		cur.kind, cur.opts = k, opts
+		cur.text += text.String()
+		text.Reset()
+		f.ops = append(f.ops, cur)
+		cur = op{kind: opText}
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c == ' ' {
-			flush()
-			f.ops = append(f.ops, op{kind: opSep})
+			// a separator can only start a step
+			if cur.sep || text.Len() > 0 {
+				push(opText, 0)
+			}
+			cur.sep = true
 			i++
 			continue
 		}
@@ -257,10 +267,11 @@ func Compile(s string, o FormatOptions) (*Format, error) {
 			defOpts = opts
 			continue
 		}
-		flush()
-		f.ops = append(f.ops, op{kind: v.kind, opts: opts})
+		push(v.kind, opts)
 	}
-	flush()
+	if cur.sep || text.Len() > 0 {
+		push(opText, 0)
+	}
 	return f, nil
 }
 
