@@ -10,7 +10,8 @@ type visit struct {
 	matched bool
 	n       int // values seen
 	target  int // occurrence wanted (1-based), 0 = all
-	fn      func([]byte) bool
+	fn      func([]byte) bool // v.each, bound once
+	cnt     func([]byte) bool // v.count, bound once
 }
 
 func (v *visit) each(b []byte) bool {
@@ -27,10 +28,6 @@ func (v *visit) each(b []byte) bool {
 		return false
 	}
 	return true
-}
-
-func countOnly(v *visit) func([]byte) bool {
-	return v.count
 }
 
 func (v *visit) count([]byte) bool { v.n++; return true }
@@ -111,7 +108,7 @@ func (m *matcher) eval(s Sample) bool {
 	case fHdrCnt:
 		v := m.visits.Get().(*visit)
 		v.n = 0
-		s.Header(m.arg, countOnly(v))
+		s.Header(m.arg, v.cnt)
 		n := v.n
 		m.visits.Put(v)
 		return m.matchInt(int64(n))
@@ -131,7 +128,7 @@ func (m *matcher) evalHeader(s Sample) bool {
 	v.n = 0
 	v.target = 0
 	if m.occ < 0 {
-		s.Header(m.arg, countOnly(v))
+		s.Header(m.arg, v.cnt)
 		total := v.n
 		v.n = 0
 		v.target = total + m.occ + 1
