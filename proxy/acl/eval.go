@@ -8,8 +8,8 @@ import "bytes"
 type visit struct {
 	m       *matcher
 	matched bool
-	n       int // values seen
-	target  int // occurrence wanted (1-based), 0 = all
+	n       int               // values seen
+	target  int               // occurrence wanted (1-based), 0 = all
 	fn      func([]byte) bool // v.each, bound once
 	cnt     func([]byte) bool // v.count, bound once
 }
