@@ -61,6 +61,10 @@ type Sink struct {
 
 	out []byte // scratch datagram
 
+	// abort makes the goroutine drop what is left instead of writing it,
+	// once Close has waited long enough.
+	abort atomic.Bool
+
 	sent, dropped atomic.Uint64
 }
 
@@ -222,6 +226,10 @@ func (s *Sink) run() {
 // header, body cut to the target's len, and "\n".
 func (s *Sink) write(m *msg) {
 	defer m.release()
+	if s.abort.Load() {
+		s.drop()
+		return
+	}
 	level := max(m.level, Level(s.target.MinLevel))
 	fac := m.facility
 	if fac < 0 {
@@ -291,7 +299,8 @@ func (s *Sink) close(grace time.Duration) error {
 	select {
 	case <-s.exited:
 	case <-t.C:
-		// unblock a write stuck on a full socket buffer
+		// drop the rest and unblock a write stuck on a full socket buffer
+		s.abort.Store(true)
 		s.setDeadline()
 		select {
 		case <-s.exited:
