@@ -25,6 +25,9 @@ type Config struct {
 	Warnings []Diag
 	// Notices are `.notice` lines met while parsing.
 	Notices []Diag
+	// Log is every notice and warning in the order HAProxy prints them
+	// (what `goha -c` shows on stderr for a valid configuration).
+	Log []Message
 }
 
 // Diag is one diagnostic tied to a place in a file.
@@ -149,6 +152,9 @@ type Proxy struct {
 	HTTPResponse         []*Rule
 	TCPRequestConnection []*Rule
 	TCPRequestContent    []*Rule
+	// Redirects are the legacy `redirect` keyword's rules (Action
+	// "redirect"), evaluated after the http-request rules as HAProxy does.
+	Redirects []*Rule
 	// TCPRequestInspectDelay is `tcp-request inspect-delay`.
 	TCPRequestInspectDelay time.Duration
 
@@ -352,8 +358,12 @@ type Cond struct {
 type CondTerm struct {
 	Neg bool
 	ACL *ACL
+	// ACLs holds every definition sharing the name (HAProxy ORs them):
+	// the term holds when any of them matches. ACLs[0] == ACL.
+	ACLs []*ACL
 	// Predefined names HAProxy's built-in ACLs (TRUE, FALSE, METH_GET,
 	// HTTP, ...), resolved to an ACL with Fetch set accordingly.
+	Predefined string
 }
 
 // Rule is an http-request, http-response or tcp-request rule.
@@ -377,7 +387,10 @@ type Rule struct {
 	Body    []byte
 	BodyLF  bool // the body is a log-format string
 	Headers [][2]string
-	Cond    *Cond
+	// Flags keeps the action's option words (drop-query, append-slash,
+	// code/deny_status values are in Status).
+	Flags []string
+	Cond  *Cond
 	File    string
 	Line    int
 }

@@ -1,0 +1,957 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+func capString(c Cap) string {
+	switch {
+	case c&CapDefaults != 0:
+		return "defaults"
+	case c == CapListen:
+		return "listen"
+	case c == CapFrontend:
+		return "frontend"
+	}
+	return "backend"
+}
+
+// invalidChar is HAProxy's invalid_char(): the first character of name
+// that is not alphanumeric, '.', ':', '_' or '-' (or 0 when name is
+// empty), and whether one was found.
+func invalidChar(name string) (byte, bool) {
+	if name == "" {
+		return 0, true
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !isAlnum(c) && c != '.' && c != ':' && c != '_' && c != '-' {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// newProxy starts a proxy or defaults section.
+func (p *parser) newSection(args []string) {
+	kw := args[0]
+	var c Cap
+	switch kw {
+	case "listen":
+		c = CapListen
+	case "frontend":
+		c = CapFrontend
+	case "backend":
+		c = CapBackend
+	default:
+		c = CapDefaults | CapListen
+	}
+	isDef := c&CapDefaults != 0
+	name := arg(args, 1)
+	if !isDef {
+		if name == "" {
+			p.abortf("'%s' expects an <id> argument", kw)
+			return
+		}
+		if ch, bad := invalidChar(name); bad {
+			p.alertf("character '%c' is not permitted in '%s' name '%s'.", ch, kw, name)
+		}
+		for _, o := range p.cfg.Proxies {
+			if o.Name == name && o.Cap&c != 0 {
+				p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
+					p.file, p.line, capString(c), name, capString(o.Cap), o.Name, o.File, o.Line))
+				break
+			}
+		}
+		if a2 := arg(args, 2); a2 != "" && (arg(args, 3) == "" || a2 != "from") || p.tooManyArgs(3, 0, args) {
+			if a2 != "" && (arg(args, 3) == "" || a2 != "from") {
+				p.alertf("'%s' cannot handle unexpected argument '%s'.", kw, a2)
+			}
+			if c&CapFrontend != 0 {
+				p.alertf("please use the 'bind' keyword for listening addresses.")
+			}
+			p.cur = nil
+			p.skipping = true
+			return
+		}
+	}
+	ai := 2
+	if isDef && name == "from" && arg(args, 2) != "" && arg(args, 3) == "" {
+		ai, name = 1, ""
+	}
+	var parent *Proxy
+	if !isDef {
+		parent = p.lastDef
+	}
+	if arg(args, ai) == "from" {
+		ref := arg(args, ai+1)
+		var found []*Proxy
+		for _, d := range p.cfg.Defaults {
+			if d.Name == ref {
+				found = append(found, d)
+			}
+		}
+		if len(found) == 0 {
+			p.abortf("defaults section '%s' not found for %s '%s'.", ref, capString(c), name)
+			return
+		}
+		parent = found[0]
+		if len(found) > 1 {
+			p.alertf("ambiguous defaults section name '%s' referenced by %s '%s' exists at least at %s:%d and %s:%d.",
+				ref, capString(c), name, found[0].File, found[0].Line, found[1].File, found[1].Line)
+		}
+		if ch, bad := invalidChar(ref); bad {
+			p.alertf("character '%c' is not permitted in defaults section name '%s' when designated by its name (section found at %s:%d).", ch, ref, parent.File, parent.Line)
+		}
+		p.state(parent).explicitRef = true
+	} else if parent != nil {
+		p.state(parent).implicitRef = true
+	}
+	if parent != nil {
+		st := p.state(parent)
+		if st.explicitRef && st.implicitRef {
+			p.warnf("defaults section '%s' (declared at %s:%d) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.", parent.Name, parent.File, parent.Line)
+		}
+		if isDef && p.state(parent).hasRules {
+			p.abortRaw(fmt.Sprintf("parsing [%s:%d]: a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at %s:%d).", p.file, p.line, parent.File, parent.Line))
+			return
+		}
+		if c&CapBackend != 0 && !isDef && p.state(parent).hasCaptures {
+			p.abortRaw(fmt.Sprintf("parsing [%s:%d]: backend or defaults sections cannot inherit from a defaults section defining capptures (defaults section at %s:%d).", p.file, p.line, parent.File, parent.Line))
+			return
+		}
+	}
+	px := inherit(parent)
+	px.Name, px.Cap, px.File, px.Line = name, c, p.file, p.line
+	if parent != nil {
+		px.From = parent.Name
+	}
+	p.pxs[px] = &pxState{acls: map[string][]*ACL{}}
+	if parent != nil {
+		p.state(px).hasCaptures = p.state(parent).hasCaptures && isDef
+	}
+	p.skipping = false
+	p.cur = px
+	if isDef {
+		p.cfg.Defaults = append(p.cfg.Defaults, px)
+		p.lastDef = px
+		return
+	}
+	if px.Maxconn == 0 && p.opts.DefaultMaxconn > 0 && c&CapFrontend != 0 {
+		px.Maxconn = p.opts.DefaultMaxconn
+	}
+	p.cfg.Proxies = append(p.cfg.Proxies, px)
+}
+
+func (p *parser) state(px *Proxy) *pxState {
+	st := p.pxs[px]
+	if st == nil {
+		st = &pxState{acls: map[string][]*ACL{}}
+		p.pxs[px] = st
+	}
+	return st
+}
+
+// inherit returns a new proxy carrying the settings a proxy copies from
+// its defaults section (nil: HAProxy's built-in defaults).
+func inherit(d *Proxy) *Proxy {
+	px := &Proxy{Retries: -1, DefaultServer: Server{Weight: -1}}
+	if d == nil {
+		return px
+	}
+	px.Mode = d.Mode
+	px.Maxconn = d.Maxconn
+	px.Fullconn = d.Fullconn
+	px.Timeouts = d.Timeouts
+	px.Retries = d.Retries
+	px.Options = d.Options
+	px.DefaultBackend = d.DefaultBackend
+	px.Balance = d.Balance
+	px.Balance.Args = append([]string(nil), d.Balance.Args...)
+	px.DefaultServer = d.DefaultServer
+	px.DefaultServer.Set = copySet(d.DefaultServer.Set)
+	px.HTTPReuse = d.HTTPReuse
+	px.LogGlobal = d.LogGlobal
+	px.Logs = append([]LogTarget(nil), d.Logs...)
+	px.LogFormat = d.LogFormat
+	px.TCPRequestInspectDelay = d.TCPRequestInspectDelay
+	px.CaptureRequestHeaders = append([]Capture(nil), d.CaptureRequestHeaders...)
+	px.CaptureResponseHeaders = append([]Capture(nil), d.CaptureResponseHeaders...)
+	if d.ErrorFiles != nil {
+		px.ErrorFiles = map[int][]byte{}
+		for k, v := range d.ErrorFiles {
+			px.ErrorFiles[k] = v
+		}
+	}
+	px.Stats = d.Stats
+	px.Stats.Auth = append([]UserPass(nil), d.Stats.Auth...)
+	px.Stats.Scope = append([]string(nil), d.Stats.Scope...)
+	px.HealthChk = d.HealthChk
+	px.HealthChk.Headers = append([][2]string(nil), d.HealthChk.Headers...)
+	// Rules of a (named) defaults section run before the proxy's own.
+	px.HTTPRequest = append([]*Rule(nil), d.HTTPRequest...)
+	px.HTTPResponse = append([]*Rule(nil), d.HTTPResponse...)
+	px.TCPRequestConnection = append([]*Rule(nil), d.TCPRequestConnection...)
+	px.TCPRequestContent = append([]*Rule(nil), d.TCPRequestContent...)
+	return px
+}
+
+func copySet(m map[string]bool) map[string]bool {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]bool, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// parseListen handles one line of a defaults/frontend/backend/listen
+// section.
+func (p *parser) parseListen(args []string, kwm int) {
+	kw := args[0]
+	switch kw {
+	case "defaults", "frontend", "backend", "listen":
+		p.newSection(args)
+		return
+	}
+	px := p.cur
+	if px == nil {
+		return // the section header failed
+	}
+	isDef := px.Cap&CapDefaults != 0
+	a1 := arg(args, 1)
+	switch kw {
+	case "mode":
+		if p.tooManyArgs(1, 0, args) {
+			return
+		}
+		switch a1 {
+		case "http":
+			px.Mode = ModeHTTP
+		case "tcp":
+			px.Mode = ModeTCP
+		case "health":
+			p.alertf("'mode health' doesn't exist anymore. Please use 'http-request return' or 'tcp-request content accept' instead.")
+		default:
+			p.alertf("unknown proxy mode '%s'.", a1)
+		}
+	case "id":
+		if isDef {
+			p.alertf("'%s' not allowed in 'defaults' section.", kw)
+			return
+		}
+		if p.tooManyArgs(1, 0, args) {
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects an integer argument.", kw)
+			return
+		}
+		n := atoiC(a1)
+		if n <= 0 {
+			p.alertf("custom id has to be > 0.")
+			return
+		}
+		for _, o := range p.cfg.Proxies {
+			if o != px && o.ID == n {
+				p.alertf("%s %s reuses same custom id as %s %s (declared at %s:%d).", capString(px.Cap), px.Name, capString(o.Cap), o.Name, o.File, o.Line)
+				return
+			}
+		}
+		px.ID = n
+		p.state(px).idSet = true
+	case "description":
+		if isDef {
+			p.alertf("'%s' not allowed in 'defaults' section.", kw)
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects a string argument.", kw)
+		}
+	case "disabled", "enabled":
+		if p.tooManyArgs(0, 0, args) {
+			return
+		}
+		px.Disabled = kw == "disabled"
+	case "bind":
+		p.parseBind(px, args)
+	case "maxconn":
+		if !p.capOK(px, CapFrontend, kw) || p.tooManyArgs(1, 0, args) {
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects an integer argument.", kw)
+			return
+		}
+		px.Maxconn = atoiC(a1)
+	case "fullconn":
+		if !p.capOK(px, CapBackend, kw) || p.tooManyArgs(1, 0, args) {
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects an integer argument.", kw)
+			return
+		}
+		px.Fullconn = atoiC(a1)
+	case "retries":
+		if !p.capOK(px, CapBackend, kw) || p.tooManyArgs(1, 0, args) {
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects an integer argument (dispatch counts for one).", kw)
+			return
+		}
+		px.Retries = atoiC(a1)
+	case "timeout", "clitimeout", "contimeout", "srvtimeout":
+		p.parseTimeout(px, args)
+	case "default_backend":
+		if isDef {
+			// allowed: inherited
+		} else if !p.capOK(px, CapFrontend, kw) {
+			return
+		}
+		if p.tooManyArgs(1, 0, args) {
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects a backend name.", kw)
+			return
+		}
+		px.DefaultBackend = a1
+	case "use_backend":
+		if isDef {
+			p.alertf("'%s' not allowed in 'defaults' section.", kw)
+			return
+		}
+		if !p.capOK(px, CapFrontend, kw) {
+			return
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects a backend name.", kw)
+			return
+		}
+		ub := UseBackend{Backend: a1, Line: p.line}
+		if arg(args, 2) != "" {
+			if args[2] != "if" && args[2] != "unless" {
+				p.alertf("error detected while parsing switching rule : '%s' expects 'if' or 'unless' followed by a condition but found '%s'.", kw, args[2])
+				return
+			}
+			cond, msg := p.parseCond(px, args[2:])
+			if msg != "" {
+				p.alertf("error detected while parsing switching rule : %s.", msg)
+				return
+			}
+			ub.Cond = cond
+		}
+		px.UseBackends = append(px.UseBackends, ub)
+	case "acl":
+		p.parseACLLine(px, args)
+	case "http-request", "http-response", "tcp-request":
+		p.parseRuleLine(px, args)
+	case "redirect":
+		p.parseRedirectKeyword(px, args)
+	case "option":
+		p.parseOption(px, args, kwm)
+	case "balance":
+		p.parseBalance(px, args)
+	case "server", "default-server":
+		p.parseServer(px, args)
+	case "log":
+		p.parseProxyLog(px, args, kwm)
+	case "log-format":
+		if a1 == "" {
+			p.alertf("%s expects an argument.", kw)
+			return
+		}
+		if len(args) > 2 && args[2] != "" {
+			p.alertf("%s expects only one argument, don't forget to escape spaces!", kw)
+			return
+		}
+		px.LogFormat = a1
+	case "errorfile":
+		p.parseErrorfile(px, args)
+	case "stats":
+		p.parseStats(px, args)
+	case "capture":
+		p.parseCapture(px, args)
+	case "http-reuse":
+		if !p.capOK(px, CapBackend, kw) || p.tooManyArgs(1, 0, args) {
+			return
+		}
+		switch a1 {
+		case "never", "safe", "aggressive", "always":
+			px.HTTPReuse = a1
+		default:
+			p.alertf("'%s' only supports 'never', 'safe', 'aggressive', 'always'", kw)
+		}
+	case "http-check":
+		p.parseHTTPCheck(px, args)
+	case "bind-process":
+		p.alertf("'%s' is not supported anymore.", kw)
+	case "block", "reqadd", "reqallow", "reqdel", "reqdeny", "reqiallow", "reqidel", "reqideny", "reqipass", "reqirep", "reqitarpit", "reqpass", "reqrep", "reqtarpit", "rspadd", "rspdel", "rspdeny", "rspidel", "rspideny", "rspirep", "rsprep", "cliexp", "srvexp", "redisp", "redispatch", "monitor-net", "appsession":
+		p.removedKeyword(kw)
+	default:
+		p.otherKeyword("listen", args)
+	}
+}
+
+// removedKeyword reports keywords HAProxy 2.x removed.
+func (p *parser) removedKeyword(kw string) {
+	switch kw {
+	case "block":
+		p.alertf("The '%s' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny' which uses the exact same syntax.", kw)
+	case "redisp", "redispatch":
+		p.alertf("keyword '%s' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.", kw)
+	case "monitor-net":
+		p.alertf("The '%s' directive is not supported anymore since HAProxy 2.2. Use 'http-request return status 200 if { src %s }'", kw, "<net>")
+	case "appsession":
+		p.alertf("'appsession' is not supported anymore since HAProxy 1.6.")
+	case "cliexp", "srvexp":
+		p.alertf("'%s' is not supported anymore since HAProxy 2.1. Use 'http-request set-var'.", kw)
+	default:
+		p.alertf("The '%s' directive is not supported anymore since HAProxy 2.1. Use 'http-request/http-response' rules instead.", kw)
+	}
+}
+
+// capOK is HAProxy's warnifnotcap(): a keyword meant for another kind of
+// proxy is ignored with a warning. Defaults sections have every
+// capability.
+func (p *parser) capOK(px *Proxy, c Cap, kw string) bool {
+	if px.Cap&CapDefaults != 0 || px.Cap&c != 0 {
+		return true
+	}
+	msg := "no backend"
+	if c == CapFrontend {
+		msg = "no frontend"
+	}
+	p.warnf("'%s' ignored because %s '%s' has %s capability.", kw, capString(px.Cap), px.Name, msg)
+	return false
+}
+
+func (p *parser) parseTimeout(px *Proxy, args []string) {
+	if args[0] != "timeout" {
+		p.alertf("the '%s' directive is not supported anymore since HAProxy 2.1. Use 'timeout %s'.", args[0],
+			map[string]string{"clitimeout": "client", "srvtimeout": "server", "contimeout": "connect"}[args[0]])
+		return
+	}
+	name := arg(args, 1)
+	t := &px.Timeouts
+	var dst *time.Duration
+	var c Cap
+	switch name {
+	case "client":
+		dst, c = &t.Client, CapFrontend
+	case "tarpit":
+		dst, c = &t.Tarpit, CapListen
+	case "http-keep-alive":
+		dst, c = &t.HTTPKeepAlive, CapListen
+	case "http-request":
+		dst, c = &t.HTTPRequest, CapListen
+	case "server":
+		dst, c = &t.Server, CapBackend
+	case "connect":
+		dst, c = &t.Connect, CapBackend
+	case "check":
+		dst, c = &t.Check, CapBackend
+	case "queue":
+		dst, c = &t.Queue, CapBackend
+	case "tunnel":
+		dst, c = &t.Tunnel, CapBackend
+	case "client-fin":
+		dst, c = &t.ClientFin, CapFrontend
+	case "server-fin":
+		dst, c = &t.ServerFin, CapBackend
+	default:
+		p.alertf("'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '%s')", name)
+		return
+	}
+	v := arg(args, 2)
+	if v == "" {
+		p.alertf("'timeout %s' expects an integer value (in milliseconds)", name)
+		return
+	}
+	d, res, bad, trailing := parseTime(v, time.Millisecond)
+	switch res {
+	case timeOver:
+		p.alertf("timer overflow in argument '%s' to 'timeout %s' (maximum value is 2147483647 ms or ~24.8 days)", v, name)
+		return
+	case timeUnder:
+		p.alertf("timer underflow in argument '%s' to 'timeout %s' (minimum non-null value is 1 ms)", v, name)
+		return
+	case timeBadChar:
+		p.alertf("unexpected character '%c' in 'timeout %s'", bad, name)
+		return
+	}
+	if trailing != "" {
+		p.rec.warn(p.file, p.line, timeWarning(trailing, v))
+	}
+	if px.Cap&CapDefaults == 0 && px.Cap&c == 0 {
+		p.warnf("timeout %s will be ignored because %s '%s' has no %s capability", name, capString(px.Cap), px.Name, map[Cap]string{CapFrontend: "frontend", CapBackend: "backend"}[c])
+		return
+	}
+	if len(args) > 3 && args[3] != "" {
+		p.alertf("'timeout %s' cannot handle unexpected argument '%s'.", name, args[3])
+		return
+	}
+	*dst = d
+}
+
+func (p *parser) parseBalance(px *Proxy, args []string) {
+	if !p.capOK(px, CapBackend, "balance") {
+		return
+	}
+	algo := arg(args, 1)
+	b := Balance{Args: append([]string(nil), args[2:]...)}
+	switch {
+	case algo == "roundrobin", algo == "static-rr", algo == "leastconn", algo == "first", algo == "source":
+		b.Algo = algo
+	case algo == "random":
+		b.Algo = algo
+		if len(args) > 2 && args[2] != "" {
+			if n := atoiC(args[2]); n <= 0 {
+				p.alertf("%s : 'balance random' : draws must be > 0.", px.Name)
+				return
+			}
+		}
+	case algo == "uri":
+		b.Algo = algo
+		for i := 2; i < len(args) && args[i] != ""; i++ {
+			switch args[i] {
+			case "whole":
+				b.URIWhole = true
+			case "len", "depth":
+				if i+1 >= len(args) || atoiC(args[i+1]) <= 0 {
+					p.alertf("'balance uri %s' expects a positive integer (got '%s').", args[i], arg(args, i+1))
+					return
+				}
+				if args[i] == "len" {
+					b.URILen = atoiC(args[i+1])
+				} else {
+					b.URIDepth = atoiC(args[i+1])
+				}
+				i++
+			case "path-only":
+			default:
+				p.alertf("%s only accepts parameters 'len', 'depth', 'path-only', and 'whole'.", "'balance uri'")
+				return
+			}
+		}
+	case algo == "url_param":
+		if arg(args, 2) == "" {
+			p.alertf("'balance url_param' requires an URL parameter name.")
+			return
+		}
+		b.Algo, b.Param = algo, args[2]
+		for i := 3; i < len(args) && args[i] != ""; i++ {
+			if args[i] == "check_post" {
+				continue
+			}
+			p.alertf("%s only accepts 'check_post' modifier.", "'balance url_param'")
+			return
+		}
+	case strings.HasPrefix(algo, "hdr("):
+		end := strings.IndexByte(algo, ')')
+		if end < 0 || end == 4 {
+			p.alertf("'balance hdr(name)' requires an http header field name.")
+			return
+		}
+		b.Algo, b.Param = "hdr", algo[4:end]
+		for i := 2; i < len(args) && args[i] != ""; i++ {
+			if args[i] != "use_domain_only" {
+				p.alertf("%s only accepts 'use_domain_only' modifier.", "'balance hdr(name)'")
+				return
+			}
+		}
+	case strings.HasPrefix(algo, "rdp-cookie"), algo == "hash":
+		p.alertf("'balance %s' is a known HAProxy algorithm that goha does not support yet.", algo)
+		return
+	default:
+		p.alertf("balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.")
+		return
+	}
+	px.Balance = b
+}
+
+func (p *parser) parseErrorfile(px *Proxy, args []string) {
+	if arg(args, 2) == "" {
+		p.alertf("%s : <%s> expects <status_code> and <file> as arguments.", px.Name, args[0])
+		return
+	}
+	code := atoiC(args[1])
+	valid := map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true, 408: true, 410: true, 413: true, 425: true, 429: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+	if !valid[code] {
+		p.warnf("status code '%s' not handled.", args[1])
+		return
+	}
+	data, err := p.opts.ReadFile(args[2])
+	if err != nil {
+		p.alertf("error opening file '%s'.", args[2])
+		return
+	}
+	if len(data) == 0 {
+		p.warnf("ignored empty errorfile '%s'.", args[2])
+		return
+	}
+	if px.ErrorFiles == nil {
+		px.ErrorFiles = map[int][]byte{}
+	}
+	px.ErrorFiles[code] = data
+}
+
+func (p *parser) parseCapture(px *Proxy, args []string) {
+	if px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0 {
+		p.warnf("'%s' ignored because %s '%s' has no frontend capability.", "capture", capString(px.Cap), px.Name)
+		return
+	}
+	what := arg(args, 1)
+	if what == "cookie" {
+		p.alertf("'capture cookie' is a known HAProxy keyword that goha does not support yet.")
+		return
+	}
+	if what != "request" && what != "response" {
+		p.alertf("'%s' expects 'cookie' or 'request' or 'response'.", args[0])
+		return
+	}
+	if arg(args, 2) != "header" {
+		p.alertf("'%s %s' expects 'header' or 'cookie'.", args[0], what)
+		return
+	}
+	if arg(args, 3) == "" || arg(args, 4) != "len" || arg(args, 5) == "" {
+		p.alertf("'capture %s header' expects <header name> 'len' <len>.", what)
+		return
+	}
+	if p.tooManyArgs(4, 1, args) {
+		return
+	}
+	if px.Cap&CapDefaults != 0 {
+		p.state(px).hasCaptures = true
+	}
+	c := Capture{Name: args[3], Len: atoiC(args[5])}
+	if what == "request" {
+		px.CaptureRequestHeaders = append(px.CaptureRequestHeaders, c)
+	} else {
+		px.CaptureResponseHeaders = append(px.CaptureResponseHeaders, c)
+	}
+}
+
+func (p *parser) parseHTTPCheck(px *Proxy, args []string) {
+	h := &px.HealthChk
+	switch arg(args, 1) {
+	case "send":
+		for i := 2; i < len(args) && args[i] != ""; i++ {
+			switch args[i] {
+			case "meth":
+				h.Method = arg(args, i+1)
+				i++
+			case "uri":
+				h.URI = arg(args, i+1)
+				i++
+			case "ver":
+				h.Version = arg(args, i+1)
+				i++
+			case "hdr":
+				h.Headers = append(h.Headers, [2]string{arg(args, i+1), arg(args, i+2)})
+				i += 2
+			case "body":
+				h.Body = arg(args, i+1)
+				i++
+			default:
+				p.alertf("'http-check send' : '%s' is a known HAProxy option that goha does not support yet.", args[i])
+				return
+			}
+		}
+	case "expect":
+		i := 2
+		if arg(args, i) == "!" {
+			h.ExpectNeg = true
+			i++
+		}
+		kind := arg(args, i)
+		switch kind {
+		case "status", "rstatus", "string", "rstring":
+		default:
+			p.alertf("'http-check expect' : '%s' is a known HAProxy option that goha does not support yet.", kind)
+			return
+		}
+		if arg(args, i+1) == "" {
+			p.alertf("'http-check expect' : '%s' expects <pattern> as an argument.", kind)
+			return
+		}
+		h.ExpectKind, h.ExpectValue = kind, args[i+1]
+	case "disable-on-404":
+		p.warnf("'http-check disable-on-404' is a known HAProxy keyword that goha accepts but ignores.")
+	default:
+		p.alertf("'http-check %s' is a known HAProxy keyword that goha does not support yet.", arg(args, 1))
+	}
+}
+
+func (p *parser) parseStats(px *Proxy, args []string) {
+	s := &px.Stats
+	a1 := arg(args, 1)
+	if px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0 && a1 != "" {
+		// HAProxy accepts stats in backends too (it serves them there).
+	}
+	switch a1 {
+	case "enable":
+		s.Enabled = true
+	case "uri":
+		if arg(args, 2) == "" {
+			p.alertf("'uri' needs an URI prefix.")
+			return
+		}
+		s.Enabled, s.URI = true, args[2]
+	case "realm":
+		if arg(args, 2) == "" {
+			p.alertf("'realm' needs an realm name.")
+			return
+		}
+		s.Enabled, s.Realm = true, args[2]
+	case "refresh":
+		if arg(args, 2) == "" {
+			p.alertf("'refresh' needs a positive interval in seconds.")
+			return
+		}
+		d, res, bad, _ := parseTime(args[2], time.Second)
+		switch res {
+		case timeOver:
+			p.alertf("timer overflow in argument '%s' to 'stats refresh' (maximum value is 2147483647 s or ~68 years).", args[2])
+			return
+		case timeUnder:
+			p.alertf("timer underflow in argument '%s' to 'stats refresh' (minimum non-null value is 1 s).", args[2])
+			return
+		case timeBadChar:
+			p.alertf("unexpected character '%c' in argument to 'stats refresh'.", bad)
+			return
+		}
+		s.Enabled, s.Refresh = true, d
+	case "auth":
+		if arg(args, 2) == "" {
+			p.alertf("'auth' needs a user:password account.")
+			return
+		}
+		i := strings.IndexByte(args[2], ':')
+		if i < 0 {
+			p.alertf("'auth' needs a user:password account.")
+			return
+		}
+		s.Enabled = true
+		s.Auth = append(s.Auth, UserPass{User: args[2][:i], Password: args[2][i+1:], Insecure: true})
+	case "scope":
+		if arg(args, 2) == "" {
+			p.alertf("'scope' needs a proxy name.")
+			return
+		}
+		s.Enabled = true
+		s.Scope = append(s.Scope, args[2])
+	case "admin":
+		if px.Cap&CapDefaults != 0 {
+			p.alertf("'stats admin' not supported in 'defaults' section.")
+			return
+		}
+		if w := arg(args, 2); w != "if" && w != "unless" {
+			p.alertf("'stats admin' requires either 'if' or 'unless' followed by a condition.")
+			return
+		}
+		cond, msg := p.parseCond(px, args[2:])
+		if msg != "" {
+			p.alertf("error detected while parsing a 'stats admin' rule : %s.", msg)
+			return
+		}
+		s.Enabled, s.Admin = true, cond
+	case "hide-version":
+		s.Enabled, s.HideVersion = true, true
+	case "show-legends":
+		s.Enabled, s.ShowLegends = true, true
+	case "show-node":
+		s.Enabled, s.ShowNode = true, true
+		if n := arg(args, 2); n != "" {
+			if c, bad := invalidChar(n); bad {
+				p.alertf("'%s' invalid character '%c' in node name '%s'.", "stats show-node", c, n)
+				return
+			}
+			s.NodeName = n
+		}
+	case "show-desc":
+		s.Enabled = true
+		s.ShowDesc = strings.Join(args[2:], " ")
+	case "http-request":
+		p.alertf("'stats http-request' is a known HAProxy keyword that goha does not support yet.")
+	default:
+		p.alertf("'%s' only supports 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '%s').", args[0], a1)
+	}
+}
+
+// parseOption handles `[no] option NAME ...`.
+func (p *parser) parseOption(px *Proxy, args []string, kwm int) {
+	name := arg(args, 1)
+	o := &px.Options
+	if name == "" {
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: '%s' expects an option name.", p.file, p.line, args[0]))
+		return
+	}
+	on := kwm == kwmStd
+	flags := map[string]*bool{
+		"abortonclose": &o.AbortOnClose, "clitcpka": &o.Clitcpka, "dontlognull": &o.DontLogNull,
+		"http-buffer-request": &o.HTTPBufferRequest, "logasap": &o.LogASAP, "srvtcpka": &o.Srvtcpka,
+		"log-separate-errors": &o.LogSeparateErrors, "log-health-checks": &o.LogHealthChecks,
+		"socket-stats": &o.SocketStats,
+	}
+	caps := map[string]Cap{"abortonclose": CapBackend, "clitcpka": CapFrontend, "dontlognull": CapFrontend,
+		"http-buffer-request": CapListen, "logasap": CapFrontend, "srvtcpka": CapBackend,
+		"log-separate-errors": CapFrontend, "log-health-checks": CapBackend, "socket-stats": CapFrontend}
+	if f, ok := flags[name]; ok {
+		if p.tooManyArgs(0, 1, args) || !p.capOK(px, caps[name], name) {
+			return
+		}
+		*f = on
+		return
+	}
+	if s, ok := OptionSupport[name]; ok && !(name == "httpslog") {
+		if p.tooManyArgs(0, 1, args) && s == NoEffect {
+			return
+		}
+		if s == Unsupported {
+			p.alertf("option '%s' is a known HAProxy option that goha does not support yet.", name)
+		} else {
+			p.warnf("option '%s' is a known HAProxy option that goha accepts but ignores.", name)
+		}
+		return
+	}
+	switch name {
+	case "forceclose":
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: option '%s' is not supported any more since HAProxy 2.0, please just remove it, or use 'option httpclose' if absolutely needed.", p.file, p.line, name))
+		return
+	case "http-tunnel":
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: option '%s' is not supported any more since HAProxy 2.1, please just remove it, it shouldn't be needed.", p.file, p.line, name))
+		return
+	case "http_proxy":
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: option '%s' is not supported any more since HAProxy 2.5. This option stopped working in HAProxy 1.9 and usually had nasty side effects. It can be more reliably implemented with combinations of 'http-request set-dst' and 'http-request set-uri', and even 'http-request do-resolve' if DNS resolution is desired.", p.file, p.line, name))
+		return
+	case "httpclose", "http-server-close", "http-keep-alive":
+		if p.tooManyArgs(0, 1, args) {
+			return
+		}
+		if kwm == kwmStd {
+			o.HTTPConnMode = name
+		} else if kwm == kwmNo && o.HTTPConnMode == name {
+			o.HTTPConnMode = ""
+		}
+		if kwm != kwmDef {
+			return
+		}
+	case "redispatch":
+		if !p.capOK(px, CapBackend, name) {
+			return
+		}
+		o.Redispatch = on
+		return
+	case "tcpka":
+		if p.tooManyArgs(0, 1, args) {
+			return
+		}
+		o.Tcpka = on
+		return
+	}
+	if kwm != kwmStd {
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: negation/default is not supported for option '%s'.", p.file, p.line, name))
+		return
+	}
+	switch name {
+	case "httplog", "httpslog":
+		if a := arg(args, 2); a != "" {
+			if a != "clf" || name == "httpslog" {
+				p.alertf("keyword '%s' only supports option 'clf'.", name)
+				return
+			}
+			if p.tooManyArgs(1, 1, args) {
+				return
+			}
+			o.HTTPLogCLF = true
+		}
+		o.HTTPLog, o.TCPLog = true, false
+		px.LogFormat = ""
+		if name == "httpslog" {
+			p.warnf("option 'httpslog' is a known HAProxy option that goha accepts and treats as 'option httplog'.")
+		}
+		if px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0 {
+			p.warnf("backend '%s' : 'option %s' directive is ignored in backends.", px.Name, name)
+		}
+	case "tcplog":
+		if p.tooManyArgs(0, 1, args) {
+			return
+		}
+		o.TCPLog, o.HTTPLog, o.HTTPLogCLF = true, false, false
+		px.LogFormat = ""
+		if px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0 {
+			p.warnf("backend '%s' : 'option tcplog' directive is ignored in backends.", px.Name)
+		}
+	case "forwardfor":
+		if !p.capOK(px, CapListen, name) {
+			return
+		}
+		o.Forwardfor, o.ForwardforHeader, o.ForwardforExcept, o.ForwardforIfNone = true, "", "", false
+		for i := 2; i < len(args) && args[i] != ""; i++ {
+			switch args[i] {
+			case "except":
+				if arg(args, i+1) == "" || !validNet(args[i+1]) {
+					p.alertf("error: option 'forwardfor' expects a network/mask as an argument to 'except'.")
+					return
+				}
+				o.ForwardforExcept = args[i+1]
+				i++
+			case "header":
+				if arg(args, i+1) == "" {
+					p.alertf("error: option 'forwardfor' expects a header name as an argument to 'header'.")
+					return
+				}
+				o.ForwardforHeader = args[i+1]
+				i++
+			case "if-none":
+				o.ForwardforIfNone = true
+			default:
+				p.alertf("option 'forwardfor' only supports optional values 'except', 'header' and 'if-none'.")
+				return
+			}
+		}
+	case "httpchk":
+		if !p.capOK(px, CapBackend, name) {
+			return
+		}
+		o.HTTPChk = true
+		h := &px.HealthChk
+		rest := args[2:]
+		for len(rest) > 0 && rest[len(rest)-1] == "" {
+			rest = rest[:len(rest)-1]
+		}
+		switch len(rest) {
+		case 0:
+		case 1:
+			h.URI = rest[0]
+		case 2:
+			h.Method, h.URI = rest[0], rest[1]
+		case 3:
+			h.Method, h.URI, h.Version = rest[0], rest[1], rest[2]
+		default:
+			p.alertf("'%s %s' cannot handle unexpected argument '%s'.", args[0], name, rest[3])
+			return
+		}
+	default:
+		best := bestMatch(name, haproxyOptions)
+		if best != "" {
+			p.alertf("unknown option '%s'; did you mean '%s' maybe ?", name, best)
+		} else {
+			p.alertf("unknown option '%s'.", name)
+		}
+	}
+}
+
+// validNet reports whether s is an IPv4/IPv6 address with optional mask.
+func validNet(s string) bool {
+	_, ok := parseCIDR(s)
+	return ok
+}
+
