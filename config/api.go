@@ -109,4 +109,3 @@ func errnoText(err error) string {
 	}
 	return err.Error()
 }
-

@@ -954,4 +954,3 @@ func validNet(s string) bool {
 	_, ok := parseCIDR(s)
 	return ok
 }
-

@@ -391,8 +391,8 @@ type Rule struct {
 	// code/deny_status values are in Status).
 	Flags []string
 	Cond  *Cond
-	File    string
-	Line    int
+	File  string
+	Line  int
 }
 
 // Capture is `capture request|response header NAME len N`.

@@ -51,9 +51,9 @@ type parser struct {
 	sectionName string // for ${.SECTION}
 	global      bool
 
-	cur      *Proxy     // current proxy or defaults section
-	curUL    *Userlist  // current userlist
-	lastDef  *Proxy     // last defaults section (implicit parent)
+	cur      *Proxy    // current proxy or defaults section
+	curUL    *Userlist // current userlist
+	lastDef  *Proxy    // last defaults section (implicit parent)
 	pxs      map[*Proxy]*pxState
 	skipping bool // inside an unsupported section
 	fatal    int
@@ -345,7 +345,6 @@ func (p *parser) abortRaw(text string) {
 	e.Abort = true
 	p.rec.aborted = true
 }
-
 
 func (p *parser) tokenizerError(line string, lead int, terr *tokError, args []string) {
 	var what string

@@ -100,7 +100,7 @@ var ListenSupport = map[string]Support{
 	"errorfiles": Unsupported, "http-error": Unsupported, "rate-limit": Unsupported,
 	"declare": Unsupported, "external-check": Unsupported, "use-fcgi-app": Unsupported,
 	"http-send-name-header": Unsupported,
-	"cookie": NoEffect, "hash-type": NoEffect, "hash-balance-factor": NoEffect,
+	"cookie":                NoEffect, "hash-type": NoEffect, "hash-balance-factor": NoEffect,
 	"backlog": NoEffect, "max-keep-alive-queue": NoEffect, "retry-on": NoEffect,
 	"clitcpka-cnt": NoEffect, "srvtcpka-cnt": NoEffect, "clitcpka-idle": NoEffect,
 	"srvtcpka-idle": NoEffect, "clitcpka-intvl": NoEffect, "srvtcpka-intvl": NoEffect,
