@@ -30,3 +30,7 @@ func removeAndListen(path string, out **net.UnixConn) error {
 	*out = c
 	return err
 }
+
+func netListenUDP() (*net.UDPConn, error) {
+	return net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+}

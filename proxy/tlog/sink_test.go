@@ -342,3 +342,24 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestSinkUDPIPv6(t *testing.T) {
+	c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	defer c.Close()
+	port := c.LocalAddr().(*net.UDPAddr).Port
+	h := testHub(t, HubOptions{})
+	// both spellings a parser may produce
+	for _, addr := range []string{fmt.Sprintf("udp:[::1]:%d", port), fmt.Sprintf("udp:::1:%d", port)} {
+		l, err := NewLogger(h, LoggerOptions{Targets: []Target{{Addr: addr, Format: "raw", Level: 7}}})
+		if err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		l.Send(Info, "v6")
+		if got := recv(t, c); got != "v6\n" {
+			t.Errorf("%s: datagram = %q", addr, got)
+		}
+	}
+}
