@@ -11,8 +11,8 @@ import (
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{
 		HTTPLogFormat, TCPLogFormat, CLFHTTPLogFormat, // the built-in formats
-		"%{+Q,+E,+X,-M}ci %{+Q}o %f",                  // modifiers and %o
-		"%%  %{", "%", "%{}", "%{+Q}", "%[src]",       // truncated and unsupported
+		"%{+Q,+E,+X,-M}ci %{+Q}o %f",            // modifiers and %o
+		"%%  %{", "%", "%{}", "%{+Q}", "%[src]", // truncated and unsupported
 		"% x", "%-y", "a  b   c ", "%hrl %hsl %HPO %HQ", // separators, odd text
 	} {
 		f.Add(s, true)
