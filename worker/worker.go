@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -245,7 +246,8 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 	h, err := ReadHandoff(hf)
 	hf.Close()
 	if err != nil {
-		newLog(false, false).Error().Msgf("worker: %v", err)
+		l := newLog(false, false)
+		l.Error().Msgf("worker: %v", err)
 		return 1
 	}
 	log := newLog(h.Quiet, h.Debug)
@@ -271,6 +273,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 	if h.Maxconn > 0 {
 		cfg.Global.Maxconn = h.Maxconn
 	}
+	ApplyThreads(cfg.Global)
 	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum})
 	if err != nil {
 		log.Error().Msgf("worker: %v", err)
@@ -301,6 +304,14 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 			}
 		},
 	}, rt)
+}
+
+// ApplyThreads sets GOMAXPROCS from `nbthread` (HAProxy's threads are
+// Go's Ps): unset keeps Go's default, one per CPU.
+func ApplyThreads(g config.Global) {
+	if g.Nbthread > 0 {
+		runtime.GOMAXPROCS(g.Nbthread)
+	}
 }
 
 // errNoServerState is returned for a dump without its version line.
