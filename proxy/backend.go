@@ -1,0 +1,428 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/lb"
+)
+
+// AdminState is a server's administrative state, set from the runtime API.
+type AdminState int32
+
+// Administrative states (`set server be/srv state ready|drain|maint`).
+const (
+	AdminReady AdminState = iota
+	AdminDrain
+	AdminMaint
+)
+
+func (a AdminState) String() string {
+	switch a {
+	case AdminDrain:
+		return "drain"
+	case AdminMaint:
+		return "maint"
+	}
+	return "ready"
+}
+
+// Backend is a backend (or the backend half of a listen section): its
+// servers, balancer, queue and counters.
+type Backend struct {
+	// Name is the section name; Cfg the parsed section (read-only).
+	Name string
+	Cfg  *config.Proxy
+	// Counters are the backend's statistics.
+	Counters
+	// Servers are in declaration order.
+	Servers []*Server
+
+	rt      *Runtime
+	bal     lb.Balancer
+	mode    config.Mode
+	retries int
+	errs    map[int][]byte // errorfile pages by status
+
+	qmu     sync.Mutex
+	waiters []*waiter // FIFO of requests waiting for a server slot
+}
+
+// Server is one `server` line with its live state. It must not be copied.
+type Server struct {
+	// Name is the server's name; ID its sid; Backend its backend.
+	Name    string
+	ID      int
+	Backend *Backend
+	// Cfg is the parsed server line (read-only).
+	Cfg *config.Server
+	// Counters are the server's statistics (Scur counts requests or
+	// connections currently served).
+	Counters
+
+	lbs     lb.Server
+	addr    atomic.Pointer[srvAddr]
+	admin   atomic.Int32
+	checkUp atomic.Bool
+	weight  atomic.Int32 // configured/current user weight (for the CLI)
+	maxconn atomic.Int64 // 0 = unlimited
+
+	// idle pooled connections (HTTP), most recent last
+	pmu  sync.Mutex
+	idle []*srvConn
+}
+
+// srvAddr is a server's current address.
+type srvAddr struct {
+	network string // tcp or unix
+	addr    string // host:port or path
+	ap      netip.AddrPort
+}
+
+// Addr returns the server's current address as "ip:port" (or the socket
+// path).
+func (s *Server) Addr() string { return s.addr.Load().addr }
+
+// AdminState returns the server's administrative state.
+func (s *Server) AdminState() AdminState { return AdminState(s.admin.Load()) }
+
+// SetAdminState changes the administrative state: ready takes traffic,
+// drain and maint take no new load-balanced traffic (maint also closes
+// the server's idle pooled connections).
+func (s *Server) SetAdminState(a AdminState) {
+	s.admin.Store(int32(a))
+	s.refreshUsable()
+	if a == AdminMaint {
+		s.purgeIdle(0)
+	}
+}
+
+// SetCheckUp records the health-check verdict (the check package calls
+// it); a down server takes no new load-balanced traffic.
+func (s *Server) SetCheckUp(up bool) {
+	s.checkUp.Store(up)
+	s.refreshUsable()
+}
+
+// CheckUp reports the last health-check verdict (true without checks).
+func (s *Server) CheckUp() bool { return s.checkUp.Load() }
+
+func (s *Server) refreshUsable() {
+	s.Backend.bal.SetUsable(&s.lbs, s.AdminState() == AdminReady && s.checkUp.Load())
+}
+
+// Usable reports whether the server takes new load-balanced traffic.
+func (s *Server) Usable() bool { return s.lbs.Usable() }
+
+// Weight returns the server's current weight.
+func (s *Server) Weight() int { return int(s.weight.Load()) }
+
+// SetWeight sets the server's weight (0..256).
+func (s *Server) SetWeight(w int) error {
+	if w < 0 || w > lb.MaxWeight {
+		return fmt.Errorf("weight %d out of range 0..%d", w, lb.MaxWeight)
+	}
+	s.weight.Store(int32(w))
+	s.Backend.bal.SetWeight(&s.lbs, w)
+	return nil
+}
+
+// Maxconn returns the server's maxconn (0 = unlimited).
+func (s *Server) Maxconn() int { return int(s.maxconn.Load()) }
+
+// SetMaxconn changes the server's maxconn (0 = unlimited).
+func (s *Server) SetMaxconn(n int) {
+	s.maxconn.Store(int64(n))
+	s.Backend.wakeQueue()
+}
+
+// SetAddr changes the server's address; port 0 keeps the current port.
+// Idle pooled connections to the old address are closed.
+func (s *Server) SetAddr(ip string, port int) error {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return fmt.Errorf("server %s/%s: invalid address %q: %w", s.Backend.Name, s.Name, ip, err)
+	}
+	if port == 0 {
+		port = int(s.addr.Load().ap.Port())
+	}
+	if port <= 0 || port > 65535 {
+		return fmt.Errorf("server %s/%s: invalid port %d", s.Backend.Name, s.Name, port)
+	}
+	ap := netip.AddrPortFrom(a, uint16(port))
+	s.addr.Store(&srvAddr{network: "tcp", addr: ap.String(), ap: ap})
+	s.purgeIdle(0)
+	return nil
+}
+
+// full reports whether the server is at its maxconn.
+func (s *Server) full() bool {
+	m := s.maxconn.Load()
+	return m > 0 && s.Scur.Load() >= m
+}
+
+// FindServer returns the server named name, or nil.
+func (b *Backend) FindServer(name string) *Server {
+	for _, s := range b.Servers {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Mode returns the backend's mode.
+func (b *Backend) Mode() config.Mode { return b.mode }
+
+// ActiveServers counts usable non-backup servers; BackupServers usable
+// backup ones (for the stats' act/bck columns).
+func (b *Backend) ActiveServers() (act, bck int) {
+	for _, s := range b.Servers {
+		if s.Usable() {
+			if s.Cfg.Backup {
+				bck++
+			} else {
+				act++
+			}
+		}
+	}
+	return
+}
+
+func newBackend(rt *Runtime, p *config.Proxy) (*Backend, error) {
+	b := &Backend{Name: p.Name, Cfg: p, rt: rt, mode: p.Mode, retries: p.Retries}
+	if b.retries < 0 {
+		b.retries = 3
+	}
+	lbs := make([]*lb.Server, 0, len(p.Servers))
+	weights := make([]int, 0, len(p.Servers))
+	for i, sc := range p.Servers {
+		s := &Server{Name: sc.Name, ID: sc.ID, Backend: b, Cfg: sc}
+		if s.ID == 0 {
+			s.ID = i + 1
+		}
+		if sc.Unix != "" {
+			s.addr.Store(&srvAddr{network: "unix", addr: sc.Unix})
+		} else {
+			a, err := netip.ParseAddr(sc.Addr)
+			if err != nil {
+				return nil, fmt.Errorf("backend %q server %q: address %q is not an IP address: %w", p.Name, sc.Name, sc.Addr, err)
+			}
+			if sc.Port <= 0 || sc.Port > 65535 {
+				return nil, fmt.Errorf("backend %q server %q: a port is required (port 0 = client's destination port is not supported)", p.Name, sc.Name)
+			}
+			ap := netip.AddrPortFrom(a.Unmap(), uint16(sc.Port))
+			s.addr.Store(&srvAddr{network: "tcp", addr: ap.String(), ap: ap})
+		}
+		w := sc.Weight
+		if w < 0 {
+			w = 1
+		}
+		s.weight.Store(int32(w))
+		s.maxconn.Store(int64(sc.Maxconn))
+		s.checkUp.Store(true)
+		s.lbs = lb.Server{Name: sc.Name, ID: s.ID, Backup: sc.Backup, Maxconn: sc.Maxconn}
+		b.Servers = append(b.Servers, s)
+		lbs = append(lbs, &s.lbs)
+		weights = append(weights, w)
+	}
+	bal, err := lb.New(p.Balance, lbs, weights)
+	if err != nil {
+		return nil, fmt.Errorf("backend %q: %w", p.Name, err)
+	}
+	b.bal = bal
+	for _, s := range b.Servers {
+		if s.Cfg.Disabled {
+			s.SetAdminState(AdminMaint)
+		}
+	}
+	b.errs, err = loadErrorFiles(p)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// serverOf maps a balancer server back to ours.
+func (b *Backend) serverOf(l *lb.Server) *Server {
+	if l == nil {
+		return nil
+	}
+	for _, s := range b.Servers {
+		if &s.lbs == l {
+			return s
+		}
+	}
+	return nil
+}
+
+// errNoServer: no usable server (503). errQueueTimeout: timeout queue
+// expired (503, sQ). errQueueFull: maxqueue reached.
+var (
+	errNoServer     = errors.New("no server available")
+	errQueueTimeout = errors.New("queue timeout")
+	errStopped      = errors.New("proxy stopped")
+)
+
+// waiter is one request queued for a server slot.
+type waiter struct {
+	ch chan struct{}
+}
+
+// acquire picks a server and takes a slot on it (Scur+1, balancer
+// count), queueing when the chosen server is at its maxconn. avoid is
+// skipped when possible (redispatch). It returns the server and the time
+// spent queued.
+func (b *Backend) acquire(ctx context.Context, src netip.Addr, req lb.Request, avoid *Server) (*Server, time.Duration, error) {
+	var av *lb.Server
+	if avoid != nil {
+		av = &avoid.lbs
+	}
+	var start time.Time
+	var tmr *time.Timer
+	var w *waiter
+	defer func() {
+		if tmr != nil {
+			tmr.Stop()
+		}
+		if w != nil {
+			b.dequeue(w)
+		}
+	}()
+	for {
+		l := b.bal.Pick(src, req, av)
+		s := b.serverOf(l)
+		if s == nil && w == nil {
+			return nil, 0, errNoServer
+		}
+		if s != nil {
+			if !s.full() {
+				b.takeSlot(s)
+				var qt time.Duration
+				if !start.IsZero() {
+					qt = time.Since(start)
+				}
+				return s, qt, nil
+			}
+			b.bal.Release(l)
+		}
+		// Queue until a slot frees.
+		if w == nil {
+			start = time.Now()
+			w = &waiter{ch: make(chan struct{}, 1)}
+			b.qmu.Lock()
+			b.waiters = append(b.waiters, w)
+			q := int64(len(b.waiters))
+			b.qmu.Unlock()
+			b.Qcur.Add(1)
+			storeMax(&b.Qmax, q)
+			tq := b.Cfg.Timeouts.Queue
+			if tq <= 0 {
+				tq = b.Cfg.Timeouts.Connect
+			}
+			if tq <= 0 {
+				tq = 5 * time.Second
+			}
+			tmr = time.NewTimer(tq)
+		}
+		select {
+		case <-w.ch:
+		case <-tmr.C:
+			return nil, time.Since(start), errQueueTimeout
+		case <-ctx.Done():
+			return nil, time.Since(start), errStopped
+		}
+	}
+}
+
+func (b *Backend) takeSlot(s *Server) {
+	s.Lbtot.Add(1)
+	v := s.Scur.Add(1)
+	storeMax(&s.Smax, v)
+	s.Stot.Add(1)
+	s.Lastsess.Store(time.Now().Unix())
+}
+
+// release gives back the slot taken by acquire.
+func (b *Backend) release(s *Server) {
+	s.Scur.Add(-1)
+	b.bal.Release(&s.lbs)
+	if b.Qcur.Load() > 0 {
+		b.wakeQueue()
+	}
+}
+
+func (b *Backend) dequeue(w *waiter) {
+	b.qmu.Lock()
+	for i, x := range b.waiters {
+		if x == w {
+			copy(b.waiters[i:], b.waiters[i+1:])
+			b.waiters[len(b.waiters)-1] = nil
+			b.waiters = b.waiters[:len(b.waiters)-1]
+			break
+		}
+	}
+	b.qmu.Unlock()
+	b.Qcur.Add(-1)
+}
+
+// wakeQueue wakes the oldest queued request so it retries its pick.
+func (b *Backend) wakeQueue() {
+	b.qmu.Lock()
+	if len(b.waiters) > 0 {
+		select {
+		case b.waiters[0].ch <- struct{}{}:
+		default:
+		}
+	}
+	b.qmu.Unlock()
+}
+
+// dial connects to s with timeout connect.
+func (b *Backend) dial(ctx context.Context, s *Server) (net.Conn, error) {
+	a := s.addr.Load()
+	d := net.Dialer{Timeout: b.Cfg.Timeouts.Connect}
+	if d.Timeout <= 0 {
+		d.Timeout = 5 * time.Second
+	}
+	c, err := d.DialContext(ctx, a.network, a.addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+		if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
+			tc.SetKeepAlive(true)
+		} else {
+			tc.SetKeepAlive(false)
+		}
+	}
+	return c, nil
+}
+
+// turnaround is the pause before retrying a failed connect, as HAProxy's
+// (min(timeout connect, 1s)).
+func (b *Backend) turnaround() time.Duration {
+	t := b.Cfg.Timeouts.Connect
+	if t <= 0 || t > time.Second {
+		t = time.Second
+	}
+	return t
+}
+
+// redispatchNow reports whether retry number n (1-based) of at most
+// b.retries should go to another server: HAProxy's default redispatch
+// interval -1 means the last retry.
+func (b *Backend) redispatchNow(n int) bool {
+	return b.Cfg.Options.Redispatch && n == b.retries
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

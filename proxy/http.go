@@ -1,0 +1,326 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/tlog"
+)
+
+// softIdleGrace bounds how long an idle keep-alive connection is kept
+// during a soft stop when its normal idle timeout is longer. See doc.go
+// for why idle connections are not closed at once.
+const softIdleGrace = 10 * time.Second
+
+// work is the working area of a request in flight: buffers and parse
+// state. Connections take one from the runtime's pool when a request
+// starts and give it back when they go idle, so an idle connection holds
+// no buffer.
+type work struct {
+	in    []byte // client bytes: request head, body start, pipelined bytes
+	rsp   []byte // server bytes: response head and body start
+	out   []byte // outgoing heads are built here
+	req   http1.Request
+	resp  http1.Response
+	line  []byte      // copy of the request line, for the log
+	rules []*httpRule // header rules that matched, in order
+	iov   net.Buffers
+	iovA  [2][]byte
+	chunk http1.ChunkScanner
+	entry tlog.Entry
+}
+
+func newWork(size int) any {
+	return &work{
+		in:   make([]byte, size),
+		rsp:  make([]byte, size),
+		out:  make([]byte, 0, size),
+		line: make([]byte, 0, 256),
+	}
+}
+
+// httpSession is one client connection in mode http.
+type httpSession struct {
+	f        *Frontend
+	rt       *Runtime
+	c        net.Conn
+	rc       syscall.RawConn
+	smp      httpSample
+	dl       deadlines
+	w        *work
+	inLen    int // bytes in w.in
+	sc       *srvConn
+	nreq     int
+	accepted time.Time
+	cur      reqStart
+	tail     []byte // pipelined bytes found after a streamed chunked body
+
+	idle      atomic.Bool  // waiting for the next request
+	idleSince atomic.Int64 // Unix ns
+	stop      atomic.Bool  // soft stop requested: close after this request
+	killed    atomic.Bool
+}
+
+func (s *httpSession) kill() {
+	s.killed.Store(true)
+	s.c.Close()
+	// The server connection is closed by the session when it unblocks.
+}
+
+// softStop makes the session answer its next request with
+// "Connection: close"; an idle one is woken to apply the soft-stop grace.
+func (s *httpSession) softStop() {
+	s.stop.Store(true)
+	if s.idle.Load() {
+		since := time.Unix(0, s.idleSince.Load())
+		s.c.SetReadDeadline(since.Add(s.idleTimeout(true)))
+	}
+}
+
+// idleTimeout is how long a connection may wait for its next request.
+func (s *httpSession) idleTimeout(stopping bool) time.Duration {
+	t := s.f.Cfg.Timeouts
+	var d time.Duration
+	switch {
+	case s.nreq > 0 && t.HTTPKeepAlive > 0:
+		d = t.HTTPKeepAlive
+	case t.HTTPRequest > 0:
+		d = t.HTTPRequest
+	default:
+		d = t.Client
+	}
+	if stopping && (d <= 0 || d > softIdleGrace) {
+		d = softIdleGrace
+	}
+	return d
+}
+
+// serveHTTP runs a mode http client connection.
+func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
+	rt := f.rt
+	s := &httpSession{f: f, rt: rt, c: c, accepted: accepted}
+	s.smp.connSample.init(c)
+	if tc, ok := c.(*net.TCPConn); ok {
+		if !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
+			tc.SetKeepAlive(false)
+		}
+		s.rc, _ = tc.SyscallConn()
+	}
+	rt.addSession(s)
+	defer func() {
+		rt.removeSession(s)
+		s.releaseWork()
+		if s.sc != nil {
+			s.sc.c.Close()
+			s.sc = nil
+		}
+		c.Close()
+		f.endSession()
+	}()
+	for {
+		if !s.readRequest() {
+			return
+		}
+		if !s.handle() {
+			return
+		}
+		s.nreq++
+	}
+}
+
+func (s *httpSession) releaseWork() {
+	if s.w != nil {
+		s.w.entry.Reset()
+		s.rt.works.Put(s.w)
+		s.w = nil
+	}
+}
+
+// reqStart holds the timing of the request being read.
+type reqStart struct {
+	start     time.Time // stream start: accept or end of previous request
+	firstByte time.Time
+	headDone  time.Time
+}
+
+// readRequest waits for and reads a complete request head into s.w.
+// It answers 400/408 itself and returns false when the connection must
+// end.
+func (s *httpSession) readRequest() bool {
+	f := s.f
+	rt := s.rt
+	var rs reqStart
+	if s.nreq == 0 {
+		rs.start = s.accepted
+	} else {
+		rs.start = time.Now()
+	}
+	if s.inLen == 0 {
+		// Idle: hold no buffer and no server connection while waiting.
+		s.releaseWork()
+		if s.sc != nil {
+			s.sc.srv.putIdle(s.sc, rs.start)
+			s.sc = nil
+		}
+		s.idleSince.Store(rs.start.UnixNano())
+		s.idle.Store(true)
+		stopping := s.stop.Load()
+		if stopping {
+			s.c.SetReadDeadline(rs.start.Add(s.idleTimeout(true)))
+			s.dl.rd = time.Time{}
+		} else {
+			s.dl.setRead(s.c, rs.start, s.idleTimeout(false))
+		}
+		var err error
+		if s.rc != nil {
+			err = waitReadable(s.rc)
+		}
+		s.idle.Store(false)
+		if err != nil {
+			// Timeout or error while idle: close silently, as HAProxy
+			// does for a connection that sent nothing.
+			if s.nreq == 0 && isTimeout(err) {
+				s.logEarly(rs, 408, [2]byte{'c', 'R'}, false)
+			}
+			return false
+		}
+		if s.stop.Load() && !stopping {
+			// The soft stop arrived while we waited; a request is
+			// coming: serve it with Connection: close.
+			s.dl.rd = time.Time{}
+		}
+	}
+	if s.w == nil {
+		s.w = rt.works.Get().(*work)
+	}
+	w := s.w
+	limit := rt.bufsize - rt.maxrewrite
+	first := true
+	for {
+		if !first || s.inLen == 0 {
+			n, err := s.c.Read(w.in[s.inLen:])
+			if first {
+				rs.firstByte = time.Now()
+			}
+			s.inLen += n
+			if err != nil && n == 0 {
+				switch {
+				case isTimeout(err):
+					f.Ereq.Add(1)
+					s.sendRaw(http1.MuxErrorPage(408))
+					s.logEarly(rs, 408, [2]byte{'c', 'R'}, true)
+				case s.inLen > 0:
+					f.Ereq.Add(1)
+					s.logEarly(rs, 400, [2]byte{'C', 'R'}, true)
+				}
+				return false
+			}
+		} else {
+			rs.firstByte = time.Now()
+		}
+		err := http1.ParseRequest(w.in[:s.inLen], limit, &w.req)
+		if err == nil {
+			break
+		}
+		if err != http1.ErrNeedMore {
+			f.Ereq.Add(1)
+			f.ReqTot.Add(1)
+			f.hrsp(400)
+			s.sendRaw(http1.MuxErrorPage(400))
+			s.logEarly(rs, 400, [2]byte{'P', 'R'}, true)
+			return false
+		}
+		if first {
+			// A head split over several reads: bound it by timeout
+			// http-request from its first byte (408 when it expires).
+			t := f.Cfg.Timeouts.HTTPRequest
+			if t <= 0 {
+				t = f.Cfg.Timeouts.Client
+			}
+			if t > 0 {
+				s.dl.setReadExact(s.c, rs.firstByte.Add(t))
+			}
+		}
+		first = false
+	}
+	rs.headDone = time.Now()
+	s.cur = rs
+	return true
+}
+
+// sendRaw writes a whole response to the client, best effort.
+func (s *httpSession) sendRaw(b []byte) int64 {
+	s.dl.setWrite(s.c, time.Now(), s.f.Cfg.Timeouts.Client)
+	n, _ := s.c.Write(b)
+	s.f.Bout.Add(int64(n))
+	return int64(n)
+}
+
+// logEarly logs a request that ended before it was complete.
+func (s *httpSession) logEarly(rs reqStart, status int, term [2]byte, badreq bool) {
+	if !s.f.logger.Enabled() {
+		return
+	}
+	var e tlog.Entry
+	s.fillEntry(&e, rs)
+	e.TR, e.Tw, e.Tc, e.Tr = -1, -1, -1, -1
+	e.Status = status
+	e.Term = term
+	e.BytesIn = int64(s.inLen)
+	if status == 408 && !badreq {
+		e.Status = -1
+	}
+	s.f.logger.Log(&e)
+}
+
+func (s *httpSession) fillEntry(e *tlog.Entry, rs reqStart) {
+	e.Client = s.smp.src
+	e.Frontend = s.smp.dst
+	e.AcceptTime = rs.start
+	if !rs.firstByte.IsZero() {
+		e.Ti = rs.firstByte.Sub(rs.start)
+		e.RequestTime = rs.firstByte
+	}
+	e.FrontendName = s.f.Name
+	e.Tt = time.Since(rs.start)
+	e.ActConn = int(s.rt.ActConn.Load())
+	e.FeConn = int(s.f.Scur.Load())
+}
+
+// isHTTP10 reports whether the request is HTTP/1.0.
+func isHTTP10(m *http1.Message) bool { return m.Minor == 0 }
+
+// clientTimeout and serverTimeout return the applicable timeouts.
+func (s *httpSession) clientTimeout() time.Duration { return s.f.Cfg.Timeouts.Client }
+
+func serverTimeout(be *Backend) time.Duration { return be.Cfg.Timeouts.Server }
+
+// errClientSide and errServerSide tell which side a streaming error came
+// from.
+var (
+	errClientGone = errors.New("client side error")
+	errServerGone = errors.New("server side error")
+)
+
+// modeOf returns the HTTP connection mode of the session's frontend.
+func (f *Frontend) httpClose() bool {
+	return f.Cfg.Options.HTTPConnMode == "httpclose"
+}
+
+// serverClose reports whether server connections must not be kept.
+func (be *Backend) serverClose() bool {
+	m := be.Cfg.Options.HTTPConnMode
+	return m == "httpclose" || m == "http-server-close" || be.Cfg.HTTPReuse == "never"
+}
+
+func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }
+
+var _ = io.EOF
+var _ = config.ModeHTTP

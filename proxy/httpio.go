@@ -1,0 +1,197 @@
+package proxy
+
+import (
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/goha/goha/proxy/http1"
+)
+
+// streamRequestBody copies the rest of the request body from the client
+// to the server: rest bytes, or a chunked body up to its end. Pipelined
+// bytes read past a chunked body are left at the start of w.in and
+// recorded in s.tail.
+func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, chunked bool) xfer {
+	w := s.w
+	buf := w.in
+	tc, ts := s.clientTimeout(), serverTimeout(be)
+	var x xfer
+	s.tail = nil
+	for chunked || rest > 0 {
+		lim := len(buf)
+		if !chunked && int64(lim) > rest {
+			lim = int(rest)
+		}
+		now := time.Now()
+		s.dl.setRead(s.c, now, tc)
+		k, err := s.c.Read(buf[:lim])
+		if k > 0 {
+			n := k
+			if chunked {
+				var done bool
+				var perr error
+				n, done, perr = w.chunk.Scan(buf[:k])
+				if perr != nil {
+					x.failed = sideClient
+					return x
+				}
+				if done {
+					chunked = false
+					s.tail = buf[:copy(buf, buf[n:k])]
+				}
+			} else {
+				rest -= int64(k)
+			}
+			sc.dl.setWrite(sc.c, now, ts)
+			if _, werr := writeFull(sc.c, buf[:n]); werr != nil {
+				x.failed, x.timeout = sideServer, isTimeout(werr)
+				return x
+			}
+			x.n += int64(n)
+			continue
+		}
+		if err != nil {
+			x.failed, x.timeout = sideClient, isTimeout(err)
+			return x
+		}
+	}
+	return x
+}
+
+// readResponse reads the server's response head into w.rsp, forwarding
+// interim (1xx) responses to the client; a pending request body (Expect:
+// 100-continue) is sent after the first of them. It returns the number of
+// bytes in w.rsp. A protocol error is reported with x.n < 0.
+func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration, req *http1.Request, bodyPending *bool, rest int64, chunked bool, bytesIn *int64) (int, xfer) {
+	w := s.w
+	n := 0
+	needRead := true
+	for {
+		if needRead {
+			sc.dl.setRead(sc.c, time.Now(), t)
+			k, err := sc.c.Read(w.rsp[n:])
+			n += k
+			if k == 0 && err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return n, xfer{failed: sideServer, timeout: isTimeout(err)}
+			}
+		}
+		perr := http1.ParseResponse(w.rsp[:n], len(w.rsp), &w.resp)
+		if perr == http1.ErrNeedMore {
+			needRead = true
+			continue
+		}
+		if perr != nil {
+			return n, xfer{failed: sideServer, n: -1}
+		}
+		st := w.resp.Status
+		if st < 100 || st >= 200 || st == 101 {
+			return n, xfer{}
+		}
+		// Interim response: forward it as is (names already lowercased).
+		hl := w.resp.HeadLen
+		if err := s.writeClient(w.rsp[:hl], nil, s.clientTimeout()); err != nil {
+			return n, xfer{failed: sideClient, timeout: isTimeout(err)}
+		}
+		n = copy(w.rsp, w.rsp[hl:n])
+		needRead = n == 0
+		if *bodyPending {
+			*bodyPending = false
+			x := s.streamRequestBody(sc, be, rest, chunked)
+			*bytesIn += x.n
+			if x.failed != sideNone {
+				return n, x
+			}
+		}
+	}
+}
+
+// streamResponseBody copies the rest of the response body from the
+// server to the client.
+func (s *httpSession) streamResponseBody(sc *srvConn, be *Backend, kind http1.BodyKind, rest int64, chunked bool) xfer {
+	w := s.w
+	buf := w.rsp
+	tc, ts := s.clientTimeout(), serverTimeout(be)
+	var x xfer
+	untilClose := kind == http1.BodyUntilClose
+	for chunked || rest > 0 || untilClose {
+		lim := len(buf)
+		if !chunked && !untilClose && int64(lim) > rest {
+			lim = int(rest)
+		}
+		now := time.Now()
+		sc.dl.setRead(sc.c, now, ts)
+		k, err := sc.c.Read(buf[:lim])
+		if k > 0 {
+			n := k
+			if chunked {
+				var done bool
+				var perr error
+				n, done, perr = w.chunk.Scan(buf[:k])
+				if perr != nil {
+					x.failed = sideServer
+					return x
+				}
+				if done {
+					chunked = false
+					x.extra = n < k
+				}
+			} else if !untilClose {
+				rest -= int64(k)
+			}
+			s.dl.setWrite(s.c, now, tc)
+			if _, werr := writeFull(s.c, buf[:n]); werr != nil {
+				x.failed, x.timeout = sideClient, isTimeout(werr)
+				return x
+			}
+			x.n += int64(n)
+			continue
+		}
+		if err == io.EOF && untilClose {
+			return x
+		}
+		if err != nil {
+			x.failed, x.timeout = sideServer, isTimeout(err)
+			return x
+		}
+	}
+	return x
+}
+
+// tunnel relays bytes both ways after a 101 Switching Protocols, with
+// timeout tunnel (or client/server) as in TCP mode.
+func (s *httpSession) tunnel(sc *srvConn, be *Backend) xfer {
+	// Deadlines set by the HTTP phase must not cut the tunnel short.
+	s.c.SetDeadline(time.Time{})
+	sc.c.SetDeadline(time.Time{})
+	s.dl = deadlines{}
+	t := &tcpSession{f: s.f, cli: s.c, srv: sc.c}
+	if s.killed.Load() {
+		t.killed.Store(true)
+	}
+	_, out, term := t.relay(sc.srv)
+	sc.c.Close()
+	x := xfer{n: out}
+	switch term[0] {
+	case 'C', 'c':
+		x.failed, x.timeout = sideClient, term[0] == 'c'
+	case 'S', 's':
+		x.failed, x.timeout = sideServer, term[0] == 's'
+	}
+	return x
+}
+
+// exceptMatches reports whether addr is within `option forwardfor
+// except` NET.
+func exceptMatches(net string, addr netip.Addr) bool {
+	if !strings.Contains(net, "/") {
+		a, err := netip.ParseAddr(net)
+		return err == nil && a == addr
+	}
+	p, err := netip.ParsePrefix(net)
+	return err == nil && p.Contains(addr)
+}

@@ -1,0 +1,374 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goha/goha/proxy/tlog"
+)
+
+// spliceChunk is how many bytes one splice call sequence may move before
+// the relay updates its activity clock.
+const spliceChunk = 4 << 20
+
+// tcpSession is one client connection in mode tcp.
+type tcpSession struct {
+	f      *Frontend
+	cli    net.Conn
+	mu     sync.Mutex
+	srv    net.Conn
+	killed atomic.Bool
+	// last activity in either direction, Unix ns
+	last atomic.Int64
+}
+
+func (s *tcpSession) kill() {
+	s.killed.Store(true)
+	s.mu.Lock()
+	s.cli.Close()
+	if s.srv != nil {
+		s.srv.Close()
+	}
+	s.mu.Unlock()
+}
+
+// softStop: a TCP session carries on until it ends (HAProxy does the
+// same; hard-stop-after bounds it).
+func (s *tcpSession) softStop() {}
+
+// serveTCP runs a mode tcp session.
+func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
+	rt := f.rt
+	s := &tcpSession{f: f, cli: c}
+	rt.addSession(s)
+	defer func() {
+		rt.removeSession(s)
+		c.Close()
+		f.endSession()
+	}()
+	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
+		tc.SetKeepAlive(false)
+	}
+	var smp connSample
+	smp.init(c)
+	var e tlog.Entry
+	logging := f.logger.Enabled()
+	e.Tw, e.Tc, e.Tt = -1, -1, -1
+	term := [2]byte{'-', '-'}
+
+	be := f.pickBackend(&smp)
+	var cr connectResult
+	if be == nil {
+		term = [2]byte{'P', 'C'}
+	} else {
+		be.sessStart(accepted)
+		defer be.sessEnd()
+		cr = be.connect(rt.ctx, smp.src.Addr(), nil, nil, nil)
+		e.Tw, e.Tc = cr.tw, cr.tc
+		if cr.err != nil {
+			term = cr.term
+		}
+	}
+	var in, out int64
+	if cr.conn != nil {
+		s.mu.Lock()
+		s.srv = cr.conn
+		killed := s.killed.Load()
+		s.mu.Unlock()
+		if killed {
+			cr.conn.Close()
+		}
+		in, out, term = s.relay(cr.srv)
+		cr.conn.Close()
+		be.release(cr.srv)
+		cr.srv.Bin.Add(in)
+		cr.srv.Bout.Add(out)
+		be.Bin.Add(in)
+		be.Bout.Add(out)
+		if term[0] == 'C' || term[0] == 'c' {
+			be.CliAbrt.Add(1)
+			cr.srv.CliAbrt.Add(1)
+		} else if term[0] == 'S' || term[0] == 's' {
+			be.SrvAbrt.Add(1)
+			cr.srv.SrvAbrt.Add(1)
+		}
+		total := time.Since(accepted)
+		cr.srv.Ttime.Add(total)
+		be.Ttime.Add(total)
+	}
+	f.Bin.Add(in)
+	f.Bout.Add(out)
+	if s.killed.Load() {
+		term = [2]byte{'K', term[1]}
+	}
+	if logging {
+		e.Client = smp.src
+		e.Frontend = smp.dst
+		e.AcceptTime = accepted
+		e.FrontendName = f.Name
+		if be != nil {
+			e.BackendName = be.Name
+		}
+		if cr.srv != nil {
+			e.ServerName = cr.srv.Name
+			e.Server = cr.srv.addr.Load().ap
+			e.SrvConn = int(cr.srv.Scur.Load())
+		}
+		e.Tt = time.Since(accepted)
+		e.BytesOut, e.BytesIn = out, in
+		e.Term = term
+		e.ActConn = int(rt.ActConn.Load())
+		e.FeConn = int(f.Scur.Load())
+		if be != nil {
+			e.BeConn = int(be.Scur.Load())
+		}
+		e.Retries, e.Redispatched = cr.retries, cr.redispatched
+		f.logger.Log(&e)
+	}
+}
+
+// connectResult is the outcome of connecting to a server.
+type connectResult struct {
+	srv          *Server
+	conn         net.Conn
+	sc           *srvConn // set instead of conn when reuse supplied one
+	tw, tc       time.Duration
+	retries      int
+	redispatched bool
+	term         [2]byte
+	err          error
+}
+
+// connect picks a server and connects to it, with retries, the
+// turn-around pause between them and redispatch, as HAProxy does. On
+// success the server slot stays taken (release it with be.release).
+//
+// reuse, when not nil, may supply an existing connection to the chosen
+// server (HTTP connection reuse); it is asked before every dial.
+func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg, avoid *Server, reuse func(*Server) *srvConn) connectResult {
+	var r connectResult
+	s, qt, err := be.acquire(ctx, src, req, avoid)
+	r.tw = qt
+	if err != nil {
+		r.err = err
+		r.tw, r.tc = -1, -1
+		if err == errQueueTimeout {
+			r.term = [2]byte{'s', 'Q'}
+			r.tw = qt
+		} else if err == errStopped {
+			r.term = [2]byte{'K', 'Q'}
+		} else {
+			r.term = [2]byte{'S', 'C'}
+		}
+		return r
+	}
+	be.Qtime.Add(qt)
+	for {
+		if reuse != nil {
+			if sc := reuse(s); sc != nil {
+				r.srv, r.sc = s, sc
+				r.tc = 0
+				return r
+			}
+		}
+		t0 := time.Now()
+		c, err := be.dial(ctx, s)
+		if err == nil {
+			r.tc = time.Since(t0)
+			s.Ctime.Add(r.tc)
+			be.Ctime.Add(r.tc)
+			r.srv, r.conn = s, c
+			return r
+		}
+		s.Econ.Add(1)
+		be.Econ.Add(1)
+		if r.retries >= be.retries || ctx.Err() != nil {
+			be.release(s)
+			r.err = err
+			r.tc = -1
+			r.srv = s
+			r.term = [2]byte{'S', 'C'}
+			if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
+				r.term = [2]byte{'s', 'C'}
+			}
+			if ctx.Err() != nil {
+				r.term = [2]byte{'K', 'C'}
+			}
+			return r
+		}
+		r.retries++
+		s.Wretr.Add(1)
+		be.Wretr.Add(1)
+		// HAProxy pauses (min(timeout connect, 1s)) after an immediate
+		// failure before retrying.
+		if time.Since(t0) < be.turnaround() {
+			t := time.NewTimer(be.turnaround() - time.Since(t0))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
+		if be.redispatchNow(r.retries) {
+			be.release(s)
+			ns, _, err := be.acquire(ctx, src, req, s)
+			if err != nil {
+				r.err = err
+				r.tc = -1
+				r.term = [2]byte{'S', 'C'}
+				return r
+			}
+			if ns != s {
+				r.redispatched = true
+				s.Wredis.Add(1)
+				be.Wredis.Add(1)
+			}
+			s = ns
+		}
+	}
+}
+
+// relay copies bytes both ways until both directions are done. It
+// returns bytes from the client, bytes to the client and the
+// termination state.
+func (s *tcpSession) relay(srv *Server) (in, out int64, term [2]byte) {
+	f := s.f
+	be := srv.Backend
+	tcli, tsrv := f.Cfg.Timeouts.Client, be.Cfg.Timeouts.Server
+	if t := be.Cfg.Timeouts.Tunnel; t > 0 {
+		tcli, tsrv = t, t
+	} else if t := f.Cfg.Timeouts.Tunnel; t > 0 {
+		tcli, tsrv = t, t
+	}
+	s.last.Store(time.Now().UnixNano())
+	type result struct {
+		n    int64
+		term [2]byte
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, t := s.copyHalf(s.cli, s.srv, tsrv, false)
+		done <- result{n, t}
+	}()
+	in, t1 := s.copyHalf(s.srv, s.cli, tcli, true)
+	r := <-done
+	out = r.n
+	term = [2]byte{'-', '-'}
+	switch {
+	case t1[0] != '-':
+		term = t1
+	case r.term[0] != '-':
+		term = r.term
+	}
+	return in, out, term
+}
+
+// copyHalf copies src to dst until EOF or an error. fromClient says
+// which side src is, for the termination state. t is src's inactivity
+// timeout (both directions idle).
+func (s *tcpSession) copyHalf(dst, src net.Conn, t time.Duration, fromClient bool) (n int64, term [2]byte) {
+	term = [2]byte{'-', '-'}
+	rt := s.f.rt
+	bp := rt.bufs.get()
+	buf := *bp
+	var dl deadlines
+	defer func() {
+		if bp != nil {
+			rt.bufs.put(bp)
+		}
+	}()
+	abort := func(who byte) {
+		term = [2]byte{who, 'D'}
+		// Unblock the other direction.
+		s.cli.Close()
+		s.srv.Close()
+	}
+	srcWho, dstWho := byte('S'), byte('C')
+	if fromClient {
+		srcWho, dstWho = 'C', 'S'
+	}
+	bulk := false
+	for {
+		now := time.Now()
+		dl.setRead(src, now, t)
+		var nr int
+		var err error
+		if bulk {
+			var k int64
+			k, err = io.CopyN(dst, src, spliceChunk)
+			n += k
+			if k > 0 {
+				s.last.Store(time.Now().UnixNano())
+			}
+			if err == io.EOF {
+				closeWrite(dst)
+				return
+			}
+			if err == nil {
+				continue
+			}
+			// fall through to error handling below with nr = 0
+		} else {
+			nr, err = src.Read(buf)
+		}
+		if nr > 0 {
+			s.last.Store(now.UnixNano())
+			dl.setWrite(dst, now, t)
+			if _, werr := writeFull(dst, buf[:nr]); werr != nil {
+				if s.killed.Load() {
+					term = [2]byte{'K', 'D'}
+				} else {
+					abort(dstWho)
+				}
+				return
+			}
+			n += int64(nr)
+			if nr == len(buf) {
+				// A stream that fills whole buffers: let the kernel
+				// move it (splice) from now on.
+				if _, ok := src.(*net.TCPConn); ok {
+					if _, ok := dst.(*net.TCPConn); ok {
+						bulk = true
+						rt.bufs.put(bp)
+						bp = nil
+					}
+				}
+			}
+		}
+		if err == nil {
+			continue
+		}
+		if err == io.EOF {
+			closeWrite(dst)
+			return
+		}
+		if isTimeout(err) {
+			last := time.Unix(0, s.last.Load())
+			if t > 0 && time.Since(last) < t {
+				continue // the other direction is active
+			}
+			if s.killed.Load() {
+				return
+			}
+			term = [2]byte{srcWho + ('a' - 'A'), 'D'}
+			s.cli.Close()
+			s.srv.Close()
+			return
+		}
+		if s.killed.Load() {
+			term = [2]byte{'K', 'D'}
+			return
+		}
+		if errors.Is(err, net.ErrClosed) {
+			// Closed by the other direction after its own failure.
+			return
+		}
+		abort(srcWho)
+		return
+	}
+}
