@@ -44,7 +44,7 @@ type Entry struct {
 	UnixListenerID int
 
 	// AcceptTime is when the connection was accepted (%t, %T, %Tl, %Ts,
-	// %ms). Zero prints the Unix epoch; the engine always sets it.
+	// %ms). The engine always sets it (zero prints 01/Jan/0001).
 	AcceptTime time.Time
 	// RequestTime is when the request's first byte arrived (%tr, %trg,
 	// %trl). Zero means AcceptTime + Th + Ti, which is how HAProxy derives

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -260,6 +261,12 @@ func (s *Sink) send(b []byte) error {
 	switch s.kind {
 	case sinkUDP:
 		_, err := s.udp.Write(b)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			// A connected UDP socket reports an earlier ICMP "port
+			// unreachable" on the next write, which is then not sent:
+			// the daemon was down before, not necessarily now.
+			_, err = s.udp.Write(b)
+		}
 		return err
 	case sinkFile:
 		_, err := s.file.Write(b)

@@ -363,3 +363,28 @@ func TestSinkUDPIPv6(t *testing.T) {
 		}
 	}
 }
+
+// TestSinkUDPDaemonStartsLater: messages sent while nothing listens are
+// lost (and counted), and the next ones reach the daemon once it is up.
+func TestSinkUDPDaemonStartsLater(t *testing.T) {
+	c, addr := udpListener(t)
+	port := c.LocalAddr().(*net.UDPAddr).Port
+	c.Close()
+	h := testHub(t, HubOptions{})
+	l, err := NewLogger(h, LoggerOptions{Targets: []Target{{Addr: addr, Format: "raw", Level: 7}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := l.sinks[0]
+	l.Send(Info, "nobody listens")
+	waitFor(t, func() bool { return s.Sent()+s.Dropped() == 1 }, "the first message to be handled")
+	c2, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		t.Skipf("port %d taken meanwhile: %v", port, err)
+	}
+	defer c2.Close()
+	l.Send(Info, "up now")
+	if got := recv(t, c2); got != "up now\n" {
+		t.Errorf("datagram = %q; want %q", got, "up now\n")
+	}
+}
