@@ -167,9 +167,20 @@ func (s *Session) serve(r *commandReader) {
 // refuse answers a read error that is the client's fault (too long,
 // binary) and lets the session close; timeouts and EOF close silently.
 func (s *Session) refuse(err error) {
-	if errors.Is(err, ErrLineTooLong) || errors.Is(err, ErrBinary) {
-		s.conn.SetWriteDeadline(time.Now().Add(s.timeout))
-		io.WriteString(s.conn, capitalize(err.Error())+".\n\n")
+	if !errors.Is(err, ErrLineTooLong) && !errors.Is(err, ErrBinary) {
+		return
+	}
+	s.conn.SetWriteDeadline(time.Now().Add(s.timeout))
+	if _, err := io.WriteString(s.conn, capitalize(err.Error())+".\n\n"); err != nil {
+		return
+	}
+	// Let a client still sending its blob read the answer instead of
+	// failing on a reset: end our side, then swallow a bounded amount of
+	// its input for a bounded time.
+	if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+		s.conn.SetReadDeadline(time.Now().Add(min(s.timeout, time.Second)))
+		io.CopyN(io.Discard, s.conn, 4<<20)
 	}
 }
 
