@@ -60,6 +60,15 @@ func req(method, target string, hdrs ...string) *fake {
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		p = p[:i]
 	}
+	if i := strings.Index(p, "://"); i >= 0 {
+		// absolute form: the path starts after the authority
+		p = p[i+3:]
+		if j := strings.IndexByte(p, '/'); j >= 0 {
+			p = p[j:]
+		} else {
+			p = ""
+		}
+	}
 	f.path = []byte(p)
 	for _, h := range hdrs {
 		n, v, _ := strings.Cut(h, ":")
@@ -149,6 +158,12 @@ func TestACLMatch(t *testing.T) {
 		{"query -m found", get, true},
 		{"query -m found", post, false},
 		{"query -m sub lang", get, true},
+		// base
+		{"base www.Example.com:8080/static/img/logo.png", get, true},
+		{"base_beg -i www.example.com:8080/static/", get, true},
+		{"base_end .png", get, true},
+		{"base_beg example.org/api", post, true},
+		{"base -m found", tcp, false},
 		// url parameters
 		{"urlp(user) bob", get, true},
 		{"urlp(user) alice", get, false},
@@ -416,7 +431,7 @@ func TestEvalNoAlloc(t *testing.T) {
 	for _, line := range []string{
 		"path_beg /static", "path_reg -i \\.png$", "hdr_dom(host) -i example", "hdr(x-fwd,-1) 2.2.2.2",
 		"hdr_cnt(x-fwd) 2", "urlp(user) bob", "method GET", "src 192.0.2.0/24", "path_sub -i IMG",
-		"hdr(host) -i a b c d e f g h i j www.example.com",
+		"hdr(host) -i a b c d e f g h i j www.example.com", "base_beg www.example.com/static",
 	} {
 		a, err := CompileACL(parseACL(t, line))
 		if err != nil {

@@ -2,11 +2,11 @@
 // config.Cond) into matchers and evaluates them against a request or a
 // connection described by a Sample.
 //
-// Supported fetches: path, url, query, hdr/req.hdr/req.fhdr, hdr_cnt,
+// Supported fetches: path, url, base, query, hdr/req.hdr/req.fhdr, hdr_cnt,
 // hdr_val, urlp/url_param, urlp_val, method, req.ver, req.proto_http, src,
 // src_port, dst_port, ssl_fc, ssl_fc_sni, req.ssl_sni, always_true,
 // always_false, wait_end; the ACL derivatives <fetch>_beg, _end, _sub,
-// _reg, _dir, _dom, _len of path, url, hdr and urlp; the flags -i and
+// _reg, _dir, _dom, _len of path, url, base, hdr and urlp; the flags -i and
 // -m found|bool|int|ip|bin|len|str|sub|reg|beg|end|dir|dom; integer
 // ranges and operators (eq ge gt le lt); HAProxy's predefined ACLs
 // (TRUE, FALSE, LOCALHOST, METH_GET, HTTP_1.1, ...; section 7.4).

@@ -12,6 +12,23 @@ type visit struct {
 	target  int               // occurrence wanted (1-based), 0 = all
 	fn      func([]byte) bool // v.each, bound once
 	cnt     func([]byte) bool // v.count, bound once
+	first   func([]byte) bool // v.keep, bound once
+	buf     [baseMax]byte     // base: host + path
+	n0      int               // bytes of buf in use
+}
+
+// baseMax bounds what `base` can hold; a longer host+path does not match
+// (like a sample that does not fit HAProxy's trash buffer).
+const baseMax = 1024
+
+// keep copies the first value into buf.
+func (v *visit) keep(b []byte) bool {
+	v.n++
+	v.n0 = copy(v.buf[:], b)
+	if len(b) > len(v.buf) {
+		v.n0 = -1
+	}
+	return false
 }
 
 func (v *visit) each(b []byte) bool {
@@ -114,6 +131,8 @@ func (m *matcher) eval(s Sample) bool {
 		return m.matchInt(int64(n))
 	case fURLP, fURLPVal:
 		return m.evalParam(s.URL())
+	case fBase:
+		return m.evalBase(s)
 	}
 	return false
 }
@@ -219,4 +238,18 @@ func isKnownMethod(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// evalBase matches the first Host header value followed by the path.
+func (m *matcher) evalBase(s Sample) bool {
+	v := m.visits.Get().(*visit)
+	defer m.visits.Put(v)
+	v.n, v.n0 = 0, 0
+	s.Header("host", v.first)
+	p := s.Path()
+	if v.n0 < 0 || v.n0+len(p) > len(v.buf) {
+		return false
+	}
+	n := v.n0 + copy(v.buf[v.n0:], p)
+	return m.matchStr(v.buf[:n])
 }

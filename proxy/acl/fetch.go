@@ -23,6 +23,7 @@ const (
 	fTrue
 	fFalse
 	fWaitEnd
+	fBase // first Host value + path
 )
 
 // sampleType is the type of what a fetch returns.
@@ -100,6 +101,7 @@ func buildFetches() map[string]fetchDef {
 	derive([]string{"url"}, fetchDef{kind: fURL, typ: tStr, match: mStr, http: true})
 	derive([]string{"hdr", "req.hdr", "req.fhdr"}, fetchDef{kind: fHdr, typ: tStr, match: mStr, arg: true, argRequired: true, http: true})
 	derive([]string{"urlp", "url_param"}, fetchDef{kind: fURLP, typ: tStr, match: mStr, arg: true, http: true})
+	derive([]string{"base"}, fetchDef{kind: fBase, typ: tStr, match: mStr, http: true})
 	f["query"] = fetchDef{kind: fQuery, typ: tStr, match: mStr, http: true}
 	for _, n := range []string{"hdr_cnt", "req.hdr_cnt", "req.fhdr_cnt"} {
 		f[n] = fetchDef{kind: fHdrCnt, typ: tInt, match: mInt, arg: true, argRequired: true, http: true}

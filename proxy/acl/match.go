@@ -78,7 +78,7 @@ func build(a *config.ACL, name string) (*matcher, error) {
 		return nil, fmt.Errorf("unknown fetch method %q", fetch)
 	}
 	m := &matcher{name: name, def: def, match: def.match, icase: a.IgnoreCase}
-	m.visits.New = func() any { v := &visit{}; v.fn, v.cnt = v.each, v.count; return v }
+	m.visits.New = func() any { v := &visit{}; v.fn, v.cnt, v.first = v.each, v.count, v.keep; return v }
 	if arg != "" && !def.arg {
 		return nil, fmt.Errorf("fetch method %q takes no argument, got %q", fetch, arg)
 	}
