@@ -1,12 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"syscall"
+	"time"
 
+	"github.com/cloudflare/tableflip"
+	"github.com/rs/zerolog"
+
+	"github.com/goha/goha/cli"
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/internal/getsocks"
 	"github.com/goha/goha/internal/listen"
 	"github.com/goha/goha/internal/plog"
 	"github.com/goha/goha/master"
@@ -14,99 +21,403 @@ import (
 	"github.com/goha/goha/worker"
 )
 
+// Standalone mode (no -W): one process that both listens and serves.
+//
+// Where its listening sockets come from, in this order for each bind:
+//  1. a SIGUSR2 self-upgrade's parent, through tableflip (the process was
+//     started by tableflip: TABLEFLIP_HAS_PARENT_7DIU3 is set);
+//  2. the old process named by -x, over its stats socket (`_getsocks`);
+//  3. a fresh bind (SO_REUSEPORT, so an old process may still hold the
+//     same address).
+//
+// Privileges: the process drops them like a master's worker (chroot,
+// setgroups, setgid, setuid, no_new_privs) once everything is bound and
+// loaded. A process that changed its root or its identity can neither run
+// the binary at its path again nor bind privileged ports, so it refuses a
+// SIGUSR2 self-upgrade with a message saying so; -sf/-x reloads (started by
+// root from outside) and master-worker mode are the ways to reload such a
+// configuration. See upgrade.refused.
+
+// tableflipEnv is the variable tableflip sets in the processes it starts.
+const tableflipEnv = "TABLEFLIP_HAS_PARENT_7DIU3"
+
+// upgradeTimeout bounds a SIGUSR2 self-upgrade: a new process not ready by
+// then is killed and the old one goes on serving.
+const upgradeTimeout = 30 * time.Second
+
+// getsocksTimeout bounds the -x exchange.
+const getsocksTimeout = 5 * time.Second
+
+// fdKeyPrefix names the listening sockets handed to an upgraded process.
+const fdKeyPrefix = "goha-listener:"
+
 // runStandalone is one process that both listens and serves: -d, -db, or
-// -D (daemon). Privileges are dropped exactly as in a master's worker.
+// -D (daemon), or `daemon` in the global section.
 func runStandalone(f *flags, exe string, args []string) int {
+	upgraded := os.Getenv(tableflipEnv) != ""
 	log := plog.FromEnv(plog.Options{Quiet: f.quiet, Debug: f.debug})
-	var ready func(error)
-	if f.daemon && !f.foreground && !f.debug {
+	s := &standalone{f: f, exe: exe, log: log, upgraded: upgraded, parent: os.Getppid()}
+	// A process started by a self-upgrade is already detached (its parent
+	// was); it reports readiness to that parent, not to a launcher.
+	if !upgraded && wantsDaemon(f) {
 		if !isDaemonChild() {
 			return daemonize(exe, args)
 		}
-		ready = daemonReady()
+		s.ready = daemonReady()
 	}
-	fail := func(format string, a ...any) int {
-		msg := fmt.Sprintf(format, a...)
-		log.Error().Msg(msg)
-		if ready != nil {
-			ready(fmt.Errorf("%s", msg))
-		}
-		return 1
+	return s.run()
+}
+
+// wantsDaemon reports -D, or `daemon` in the global section, unless -d or
+// -db keep the process in the foreground.
+func wantsDaemon(f *flags) bool {
+	if f.foreground || f.debug {
+		return false
+	}
+	if f.daemon {
+		return true
 	}
 	srcs, err := config.ReadSources(f.files)
 	if err != nil {
-		return fail("config : %v", err)
+		return false
+	}
+	cfg, err := config.Parse(srcs, config.ParseOptions{})
+	return err == nil && cfg.Global.Daemon
+}
+
+// standalone is the state of one standalone process while it starts.
+type standalone struct {
+	f        *flags
+	exe      string
+	log      zerolog.Logger
+	upgraded bool
+	// parent is the PID of the process that started this one.
+	parent int
+	// ready reports the start-up outcome to a -D launcher (nil otherwise).
+	ready func(error)
+	upg   *tableflip.Upgrader
+	// lns are the listening sockets by config.Bind.Key.
+	lns map[string]net.Listener
+	// inherited lists the keys whose socket came from a tableflip parent.
+	inherited map[string]bool
+}
+
+// fail logs the reason the process cannot start, tells a -D launcher, and
+// returns the exit code.
+func (s *standalone) fail(format string, a ...any) int {
+	msg := fmt.Sprintf(format, a...)
+	s.log.Error().Msg(msg)
+	if s.ready != nil {
+		s.ready(errors.New(msg))
+	}
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+	return 1
+}
+
+func (s *standalone) run() int {
+	f := s.f
+	// tableflip first: in an upgraded process it takes over fds 3 and up.
+	upg, err := tableflip.New(tableflip.Options{UpgradeTimeout: upgradeTimeout})
+	if err != nil {
+		if s.upgraded {
+			return s.fail("cannot take the sockets of the previous process: %v", err)
+		}
+		s.log.Warn().Msgf("SIGUSR2 self-upgrades are disabled: %v", err)
+	}
+	s.upg = upg
+	up := newUpgrade(upg, s.log)
+	// Nothing this process starts may believe it was started by tableflip
+	// (tableflip sets the marker itself for the processes it starts).
+	os.Unsetenv(tableflipEnv)
+	// tableflip runs os.Args[0] (looked up at upgrade time): make it the
+	// absolute path this process was started as, symlinks kept, so an
+	// upgrade runs whatever binary is installed there then.
+	os.Args[0] = s.exe
+
+	srcs, err := config.ReadSources(f.files)
+	if err != nil {
+		return s.fail("config : %v", err)
 	}
 	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn})
 	if err != nil {
 		for _, m := range config.Report(cfg, err) {
 			fmt.Fprintln(os.Stderr, config.FormatMessage(m, os.Getpid()))
 		}
-		return fail("config : Fatal errors found in configuration.")
+		return s.fail("config : Fatal errors found in configuration.")
+	}
+	if !f.quiet {
+		for _, m := range config.Report(cfg, nil) {
+			fmt.Fprintln(os.Stderr, config.FormatMessage(m, os.Getpid()))
+		}
 	}
 	if f.maxconn > 0 {
 		cfg.Global.Maxconn = f.maxconn
 	}
-	lns := map[string]net.Listener{}
-	var binds []config.Bind
-	for _, p := range cfg.Proxies {
-		if p.IsFrontend() && !p.Disabled {
-			for _, b := range p.Binds {
-				binds = append(binds, listen.Expand(b)...)
+	id, err := worker.ResolveIdentity(cfg.Global)
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	if err := s.openListeners(cfg); err != nil {
+		return s.fail("Starting proxy: %v", err)
+	}
+	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1})
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	pidfile := f.pidfile
+	if pidfile == "" {
+		pidfile = cfg.Global.Pidfile
+	}
+	// The pidfile names the process once it serves, so that a failed start
+	// never leaves it pointing at a dead process while the old one goes on
+	// serving. A chroot hides its path: then it is written before.
+	pidWritten := false
+	if pidfile != "" && id.Chroot != "" {
+		if err := master.WritePidfile(pidfile, os.Getpid()); err != nil {
+			return s.fail("%v", err)
+		}
+		pidWritten = true
+	}
+	if err := worker.Drop(id); err != nil {
+		return s.fail("%v", err)
+	}
+
+	up.pidfile, up.lns, up.added, up.refused = pidfile, s.lns, s.inherited, refusal(id, s.exe)
+	if !up.refused.ok() {
+		up.upg = nil
+	}
+	statsTimeout := cfg.Global.StatsTimeout
+	if statsTimeout <= 0 {
+		statsTimeout = cli.DefaultTimeout
+	}
+	served := s.wrapListeners(cfg, up, statsTimeout)
+	return worker.Serve(worker.ServeOptions{
+		Config: cfg, Listeners: served, Log: s.log, RelNum: 1,
+		SoftStop: up.replaced,
+		OnSignal: func(sig os.Signal) bool {
+			if sig == syscall.SIGUSR2 {
+				up.request("SIGUSR2")
+				return true
+			}
+			return false
+		},
+		Ready: func() {
+			if pidfile != "" && !pidWritten {
+				if err := master.WritePidfile(pidfile, os.Getpid()); err != nil {
+					s.log.Error().Msgf("%v", err)
+				}
+			}
+			if !s.upgraded {
+				s.stopOld()
+			}
+			if s.ready != nil {
+				s.ready(nil)
+			}
+			if s.upg != nil {
+				if err := s.upg.Ready(); err != nil {
+					s.log.Error().Msgf("cannot tell the previous process that this one serves: %v", err)
+				}
+			}
+			if s.upgraded {
+				s.log.Info().Msgf("Self-upgrade complete: process %d serves, the previous one (pid %d) is stopping.", os.Getpid(), s.parent)
+				up.watchQueue()
+			}
+		},
+	}, rt)
+}
+
+// stopOld is -sf/-st: once this process serves, the old ones get a soft
+// stop (SIGUSR1) or a hard stop (SIGTERM). Unknown PIDs are reported and
+// skipped; this process is never signalled.
+func (s *standalone) stopOld() {
+	send := func(pids []int, sig syscall.Signal) {
+		for _, pid := range pids {
+			if pid == os.Getpid() {
+				continue
+			}
+			if err := syscall.Kill(pid, sig); err != nil {
+				s.log.Warn().Msgf("cannot send %v to old process %d: %v", sig, pid, err)
 			}
 		}
 	}
-	binds = append(binds, cfg.Global.StatsSockets...)
-	for _, b := range binds {
-		if _, ok := lns[b.Key()]; ok {
-			continue
+	send(s.f.softStop, syscall.SIGUSR1)
+	send(s.f.hardStop, syscall.SIGTERM)
+}
+
+// binds lists every listening socket the configuration asks for, one per
+// address (port ranges expanded), frontends first, then stats sockets.
+func binds(cfg *config.Config) []config.Bind {
+	var out []config.Bind
+	seen := map[string]bool{}
+	add := func(b config.Bind) {
+		if !seen[b.Key()] {
+			seen[b.Key()] = true
+			out = append(out, b)
 		}
-		file, err := listen.Bind(b, listen.Options{NoReusePort: f.noReuseport})
+	}
+	for _, p := range cfg.Proxies {
+		if p.IsFrontend() && !p.Disabled {
+			for _, b := range p.Binds {
+				for _, e := range listen.Expand(b) {
+					add(e)
+				}
+			}
+		}
+	}
+	for _, b := range cfg.Global.StatsSockets {
+		add(b)
+	}
+	return out
+}
+
+// openListeners gets every listening socket: inherited from a tableflip
+// parent, taken from the old process (-x), or bound.
+func (s *standalone) openListeners(cfg *config.Config) error {
+	s.lns = map[string]net.Listener{}
+	s.inherited = map[string]bool{}
+	var taken []getsocks.Socket
+	if s.f.sockets != "" && !s.upgraded {
+		socks, err := getsocks.Fetch(s.f.sockets, getsocksTimeout)
 		if err != nil {
-			return fail("Starting proxy: %v", err)
+			s.log.Warn().Msgf("-x: %v; binding every listening socket instead (SO_REUSEPORT overlap with the old process).", err)
+		} else {
+			taken = socks
+		}
+		defer getsocks.Close(taken) // the ones not taken
+	}
+	nTaken, nBound := 0, 0
+	for _, b := range binds(cfg) {
+		key := b.Key()
+		var file *os.File
+		if s.upg != nil && s.upgraded {
+			f, err := s.upg.File(fdKeyPrefix + key)
+			if err != nil {
+				return fmt.Errorf("cannot take the socket of %s from the previous process: %w", key, err)
+			}
+			if f != nil {
+				file = f
+				s.inherited[key] = true
+			}
+		}
+		if file == nil && taken != nil {
+			if file = getsocks.Take(taken, b.Network, b.Addr); file != nil {
+				nTaken++
+			}
+		}
+		if file == nil {
+			f, err := listen.Bind(b, listen.Options{NoReusePort: s.f.noReuseport})
+			if err != nil {
+				return err
+			}
+			file = f
+			nBound++
 		}
 		ln, err := net.FileListener(file)
 		file.Close()
 		if err != nil {
-			return fail("Starting proxy: %v", err)
+			return fmt.Errorf("cannot use the socket of %s: %w", key, err)
 		}
 		if ul, ok := ln.(*net.UnixListener); ok {
 			ul.SetUnlinkOnClose(false)
 		}
-		lns[b.Key()] = ln
+		s.lns[key] = ln
 	}
-	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: 1})
-	if err != nil {
-		return fail("%v", err)
+	if taken != nil {
+		left := 0
+		for _, t := range taken {
+			if t.File != nil {
+				left++
+			}
+		}
+		s.log.Info().Msgf("-x: took %d listening sockets from the old process over %s, bound %d, closed %d unused.", nTaken, s.f.sockets, nBound, left)
 	}
-	pidfile := f.pidfile
-	if pidfile == "" && f.daemon {
-		pidfile = cfg.Global.Pidfile
+	return nil
+}
+
+// wrapListeners returns the listeners to serve: stats sockets wrapped to
+// answer `_getsocks`, and every listener wrapped so that its first close
+// (a soft or hard stop starting) releases tableflip's duplicates, which
+// would otherwise keep a closed socket in its SO_REUSEPORT group.
+func (s *standalone) wrapListeners(cfg *config.Config, up *upgrade, timeout time.Duration) map[string]net.Listener {
+	stats := map[string]config.Bind{}
+	for _, b := range cfg.Global.StatsSockets {
+		stats[b.Key()] = b
 	}
-	if pidfile != "" {
-		if err := master.WritePidfile(pidfile, os.Getpid()); err != nil {
-			return fail("%v", err)
+	onClose := func() {
+		if s.upg != nil {
+			s.upg.Stop()
 		}
 	}
-	id, err := worker.ResolveIdentity(cfg.Global)
-	if err == nil {
-		err = worker.Drop(id)
+	out := make(map[string]net.Listener, len(s.lns))
+	for key, ln := range s.lns {
+		var w net.Listener = ln
+		if b, ok := stats[key]; ok {
+			key := key
+			w = getsocks.NewListener(ln, getsocks.ListenerOptions{
+				Expose:  b.ExposeFD,
+				Timeout: timeout,
+				Sockets: s.dupListeners,
+				Event: func(n int, err error) {
+					if err != nil {
+						s.log.Warn().Msgf("_getsocks on %s: %v", key, err)
+						return
+					}
+					s.log.Info().Msgf("_getsocks on %s: sent %d listening sockets.", key, n)
+				},
+			})
+		}
+		out[key] = &closeHook{Listener: w, hook: up.onceStopping(onClose)}
 	}
+	return out
+}
+
+// dupListeners duplicates every listening socket still open, for
+// `_getsocks`.
+func (s *standalone) dupListeners() ([]*os.File, error) {
+	var out []*os.File
+	for _, ln := range s.lns {
+		f, err := dupListener(ln)
+		if err != nil {
+			continue // closed by a stop already
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// dupListener returns a close-on-exec duplicate of ln's descriptor.
+func dupListener(ln net.Listener) (*os.File, error) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("listener %s has no descriptor", ln.Addr())
+	}
+	raw, err := sc.SyscallConn()
 	if err != nil {
-		return fail("%v", err)
+		return nil, err
 	}
-	return worker.Serve(worker.ServeOptions{
-		Config: cfg, Listeners: lns, Log: log, RelNum: 1,
-		Ready: func() {
-			for _, pid := range f.softStop {
-				syscall.Kill(pid, syscall.SIGUSR1)
-			}
-			for _, pid := range f.hardStop {
-				syscall.Kill(pid, syscall.SIGTERM)
-			}
-			if ready != nil {
-				ready(nil)
-			}
-		},
-	}, rt)
+	var dup int
+	var derr error
+	if err := raw.Control(func(fd uintptr) {
+		dup, derr = dupCloexec(int(fd))
+	}); err != nil {
+		return nil, err
+	}
+	if derr != nil {
+		return nil, derr
+	}
+	return os.NewFile(uintptr(dup), ln.Addr().String()), nil
+}
+
+// closeHook calls hook when the listener is first closed.
+type closeHook struct {
+	net.Listener
+	hook func()
+}
+
+func (c *closeHook) Close() error {
+	err := c.Listener.Close()
+	c.hook()
+	return err
 }
