@@ -130,6 +130,30 @@ func TestRoundRobinOrder(t *testing.T) {
 	}
 }
 
+// TestRoundRobinRejoin: a server coming back (enable server, check UP)
+// alternates with the others at once, whichever it is.
+func TestRoundRobinRejoin(t *testing.T) {
+	for i := range 2 {
+		ss := farm(2)
+		b := mustNew(t, "roundrobin", ss, nil)
+		seq(b, 3)
+		b.SetUsable(ss[i], false)
+		seq(b, 5)
+		b.SetUsable(ss[i], true)
+		if got := seq(b, 4); got != "s1 s2 s1 s2" && got != "s2 s1 s2 s1" {
+			t.Errorf("after s%d rejoins: %q; want alternation", i+1, got)
+		}
+	}
+	// Three servers, one back mid-round: every server once per round.
+	ss := farm(3)
+	b := mustNew(t, "roundrobin", ss, nil)
+	b.SetUsable(ss[1], false)
+	seq(b, 3)
+	b.SetUsable(ss[1], true)
+	seq(b, 2)
+	eqCounts(t, "rounds after rejoin", pickN(b, 300, netip.Addr{}, nil), map[string]int{"s1": 100, "s2": 100, "s3": 100})
+}
+
 func TestStaticRROrder(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

@@ -73,9 +73,18 @@ func (r *roundRobin) resync() {
 		case !r.inSet[s.idx]:
 			r.h.remove(s)
 		case !r.h.has(s):
-			// Join the current round at the current position.
 			w := int64(s.weight.Load())
-			*st = rrState{round: r.now.round, k: r.nowNum * w / r.nowDen, w: w}
+			// Join the current round at the first of its slots after
+			// the current position (or the next round if none is left),
+			// so it neither jumps ahead of nor doubles up with the others.
+			k := r.nowNum * w / r.nowDen
+			if (2*k+1)*r.nowDen <= 2*w*r.nowNum {
+				k++
+			}
+			*st = rrState{round: r.now.round, k: k, w: w}
+			if k >= w {
+				*st = rrState{round: r.now.round + 1, k: 0, w: w}
+			}
 			r.h.push(s)
 		default:
 			if w := int64(s.weight.Load()); w != st.w {
