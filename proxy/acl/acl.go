@@ -48,6 +48,28 @@ type SrcPortSample interface {
 	SrcPort() int
 }
 
+// DstSample is an optional ability of a Sample: the local address the
+// client connected to, for dst. Without it dst never matches.
+type DstSample interface {
+	Dst() netip.Addr
+}
+
+// NbsrvSample is an optional ability of a Sample: the number of usable
+// servers of a backend, for nbsrv(backend). Without it nbsrv is 0.
+type NbsrvSample interface {
+	Nbsrv(backend string) int
+}
+
+// AuthSample is an optional ability of a Sample, for http_auth(userlist)
+// and http_auth_group(userlist): HTTPAuth checks the request's Basic
+// credentials against the userlist and returns the user name when they
+// are valid; InGroup reports whether that user is in group. Without it
+// both never match.
+type AuthSample interface {
+	HTTPAuth(userlist string) (user []byte, ok bool)
+	InGroup(userlist string, user []byte, group string) bool
+}
+
 // Cond is a compiled `if`/`unless` condition: an OR of AND-terms of ACLs,
 // each possibly negated. A nil *Cond is always true. A Cond is immutable and
 // safe for concurrent use.
@@ -58,9 +80,19 @@ type Cond struct {
 	needHTTP bool
 }
 
+// term is one ACL reference: every definition sharing the name, ORed.
 type term struct {
 	neg bool
-	m   *matcher
+	ms  []*matcher
+}
+
+func (t *term) match(s Sample) bool {
+	for _, m := range t.ms {
+		if m.eval(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Compile compiles a condition. A nil condition compiles to nil, which Eval
@@ -74,22 +106,39 @@ func Compile(c *config.Cond) (*Cond, error) {
 	for _, and := range c.Or {
 		ts := make([]term, 0, len(and))
 		for _, t := range and {
-			if t.ACL == nil {
+			defs := t.ACLs
+			if len(defs) == 0 && t.ACL != nil {
+				defs = []*config.ACL{t.ACL}
+			}
+			if t.Predefined != "" {
+				// A predefined name always means the built-in ACL
+				// (HAProxy: a user ACL with that name never matches).
+				p, ok := Predefined(t.Predefined)
+				if !ok {
+					return nil, fmt.Errorf("condition %q: unknown predefined ACL %q", c.Source, t.Predefined)
+				}
+				defs = []*config.ACL{p}
+			}
+			if len(defs) == 0 {
 				return nil, fmt.Errorf("condition %q: term without ACL", c.Source)
 			}
-			m, ok := cache[t.ACL]
-			if !ok {
-				var err error
-				m, err = compileACL(t.ACL)
-				if err != nil {
-					return nil, err
+			tm := term{neg: t.Neg}
+			for _, a := range defs {
+				m, ok := cache[a]
+				if !ok {
+					var err error
+					m, err = compileACL(a)
+					if err != nil {
+						return nil, err
+					}
+					cache[a] = m
 				}
-				cache[t.ACL] = m
+				if m.def.http {
+					out.needHTTP = true
+				}
+				tm.ms = append(tm.ms, m)
 			}
-			if m.def.http {
-				out.needHTTP = true
-			}
-			ts = append(ts, term{neg: t.Neg, m: m})
+			ts = append(ts, tm)
 		}
 		out.or = append(out.or, ts)
 	}
@@ -105,7 +154,7 @@ func (c *Cond) Eval(s Sample) bool {
 	for _, and := range c.or {
 		ok := true
 		for _, t := range and {
-			if t.m.eval(s) == t.neg {
+			if t.match(s) == t.neg {
 				ok = false
 				break
 			}

@@ -29,6 +29,24 @@ func (f *fake) SSL() bool       { return f.ssl }
 func (f *fake) SNI() []byte     { return f.sni }
 func (f *fake) HTTP() bool      { return !f.notHTTP }
 func (f *fake) Version() []byte { return f.version }
+func (f *fake) Dst() netip.Addr { return netip.MustParseAddr("10.1.1.1") }
+func (f *fake) Nbsrv(b string) int {
+	if b == "app" {
+		return 2
+	}
+	return 0
+}
+func (f *fake) HTTPAuth(ul string) ([]byte, bool) {
+	for _, h := range f.headers {
+		if string(h[0]) == "authorization" && ul == "users" {
+			return h[1], true // the fake takes the header as the user
+		}
+	}
+	return nil, false
+}
+func (f *fake) InGroup(ul string, user []byte, g string) bool {
+	return string(user) == "alice" && g == "admins"
+}
 func (f *fake) Header(name string, fn func([]byte) bool) {
 	for _, h := range f.headers {
 		if string(h[0]) != name {
@@ -112,6 +130,7 @@ func TestACLMatch(t *testing.T) {
 	star := req("OPTIONS", "*")
 	tcp := &fake{notHTTP: true, src: netip.MustParseAddr("127.0.0.1"), dstPort: 443, ssl: true, sni: []byte("api.example.com")}
 	v6 := &fake{notHTTP: true, src: netip.MustParseAddr("2001:db8::5"), dstPort: 8443}
+	alice := req("GET", "/admin", "Authorization: alice")
 	mapped := &fake{notHTTP: true, src: netip.MustParseAddr("::ffff:192.168.1.20")}
 
 	for _, tc := range []struct {
@@ -252,6 +271,18 @@ func TestACLMatch(t *testing.T) {
 		{"ssl_fc_sni_reg ^api\\.", tcp, true},
 		{"req.ssl_sni -i API.EXAMPLE.COM", tcp, true},
 		{"req.ssl_sni -m found", get, false},
+		// dst, nbsrv, auth (optional abilities)
+		{"dst 10.0.0.0/8", tcp, true},
+		{"dst 192.168.0.0/16", tcp, false},
+		{"nbsrv(app) ge 1", get, true},
+		{"nbsrv(other) ge 1", get, false},
+		{"nbsrv(other) 0", get, true},
+		{"http_auth(users)", alice, true},
+		{"http_auth(users)", get, false},
+		{"http_auth(others)", alice, false},
+		{"http_auth_group(users) ops admins", alice, true},
+		{"http_auth_group(users) ops", alice, false},
+		{"http_auth_group(users) admins", get, false},
 		// booleans
 		{"always_true", get, true},
 		{"always_false", get, false},
@@ -268,6 +299,17 @@ func TestACLMatch(t *testing.T) {
 				t.Errorf("acl %q on %s %s = %v; want %v", tc.acl, tc.s.method, tc.s.url, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSupported(t *testing.T) {
+	for _, f := range []string{"path_beg", "hdr", "src", "dst", "nbsrv", "http_auth", "base_dir", "req.hdr_cnt"} {
+		if !Supported(f) {
+			t.Errorf("Supported(%q) = false", f)
+		}
+	}
+	if Supported("req.rdp_cookie_cnt") || len(SupportedFetches()) != len(fetches) {
+		t.Error("Supported/SupportedFetches disagree")
 	}
 }
 
@@ -412,6 +454,25 @@ func TestCond(t *testing.T) {
 	c, _ = Compile(cond(false, []config.CondTerm{term(false, local)}))
 	if c.NeedsHTTP() {
 		t.Error("LOCALHOST needs HTTP")
+	}
+	// Several definitions under one name are ORed.
+	isImg := &config.ACL{Name: "static", Fetch: "path_end", Patterns: []string{".png"}}
+	isCSS := &config.ACL{Name: "static", Fetch: "path_beg", Patterns: []string{"/css/"}}
+	c, err := Compile(cond(false, []config.CondTerm{{ACL: isImg, ACLs: []*config.ACL{isImg, isCSS}}}))
+	if err != nil || !c.Eval(req("GET", "/css/a")) || !c.Eval(req("GET", "/a.png")) || c.Eval(req("GET", "/a.js")) {
+		t.Errorf("ORed definitions: %v", err)
+	}
+	// Predefined wins over whatever ACL the parser resolved it to.
+	half := &config.ACL{Name: "METH_GET", Fetch: "method", Patterns: []string{"GET"}}
+	c, err = Compile(cond(false, []config.CondTerm{{ACL: half, ACLs: []*config.ACL{half}, Predefined: "METH_GET"}}))
+	if err != nil || !c.Eval(req("HEAD", "/")) {
+		t.Errorf("Predefined METH_GET on HEAD: %v", err)
+	}
+	for _, name := range PredefinedNames() {
+		odd := &config.ACL{Name: name, Fetch: "req.rdp_cookie_cnt"}
+		if _, err := Compile(cond(false, []config.CondTerm{{ACL: odd, Predefined: name}})); err != nil {
+			t.Errorf("Compile(predefined %s) = %v", name, err)
+		}
 	}
 	if _, err := Compile(cond(false, []config.CondTerm{{}})); err == nil {
 		t.Error("Compile with an empty term: no error")

@@ -133,6 +133,49 @@ func (m *matcher) eval(s Sample) bool {
 		return m.evalParam(s.URL())
 	case fBase:
 		return m.evalBase(s)
+	case fDst:
+		ds, ok := s.(DstSample)
+		if !ok {
+			return false
+		}
+		a := ds.Dst()
+		if !a.IsValid() {
+			return false
+		}
+		return m.match == mFound || m.ips.contains(a)
+	case fNbsrv:
+		n := 0
+		if ns, ok := s.(NbsrvSample); ok {
+			n = ns.Nbsrv(m.arg)
+		}
+		return m.matchInt(int64(n))
+	case fAuth:
+		as, ok := s.(AuthSample)
+		if !ok {
+			return m.matchInt(0)
+		}
+		if _, ok := as.HTTPAuth(m.arg); ok {
+			return m.matchInt(1)
+		}
+		return m.matchInt(0)
+	case fAuthGroup:
+		as, ok := s.(AuthSample)
+		if !ok {
+			return false
+		}
+		user, ok := as.HTTPAuth(m.arg)
+		if !ok {
+			return false
+		}
+		if m.match == mFound {
+			return true
+		}
+		for _, g := range m.groups {
+			if as.InGroup(m.arg, user, g) {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }

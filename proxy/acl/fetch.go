@@ -24,6 +24,10 @@ const (
 	fFalse
 	fWaitEnd
 	fBase // first Host value + path
+	fDst
+	fNbsrv
+	fAuth
+	fAuthGroup
 )
 
 // sampleType is the type of what a fetch returns.
@@ -118,6 +122,10 @@ func buildFetches() map[string]fetchDef {
 		f[n] = fetchDef{kind: fProtoHTTP, typ: tBool, match: mBool}
 	}
 	f["src"] = fetchDef{kind: fSrc, typ: tIP, match: mIP}
+	f["dst"] = fetchDef{kind: fDst, typ: tIP, match: mIP}
+	f["nbsrv"] = fetchDef{kind: fNbsrv, typ: tInt, match: mInt, arg: true}
+	f["http_auth"] = fetchDef{kind: fAuth, typ: tBool, match: mBool, arg: true, argRequired: true, http: true}
+	f["http_auth_group"] = fetchDef{kind: fAuthGroup, typ: tStr, match: mStr, arg: true, argRequired: true, http: true}
 	f["src_port"] = fetchDef{kind: fSrcPort, typ: tInt, match: mInt}
 	f["dst_port"] = fetchDef{kind: fDstPort, typ: tInt, match: mInt}
 	f["ssl_fc"] = fetchDef{kind: fSSLFC, typ: tBool, match: mBool}
@@ -131,4 +139,22 @@ func buildFetches() map[string]fetchDef {
 	f["always_false"] = fetchDef{kind: fFalse, typ: tBool, match: mBool}
 	f["wait_end"] = fetchDef{kind: fWaitEnd, typ: tBool, match: mBool}
 	return f
+}
+
+// Supported reports whether fetch (an ACL keyword without its argument,
+// e.g. "hdr_beg") is one Compile knows. The config parser keeps its own
+// list (config may not import this package); a test in the proxy package
+// can check both agree.
+func Supported(fetch string) bool {
+	_, ok := fetches[fetch]
+	return ok
+}
+
+// SupportedFetches lists the ACL keywords Compile knows.
+func SupportedFetches() []string {
+	out := make([]string, 0, len(fetches))
+	for n := range fetches {
+		out = append(out, n)
+	}
+	return out
 }

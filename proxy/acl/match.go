@@ -30,6 +30,7 @@ type matcher struct {
 	ints   []intRange
 	ips    ipSet
 	meths  []methPat
+	groups []string // http_auth_group
 
 	visits sync.Pool // *visit, for header iteration without allocation
 }
@@ -120,6 +121,8 @@ func (m *matcher) parseArg(arg string) error {
 			}
 			m.occ = n
 		}
+	case fNbsrv, fAuth, fAuthGroup:
+		m.arg = arg
 	case fURLP, fURLPVal:
 		m.arg = name
 		if hasRest {
@@ -218,6 +221,9 @@ func (m *matcher) addPatterns(pats []string) error {
 			}
 			m.strs = append(m.strs, b)
 		}
+	}
+	if m.def.kind == fAuthGroup {
+		m.groups = pats
 	}
 	if m.match == mStr && len(m.strs) > manyStrings {
 		m.strSet = make(map[string]struct{}, len(m.strs))
