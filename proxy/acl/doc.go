@@ -4,12 +4,16 @@
 //
 // Supported fetches: path, url, base, query, hdr/req.hdr/req.fhdr, hdr_cnt,
 // hdr_val, urlp/url_param, urlp_val, method, req.ver, req.proto_http, src,
-// src_port, dst_port, ssl_fc, ssl_fc_sni, req.ssl_sni, always_true,
+// src_port, dst, dst_port, nbsrv, http_auth, http_auth_group, ssl_fc, ssl_fc_sni, req.ssl_sni, always_true,
 // always_false, wait_end; the ACL derivatives <fetch>_beg, _end, _sub,
 // _reg, _dir, _dom, _len of path, url, base, hdr and urlp; the flags -i and
 // -m found|bool|int|ip|bin|len|str|sub|reg|beg|end|dir|dom; integer
 // ranges and operators (eq ge gt le lt); HAProxy's predefined ACLs
 // (TRUE, FALSE, LOCALHOST, METH_GET, HTTP_1.1, ...; section 7.4).
+//
+// Fetches beyond the Sample interface use optional abilities found by type
+// assertion: VersionSample (req.ver, HTTP_1.x), SrcPortSample, DstSample,
+// NbsrvSample, AuthSample. Without them those fetches find nothing.
 //
 // Traps:
 //   - Everything is parsed at Compile time; Eval does not allocate. Header
@@ -21,7 +25,7 @@
 //     config parser reads the files before privileges are dropped).
 //   - Regexes use Go's RE2 syntax, not PCRE: no backreferences nor
 //     lookarounds.
-//   - Several `acl` lines with the same name are ORed by HAProxy; a
-//     CondTerm points at one definition, so the parser must merge them
-//     (same fetch and flags: concatenate the patterns).
+//   - Several `acl` lines with the same name are ORed (CondTerm.ACLs), and
+//     a term naming a predefined ACL (CondTerm.Predefined) always uses
+//     this package's definition of it, as HAProxy does.
 package acl
