@@ -60,6 +60,9 @@ type httpSession struct {
 	nreq     int
 	accepted time.Time
 	cur      reqStart
+	readFn   func(fd uintptr) bool // reads into a pooled buffer (see readRequest)
+	rn       int
+	rerr     error
 	tail     []byte // pipelined bytes found after a streamed chunked body
 
 	idle      atomic.Bool  // waiting for the next request
@@ -112,6 +115,24 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 			tc.SetKeepAlive(false)
 		}
 		s.rc, _ = tc.SyscallConn()
+		s.readFn = func(fd uintptr) bool {
+			if s.w == nil {
+				s.w = rt.works.Get().(*work)
+			}
+			n, err := syscall.Read(int(fd), s.w.in[s.inLen:])
+			if err == syscall.EAGAIN || err == syscall.EINTR {
+				if s.inLen == 0 {
+					rt.works.Put(s.w)
+					s.w = nil
+				}
+				return false
+			}
+			if n < 0 {
+				n = 0
+			}
+			s.rn, s.rerr = n, err
+			return true
+		}
 	}
 	rt.addSession(s)
 	defer func() {
@@ -180,7 +201,20 @@ func (s *httpSession) readRequest() bool {
 		}
 		var err error
 		if s.rc != nil {
-			err = waitReadable(s.rc)
+			// Read straight into a pooled buffer taken inside the
+			// callback and given back on EAGAIN, so that the parked
+			// connection holds no buffer and no extra syscall is made.
+			s.rn, s.rerr = 0, nil
+			err = s.rc.Read(s.readFn)
+			if err == nil {
+				err = s.rerr
+				if err == nil && s.rn == 0 {
+					err = io.EOF
+				}
+			}
+			if err == nil {
+				s.inLen = s.rn
+			}
 		}
 		s.idle.Store(false)
 		if err != nil {

@@ -1,0 +1,132 @@
+package proxy
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/goha/goha/config"
+	"github.com/rs/zerolog"
+)
+
+// backend is a test HTTP server counting accepted connections.
+type backend struct {
+	ln      net.Listener
+	srv     *http.Server
+	accepts atomic.Int64
+}
+
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+func startBackend(t testing.TB, name string, h http.HandlerFunc) *backend {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &backend{ln: ln}
+	if h == nil {
+		h = func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("X-Server", name)
+			io.WriteString(w, name+"\n")
+		}
+	}
+	b.srv = &http.Server{Handler: h}
+	go b.srv.Serve(countingListener{ln, &b.accepts})
+	t.Cleanup(func() { b.srv.Close() })
+	return b
+}
+
+func (b *backend) addr() string { return b.ln.Addr().String() }
+
+// startProxy parses cfgText (with {{NAME}} placeholders replaced from
+// vars), binds every frontend on 127.0.0.1:0 ports named in vars as
+// "listen:NAME", starts a Runtime and returns it.
+func startProxy(t testing.TB, cfgText string) (*Runtime, map[string]string) {
+	t.Helper()
+	ports := map[string]string{}
+	lns := map[string]net.Listener{}
+	// Allocate listeners for every {{fe:NAME}} placeholder.
+	for {
+		i := strings.Index(cfgText, "{{fe:")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(cfgText[i:], "}}")
+		name := cfgText[i+5 : i+j]
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ports[name] = addr
+		lns["tcp:"+addr] = ln
+		cfgText = strings.ReplaceAll(cfgText, "{{fe:"+name+"}}", addr)
+	}
+	cfg, err := config.Parse([]config.Source{{Name: "test.cfg", Data: []byte(cfgText)}}, config.ParseOptions{})
+	if err != nil {
+		t.Fatalf("config.Parse: %v\n%s", err, cfgText)
+	}
+	rt, err := New(cfg, Options{Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := rt.Start(lns); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		rt.HardStop()
+		select {
+		case <-rt.Done():
+		case <-time.After(5 * time.Second):
+			t.Error("runtime did not stop within 5s")
+		}
+	})
+	return rt, ports
+}
+
+// rawRequest sends raw bytes and returns the whole answer until EOF or
+// timeout.
+func rawRequest(t testing.TB, addr, req string, wait time.Duration) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(wait))
+	io.WriteString(c, req)
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
+
+// readResponse reads one HTTP response from br.
+func readResponse(br *bufio.Reader) (*http.Response, string, error) {
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b), err
+}
+
+func sprintf(f string, a ...any) string { return fmt.Sprintf(f, a...) }
