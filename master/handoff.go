@@ -49,7 +49,9 @@ type masterState struct {
 	// ServerState is the previous generation's `show servers state`.
 	ServerState string `json:"server_state,omitempty"`
 	StartupLogs string `json:"startup_logs,omitempty"`
-	FirstDone   bool   `json:"first_done"`
+	// Signals were caught by the previous image and not yet acted on.
+	Signals   []int `json:"signals,omitempty"`
+	FirstDone bool  `json:"first_done"`
 }
 
 type sockRec struct {
@@ -108,18 +110,79 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 			f.Close()
 		}
 	}()
+	// Signals the Go runtime caught but the loop has not acted on would
+	// vanish with this image: they travel in the state instead. The
+	// os/signal goroutine moves a caught signal to its channel within
+	// microseconds: drain for a few milliseconds, then block the signals
+	// on every thread (so later ones stay pending in the kernel, which
+	// keeps them across execve) and take what is left.
+	drainSignals := func(d time.Duration) {
+		limit := time.After(d)
+		for {
+			select {
+			case s := <-m.sigs:
+				if s != syscall.SIGCHLD {
+					m.box.add(s.(syscall.Signal))
+				}
+			case <-limit:
+				return
+			}
+		}
+	}
+	// New master CLI connections wait in the kernel queue for the next
+	// image instead of being accepted here and cut by the exec.
+	for _, ln := range m.cliLns {
+		ln.Close()
+	}
+	m.cliLns = nil
+	drainSignals(5 * time.Millisecond)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var set, old unix.Sigset_t
+	for _, s := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD, syscall.SIGTTOU, syscall.SIGTTIN} {
+		set.Val[(int(s)-1)/64] |= 1 << ((uint(s) - 1) % 64)
+	}
+	allThreads := true
+	if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, uintptr(ptr(&set)), 0, 8, 0, 0); e != 0 {
+		m.log.Debug().Msgf("cannot block signals on every thread (%v): blocking on the exec thread only", e)
+		allThreads = false
+		unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old)
+	}
+	unblock := func() {
+		if allThreads {
+			syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(ptr(&set)), 0, 8, 0, 0)
+		} else {
+			unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
+		}
+	}
+	drainSignals(time.Millisecond)
+	carried := m.box.take()
+	for _, sig := range carried {
+		st.Signals = append(st.Signals, int(sig))
+	}
+	fail := func(err error) error {
+		unblock()
+		if cerr := m.startCLI(); cerr != nil {
+			m.log.Error().Msg(cerr.Error())
+		}
+		for _, sig := range carried {
+			m.box.add(sig)
+		}
+		return err
+	}
+
 	data, err := json.Marshal(&st)
 	if err != nil {
-		return fmt.Errorf("encode master state: %w", err)
+		return fail(fmt.Errorf("encode master state: %w", err))
 	}
 	fd, err := unix.MemfdCreate("goha-master-state", 0)
 	if err != nil {
-		return fmt.Errorf("memfd_create: %w", err)
+		return fail(fmt.Errorf("memfd_create: %w", err))
 	}
 	stf := os.NewFile(uintptr(fd), "master-state")
 	defer stf.Close()
 	if _, err := stf.Write(data); err != nil {
-		return fmt.Errorf("write master state: %w", err)
+		return fail(fmt.Errorf("write master state: %w", err))
 	}
 	keep = append(keep, fd)
 
@@ -133,22 +196,6 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	env = append(env, envHandoff+"="+strconv.Itoa(fd))
 	argv := append([]string{m.opt.Exe}, m.opt.Args...)
 
-	// Block the signals the master acts on, on every thread, so one that
-	// arrives during the exec stays pending and reaches the new image
-	// (signal masks and pending signals survive execve); otherwise a
-	// SIGUSR2 in that window would kill the master (default action) or
-	// vanish in the old image's queue.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var set, old unix.Sigset_t
-	for _, s := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD, syscall.SIGTTOU, syscall.SIGTTIN} {
-		set.Val[(int(s)-1)/64] |= 1 << ((uint(s) - 1) % 64)
-	}
-	allThreads := true
-	if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, uintptr(ptr(&set)), 0, 8, 0, 0); e != 0 {
-		allThreads = false
-		unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old)
-	}
 	syscall.ForkLock.Lock()
 	for _, fd := range keep {
 		unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0)
@@ -158,12 +205,7 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 		unix.CloseOnExec(fd)
 	}
 	syscall.ForkLock.Unlock()
-	if allThreads {
-		syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(ptr(&set)), 0, 8, 0, 0)
-	} else {
-		unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-	}
-	return fmt.Errorf("cannot re-execute %s: %w", m.opt.Exe, err)
+	return fail(fmt.Errorf("cannot re-execute %s: %w", m.opt.Exe, err))
 }
 
 // loadHandoff reads the state a previous image left, if any.
@@ -224,6 +266,9 @@ func (m *Master) resume(st *masterState) {
 		if err == nil {
 			replies = append(replies, c.(io.WriteCloser))
 		}
+	}
+	for _, sig := range st.Signals {
+		m.box.add(syscall.Signal(sig))
 	}
 	m.log.Info().Msgf("goha version is %s", m.opt.Version)
 	m.log.Info().Msgf("path to executable is %s", m.opt.Exe)

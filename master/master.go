@@ -94,6 +94,12 @@ type Master struct {
 	childExited chan struct{}
 	readyCh     chan int
 
+	// sigs is the os/signal channel; box holds signals read from it and
+	// not yet acted on. The reading goroutine never blocks, so a signal
+	// is either in sigs, in box, or acted on: reexec can carry the rest.
+	sigs chan os.Signal
+	box  sigBox
+
 	logMu       sync.Mutex
 	startupLogs bytes.Buffer
 	cliLns      []net.Listener
@@ -130,6 +136,7 @@ func Run(opt Options) int {
 		calls:       make(chan func()),
 		childExited: make(chan struct{}, 1),
 		readyCh:     make(chan int, 64),
+		box:         sigBox{wake: make(chan struct{}, 1)},
 		notify:      newNotifier(opt.Systemd),
 	}
 	if v := os.Getenv("GOHA_WORKER_READY_TIMEOUT"); v != "" {
@@ -162,9 +169,9 @@ func Run(opt Options) int {
 			return 1
 		}
 	}
+	m.sigs = sigs
 	go func() {
 		for s := range sigs {
-			s := s
 			if s == syscall.SIGCHLD {
 				select {
 				case m.childExited <- struct{}{}:
@@ -172,7 +179,7 @@ func Run(opt Options) int {
 				}
 				continue
 			}
-			m.calls <- func() { m.onSignal(s.(syscall.Signal)) }
+			m.box.add(s.(syscall.Signal))
 		}
 	}()
 	return m.loop()
@@ -209,11 +216,25 @@ func (m *Master) loadConfig() ([]config.Source, *config.Config, error) {
 		return nil, nil, fmt.Errorf("config : %v", err)
 	}
 	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
-	if err != nil {
-		return nil, nil, fmt.Errorf("config : %v", strings.TrimSpace(err.Error()))
+	msgs := config.Report(cfg, err)
+	for i, msg := range msgs {
+		if err != nil && i == len(msgs)-1 && msg.Level == config.LevelAlert {
+			break // the last trailer becomes the returned error
+		}
+		switch msg.Level {
+		case config.LevelAlert:
+			m.log.Error().Msg("config : " + msg.Text)
+		case config.LevelWarning:
+			m.log.Warn().Msg("config : " + msg.Text)
+		default:
+			m.log.Info().Msg("config : " + msg.Text)
+		}
 	}
-	for _, w := range cfg.Warnings {
-		m.log.Warn().Msgf("config : %s", w.Msg)
+	if err != nil {
+		if len(msgs) > 0 {
+			return nil, nil, fmt.Errorf("config : %s", msgs[len(msgs)-1].Text)
+		}
+		return nil, nil, fmt.Errorf("config : %v", err)
 	}
 	return srcs, cfg, nil
 }
@@ -437,6 +458,10 @@ func (m *Master) loop() int {
 		case f := <-m.calls:
 			f()
 		case <-m.childExited:
+		case <-m.box.wake:
+			for _, sig := range m.box.take() {
+				m.onSignal(sig)
+			}
 		case pid := <-m.readyCh:
 			m.onReady(pid)
 		case <-tick.C:
@@ -530,8 +555,8 @@ func (m *Master) failGeneration(reason string) {
 			syscall.Kill(p.pid, syscall.SIGKILL)
 		}
 	}
-	m.log.Error().Msgf("Reload failed: %s", reason)
 	if !m.firstDone {
+		m.log.Error().Msgf("Failed to start: %s", reason)
 		m.stopping = true
 		m.exitCode = 1
 		if m.opt.Ready != nil {
@@ -540,6 +565,7 @@ func (m *Master) failGeneration(reason string) {
 		m.answerReplies(pg.replies, false)
 		return
 	}
+	m.log.Error().Msgf("Reload failed: %s", reason)
 	m.failed++
 	m.lastErr = reason
 	m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))
@@ -681,6 +707,7 @@ func (m *Master) reload(reply io.WriteCloser) {
 			reply.Close()
 			return
 		}
+		m.log.Debug().Msg("reload requested during a reload: queued")
 		m.queued = true
 		return
 	}
@@ -776,4 +803,30 @@ func (m *Master) call(f func()) {
 	done := make(chan struct{})
 	m.calls <- func() { f(); close(done) }
 	<-done
+}
+
+// sigBox collects signals for the loop without ever blocking the
+// goroutine that reads them from os/signal.
+type sigBox struct {
+	mu      sync.Mutex
+	pending []syscall.Signal
+	wake    chan struct{}
+}
+
+func (b *sigBox) add(s syscall.Signal) {
+	b.mu.Lock()
+	b.pending = append(b.pending, s)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (b *sigBox) take() []syscall.Signal {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.pending
+	b.pending = nil
+	return p
 }

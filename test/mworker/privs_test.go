@@ -100,7 +100,12 @@ func TestNonRootWithUserConfigFailsClearly(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to start the test as another user")
 	}
-	dir := t.TempDir()
+	// t.TempDir's parent is private to root: nobody needs its own.
+	dir, err := os.MkdirTemp("", "goha-nonroot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o777)
 	port := harness.FreePort(t)
 	cfg := harness.WriteFile(t, dir, "c.cfg", fmt.Sprintf(`global
@@ -113,7 +118,7 @@ defaults
     timeout server 5s
 frontend fe
     bind 127.0.0.1:%d
-    http-request return status 200 string ok
+    http-request return status 200 content-type text/plain string ok
 `, port))
 	bin := harness.Bin(t)
 	cmd := exec.Command(bin, "-W", "-f", cfg)
@@ -121,7 +126,6 @@ frontend fe
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	done := make(chan struct{})
 	var out []byte
-	var err error
 	go func() { out, err = cmd.CombinedOutput(); close(done) }()
 	select {
 	case <-done:
@@ -133,6 +137,6 @@ frontend fe
 		t.Fatalf("goha as non-root with chroot exited 0:\n%s", out)
 	}
 	if !strings.Contains(string(out), "need goha to be started as root") {
-		t.Errorf("output lacks a clear reason:\n%s", out)
+		t.Errorf("output lacks a clear reason (%v):\n%s", err, out)
 	}
 }
