@@ -3,10 +3,13 @@ module github.com/goha/goha
 go 1.26.0
 
 require (
-	github.com/cloudflare/tableflip v1.2.3 // indirect
-	github.com/google/renameio/v2 v2.0.2 // indirect
+	github.com/cloudflare/tableflip v1.2.3
+	github.com/google/renameio/v2 v2.0.2
+	github.com/rs/zerolog v1.35.1
+	golang.org/x/sys v0.50.0
+)
+
+require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
-	github.com/rs/zerolog v1.35.1 // indirect
-	golang.org/x/sys v0.50.0 // indirect
 )
