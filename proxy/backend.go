@@ -389,21 +389,33 @@ func (b *Backend) wakeQueue() {
 // dial connects to s with timeout connect.
 func (b *Backend) dial(ctx context.Context, s *Server) (net.Conn, error) {
 	a := s.addr.Load()
-	d := net.Dialer{Timeout: b.Cfg.Timeouts.Connect}
+	d := net.Dialer{Timeout: b.Cfg.Timeouts.Connect, KeepAlive: -1}
 	if d.Timeout <= 0 {
 		d.Timeout = 5 * time.Second
 	}
-	c, err := d.DialContext(ctx, a.network, a.addr)
+	if a.network != "tcp" {
+		return d.DialContext(ctx, a.network, a.addr)
+	}
+	// DialTCP with an AddrPort skips address parsing and resolution.
+	// It runs on its own goroutine: the dial path is deep, and running
+	// it on the session's goroutine would grow that stack to 8 KiB for
+	// the life of the connection (idle keep-alive memory).
+	type result struct {
+		c   *net.TCPConn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c, err := d.DialTCP(ctx, "tcp", netip.AddrPort{}, a.ap)
+		ch <- result{c, err}
+	}()
+	r := <-ch
+	c, err := r.c, r.err
 	if err != nil {
 		return nil, err
 	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		tc.SetNoDelay(true)
-		if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
-			tc.SetKeepAlive(true)
-		} else {
-			tc.SetKeepAlive(false)
-		}
+	if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
+		c.SetKeepAlive(true)
 	}
 	return c, nil
 }

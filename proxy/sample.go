@@ -6,8 +6,8 @@ import (
 	"net/netip"
 
 	"github.com/goha/goha/proxy/acl"
-	"github.com/goha/goha/proxy/lb"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/lb"
 )
 
 // connSample is the layer-4 part of a sample: addresses only.

@@ -16,7 +16,7 @@ type srvConn struct {
 }
 
 // maxIdlePerServer bounds each server's idle pool.
-const maxIdlePerServer = 1024
+const maxIdlePerServer = 256
 
 // idleMaxAge is how long an idle pooled connection is kept (HAProxy's
 // pool-purge-delay is 5s and halves the pool each time; goha closes

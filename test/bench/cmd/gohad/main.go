@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -87,10 +88,18 @@ func run(paths []string) error {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGUSR2)
 	for {
 		select {
 		case s := <-sig:
+			if s == syscall.SIGUSR2 {
+				// Memory figures for benchmarks.
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				fmt.Fprintf(os.Stderr, "heapinuse %d stackinuse %d heapidle %d released %d sys %d numgc %d goroutines %d\n",
+					m.HeapInuse>>10, m.StackInuse>>10, m.HeapIdle>>10, m.HeapReleased>>10, m.Sys>>10, m.NumGC, runtime.NumGoroutine())
+				continue
+			}
 			if s == syscall.SIGUSR1 {
 				rt.SoftStop()
 				continue
