@@ -18,6 +18,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/internal/listen"
+	"github.com/goha/goha/internal/nnp"
 	"github.com/goha/goha/worker"
 )
 
@@ -99,6 +100,8 @@ type Master struct {
 	// is either in sigs, in box, or acted on: reexec can carry the rest.
 	sigs chan os.Signal
 	box  sigBox
+
+	spawner *nnp.Spawner
 
 	logMu       sync.Mutex
 	startupLogs bytes.Buffer
@@ -396,10 +399,27 @@ func (m *Master) spawn(gen, relNum int, serverState string) (*proc, error) {
 		files = append(files, uintptr(worker.RawFD(m.sockets[k])))
 	}
 	argv := append([]string{m.opt.Exe}, m.opt.Args...)
-	pid, err := syscall.ForkExec(m.opt.Exe, argv, &syscall.ProcAttr{
-		Env:   workerEnv(),
-		Files: files,
-	})
+	var pid int
+	fork := func() {
+		pid, err = syscall.ForkExec(m.opt.Exe, argv, &syscall.ProcAttr{
+			Env:   workerEnv(),
+			Files: files,
+		})
+	}
+	// Workers are forked from a thread carrying no_new_privs, so they
+	// have it on every thread from birth even in cgo builds, where they
+	// could not set it on all their threads themselves.
+	if m.cfg.Global.InsecureSetuidWanted {
+		fork()
+	} else {
+		if m.spawner == nil {
+			if m.spawner, err = nnp.NewSpawner(); err != nil {
+				mEnd.Close()
+				return nil, err
+			}
+		}
+		m.spawner.Do(fork)
+	}
 	if err != nil {
 		mEnd.Close()
 		return nil, fmt.Errorf("fork/exec %s: %w", m.opt.Exe, err)

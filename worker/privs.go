@@ -1,12 +1,13 @@
 package worker
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
 	"syscall"
+
+	"github.com/goha/goha/internal/nnp"
 
 	"github.com/goha/goha/config"
 )
@@ -107,12 +108,8 @@ func Drop(id Identity) error {
 		}
 	}
 	if !id.KeepNewPrivs {
-		const prSetNoNewPrivs = 38
-		if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0, 0, 0, 0); e != 0 {
-			if errors.Is(e, syscall.ENOTSUP) {
-				return fmt.Errorf("cannot set no_new_privs on every thread: this binary was built with cgo (build with CGO_ENABLED=0)")
-			}
-			return fmt.Errorf("cannot set no_new_privs: %w", e)
+		if err := nnp.Ensure(); err != nil {
+			return fmt.Errorf("cannot set no_new_privs on every thread: %w", err)
 		}
 	}
 	return nil

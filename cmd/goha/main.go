@@ -22,6 +22,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/internal/listen"
+	"github.com/goha/goha/internal/nnp"
 	"github.com/goha/goha/internal/plog"
 	"github.com/goha/goha/internal/version"
 	"github.com/goha/goha/master"
@@ -69,6 +70,15 @@ func run(argv []string) int {
 	}
 	if f.master || configWantsMaster(f) {
 		return runMaster(f, exe, argv[1:])
+	}
+	// A standalone process drops privileges itself. In a cgo build it
+	// cannot set no_new_privs on all its threads: it re-executes itself
+	// once, in place, from a thread that has the flag (package nnp).
+	if !nnp.CanSetAllThreads() && !nnp.AllThreads() {
+		if err := nnp.ExecSelf(exe, argv, os.Environ()); err != nil {
+			fmt.Fprintf(os.Stderr, "%scannot re-execute %s with no_new_privs: %v\n", plog.Prefix("ALERT", os.Getpid()), exe, err)
+			return 1
+		}
 	}
 	return runStandalone(f, exe, argv[1:])
 }
