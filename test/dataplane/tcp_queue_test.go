@@ -170,4 +170,3 @@ backend dead
 		t.Errorf("dead backend: got %d %q; want HAProxy's 503", st, body)
 	}
 }
-
