@@ -501,7 +501,9 @@ func (m *Master) done() bool {
 		m.log.Warn().Msgf("All workers exited. Exiting... (%d)", m.exitCode)
 		return true
 	}
-	if m.firstDone && m.pending == nil {
+	// With `master-worker no-exit-on-failure` the master outlives its
+	// workers: a reload (systemctl reload, `reload`) starts new ones.
+	if m.firstDone && m.pending == nil && !m.cfg.Global.NoExitOnFailure {
 		m.log.Warn().Msgf("All workers exited. Exiting... (%d)", m.exitCode)
 		return true
 	}
