@@ -1,12 +1,12 @@
 package proxy
 
 import (
-	"os"
-	"runtime/pprof"
-	"strings"
 	"fmt"
 	"net"
+	"os"
 	"runtime"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 )

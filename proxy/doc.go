@@ -1,0 +1,63 @@
+// Package proxy is goha's data plane: it turns a parsed config into
+// frontends, backends and servers (New), serves the frontends' listening
+// sockets (Start), moves TCP streams and HTTP/1.1 requests to servers,
+// and keeps HAProxy's counters on the way (exported atomics on Frontend,
+// Backend and Server, named after `show stat` fields).
+//
+// Model. One goroutine per client connection. In mode tcp it connects to
+// a server (timeout connect, retries with HAProxy's turn-around pause,
+// redispatch on the last retry) and relays both directions with read and
+// write on a pooled buffer, switching to splice (io.CopyN between bare
+// *net.TCPConn) once a read fills a whole buffer; half-closes are passed
+// on with CloseWrite. In mode http it runs goha's HTTP/1.1 engine
+// (package http1) over the connection: http-request rules, use_backend,
+// a balancer pick (package lb), a pooled server connection, one write per
+// head (body bytes at hand included, writev when they do not fit),
+// bodies streamed by Content-Length or chunked framing, 1xx forwarded,
+// 101 switched to a tunnel.
+//
+// Hot-path rules (measured, see ../shared/notes/perf-spike.md):
+//
+//   - No allocation per request in steady state (BenchmarkHTTPKeepAlive).
+//   - An idle connection holds no buffer: the next request is read by a
+//     RawConn.Read callback that takes a pooled work area, reads into it
+//     and gives it back on EAGAIN, so parking costs no extra syscall. The
+//     session goroutine's stack stays at 4 KiB because dials run on a
+//     helper goroutine (the dial path is deep).
+//   - Deadlines are re-armed at most about once a second per connection
+//     (type deadlines): a timeout fires between T and T+1s after the last
+//     activity.
+//   - Server connections: after a response the connection stays attached
+//     to its client session while the client is active and goes to the
+//     server's idle pool (LIFO, at most 256, closed after 10 s idle) when
+//     the client goes idle. `http-reuse safe` (the default): the first
+//     request of a client connection never takes a pooled connection, so
+//     a failure on a connection the server closed meanwhile can be
+//     retried; a later request that fails that way before any response
+//     byte is retried once on a fresh connection.
+//
+// Soft stop and idle keep-alive connections. HAProxy 2.6 closes idle
+// keep-alive connections at once on soft stop and loses the requests
+// that clients were sending at that moment. goha does not close an idle
+// connection under its client: the next request on it is served with
+// "connection: close" and the connection closed after the response; a
+// connection that stays idle is closed only when its normal idle timeout
+// (timeout http-keep-alive, else http-request, else client) expires,
+// capped at softIdleGrace (10 s) during a soft stop. That close has the
+// same (tiny) race as any keep-alive timeout, which HTTP clients handle
+// by retrying idempotent requests; a busy client never meets it because
+// its next request arrives long before. hard-stop-after (the worker's)
+// bounds the whole stop.
+//
+// Traps:
+//
+//   - A Server must not be copied (it embeds the balancer's lb.Server).
+//   - Request slices in an http1.Request point into the session's work
+//     buffer: they are reused when a body is streamed, so http-response
+//     rules that test request fetches see garbage after a body larger
+//     than the buffer.
+//   - Rule values are literal; log-format expressions (%[...]) in
+//     set-header or return bodies are refused by New.
+//   - Soft stop closes this process' listeners; the master keeps its own
+//     copies of the sockets.
+package proxy
