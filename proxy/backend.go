@@ -54,6 +54,8 @@ type Backend struct {
 
 	qmu     sync.Mutex
 	waiters []*waiter // FIFO of requests waiting for a server slot
+
+	hc *beHealth // state changes (checks.go)
 }
 
 // Server is one `server` line with its live state. It must not be copied.
@@ -78,6 +80,8 @@ type Server struct {
 	// idle pooled connections (HTTP), most recent last
 	pmu  sync.Mutex
 	idle []*srvConn
+
+	hc *srvHealth // checks and state changes (checks.go)
 }
 
 // srvAddr is a server's current address.

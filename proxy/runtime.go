@@ -64,6 +64,8 @@ type Runtime struct {
 
 	smu      sync.Mutex
 	sessions map[sessionCloser]struct{}
+
+	obs observe // checks, rates, stats pages (checks.go)
 }
 
 // sessionCloser is what the runtime can do to a live session at stop.
@@ -123,6 +125,9 @@ func New(cfg *config.Config, opt Options) (*Runtime, error) {
 			return nil, err
 		}
 		rt.frontends = append(rt.frontends, f)
+	}
+	if err := rt.initObserve(); err != nil {
+		return nil, err
 	}
 	return rt, nil
 }
@@ -189,6 +194,7 @@ func (rt *Runtime) Start(lns map[string]net.Listener) error {
 		rt.wg.Add(1)
 		go p.f.acceptLoop(p.ln)
 	}
+	rt.startObserve()
 	return nil
 }
 
@@ -219,6 +225,7 @@ func bindKeys(b config.Bind) []string {
 func (rt *Runtime) SoftStop() {
 	rt.stopOnce.Do(func() {
 		rt.stopping.Store(true)
+		rt.stopObserve()
 		for _, f := range rt.frontends {
 			f.closeListeners()
 			rt.log.Warn().Msgf("Proxy %s stopped (cumulated conns: FE: %d, BE: %d).", f.Name, f.ConnTot.Load(), rt.beConnTot(f.Name))

@@ -81,7 +81,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 	}
 
 	reg := cli.NewRegistry()
-	RegisterRuntimeAPI(reg, rt, cfg)
+	registerRuntime(reg, rt, cfg)
 	if o.Extra != nil {
 		o.Extra(reg, rt)
 	}
@@ -126,9 +126,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			s.ln.Close()
 		}
 		rt.SoftStop()
-		for _, p := range cfg.Proxies {
-			log.Warn().Msgf("Proxy %s stopped.", p.Name)
-		}
+		saveServerState(log, rt, cfg)
 		if d := cfg.Global.HardStopAfter; d > 0 {
 			hardStop = time.After(d)
 		}
@@ -143,6 +141,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			case syscall.SIGUSR1:
 				softStop()
 			case syscall.SIGTERM, syscall.SIGINT:
+				saveServerState(log, rt, cfg)
 				rt.HardStop()
 				if s == syscall.SIGINT {
 					return 130
@@ -274,16 +273,14 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		cfg.Global.Maxconn = h.Maxconn
 	}
 	ApplyThreads(cfg.Global)
-	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum})
+	hub := NewLogHub(cfg) // log sockets are opened before the privilege drop
+	defer hub.Close()
+	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum, LogHub: hub})
 	if err != nil {
 		log.Error().Msgf("worker: %v", err)
 		return 1
 	}
-	if h.ServerState != "" {
-		if err := ApplyServerState(rt, h.ServerState); err != nil {
-			log.Warn().Msgf("server states from the previous generation: %v", err)
-		}
-	}
+	LoadServerState(log, rt, cfg, h.ServerState)
 	id, err := ResolveIdentity(cfg.Global)
 	if err == nil {
 		err = Drop(id)

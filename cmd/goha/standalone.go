@@ -162,10 +162,13 @@ func (s *standalone) run() int {
 	if err := s.openListeners(cfg); err != nil {
 		return s.fail("Starting proxy: %v", err)
 	}
-	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1})
+	hub := worker.NewLogHub(cfg) // log sockets open before the privilege drop
+	defer hub.Close()
+	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1, LogHub: hub})
 	if err != nil {
 		return s.fail("%v", err)
 	}
+	worker.LoadServerState(s.log, rt, cfg, "")
 	pidfile := f.pidfile
 	if pidfile == "" {
 		pidfile = cfg.Global.Pidfile

@@ -1,0 +1,401 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goha/goha/proxy/check"
+	"github.com/goha/goha/proxy/tlog"
+)
+
+// observe is the runtime's observability state: health checkers, event
+// loggers of backends, rate counters and the stats pages. It is built by
+// initObserve at the end of New and is immutable afterwards, except for
+// the atomics and mutex-guarded parts it holds.
+type observe struct {
+	start time.Time
+
+	// checkers of every server with `check`, in backend/server order.
+	checkers []*check.Checker
+	cancel   context.CancelFunc
+	wait     func()
+	stopOnce sync.Once
+
+	// evlog is each backend's event logger (server state changes), on
+	// the backend's log targets (`log global` included).
+	evlog map[*Backend]*tlog.Logger
+
+	rates rateSet
+	pages map[*Frontend]*statsPage
+}
+
+// srvHealth is a server's health and state-change bookkeeping.
+type srvHealth struct {
+	chk *check.Checker // nil without `check`
+	// checkOff is `disable health`; forced is `set server health
+	// stopping` (NOLB).
+	checkOff atomic.Bool
+	nolb     atomic.Bool
+	// lastChange is when the server last changed state (Unix ns);
+	// downSince when it went down (0 while up); downtime the total time
+	// spent down before downSince.
+	lastChange atomic.Int64
+	downSince  atomic.Int64
+	downtime   atomic.Int64
+	// addrFromCLI says the address was changed at runtime.
+	addrFromCLI atomic.Bool
+}
+
+// initObserve builds checkers, event loggers, rate counters and stats
+// pages. Called once at the end of New; nothing runs until Start.
+func (rt *Runtime) initObserve() error {
+	o := &rt.obs
+	o.start = time.Now()
+	o.evlog = map[*Backend]*tlog.Logger{}
+	now := o.start.UnixNano()
+	for _, b := range rt.backends {
+		if rt.opt.LogHub != nil {
+			l, err := newLogger(rt, b.Cfg)
+			if err != nil {
+				return fmt.Errorf("backend %q: %w", b.Name, err)
+			}
+			o.evlog[b] = l
+		}
+		b.hc = &beHealth{}
+		b.hc.lastChange.Store(now)
+		for _, s := range b.Servers {
+			s.hc = &srvHealth{}
+			s.hc.lastChange.Store(now)
+			if s.AdminState() == AdminMaint {
+				s.hc.downSince.Store(now)
+			}
+			if !s.Cfg.Check {
+				continue
+			}
+			cfg, err := check.FromConfig(b.Cfg, s.Cfg)
+			if err != nil {
+				if errors.Is(err, check.ErrNoPort) {
+					rt.log.Warn().Msgf("Health check for server %s/%s disabled: %v.", b.Name, s.Name, err)
+					continue
+				}
+				return err
+			}
+			srv := s
+			c, err := check.New(cfg, func(e check.Event) { rt.checkEvent(srv, e) })
+			if err != nil {
+				return fmt.Errorf("server %s/%s: check: %w", b.Name, s.Name, err)
+			}
+			s.hc.chk = c
+			o.checkers = append(o.checkers, c)
+		}
+	}
+	rt.initRates()
+	return rt.initStatsPages()
+}
+
+// beHealth is a backend's state-change bookkeeping (UP/DOWN as a whole).
+type beHealth struct {
+	mu         sync.Mutex
+	down       bool
+	lastChange atomic.Int64
+	downSince  atomic.Int64
+	downtime   atomic.Int64
+}
+
+// startObserve starts the health checks (spread over the longest
+// interval) and the rate sampler. Called by Start.
+func (rt *Runtime) startObserve() {
+	o := &rt.obs
+	ctx, cancel := context.WithCancel(rt.ctx)
+	o.cancel = cancel
+	for _, b := range rt.backends {
+		for _, s := range b.Servers {
+			if s.hc.chk != nil && s.AdminState() == AdminMaint {
+				s.hc.chk.Pause()
+			}
+		}
+	}
+	o.wait = check.RunAll(ctx, o.checkers)
+	go rt.sampleRates(ctx)
+}
+
+// stopObserve stops the health checks: only the newest generation checks
+// servers. Called by Soft/HardStop; it does not wait for checks in
+// flight (they end with their context).
+func (rt *Runtime) stopObserve() {
+	rt.obs.stopOnce.Do(func() {
+		if rt.obs.cancel != nil {
+			rt.obs.cancel()
+		}
+	})
+}
+
+// Uptime returns how long ago the runtime was built.
+func (rt *Runtime) Uptime() time.Duration { return time.Since(rt.obs.start) }
+
+// StartTime returns when the runtime was built.
+func (rt *Runtime) StartTime() time.Time { return rt.obs.start }
+
+// LogHub returns the traffic log hub (nil without logs).
+func (rt *Runtime) LogHub() *tlog.Hub { return rt.opt.LogHub }
+
+// Options returns the options the runtime was built with.
+func (rt *Runtime) Options() Options { return rt.opt }
+
+// checkEvent applies a checker's event to the data plane and logs it.
+func (rt *Runtime) checkEvent(s *Server, e check.Event) {
+	b := s.Backend
+	switch e.Kind {
+	case check.EventHealth:
+		rt.logEvent(b, tlog.Notice, e.Message, false)
+	case check.EventState:
+		if s.hc.checkOff.Load() || s.AdminState() == AdminMaint {
+			return
+		}
+		s.SetCheckUp(e.Up)
+		s.markChange(e.Up)
+		act, bck := b.ActiveServers()
+		msg := e.StateMessage(act, bck, int(s.Scur.Load()), 0, 0)
+		if e.Up {
+			rt.logEvent(b, tlog.Notice, msg, false)
+		} else {
+			rt.logEvent(b, tlog.Alert, msg, false)
+		}
+		rt.backendChanged(b)
+	}
+}
+
+// logEvent sends a process event to the backend's log targets and the
+// process log (stderr), as HAProxy's send_log + ha_warning/ha_alert do.
+func (rt *Runtime) logEvent(b *Backend, level tlog.Level, msg string, alert bool) {
+	if l := rt.obs.evlog[b]; l != nil {
+		l.Send(level, msg)
+	}
+	if alert {
+		rt.log.Error().Msg(msg)
+	} else {
+		rt.log.Warn().Msg(msg)
+	}
+}
+
+// markChange records a server going up (usable) or down.
+func (s *Server) markChange(up bool) {
+	now := time.Now().UnixNano()
+	s.hc.lastChange.Store(now)
+	if up {
+		if d := s.hc.downSince.Swap(0); d != 0 {
+			s.hc.downtime.Add(now - d)
+		}
+	} else {
+		s.hc.downSince.CompareAndSwap(0, now)
+	}
+}
+
+// backendChanged logs "backend X has no server available!" when the
+// last usable server of b went away, and tracks the backend's downtime.
+func (rt *Runtime) backendChanged(b *Backend) {
+	act, bck := b.ActiveServers()
+	down := act+bck == 0 && len(b.Servers) > 0
+	h := b.hc
+	h.mu.Lock()
+	changed := h.down != down
+	h.down = down
+	h.mu.Unlock()
+	if !changed {
+		return
+	}
+	now := time.Now().UnixNano()
+	h.lastChange.Store(now)
+	if down {
+		h.downSince.Store(now)
+		rt.logEvent(b, tlog.Emerg, fmt.Sprintf("backend %s has no server available!", b.Name), true)
+	} else if d := h.downSince.Swap(0); d != 0 {
+		h.downtime.Add(now - d)
+	}
+}
+
+// ServerAdmin changes a server's administrative state as the runtime API
+// and the stats page do: checks pause in maintenance and restart (server
+// UP, checked at once) when it leaves it; the change is logged in
+// HAProxy's words.
+func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
+	prev := s.AdminState()
+	if prev == a {
+		return
+	}
+	b := s.Backend
+	wasUsable := s.Usable()
+	s.SetAdminState(a)
+	if c := s.hc.chk; c != nil && !s.hc.checkOff.Load() {
+		switch {
+		case a == AdminMaint:
+			c.Pause()
+		case prev == AdminMaint:
+			c.Resume()
+			s.SetCheckUp(true)
+		}
+	}
+	act, bck := b.ActiveServers()
+	name := b.Name + "/" + s.Name
+	tail := fmt.Sprintf("%d active and %d backup servers left. %d sessions active, 0 requeued, 0 remaining in queue.", act, bck, s.Scur.Load())
+	switch {
+	case a == AdminMaint:
+		s.markChange(false)
+		if wasUsable {
+			rt.logEvent(b, tlog.Alert, fmt.Sprintf("Server %s is going DOWN for maintenance. %s", name, tail), false)
+		} else {
+			rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s was DOWN and now enters maintenance.", name), false)
+		}
+	case a == AdminDrain:
+		if prev == AdminMaint {
+			s.markChange(true)
+		}
+		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s enters drain state. %s", name, tail), false)
+	case prev == AdminMaint:
+		s.markChange(s.CheckUp())
+		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s is UP/READY (leaving forced maintenance).", name), false)
+	default:
+		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s is UP/READY (leaving forced drain).", name), false)
+	}
+	rt.backendChanged(b)
+}
+
+// HasCheck reports whether the server has a health checker.
+func (s *Server) HasCheck() bool { return s.hc != nil && s.hc.chk != nil }
+
+// CheckEnabled reports whether the server's checks run (`check`
+// configured and not `disable health`).
+func (s *Server) CheckEnabled() bool { return s.HasCheck() && !s.hc.checkOff.Load() }
+
+// CheckSnapshot returns the checker's state; false without checks.
+func (s *Server) CheckSnapshot() (check.Snapshot, bool) {
+	if !s.HasCheck() {
+		return check.Snapshot{}, false
+	}
+	return s.hc.chk.Snapshot(), true
+}
+
+// SetCheckEnabled is `enable|disable health`: disabled checks stop and
+// the server counts as UP (HAProxy: "considered UP unless an agent check
+// forces it down"); enabled checks restart with the server UP and a
+// check at once.
+func (rt *Runtime) SetCheckEnabled(s *Server, on bool) error {
+	if !s.HasCheck() {
+		return errors.New("Health check was not configured on this server, cannot enable.")
+	}
+	if s.hc.checkOff.Load() == !on {
+		return nil
+	}
+	s.hc.checkOff.Store(!on)
+	if on {
+		if s.AdminState() != AdminMaint {
+			s.hc.chk.Resume()
+		}
+	} else {
+		s.hc.chk.Pause()
+	}
+	if !s.CheckUp() {
+		s.SetCheckUp(true)
+		s.markChange(true)
+		rt.backendChanged(s.Backend)
+	}
+	return nil
+}
+
+// ServerHealth is what `set server B/S health` forces.
+type ServerHealth int
+
+// Forced health values.
+const (
+	HealthUp ServerHealth = iota
+	HealthStopping
+	HealthDown
+)
+
+// SetServerHealth forces the server's health as `set server B/S health`
+// does, and logs "Server B/S is UP|DOWN, changed from CLI".
+func (rt *Runtime) SetServerHealth(s *Server, h ServerHealth) {
+	up := h != HealthDown
+	s.hc.nolb.Store(h == HealthStopping)
+	if c := s.hc.chk; c != nil {
+		c.SetHealth(up)
+	}
+	was := s.CheckUp()
+	usable := h == HealthUp
+	s.SetCheckUp(usable)
+	if was == usable {
+		return
+	}
+	s.markChange(usable)
+	b := s.Backend
+	act, bck := b.ActiveServers()
+	name := b.Name + "/" + s.Name
+	if usable {
+		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s is UP, changed from CLI. %d active and %d backup servers online. 0 sessions requeued, 0 total in queue.", name, act, bck), false)
+	} else {
+		word := "DOWN"
+		if h == HealthStopping {
+			word = "stopping"
+		}
+		rt.logEvent(b, tlog.Alert, fmt.Sprintf("Server %s is %s, changed from CLI. %d active and %d backup servers left. %d sessions active, 0 requeued, 0 remaining in queue.", name, word, act, bck, s.Scur.Load()), false)
+	}
+	rt.backendChanged(b)
+}
+
+// SetServerAddr changes a server's address at runtime (`set server addr`,
+// server-state files) and remembers it was changed.
+func (rt *Runtime) SetServerAddr(s *Server, ip string, port int) error {
+	if err := s.SetAddr(ip, port); err != nil {
+		return err
+	}
+	s.hc.addrFromCLI.Store(true)
+	return nil
+}
+
+// ServerStatus returns the server's `show stat` status: "MAINT", "DRAIN",
+// "NOLB", "no check", or the check state ("UP", "DOWN", "UP 1/3"...).
+func (s *Server) ServerStatus() string {
+	switch {
+	case s.AdminState() == AdminMaint:
+		return "MAINT"
+	case s.hc.nolb.Load() && s.CheckUp() == false:
+		return "NOLB"
+	}
+	snap, ok := s.CheckSnapshot()
+	checked := ok && !s.hc.checkOff.Load()
+	up := s.CheckUp()
+	if checked {
+		snap.Up = up
+		st := snap.StateString()
+		if up && s.AdminState() == AdminDrain {
+			return "DRAIN"
+		}
+		return st
+	}
+	if !up {
+		return "DOWN"
+	}
+	if s.AdminState() == AdminDrain {
+		return "DRAIN"
+	}
+	return "no check"
+}
+
+// LastChange returns when the server last changed state.
+func (s *Server) LastChange() time.Time { return time.Unix(0, s.hc.lastChange.Load()) }
+
+// Downtime returns the total time the server spent down.
+func (s *Server) Downtime() time.Duration {
+	d := s.hc.downtime.Load()
+	if since := s.hc.downSince.Load(); since != 0 {
+		d += time.Now().UnixNano() - since
+	}
+	return time.Duration(d)
+}
+
+// AddrChanged reports whether the address was changed at runtime.
+func (s *Server) AddrChanged() bool { return s.hc.addrFromCLI.Load() }

@@ -1,0 +1,148 @@
+package proxy
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// rateCtr turns a cumulative counter into HAProxy's per-second rate
+// (freq_ctr): a sampler records the total at each second boundary; the
+// rate is the events of the current second plus the previous second's
+// events weighted by the part of the second not yet elapsed. Nothing is
+// added to the data path: the counters are the ones it already keeps.
+type rateCtr struct {
+	src  *atomic.Int64
+	base atomic.Int64 // total at the last tick
+	prev atomic.Int64 // events during the last full second
+	max  atomic.Int64
+}
+
+// rateSet holds every rate of a runtime.
+type rateSet struct {
+	tick atomic.Int64 // Unix ns of the last tick
+	all  []*rateCtr
+
+	feSess, feReq, feConn map[*Frontend]*rateCtr
+	beSess                map[*Backend]*rateCtr
+	srvSess               map[*Server]*rateCtr
+	conn, sess            *rateCtr // process-wide
+	sessTotal             atomic.Int64
+}
+
+func (rs *rateSet) add(src *atomic.Int64) *rateCtr {
+	r := &rateCtr{src: src}
+	r.base.Store(src.Load())
+	rs.all = append(rs.all, r)
+	return r
+}
+
+func (rt *Runtime) initRates() {
+	rs := &rt.obs.rates
+	rs.feSess = map[*Frontend]*rateCtr{}
+	rs.feReq = map[*Frontend]*rateCtr{}
+	rs.feConn = map[*Frontend]*rateCtr{}
+	rs.beSess = map[*Backend]*rateCtr{}
+	rs.srvSess = map[*Server]*rateCtr{}
+	for _, f := range rt.frontends {
+		rs.feSess[f] = rs.add(&f.Stot)
+		rs.feReq[f] = rs.add(&f.ReqTot)
+		rs.feConn[f] = rs.add(&f.ConnTot)
+	}
+	for _, b := range rt.backends {
+		rs.beSess[b] = rs.add(&b.Stot)
+		for _, s := range b.Servers {
+			rs.srvSess[s] = rs.add(&s.Stot)
+		}
+	}
+	rs.conn = rs.add(&rt.CumConns)
+	rs.sess = rs.add(&rs.sessTotal)
+	rs.tick.Store(time.Now().UnixNano())
+}
+
+// sampleRates ticks every second until ctx ends.
+func (rt *Runtime) sampleRates(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			rt.tickRates(now)
+		}
+	}
+}
+
+func (rt *Runtime) tickRates(now time.Time) {
+	rs := &rt.obs.rates
+	var sess int64
+	for _, f := range rt.frontends {
+		sess += f.Stot.Load()
+	}
+	rs.sessTotal.Store(sess)
+	for _, r := range rs.all {
+		cur := r.src.Load()
+		d := cur - r.base.Load()
+		if d < 0 { // counters cleared
+			d = 0
+		}
+		r.prev.Store(d)
+		r.base.Store(cur)
+		storeMax(&r.max, d)
+	}
+	rs.tick.Store(now.UnixNano())
+}
+
+// rate returns the current per-second rate of r.
+func (rs *rateSet) rate(r *rateCtr) int64 {
+	if r == nil {
+		return 0
+	}
+	cur := r.src.Load() - r.base.Load()
+	if cur < 0 {
+		cur = 0
+	}
+	el := time.Now().UnixNano() - rs.tick.Load()
+	if el < 0 {
+		el = 0
+	}
+	v := cur
+	if el < int64(time.Second) {
+		v += r.prev.Load() * (int64(time.Second) - el) / int64(time.Second)
+	}
+	storeMax(&r.max, v)
+	return v
+}
+
+// rateMax returns the highest rate seen.
+func (rs *rateSet) rateMax(r *rateCtr) int64 {
+	if r == nil {
+		return 0
+	}
+	rs.rate(r)
+	return r.max.Load()
+}
+
+// clearMax resets the maxima (`clear counters`).
+func (rs *rateSet) clearMax() {
+	for _, r := range rs.all {
+		r.max.Store(0)
+	}
+}
+
+// rebase makes rates restart from the current totals (`clear counters
+// all` zeroes the totals).
+func (rs *rateSet) rebase() {
+	for _, r := range rs.all {
+		r.base.Store(r.src.Load())
+		r.prev.Store(0)
+	}
+}
+
+// ProcessRates returns the process-wide connection and session rates and
+// their maxima (`show info` ConnRate, MaxConnRate, SessRate, MaxSessRate).
+func (rt *Runtime) ProcessRates() (conn, connMax, sess, sessMax int64) {
+	rs := &rt.obs.rates
+	return rs.rate(rs.conn), rs.rateMax(rs.conn), rs.rate(rs.sess), rs.rateMax(rs.sess)
+}
