@@ -127,7 +127,7 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 				return nil, "missing pattern file name"
 			}
 			file := words[i+1]
-			data, err := p.opts.ReadFile(file)
+			data, err := p.opts.ReadFile(p.filePath(file))
 			if err != nil {
 				return nil, fmt.Sprintf("failed to open pattern file <%s>", file)
 			}
@@ -187,6 +187,11 @@ func (p *parser) parseCond(px *Proxy, words []string) (*Cond, string) {
 		switch {
 		case w == "!":
 			neg = !neg
+			continue
+		case w == "!{":
+			// HAProxy reads "!{" as a negated anonymous ACL.
+			neg = !neg
+			words = append(append(append([]string(nil), words[:i]...), "!", "{"), words[i+1:]...)
 			continue
 		case w == "or" || w == "||":
 			if len(cur) > 0 {

@@ -39,6 +39,9 @@ type ParseOptions struct {
 	// ids; nil means reading /etc/passwd and /etc/group.
 	LookupUser  func(name string) (int, error)
 	LookupGroup func(name string) (int, error)
+	// LocalPeer is -L, the name of the local peer in `peers` sections;
+	// "" means the host name, as in HAProxy.
+	LocalPeer string
 }
 
 // ReadSources reads the configuration files named on the command line, in

@@ -75,6 +75,11 @@ func (p *parser) parseBind(px *Proxy, args []string) {
 func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 	b := Bind{UID: -1, GID: -1, File: p.file, Line: p.line}
 	orig := s
+	s = envExpand(s, p.env.get)
+	if s == "" {
+		p.alertf("'%s' : '%s' resolves to an empty address (environment variable missing?)", kw, orig)
+		return b, false
+	}
 	network := "tcp"
 	if i := strings.Index(s, "@"); i > 0 {
 		switch s[:i] {
@@ -254,7 +259,7 @@ func (p *parser) parseBindOptions(b *Bind, args []string, start int, kw string, 
 		case "ssl":
 			b.SSL = true
 		case "crt":
-			if err := p.opts.Stat(val); err != nil {
+			if err := p.opts.Stat(p.filePath(val)); err != nil {
 				p.alertf("'%s' in section '%s' : unable to stat SSL certificate from file '%s' : %s.", head, section, val, errnoText(err))
 				return false
 			}
@@ -268,8 +273,9 @@ func (p *parser) parseBindOptions(b *Bind, args []string, start int, kw string, 
 	}
 	for i := start; i < len(args); i++ {
 		if bindTLSOptions[args[i]] {
-			p.alertf("'%s' in section '%s' : '%s' is a known HAProxy keyword that goha does not support yet (TLS termination is not implemented).", head, section, args[i])
-			return false
+			// Without `ssl` HAProxy ignores TLS settings too.
+			p.warnf("'%s' in section '%s' : '%s' is a known HAProxy keyword that goha accepts but ignores (TLS setting on a listener without 'ssl').", head, section, args[i])
+			break
 		}
 	}
 	_ = stats

@@ -5,6 +5,7 @@ import "fmt"
 // checkConfig runs the checks HAProxy makes once every file is read
 // (check_config_validity()): references between proxies, ids.
 func (p *parser) checkConfig() {
+	p.resolveErrorfiles()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {

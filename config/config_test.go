@@ -72,20 +72,6 @@ func TestBadConfigs(t *testing.T) {
 	}
 }
 
-// TestCorpus checks goha agrees with HAProxy's recorded verdict.
-func TestCorpus(t *testing.T) {
-	files, _ := filepath.Glob("testdata/corpus/*.cfg")
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			wantValid := strings.HasSuffix(f, ".valid.cfg")
-			_, err := parseFile(t, f, filepath.Base(f), testOpts(nil))
-			if (err == nil) != wantValid {
-				t.Errorf("Parse(%s) = %v; want valid=%v", f, err, wantValid)
-			}
-		})
-	}
-}
-
 // TestGolden walks testdata/*.cfgtest: the input, a line "----", then the
 // expected Dump or the exact alert lines.
 func TestGolden(t *testing.T) {

@@ -301,6 +301,8 @@ func (p *parser) parseGlobal(args []string, kwm int) {
 		p.env.reset(args[1:])
 	case "stats":
 		p.parseGlobalStats(args)
+	case "default-path":
+		p.parseDefaultPath(args)
 	default:
 		p.otherKeyword("global", args)
 	}
@@ -355,4 +357,54 @@ func (p *parser) parseGlobalStats(args []string) {
 	default:
 		p.alertf("'%s' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s')", args[0], a1)
 	}
+}
+
+// parseDefaultPath handles `default-path current|config|parent|origin DIR`.
+func (p *parser) parseDefaultPath(args []string) {
+	a1 := arg(args, 1)
+	switch a1 {
+	case "current":
+		if p.tooManyArgs(1, 0, args) {
+			return
+		}
+		p.defaultPath = ""
+	case "config", "parent":
+		if p.tooManyArgs(1, 0, args) {
+			return
+		}
+		dir := "."
+		if i := strings.LastIndexByte(p.file, '/'); i >= 0 {
+			dir = p.file[:i]
+			if dir == "" {
+				dir = "/"
+			}
+		}
+		if a1 == "parent" {
+			dir = dir + "/.."
+		}
+		p.defaultPath = dir
+	case "origin":
+		if arg(args, 2) == "" {
+			p.alertf("'%s %s' expects a directory as an argument.", args[0], a1)
+			return
+		}
+		if err := p.opts.Stat(p.filePath(args[2])); err != nil {
+			p.alertf("couldn't set '%s' to origin '%s': Impossible to get back to directory '%s': %s.", args[0], args[2], args[2], errnoText(err))
+			return
+		}
+		p.defaultPath = p.filePath(args[2])
+	case "":
+		p.alertf("missing default-path mode '' for '%s', supported modes include 'current', 'config', 'parent', and 'origin'.", args[0])
+	default:
+		p.alertf("unsupported default-path mode '%s' for '%s', supported modes include 'current', 'config', 'parent', and 'origin'.", a1, args[0])
+	}
+}
+
+// filePath turns a file name from the configuration into the path to
+// open, applying `default-path` to relative names.
+func (p *parser) filePath(name string) string {
+	if p.defaultPath == "" || name == "" || name[0] == '/' {
+		return name
+	}
+	return p.defaultPath + "/" + name
 }

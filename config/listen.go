@@ -188,6 +188,17 @@ func inherit(d *Proxy) *Proxy {
 	px.Stats = d.Stats
 	px.Stats.Auth = append([]UserPass(nil), d.Stats.Auth...)
 	px.Stats.Scope = append([]string(nil), d.Stats.Scope...)
+	px.MonitorURI = d.MonitorURI
+	if d.ErrorLocs != nil {
+		px.ErrorLocs = map[int]ErrorLoc{}
+		for k, v := range d.ErrorLocs {
+			px.ErrorLocs[k] = v
+		}
+	}
+	px.ErrorFilesRefs = append([]ErrorFilesRef(nil), d.ErrorFilesRefs...)
+	px.Cookie = d.Cookie
+	px.Compression = d.Compression
+	px.HTTPAfterResponse = append([]*Rule(nil), d.HTTPAfterResponse...)
 	px.HealthChk = d.HealthChk
 	px.HealthChk.Headers = append([][2]string(nil), d.HealthChk.Headers...)
 	// Rules of a (named) defaults section run before the proxy's own.
@@ -390,6 +401,24 @@ func (p *parser) parseListen(args []string, kwm int) {
 		}
 	case "http-check":
 		p.parseHTTPCheck(px, args)
+	case "tcp-check":
+		p.parseTCPCheck(px, args)
+	case "cookie":
+		p.parseCookie(px, args)
+	case "monitor-uri":
+		p.parseMonitorURI(px, args)
+	case "errorloc", "errorloc302", "errorloc303":
+		p.parseErrorloc(px, args)
+	case "errorfiles":
+		p.parseErrorfiles(px, args)
+	case "filter":
+		p.parseFilter(px, args)
+	case "compression":
+		p.parseCompression(px, args)
+	case "http-after-response":
+		p.parseAfterResponse(px, args)
+	case "server-template":
+		p.parseServerTemplate(px, args)
 	case "bind-process":
 		p.alertf("'%s' is not supported anymore.", kw)
 	case "block", "reqadd", "reqallow", "reqdel", "reqdeny", "reqiallow", "reqidel", "reqideny", "reqipass", "reqirep", "reqitarpit", "reqpass", "reqrep", "reqtarpit", "rspadd", "rspdel", "rspdeny", "rspidel", "rspideny", "rspirep", "rsprep", "cliexp", "srvexp", "redisp", "redispatch", "monitor-net", "appsession":
@@ -587,7 +616,7 @@ func (p *parser) parseErrorfile(px *Proxy, args []string) {
 		p.warnf("status code '%s' not handled.", args[1])
 		return
 	}
-	data, err := p.opts.ReadFile(args[2])
+	data, err := p.opts.ReadFile(p.filePath(args[2]))
 	if err != nil {
 		p.alertf("error opening file '%s'.", args[2])
 		return
@@ -640,53 +669,64 @@ func (p *parser) parseCapture(px *Proxy, args []string) {
 
 func (p *parser) parseHTTPCheck(px *Proxy, args []string) {
 	h := &px.HealthChk
-	switch arg(args, 1) {
-	case "send":
+	a1 := arg(args, 1)
+	switch {
+	case a1 == "send":
 		for i := 2; i < len(args) && args[i] != ""; i++ {
+			v := arg(args, i+1)
 			switch args[i] {
 			case "meth":
-				h.Method = arg(args, i+1)
-				i++
-			case "uri":
-				h.URI = arg(args, i+1)
-				i++
+				h.Method = v
+			case "uri", "uri-lf":
+				h.URI = v
 			case "ver":
-				h.Version = arg(args, i+1)
-				i++
+				h.Version = v
 			case "hdr":
-				h.Headers = append(h.Headers, [2]string{arg(args, i+1), arg(args, i+2)})
-				i += 2
-			case "body":
-				h.Body = arg(args, i+1)
+				h.Headers = append(h.Headers, [2]string{v, arg(args, i+2)})
 				i++
+			case "body", "body-lf":
+				h.Body = v
+			case "comment":
 			default:
-				p.alertf("'http-check send' : '%s' is a known HAProxy option that goha does not support yet.", args[i])
+				p.alertf("'%s send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '%s' as argument..", args[0], args[i])
 				return
 			}
-		}
-	case "expect":
-		i := 2
-		if arg(args, i) == "!" {
-			h.ExpectNeg = true
 			i++
 		}
-		kind := arg(args, i)
-		switch kind {
-		case "status", "rstatus", "string", "rstring":
-		default:
-			p.alertf("'http-check expect' : '%s' is a known HAProxy option that goha does not support yet.", kind)
+	case a1 == "expect":
+		if msg := checkExpect(args[0], args[2:], true); msg != "" {
+			p.alertf("%s", msg)
 			return
 		}
-		if arg(args, i+1) == "" {
-			p.alertf("'http-check expect' : '%s' expects <pattern> as an argument.", kind)
-			return
+		w := trimArgs(args[2:])
+		i := 0
+		for i < len(w) && w[i] != "!" && w[i] != "status" && w[i] != "rstatus" && w[i] != "string" &&
+			w[i] != "rstring" && w[i] != "hdr" && w[i] != "fhdr" && w[i] != "string-lf" {
+			i += 2
 		}
-		h.ExpectKind, h.ExpectValue = kind, args[i+1]
-	case "disable-on-404":
-		p.warnf("'http-check disable-on-404' is a known HAProxy keyword that goha accepts but ignores.")
+		neg := false
+		if i < len(w) && w[i] == "!" {
+			neg = true
+			i++
+		}
+		if i+1 < len(w) {
+			switch w[i] {
+			case "status", "rstatus", "string", "rstring":
+				h.ExpectKind, h.ExpectValue, h.ExpectNeg = w[i], w[i+1], neg
+			default:
+				p.warnf("'%s expect %s' is a known HAProxy check that goha accepts but ignores (the response status decides).", args[0], w[i])
+			}
+		}
+	case a1 == "disable-on-404":
+		h.DisableOn404 = true
+	case a1 == "send-state":
+		h.SendState = true
+	case a1 == "connect", a1 == "comment", isVarAction(a1):
 	default:
-		p.alertf("'http-check %s' is a known HAProxy keyword that goha does not support yet.", arg(args, 1))
+		p.alertf("'%s' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", args[0], a1)
+		return
 	}
+	h.HTTPRules = append(h.HTTPRules, trimArgs(args[1:]))
 }
 
 func (p *parser) parseStats(px *Proxy, args []string) {
@@ -778,8 +818,9 @@ func (p *parser) parseStats(px *Proxy, args []string) {
 	case "show-desc":
 		s.Enabled = true
 		s.ShowDesc = strings.Join(args[2:], " ")
-	case "http-request":
-		p.alertf("'stats http-request' is a known HAProxy keyword that goha does not support yet.")
+	case "http-request", "show-modules":
+		d, _ := supportOf("stats", a1)
+		p.unsupported(d, fmt.Sprintf("'stats %s' is a known HAProxy keyword", a1))
 	default:
 		p.alertf("'%s' only supports 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '%s').", args[0], a1)
 	}
@@ -810,15 +851,14 @@ func (p *parser) parseOption(px *Proxy, args []string, kwm int) {
 		*f = on
 		return
 	}
-	if s, ok := OptionSupport[name]; ok && !(name == "httpslog") {
-		if p.tooManyArgs(0, 1, args) && s == NoEffect {
+	if p.parseCheckOption(px, args, kwm) {
+		return
+	}
+	if d, ok := supportOf("option", name); ok && name != "httpslog" {
+		if p.tooManyArgs(0, 1, args) && d.Support == NoEffect {
 			return
 		}
-		if s == Unsupported {
-			p.alertf("option '%s' is a known HAProxy option that goha does not support yet.", name)
-		} else {
-			p.warnf("option '%s' is a known HAProxy option that goha accepts but ignores.", name)
-		}
+		p.unsupported(d, fmt.Sprintf("option '%s' is a known HAProxy option", name))
 		return
 	}
 	switch name {

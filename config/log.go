@@ -87,7 +87,7 @@ func (p *parser) parseLog(args []string, global bool) (*LogTarget, string) {
 	if extra := arg(args, i+3); extra != "" {
 		return nil, fmt.Sprintf("cannot handle unexpected argument '%s'.", extra)
 	}
-	addr, msg := normaliseLogAddr(a1)
+	addr, msg := normaliseLogAddr(envExpand(a1, p.env.get))
 	if msg != "" {
 		return nil, msg
 	}

@@ -20,6 +20,14 @@ type Config struct {
 	Proxies []*Proxy
 	// Userlists lists the `userlist` sections.
 	Userlists []*Userlist
+	// HTTPErrors are the `http-errors` sections: name to status code to
+	// raw HTTP response (read at parse time).
+	HTTPErrors map[string]map[int][]byte
+	// Resolvers and Peers are the `resolvers` and `peers` sections,
+	// parsed for validation only (goha resolves names once at start-up
+	// and has no stick tables to synchronise).
+	Resolvers []*Resolvers
+	Peers     []*Peers
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
 	// words (`parsing [file:line] : ...`).
 	Warnings []Diag
@@ -183,6 +191,59 @@ type Proxy struct {
 
 	Stats     Stats
 	HealthChk HealthCheck
+
+	// MonitorURI is `monitor-uri`: requests for exactly this path get a
+	// 200 from the proxy itself (HTTP frontends only; "" = none).
+	MonitorURI string
+	// ErrorLocs maps a status code to an `errorloc`/`errorloc302`/
+	// `errorloc303` redirect sent instead of the error.
+	ErrorLocs map[int]ErrorLoc
+	// ErrorFilesRefs are `errorfiles NAME [CODE...]` lines, resolved
+	// into ErrorFiles once the whole configuration is read.
+	ErrorFilesRefs []ErrorFilesRef
+	// HTTPAfterResponse are `http-after-response` rules: like
+	// http-response rules, but also applied to responses HAProxy
+	// generates itself (redirects, errors, stats, return).
+	HTTPAfterResponse []*Rule
+	// Cookie is the `cookie` persistence setting (nil = none). goha
+	// parses it; the parser warns that persistence is not applied.
+	Cookie *CookiePersist
+	// Compression is the `compression` setting (nil = none); accepted
+	// with a warning, responses are sent uncompressed.
+	Compression *Compression
+}
+
+// ErrorLoc is an `errorloc` redirect: Code is 302 or 303.
+type ErrorLoc struct {
+	Code int
+	URL  string
+}
+
+// ErrorFilesRef is `errorfiles NAME [CODE...]` (no codes = all).
+type ErrorFilesRef struct {
+	Name  string
+	Codes []int
+	File  string
+	Line  int
+}
+
+// CookiePersist is `cookie NAME [rewrite|insert|prefix] [options]`.
+type CookiePersist struct {
+	Name string
+	// Mode is "rewrite", "insert", "prefix" or "" (passive).
+	Mode                                           string
+	Indirect, NoCache, PostOnly, Preserve, Dynamic bool
+	HTTPOnly, Secure                               bool
+	Domains                                        []string
+	MaxIdle, MaxLife                               time.Duration
+	Attrs                                          []string
+}
+
+// Compression is `compression algo ... | type ... | offload`.
+type Compression struct {
+	Algos   []string
+	Types   []string
+	Offload bool
 }
 
 // IsFrontend reports whether the proxy accepts connections.
@@ -273,6 +334,12 @@ type Server struct {
 	SendProxyV2 bool
 	// Cookie is the `cookie` value (persistence is parsed but not applied).
 	Cookie string
+	// InitAddr is `init-addr` (e.g. "last,libc,none"); with "none" a
+	// name that does not resolve leaves the server Disabled (in
+	// maintenance, as HAProxy does) instead of failing the start.
+	InitAddr string
+	// Template is set on servers created by `server-template`.
+	Template bool
 	// Set records which keywords appeared, so default-server values are
 	// only applied where a server line did not set its own.
 	Set map[string]bool
@@ -444,6 +511,25 @@ type HealthCheck struct {
 	ExpectKind  string
 	ExpectValue string
 	ExpectNeg   bool
+	// Type is the check protocol chosen by the last check option: ""
+	// (a TCP connect, or HTTP when Options.HTTPChk is set), or one of
+	// "tcp-check", "mysql-check", "pgsql-check", "redis-check",
+	// "smtpchk", "ldap-check", "ssl-hello-chk", "spop-check". goha's
+	// checker does a TCP connect for the protocols it does not speak
+	// (the parser warns about it).
+	Type string
+	// TypeArgs are the option's arguments (`user haproxy`, `EHLO x`).
+	TypeArgs []string
+	// TCPRules and HTTPRules are the `tcp-check` / `http-check` rule
+	// lines in order, as the words after the keyword (`connect port
+	// 6379`, `send PING\r\n`, `expect string +PONG`); the `send`
+	// and `expect` forms goha understands are also in the fields above.
+	TCPRules  [][]string
+	HTTPRules [][]string
+	// SendState is `http-check send-state`; DisableOn404 is
+	// `http-check disable-on-404`.
+	SendState    bool
+	DisableOn404 bool
 }
 
 // LogTarget is a `log` line.
@@ -461,4 +547,29 @@ type LogTarget struct {
 	// MinLevel the min (default 0).
 	Level    int
 	MinLevel int
+}
+
+// Resolvers is a `resolvers` section.
+type Resolvers struct {
+	Name        string
+	Nameservers []string
+	File        string
+	Line        int
+}
+
+// Peers is a `peers` section: Local is set when one peer is this host
+// (its name is -L or the host name), which makes HAProxy listen.
+type Peers struct {
+	Name     string
+	Peers    []Peer
+	Local    bool
+	Disabled bool
+	File     string
+	Line     int
+}
+
+// Peer is one `peer NAME ADDR` (or `server NAME [ADDR]`) line.
+type Peer struct {
+	Name string
+	Addr string
 }

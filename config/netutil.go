@@ -46,3 +46,39 @@ func validRegexp(s string) bool {
 	_, err := regexp.Compile(s)
 	return err == nil
 }
+
+// envExpand is HAProxy's env_expand(), which str2sa_range() applies to
+// every address (bind, server, log, stats socket, peer...) whatever the
+// quoting: `$NAME` and `${NAME}` are replaced by the variable's value
+// (empty when unset). Unlike the tokenizer there is no `${NAME-default}`:
+// the name stops at the first character that is not alphanumeric or '_'.
+func envExpand(s string, get func(string) (string, bool)) string {
+	if strings.IndexByte(s, '$') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i + 1
+		brace := j < len(s) && s[j] == '{'
+		if brace {
+			j++
+		}
+		k := j
+		for k < len(s) && (isAlnum(s[k]) || s[k] == '_') {
+			k++
+		}
+		if v, ok := get(s[j:k]); ok {
+			b.WriteString(v)
+		}
+		if brace && k < len(s) && s[k] == '}' {
+			k++
+		}
+		i = k
+	}
+	return b.String()
+}

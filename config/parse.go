@@ -56,7 +56,13 @@ type parser struct {
 	lastDef  *Proxy    // last defaults section (implicit parent)
 	pxs      map[*Proxy]*pxState
 	skipping bool // inside an unsupported section
-	fatal    int
+	// defaultPath is the directory `default-path` makes relative file
+	// names start from ("" = the current directory).
+	defaultPath string
+	other       *otherSection // current resolvers/peers/cache/... section
+	// afterResponse is set while parsing an http-after-response rule.
+	afterResponse bool
+	fatal         int
 }
 
 // pxState is parse-time bookkeeping about a proxy that the model does
@@ -91,6 +97,9 @@ func Parse(srcs []Source, opts ParseOptions) (*Config, error) {
 	}
 	if opts.LookupGroup == nil {
 		opts.LookupGroup = func(n string) (int, error) { return lookupID("/etc/group", n, opts.ReadFile) }
+	}
+	if opts.LocalPeer == "" {
+		opts.LocalPeer, _ = os.Hostname()
 	}
 	p := &parser{
 		opts: opts,
@@ -442,10 +451,7 @@ func (p *parser) statement(args []string) {
 	case "userlist":
 		p.parseUserlist(args)
 	default:
-		if sectionKeywords[args[0]] {
-			p.alertf("'%s' section is a known HAProxy keyword that goha does not support yet.", args[0])
-		}
-		// the body of an unsupported section was reported with its header
+		p.parseOtherSection(args)
 	}
 }
 
@@ -453,6 +459,7 @@ func (p *parser) statement(args []string) {
 func (p *parser) endSection() {
 	p.cur = nil
 	p.curUL = nil
+	p.endOtherSection()
 }
 
 // envOverlay is the environment seen by the configuration: the process

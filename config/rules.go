@@ -60,6 +60,9 @@ func (p *parser) parseRuleLine(px *Proxy, args []string) {
 		p.rec.aborted = true
 		return
 	}
+	if r == nil {
+		return // accepted without effect (warned)
+	}
 	if px.Cap&CapDefaults != 0 {
 		p.state(px).hasRules = true
 	}
@@ -186,7 +189,7 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 				if i+1 >= len(body) {
 					return bad("'%s' expects a value.", body[i])
 				}
-				data, err := p.opts.ReadFile(body[i+1])
+				data, err := p.opts.ReadFile(p.filePath(body[i+1]))
 				if err != nil {
 					return bad("failed to open file '%s'.", body[i+1])
 				}
@@ -241,9 +244,30 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 		}
 		r.Value = body[0]
 	default:
+		ctx2 := ctx
+		if p.afterResponse {
+			ctx2 = "http-after-response"
+		}
+		if d, ok := actionSupport(ctx2, action, body); ok && d.Support == NoEffect {
+			p.warnf("'%s %s' is a known HAProxy action that goha accepts but ignores (%s).", ctx2, action, d.Why)
+			return nil, "", true
+		}
 		return bad("action '%s' is a known HAProxy action that goha does not support yet.", action)
 	}
 	return r, "", true
+}
+
+// actionSupport looks an action up in the support table: set-var(x)
+// is found as set-var, use-service NAME as "use-service NAME".
+func actionSupport(ctx, action string, body []string) (Decision, bool) {
+	base := action
+	if i := strings.IndexByte(base, '('); i >= 0 {
+		base = base[:i]
+	}
+	if base == "use-service" && len(body) > 0 {
+		base += " " + body[0]
+	}
+	return supportOf(ctx, base)
 }
 
 // parseRedirect parses `location|prefix|scheme TARGET [code N] [option]...`.
@@ -354,6 +378,10 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 		return
 	}
 	if where == "session" || (action != "accept" && action != "reject") {
+		if d, ok := actionSupport("tcp-request", action, nil); ok && d.Support == NoEffect {
+			p.warnf("'%s %s %s' is a known HAProxy rule that goha accepts but ignores (%s).", args[0], where, action, d.Why)
+			return
+		}
 		p.alertf("'%s %s %s' is a known HAProxy rule that goha does not support yet.", args[0], where, action)
 		return
 	}

@@ -24,16 +24,6 @@ var serverKeywords = []string{"addr", "agent-addr", "agent-check", "agent-inter"
 	"ssl-min-ver", "ssl-reuse", "stick", "tcp-ut", "tfo", "tls-tickets", "track", "verify", "verifyhost",
 	"weight", "ws"}
 
-// serverUnsupported are server options goha refuses (TLS to servers,
-// DNS resolvers, agents, tracking...).
-var serverUnsupported = map[string]bool{"ssl": true, "check-ssl": true, "sni": true, "verify": true,
-	"verifyhost": true, "ca-file": true, "crt": true, "alpn": true, "resolvers": true, "agent-check": true,
-	"track": true, "socks4": true, "source": true, "redir": true, "ws": true, "proto": true, "namespace": true,
-	"send-proxy-v2-ssl": true, "send-proxy-v2-ssl-cn": true, "check-send-proxy": true, "check-via-socks4": true,
-	"on-error": true, "on-marked-down": true, "on-marked-up": true, "observe": true, "error-limit": true,
-	"ciphers": true, "ciphersuites": true, "crl-file": true, "npn": true, "check-sni": true, "check-alpn": true,
-	"check-proto": true, "usesrc": true}
-
 // serverNoArg are server options without a value.
 var serverNoArg = map[string]bool{"backup": true, "check": true, "disabled": true, "enabled": true,
 	"no-agent-check": true, "no-backup": true, "no-check": true, "no-check-ssl": true, "no-send-proxy": true,
@@ -98,9 +88,12 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 			}
 			return
 		}
-		if serverUnsupported[o] {
-			p.alertRaw(prefix + fmt.Sprintf("'%s' is a known HAProxy keyword that goha does not support yet.", o))
-			return
+		if d, ok := supportOf("server", o); ok {
+			if d.Support == Unsupported {
+				p.alertRaw(prefix + fmt.Sprintf("'%s' is a known HAProxy keyword that goha does not support yet.", o))
+				return
+			}
+			p.rec.warn(p.file, p.line, prefix+fmt.Sprintf("'%s' is a known HAProxy keyword that goha accepts but ignores (%s).", o, d.Why))
 		}
 		if serverNoArg[o] {
 			set[o] = true
@@ -204,6 +197,22 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 				return
 			}
 			s.CheckAddr = v
+		case "init-addr":
+			if v == "" {
+				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <method>[,<method>]* as argument..", o))
+				return
+			}
+			for _, m := range strings.Split(v, ",") {
+				switch m {
+				case "last", "libc", "none":
+				default:
+					if _, err := netip.ParseAddr(m); err != nil {
+						p.alertRaw(prefix + fmt.Sprintf("'%s' : unknown init-addr method '%s'..", o, m))
+						return
+					}
+				}
+			}
+			s.InitAddr = v
 		case "cookie":
 			if v == "" {
 				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <value> as argument..", o))
@@ -246,6 +255,11 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 // HAProxy's srv_init_addr() does).
 func (p *parser) serverAddr(s *Server, px *Proxy, a, where string) bool {
 	orig := a
+	a = envExpand(a, p.env.get)
+	if a == "" {
+		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : '%s' resolves to an empty address (environment variable missing?)", px.Name, s.Name, orig))
+		return false
+	}
 	if i := strings.Index(a, "@"); i > 0 {
 		switch a[:i] {
 		case "unix":
@@ -310,12 +324,12 @@ func (p *parser) resolveServers() {
 				s.Addr = ip.String()
 				continue
 			}
-			var ip string
-			var err error
-			if p.opts.Resolve != nil {
-				ip, err = p.opts.Resolve(s.Addr)
-			} else {
-				ip, err = systemResolve(s.Addr)
+			ip, err := p.resolveInitAddr(s)
+			if err != nil && s.InitAddr != "" && contains(strings.Split(s.InitAddr, ","), "none") {
+				// HAProxy starts the server in maintenance and waits for
+				// its resolvers; goha keeps it disabled.
+				s.Disabled = true
+				continue
 			}
 			if err != nil {
 				p.rec.alert(&Error{File: s.File, Line: s.Line, Keyword: "server", Phase: PhaseResolve,
@@ -325,4 +339,35 @@ func (p *parser) resolveServers() {
 			s.Addr = ip
 		}
 	}
+}
+
+// resolveInitAddr tries the server's init-addr methods in order (libc
+// by default; "last" has no state file to read in goha; an IP address
+// is used as is).
+func (p *parser) resolveInitAddr(s *Server) (string, error) {
+	methods := []string{"last", "libc"}
+	if s.InitAddr != "" {
+		methods = strings.Split(s.InitAddr, ",")
+	}
+	var err error = fmt.Errorf("could not resolve address %q", s.Addr)
+	for _, m := range methods {
+		switch m {
+		case "libc":
+			var ip string
+			if p.opts.Resolve != nil {
+				ip, err = p.opts.Resolve(s.Addr)
+			} else {
+				ip, err = systemResolve(s.Addr)
+			}
+			if err == nil {
+				return ip, nil
+			}
+		case "last", "none":
+		default:
+			if ip, perr := netip.ParseAddr(m); perr == nil {
+				return ip.String(), nil
+			}
+		}
+	}
+	return "", err
 }

@@ -1,17 +1,24 @@
 package config
 
+import (
+	"fmt"
+	"sort"
+)
+
 // This file is the one place that lists what HAProxy 2.6 knows and goha
-// does not implement. Every keyword HAProxy accepts falls in one of
-// three groups:
+// does not implement, with the reason for each decision. Every keyword
+// HAProxy accepts falls in one of three groups:
 //
-//   - implemented: handled by the section parsers (global.go, listen.go...);
-//   - Unsupported: a known HAProxy keyword goha cannot honour yet; using
-//     it is an error (ignoring it could open a hole or serve wrong
-//     traffic: `http-request lua.*`, stick tables, TLS);
-//   - NoEffect: accepted with a warning because ignoring it changes no
-//     observable behaviour that matters (performance tuning, TLS
-//     defaults that only apply to `ssl` lines, which are themselves
-//     unsupported).
+//   - implemented: handled by the section parsers into the model
+//     (global.go, listen.go, sections.go...);
+//   - Unsupported: a known HAProxy keyword goha cannot honour yet and
+//     whose absence would change behaviour that matters (security rules,
+//     TLS, rate limiting, traffic sent elsewhere): using it is an error
+//     that says so;
+//   - NoEffect: accepted with a warning because ignoring it changes
+//     nothing that matters for security or correctness (tuning,
+//     notifications, caching hints, health-check protocols degraded to a
+//     TCP connect...).
 //
 // An unknown word is an error with HAProxy's "did you mean" suggestion,
 // computed over HAProxy's own keyword lists below.
@@ -28,108 +35,183 @@ const (
 	NoEffect
 )
 
-// GlobalSupport lists global-section keywords HAProxy 2.6 knows that goha
-// does not implement.
-var GlobalSupport = map[string]Support{
-	// TLS material and defaults: no effect while `ssl` itself is refused.
-	"ca-base": NoEffect, "crt-base": NoEffect, "issuers-chain-path": NoEffect,
-	"ssl-default-bind-ciphers": NoEffect, "ssl-default-bind-ciphersuites": NoEffect,
-	"ssl-default-bind-curves": NoEffect, "ssl-default-bind-options": NoEffect,
-	"ssl-default-server-ciphers": NoEffect, "ssl-default-server-ciphersuites": NoEffect,
-	"ssl-default-server-options": NoEffect, "ssl-dh-param-file": NoEffect,
-	"ssl-server-verify": NoEffect, "ssl-skip-self-issued-ca": NoEffect,
-	"ssl-load-extra-files": NoEffect, "ssl-load-extra-del-ext": NoEffect,
-	"ssl-mode-async": NoEffect, "maxsslconn": NoEffect, "maxsslrate": NoEffect,
-	"tune.ssl.cachesize": NoEffect, "tune.ssl.default-dh-param": NoEffect,
-	"tune.ssl.force-private-cache": NoEffect, "tune.ssl.lifetime": NoEffect,
-	"tune.ssl.maxrecord": NoEffect, "tune.ssl.hard-maxrecord": NoEffect,
-	"tune.ssl.ssl-ctx-cache-size": NoEffect, "tune.ssl.capture-cipherlist-size": NoEffect,
-	"tune.ssl.capture-buffer-size": NoEffect, "tune.ssl.keylog": NoEffect,
-	"ssl-engine": Unsupported, "ssl-propquery": Unsupported, "ssl-provider": Unsupported,
-	"ssl-provider-path": Unsupported,
-	// Pollers, limits and tuning: goha's runtime decides these.
-	"noepoll": NoEffect, "nokqueue": NoEffect, "noevports": NoEffect, "nopoll": NoEffect,
-	"nosplice": NoEffect, "nogetaddrinfo": NoEffect, "noreuseport": NoEffect,
-	"busy-polling": NoEffect, "set-dumpable": NoEffect, "insecure-fork-wanted": NoEffect,
-	"strict-limits": NoEffect, "numa-cpu-mapping": NoEffect, "cpu-map": NoEffect,
-	"fd-hard-limit": NoEffect, "maxconnrate": NoEffect, "maxsessrate": NoEffect,
-	"maxcomprate": NoEffect, "maxpipes": NoEffect, "maxzlibmem": NoEffect,
-	"maxcompcpuusage": NoEffect, "spread-checks": NoEffect, "max-spread-checks": NoEffect,
-	"log-send-hostname": NoEffect, "unix-bind": NoEffect, "localpeer": NoEffect,
-	"cluster-secret": NoEffect, "grace": NoEffect, "close-spread-time": NoEffect,
-	"expose-experimental-directives": NoEffect, "no-memory-trimming": NoEffect,
-	"pp2-never-send-local": NoEffect, "profiling.memory": NoEffect, "profiling.tasks": NoEffect,
-	"h1-case-adjust": NoEffect, "h1-case-adjust-file": NoEffect,
-	"h1-accept-payload-with-any-method": NoEffect, "h2-workaround-bogus-websocket-clients": NoEffect,
-	"thread-group": NoEffect, "thread-groups": NoEffect, "default-path": Unsupported,
-	"httpclient.resolvers.id": NoEffect, "httpclient.resolvers.prefer": NoEffect,
-	"httpclient.ssl.verify": NoEffect, "httpclient.ssl.ca-file": NoEffect,
-	"tune.runqueue-depth": NoEffect, "tune.maxpollevents": NoEffect, "tune.maxaccept": NoEffect,
-	"tune.recv_enough": NoEffect, "tune.buffers.limit": NoEffect, "tune.buffers.reserve": NoEffect,
-	"tune.idletimer": NoEffect, "tune.rcvbuf.client": NoEffect, "tune.rcvbuf.server": NoEffect,
-	"tune.sndbuf.client": NoEffect, "tune.sndbuf.server": NoEffect, "tune.pipesize": NoEffect,
-	"tune.http.cookielen": NoEffect, "tune.http.logurilen": NoEffect, "tune.http.maxhdr": NoEffect,
-	"tune.comp.maxlevel": NoEffect, "tune.pattern.cache-size": NoEffect, "tune.chksize": NoEffect,
-	"tune.zlib.memlevel": NoEffect, "tune.zlib.windowsize": NoEffect, "tune.fd.edge-triggered": NoEffect,
-	"tune.listener.multi-queue": NoEffect, "tune.h2.header-table-size": NoEffect,
-	"tune.h2.initial-window-size": NoEffect, "tune.h2.max-concurrent-streams": NoEffect,
-	"tune.h2.max-frame-size": NoEffect, "tune.fail-alloc": NoEffect, "tune.idle-pool.shared": NoEffect,
-	"tune.pool-high-fd-ratio": NoEffect, "tune.pool-low-fd-ratio": NoEffect,
-	"tune.sched.low-latency": NoEffect, "tune.vars.global-max-size": NoEffect,
-	"tune.vars.proc-max-size": NoEffect, "tune.vars.sess-max-size": NoEffect,
-	"tune.vars.txn-max-size": NoEffect, "tune.vars.reqres-max-size": NoEffect,
-	"tune.vars.check-max-size": NoEffect, "tune.lua.session-timeout": NoEffect,
-	"tune.lua.task-timeout": NoEffect, "tune.lua.service-timeout": NoEffect,
-	"tune.lua.forced-yield": NoEffect, "tune.lua.maxmem": NoEffect,
-	// Features goha does not have.
-	"lua-load": Unsupported, "lua-load-per-thread": Unsupported, "lua-prepend-path": Unsupported,
-	"set-var": Unsupported, "set-var-fmt": Unsupported, "external-check": Unsupported,
+// Decision is goha's treatment of one HAProxy keyword and why.
+type Decision struct {
+	Support Support
+	Why     string
 }
 
-// ListenSupport lists proxy-section keywords (defaults, frontend,
-// backend, listen) HAProxy 2.6 knows that goha does not implement.
-var ListenSupport = map[string]Support{
-	"stick-table": Unsupported, "stick": Unsupported, "compression": Unsupported,
-	"filter": Unsupported, "http-after-response": Unsupported, "tcp-response": Unsupported,
-	"tcp-check": Unsupported, "use-server": Unsupported, "force-persist": Unsupported,
-	"ignore-persist": Unsupported, "persist": Unsupported, "dispatch": Unsupported,
-	"source": Unsupported, "usesrc": Unsupported, "transparent": Unsupported,
-	"server-template": Unsupported, "dynamic-cookie-key": Unsupported,
-	"email-alert": Unsupported, "monitor": Unsupported, "monitor-uri": Unsupported,
-	"errorloc": Unsupported, "errorloc302": Unsupported, "errorloc303": Unsupported,
-	"errorfiles": Unsupported, "http-error": Unsupported, "rate-limit": Unsupported,
-	"declare": Unsupported, "external-check": Unsupported, "use-fcgi-app": Unsupported,
-	"http-send-name-header": Unsupported,
-	"cookie":                NoEffect, "hash-type": NoEffect, "hash-balance-factor": NoEffect,
-	"backlog": NoEffect, "max-keep-alive-queue": NoEffect, "retry-on": NoEffect,
-	"clitcpka-cnt": NoEffect, "srvtcpka-cnt": NoEffect, "clitcpka-idle": NoEffect,
-	"srvtcpka-idle": NoEffect, "clitcpka-intvl": NoEffect, "srvtcpka-intvl": NoEffect,
-	"load-server-state-from-file": NoEffect, "server-state-file-name": NoEffect,
-	"unique-id-format": NoEffect, "unique-id-header": NoEffect, "log-format-sd": NoEffect,
-	"error-log-format": NoEffect, "log-tag": NoEffect, "max-session-srv-conns": NoEffect,
+// SupportTable is the single table of HAProxy 2.6 keywords goha knows
+// but does not implement, keyed by "CONTEXT KEYWORD" where CONTEXT is
+// one of: global, proxy (defaults/frontend/backend/listen), option,
+// section, server, bind, filter, http-request, http-response,
+// http-after-response, tcp-request, tcp-response, stats.
+var SupportTable = buildSupportTable()
+
+func buildSupportTable() map[string]Decision {
+	t := map[string]Decision{}
+	add := func(ctx string, s Support, why string, kws ...string) {
+		for _, k := range kws {
+			t[ctx+" "+k] = Decision{s, why}
+		}
+	}
+	U, N := Unsupported, NoEffect
+
+	// global
+	add("global", N, "TLS defaults: no effect while `ssl` itself is refused",
+		"ca-base", "crt-base", "issuers-chain-path", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites",
+		"ssl-default-bind-curves", "ssl-default-bind-options", "ssl-default-server-ciphers",
+		"ssl-default-server-ciphersuites", "ssl-default-server-options", "ssl-dh-param-file", "ssl-server-verify",
+		"ssl-skip-self-issued-ca", "ssl-load-extra-files", "ssl-load-extra-del-ext", "ssl-mode-async",
+		"maxsslconn", "maxsslrate", "tune.ssl.cachesize", "tune.ssl.default-dh-param",
+		"tune.ssl.force-private-cache", "tune.ssl.lifetime", "tune.ssl.maxrecord", "tune.ssl.hard-maxrecord",
+		"tune.ssl.ssl-ctx-cache-size", "tune.ssl.capture-cipherlist-size", "tune.ssl.capture-buffer-size",
+		"tune.ssl.keylog", "ssl-engine", "ssl-propquery", "ssl-provider", "ssl-provider-path")
+	add("global", N, "pollers, limits and tuning: goha's runtime decides these",
+		"noepoll", "nokqueue", "noevports", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport",
+		"busy-polling", "set-dumpable", "insecure-fork-wanted", "strict-limits", "numa-cpu-mapping", "cpu-map",
+		"fd-hard-limit", "maxconnrate", "maxsessrate", "maxcomprate", "maxpipes", "maxzlibmem",
+		"maxcompcpuusage", "spread-checks", "max-spread-checks", "unix-bind", "grace", "close-spread-time",
+		"expose-experimental-directives", "no-memory-trimming", "pp2-never-send-local", "profiling.memory",
+		"profiling.tasks", "h1-case-adjust", "h1-case-adjust-file", "h1-accept-payload-with-any-method",
+		"h2-workaround-bogus-websocket-clients", "thread-group", "thread-groups", "tune.runqueue-depth",
+		"tune.maxpollevents", "tune.maxaccept", "tune.recv_enough", "tune.buffers.limit",
+		"tune.buffers.reserve", "tune.idletimer", "tune.rcvbuf.client", "tune.rcvbuf.server",
+		"tune.sndbuf.client", "tune.sndbuf.server", "tune.pipesize", "tune.http.cookielen",
+		"tune.http.logurilen", "tune.http.maxhdr", "tune.comp.maxlevel", "tune.pattern.cache-size",
+		"tune.chksize", "tune.zlib.memlevel", "tune.zlib.windowsize", "tune.fd.edge-triggered",
+		"tune.listener.multi-queue", "tune.h2.header-table-size", "tune.h2.initial-window-size",
+		"tune.h2.max-concurrent-streams", "tune.h2.max-frame-size", "tune.fail-alloc", "tune.idle-pool.shared",
+		"tune.pool-high-fd-ratio", "tune.pool-low-fd-ratio", "tune.sched.low-latency",
+		"tune.vars.global-max-size", "tune.vars.proc-max-size", "tune.vars.sess-max-size",
+		"tune.vars.txn-max-size", "tune.vars.reqres-max-size", "tune.vars.check-max-size",
+		"tune.lua.session-timeout", "tune.lua.task-timeout", "tune.lua.service-timeout",
+		"tune.lua.forced-yield", "tune.lua.maxmem", "tune.stick-counters")
+	add("global", N, "logging detail and peer/cluster identity: nothing served differently",
+		"log-send-hostname", "localpeer", "cluster-secret")
+	add("global", N, "internal HTTP client (used by Lua/ACME only)",
+		"httpclient.resolvers.id", "httpclient.resolvers.prefer", "httpclient.ssl.verify", "httpclient.ssl.ca-file")
+	add("global", N, "loads Lua code; every use of it (lua.* actions, services, fetches) is refused on its own",
+		"lua-load", "lua-load-per-thread", "lua-prepend-path")
+	add("global", U, "process-wide variables feed rules goha cannot evaluate", "set-var", "set-var-fmt")
+	add("global", U, "runs external programs", "external-check")
+
+	// proxy sections
+	add("proxy", U, "stick tables drive rate limiting and persistence: ignoring them changes who gets served",
+		"stick-table", "stick", "rate-limit")
+	add("proxy", U, "response rules on TCP payloads", "tcp-response")
+	add("proxy", U, "persistence/forced server choice would silently differ",
+		"use-server", "force-persist", "ignore-persist", "persist", "dynamic-cookie-key")
+	add("proxy", U, "changes where or from which address traffic goes",
+		"dispatch", "source", "usesrc", "transparent", "http-send-name-header", "use-fcgi-app")
+	add("proxy", U, "runs external programs", "external-check")
+	add("proxy", U, "`monitor fail` answers 503 on conditions goha does not evaluate", "monitor")
+	add("proxy", U, "declares capture slots used by rules goha does not implement", "declare")
+	add("proxy", N, "notifications only (mailers)", "email-alert")
+	add("proxy", N, "hash tuning for consistent/map-based hashing; balance itself decides",
+		"hash-type", "hash-balance-factor")
+	add("proxy", N, "socket and queue tuning", "backlog", "max-keep-alive-queue", "clitcpka-cnt", "srvtcpka-cnt",
+		"clitcpka-idle", "srvtcpka-idle", "clitcpka-intvl", "srvtcpka-intvl", "max-session-srv-conns")
+	add("proxy", N, "retries on other events than connection failures: only changes when a request is retried", "retry-on")
+	add("proxy", N, "server state files restore runtime state across reloads; the config still decides",
+		"load-server-state-from-file", "server-state-file-name")
+	add("proxy", N, "logging detail", "unique-id-format", "unique-id-header", "log-format-sd", "error-log-format", "log-tag")
+	add("proxy", N, "custom error answers for given statuses (content only)", "http-error")
+
+	// options
+	add("option", N, "health-check protocol: goha checks these servers with a TCP connect instead",
+		"ssl-hello-chk", "smtpchk", "pgsql-check", "redis-check", "mysql-check", "ldap-check", "spop-check",
+		"tcp-check")
+	add("option", U, "runs external programs", "external-check")
+	add("option", U, "changes where traffic goes", "transparent")
+	add("option", N, "adds an X-Original-To header; no routing effect", "originalto")
+	add("option", N, "legacy proxy-connection header handling", "http-use-proxy-header")
+	add("option", N, "caching, logging and socket tuning", "checkcache", "contstats", "http-ignore-probes",
+		"idle-close-on-response", "prefer-last-server", "nolinger", "persist", "splice-request",
+		"splice-response", "splice-auto", "accept-invalid-http-request", "accept-invalid-http-response",
+		"dontlog-normal", "tcp-smart-accept", "tcp-smart-connect", "independent-streams",
+		"http-pretend-keepalive", "http-no-delay", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
+		"disable-h2-upgrade", "http-restrict-req-hdr-names", "httpslog")
+	add("option", U, "backup servers all used at once would change the balancing", "allbackups")
+
+	// sections
+	add("section", N, "DNS resolvers: goha resolves server names once at start-up (init-addr)", "resolvers")
+	add("section", N, "peers only synchronise stick tables, which are refused where used", "peers")
+	add("section", N, "cache storage: responses are simply not cached", "cache")
+	add("section", N, "mail notifications", "mailers")
+	add("section", N, "log rings and log forwarding", "ring", "log-forward")
+	add("section", U, "runs external programs", "program")
+	add("section", U, "FastCGI applications are not implemented", "fcgi-app")
+
+	// server options
+	add("server", U, "TLS to servers is not implemented", "ssl", "check-ssl", "sni", "verify", "verifyhost",
+		"ca-file", "crt", "alpn", "ciphers", "ciphersuites", "crl-file", "npn", "check-sni", "check-alpn",
+		"send-proxy-v2-ssl", "send-proxy-v2-ssl-cn")
+	add("server", U, "tracking another server's state would differ", "track")
+	add("server", U, "changes how or where traffic goes", "socks4", "source", "redir", "ws", "proto", "namespace",
+		"usesrc", "check-proto", "check-via-socks4", "check-send-proxy", "agent-check")
+	add("server", N, "reactions to errors and state changes: sessions are not killed, servers not marked down early",
+		"on-error", "on-marked-down", "on-marked-up", "observe", "error-limit")
+	add("server", N, "runtime DNS: the address is resolved once at start-up", "resolvers", "resolve-prefer",
+		"resolve-opts", "resolve-net")
+	add("server", N, "connection pool, slow start and agent tuning", "slowstart", "pool-max-conn",
+		"pool-low-conn", "pool-purge-delay", "max-reuse", "minconn", "tfo", "no-tfo", "tcp-ut", "log-proto",
+		"agent-port", "agent-inter", "agent-addr", "agent-send", "no-agent-check", "shard", "stick")
+
+	// filters
+	add("filter", N, "compression, tracing, caching and bandwidth shaping do not change what is served",
+		"compression", "trace", "cache", "bwlim-in", "bwlim-out")
+	add("filter", U, "SPOE agents (WAF, auth...) decide about requests", "spoe")
+	add("filter", U, "FastCGI applications are not implemented", "fcgi-app")
+
+	// rule actions (http-request, http-response, http-after-response,
+	// tcp-request); "set-var" stands for set-var(NAME) and the like.
+	for _, ctx := range []string{"http-request", "http-response", "http-after-response", "tcp-request"} {
+		add(ctx, N, "variables: fetches reading them are refused where used; log-format uses expand empty",
+			"set-var", "set-var-fmt", "unset-var")
+		add(ctx, N, "logging and scheduling detail", "set-log-level", "set-nice", "set-priority-class",
+			"set-priority-offset", "capture", "set-mark", "set-tos", "strict-mode", "ot-group")
+		add(ctx, U, "stick counters drive rate limiting and tracking",
+			"track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0")
+		add(ctx, U, "changes runtime ACL/map contents", "add-acl", "del-acl", "set-map", "del-map")
+		add(ctx, U, "rewrites the request or answer in ways goha does not implement yet",
+			"replace-header", "replace-value", "replace-path", "replace-pathq", "replace-uri", "set-uri", "set-query",
+			"set-method", "set-pathq", "normalize-uri", "set-status", "set-src", "set-src-port", "set-dst",
+			"set-dst-port", "silent-drop", "do-resolve", "send-spoe-group", "switch-mode", "expect-proxy",
+			"expect-netscaler-cip")
+	}
+	add("http-request", N, "serves from a cache: without it requests go to the servers", "cache-use")
+	add("http-response", N, "stores into a cache: without it nothing is cached", "cache-store")
+	add("http-request", N, "the built-in Prometheus exporter: such requests go on to the next rules instead",
+		"use-service prometheus-exporter")
+	add("http-request", N, "timing and retry tuning", "wait-for-handshake", "wait-for-body", "disable-l7-retry",
+		"early-hint", "set-timeout")
+	add("http-response", N, "timing tuning", "wait-for-body")
+	add("stats", N, "stats page display options", "show-modules")
+	add("stats", U, "access rules of the stats page", "http-request")
+	return t
 }
 
-// OptionSupport lists `option` names HAProxy 2.6 knows that goha does
-// not implement.
-var OptionSupport = map[string]Support{
-	"ssl-hello-chk": Unsupported, "smtpchk": Unsupported, "pgsql-check": Unsupported,
-	"redis-check": Unsupported, "mysql-check": Unsupported, "ldap-check": Unsupported,
-	"spop-check": Unsupported, "tcp-check": Unsupported, "external-check": Unsupported,
-	"transparent": Unsupported, "originalto": Unsupported, "http-use-proxy-header": Unsupported,
-	"checkcache": NoEffect, "contstats": NoEffect, "http-ignore-probes": NoEffect,
-	"idle-close-on-response": NoEffect, "prefer-last-server": NoEffect, "nolinger": NoEffect,
-	"persist": NoEffect, "allbackups": Unsupported, "splice-request": NoEffect,
-	"splice-response": NoEffect, "splice-auto": NoEffect,
-	"accept-invalid-http-request": NoEffect, "accept-invalid-http-response": NoEffect,
-	"dontlog-normal": NoEffect, "tcp-smart-accept": NoEffect, "tcp-smart-connect": NoEffect,
-	"independent-streams": NoEffect, "http-pretend-keepalive": NoEffect, "http-no-delay": NoEffect,
-	"h1-case-adjust-bogus-client": NoEffect, "h1-case-adjust-bogus-server": NoEffect,
-	"disable-h2-upgrade": NoEffect, "http-restrict-req-hdr-names": NoEffect, "httpslog": NoEffect,
+// supportOf returns goha's decision for KEYWORD in CONTEXT, if any.
+func supportOf(ctx, kw string) (Decision, bool) {
+	d, ok := SupportTable[ctx+" "+kw]
+	return d, ok
 }
 
-// UnsupportedSections are section headers HAProxy 2.6 knows that goha
-// does not implement: using one is an error.
-var UnsupportedSections = []string{"peers", "resolvers", "mailers", "cache", "ring", "http-errors", "program", "log-forward", "fcgi-app"}
+// SupportReport lists the table as "CONTEXT KEYWORD: error|warning: why"
+// lines, sorted, for documentation.
+func SupportReport() []string {
+	out := make([]string, 0, len(SupportTable))
+	for k, d := range SupportTable {
+		lvl := "error"
+		if d.Support == NoEffect {
+			lvl = "warning"
+		}
+		out = append(out, k+": "+lvl+": "+d.Why)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // haproxyGlobalKeywords is HAProxy 2.6's list of registered global
 // keywords followed by cfgparse-global.c's common_kw_list, in the order
@@ -220,16 +302,12 @@ var haproxyOptions = []string{
 // anything else an unknown keyword with HAProxy's suggestion.
 func (p *parser) otherKeyword(section string, args []string) {
 	kw := args[0]
-	table, known := ListenSupport, haproxyListenKeywords
+	ctx, known := "proxy", haproxyListenKeywords
 	if section == "global" {
-		table, known = GlobalSupport, haproxyGlobalKeywords
+		ctx, known = "global", haproxyGlobalKeywords
 	}
-	switch table[kw] {
-	case Unsupported:
-		p.alertf("'%s' is a known HAProxy keyword in '%s' section that goha does not support yet.", kw, p.section)
-		return
-	case NoEffect:
-		p.warnf("'%s' is a known HAProxy keyword in '%s' section that goha accepts but ignores.", kw, p.section)
+	if d, ok := supportOf(ctx, kw); ok {
+		p.unsupported(d, fmt.Sprintf("'%s' is a known HAProxy keyword in '%s' section", kw, p.section))
 		return
 	}
 	best := bestMatch(kw, known)
@@ -238,4 +316,15 @@ func (p *parser) otherKeyword(section string, args []string) {
 	} else {
 		p.alertf("unknown keyword '%s' in '%s' section", kw, p.section)
 	}
+}
+
+// unsupported reports a keyword of the support table: an error for an
+// Unsupported one, a warning for a NoEffect one. what names it, e.g.
+// "'stick-table' is a known HAProxy keyword in 'backend' section".
+func (p *parser) unsupported(d Decision, what string) {
+	if d.Support == Unsupported {
+		p.alertf("%s that goha does not support yet (%s).", what, d.Why)
+		return
+	}
+	p.warnf("%s that goha accepts but ignores (%s).", what, d.Why)
 }

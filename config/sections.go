@@ -1,0 +1,189 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// otherSection holds the state of the section being read when it is
+// not a proxy, global or userlist section.
+type otherSection struct {
+	kind string
+	name string
+	file string
+	line int
+	// cache: whether total-max-size was given.
+	sized   bool
+	errors  map[int][]byte
+	res     *Resolvers
+	peers   *Peers
+	refused bool // an Unsupported section: its body is skipped
+}
+
+// sectionKeywordsOf lists the keywords HAProxy 2.6 accepts inside the
+// sections goha parses for validation only.
+var sectionKeywordsOf = map[string]map[string]bool{
+	"resolvers": set("nameserver", "parse-resolv-conf", "hold", "resolve_retries", "timeout", "accepted_payload_size", "resolvers"),
+	"peers": set("peer", "bind", "default-bind", "default-server", "server", "disabled", "enabled", "enable",
+		"log", "shards", "table", "peers"),
+	"cache":       set("total-max-size", "max-age", "max-object-size", "process-vary", "max-secondary-entries", "cache"),
+	"http-errors": set("errorfile", "http-errors"),
+	"mailers":     set("mailer", "timeout", "mailers"),
+	"ring":        set("description", "format", "maxlen", "size", "timeout", "server", "ring"),
+	"log-forward": set("bind", "dgram-bind", "log", "maxconn", "backlog", "timeout", "log-forward"),
+}
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// parseOtherSection handles one line of a resolvers, peers, cache,
+// http-errors, mailers, ring, log-forward, program or fcgi-app section.
+func (p *parser) parseOtherSection(args []string) {
+	kw := args[0]
+	if kw == p.section {
+		p.endOtherSection()
+		st := &otherSection{kind: kw, name: arg(args, 1), file: p.file, line: p.line}
+		p.other = st
+		if d, ok := supportOf("section", kw); ok && d.Support == Unsupported {
+			st.refused = true
+			p.alertf("'%s' section is a known HAProxy keyword that goha does not support yet (%s).", kw, d.Why)
+			return
+		}
+		if st.name == "" {
+			p.alertf("missing name for %s section.", kw)
+			return
+		}
+		if ch, bad := invalidChar(st.name); bad {
+			p.alertf("character '%c' is not permitted in '%s' name '%s'.", ch, kw, st.name)
+			return
+		}
+		switch kw {
+		case "resolvers":
+			st.res = &Resolvers{Name: st.name, File: p.file, Line: p.line}
+			p.cfg.Resolvers = append(p.cfg.Resolvers, st.res)
+		case "peers":
+			st.peers = &Peers{Name: st.name, File: p.file, Line: p.line}
+			p.cfg.Peers = append(p.cfg.Peers, st.peers)
+		case "http-errors":
+			st.errors = map[int][]byte{}
+			if p.cfg.HTTPErrors == nil {
+				p.cfg.HTTPErrors = map[string]map[int][]byte{}
+			}
+			if _, dup := p.cfg.HTTPErrors[st.name]; dup {
+				p.alertf("http-errors section '%s' already exists.", st.name)
+				return
+			}
+			p.cfg.HTTPErrors[st.name] = st.errors
+		}
+		return
+	}
+	st := p.other
+	if st == nil || st.refused {
+		return
+	}
+	if !sectionKeywordsOf[st.kind][kw] {
+		if st.kind == "ring" {
+			p.alertf("unknown statement '%s'.", kw)
+		} else {
+			p.alertf("unknown keyword '%s' in '%s' section", kw, st.kind)
+		}
+		return
+	}
+	a1 := arg(args, 1)
+	switch st.kind + " " + kw {
+	case "resolvers nameserver":
+		if a1 == "" || arg(args, 2) == "" {
+			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
+			return
+		}
+		if st.res != nil {
+			st.res.Nameservers = append(st.res.Nameservers, envExpand(args[2], p.env.get))
+		}
+	case "resolvers hold", "resolvers timeout", "mailers timeout":
+		if v := arg(args, 2); v != "" {
+			if _, res, bad, _ := parseTime(v, time.Millisecond); res == timeBadChar {
+				p.alertf("'%s %s' : unexpected character '%c' in argument.", kw, a1, bad)
+			}
+		}
+	case "cache total-max-size":
+		st.sized = true
+	case "peers peer", "peers server":
+		if a1 == "" {
+			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
+			return
+		}
+		if st.peers != nil {
+			addr := envExpand(arg(args, 2), p.env.get)
+			st.peers.Peers = append(st.peers.Peers, Peer{Name: a1, Addr: addr})
+			if a1 == p.opts.LocalPeer {
+				st.peers.Local = true
+			}
+		}
+	case "peers disabled":
+		if st.peers != nil {
+			st.peers.Disabled = true
+		}
+	case "http-errors errorfile":
+		if arg(args, 2) == "" {
+			p.alertf("%s : <%s> expects <status_code> and <file> as arguments.", st.name, kw)
+			return
+		}
+		code := atoiC(a1)
+		if !errorCodes[code] {
+			p.warnf("%s : status code '%s' not handled.", kw, a1)
+			return
+		}
+		data, err := p.opts.ReadFile(p.filePath(args[2]))
+		if err != nil {
+			p.alertf("%s : error opening file '%s'.", kw, args[2])
+			return
+		}
+		st.errors[code] = data
+	}
+}
+
+// endOtherSection runs the checks HAProxy makes when such a section ends.
+func (p *parser) endOtherSection() {
+	st := p.other
+	p.other = nil
+	if st == nil || st.refused || st.name == "" {
+		return
+	}
+	if st.kind == "cache" && !st.sized {
+		p.rec.alert(&Error{File: st.file, Line: st.line, Msg: fmt.Sprintf("Size not specified for cache '%s'", st.name), Phase: PhaseCheck})
+	}
+}
+
+// resolveErrorfiles applies `errorfiles NAME [CODES]` once every
+// http-errors section is known.
+func (p *parser) resolveErrorfiles() {
+	all := append(append([]*Proxy(nil), p.cfg.Defaults...), p.cfg.Proxies...)
+	for _, px := range all {
+		for _, ref := range px.ErrorFilesRefs {
+			sec, ok := p.cfg.HTTPErrors[ref.Name]
+			if !ok {
+				p.checkAlert(ref.File, ref.Line, fmt.Sprintf("proxy '%s': unknown http-errors section '%s' (at %s:%d).", px.Name, ref.Name, ref.File, ref.Line))
+				continue
+			}
+			if px.ErrorFiles == nil {
+				px.ErrorFiles = map[int][]byte{}
+			}
+			if len(ref.Codes) == 0 {
+				for code, data := range sec {
+					px.ErrorFiles[code] = data
+				}
+				continue
+			}
+			for _, code := range ref.Codes {
+				if data, ok := sec[code]; ok {
+					px.ErrorFiles[code] = data
+				}
+			}
+		}
+	}
+}
