@@ -30,11 +30,14 @@
 //   - Server connections: after a response the connection stays attached
 //     to its client session while the client is active and goes to the
 //     server's idle pool (LIFO, at most 256, closed after 10 s idle) when
-//     the client goes idle. `http-reuse safe` (the default): the first
-//     request of a client connection never takes a pooled connection, so
-//     a failure on a connection the server closed meanwhile can be
-//     retried; a later request that fails that way before any response
-//     byte is retried once on a fresh connection.
+//     the client goes idle. Any request, a client's first included, may
+//     take a pooled connection (HAProxy 2.6 reuses them across client
+//     connections too: with a new client connection per request it
+//     leaves no TIME-WAIT toward the servers). A request that fails on a
+//     reused connection the server had closed meanwhile, before any
+//     response byte and after being sent in one write, is
+//     retried once on a fresh connection; `http-reuse never` disables
+//     pooling.
 //
 // Soft stop and idle keep-alive connections. HAProxy 2.6 closes idle
 // keep-alive connections at once on soft stop and loses the requests

@@ -66,6 +66,9 @@ rules:
 			w.rules = append(w.rules, r)
 		}
 	}
+	if f.stats != nil && f.stats.page.Match(req.URI) {
+		return s.serveStats(f.stats, closeAfter || bodyKind == http1.BodyChunked)
+	}
 	be := f.pickBackend(&s.smp)
 	if be == nil {
 		return s.local(pageFor(503, f.errs), 503, [2]byte{'S', 'C'}, closeAfter || bodyKind != http1.BodyNone)
@@ -323,9 +326,12 @@ func reqBodyStreamed(k http1.BodyKind, send []byte, rest int64, chunkPending boo
 
 // reuseFor returns the connection-reuse hook for a request to be: the
 // session's own server connection if the balancer chose its server,
-// otherwise an idle pooled one, except for the first request of a
-// connection under `http-reuse safe` (HAProxy sends it on a fresh
-// connection so that a failure can be retried).
+// otherwise an idle pooled one (none with `http-reuse never`). As
+// HAProxy 2.6 does in practice (measured: no server-side TIME-WAIT under
+// a new connection per request), a client's first request may take an
+// idle connection too; a request that fails on a reused connection
+// before any response byte, and was sent in one write, is retried once
+// on a fresh connection.
 func (s *httpSession) reuseFor(be *Backend) func(*Server) *srvConn {
 	return func(srv *Server) *srvConn {
 		if s.sc != nil {
@@ -338,11 +344,7 @@ func (s *httpSession) reuseFor(be *Backend) func(*Server) *srvConn {
 			s.sc.srv.putIdle(s.sc, time.Now())
 			s.sc = nil
 		}
-		mode := be.Cfg.HTTPReuse
-		if mode == "never" {
-			return nil
-		}
-		if s.nreq == 0 && mode != "always" && mode != "aggressive" {
+		if be.Cfg.HTTPReuse == "never" {
 			return nil
 		}
 		return srv.getIdle(time.Now())

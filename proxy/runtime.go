@@ -195,7 +195,29 @@ func (rt *Runtime) Start(lns map[string]net.Listener) error {
 		go p.f.acceptLoop(p.ln)
 	}
 	rt.startObserve()
+	go rt.purgeLoop()
 	return nil
+}
+
+// purgeLoop closes pooled server connections idle for longer than
+// idleMaxAge, until the runtime stops.
+func (rt *Runtime) purgeLoop() {
+	t := time.NewTicker(idleMaxAge / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			for _, b := range rt.backends {
+				for _, s := range b.Servers {
+					s.purgeIdle(idleMaxAge)
+				}
+			}
+		case <-rt.ctx.Done():
+			return
+		case <-rt.done:
+			return
+		}
+	}
 }
 
 // bindKeys lists the listener keys of a bind line: one per port of a
