@@ -62,9 +62,12 @@ func daemonize(exe string, args []string) int {
 }
 
 // daemonReady returns the function a daemon calls once: nil when it
-// serves, or the error that stops it. It then detaches stderr.
+// serves, or the error that stops it. It then points stderr at /dev/null,
+// opened here, before any chroot hides it: the launcher's stderr must not
+// stay open, or whoever reads it (a shell's $(...), a test) waits forever.
 func daemonReady() func(error) {
 	var once sync.Once
+	null, nullErr := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	return func(err error) {
 		once.Do(func() {
 			f := os.NewFile(3, "daemon-ready")
@@ -75,7 +78,7 @@ func daemonReady() func(error) {
 				fmt.Fprint(f, "OK\n")
 			}
 			f.Close()
-			if null, e := os.OpenFile(os.DevNull, os.O_RDWR, 0); e == nil {
+			if nullErr == nil {
 				syscall.Dup2(int(null.Fd()), 2)
 				null.Close()
 			}

@@ -208,6 +208,8 @@ func Run(t testing.TB, dir string, env []string, args ...string) (string, int) {
 	cmd.Env = append(os.Environ(), env...)
 	var out Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	// A daemon that keeps the launcher's stderr open must not hang us.
+	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("run goha %v: %v", args, err)
 	}
@@ -467,4 +469,24 @@ func TempDir(t testing.TB) string {
 	os.Chmod(d, 0o755)
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
+}
+
+// StartCmd runs the program at bin (a goha, or a copy of it at another
+// path) with args in dir, output to out, and returns its PID. It is killed
+// when the test ends.
+func StartCmd(t testing.TB, dir, bin string, out io.Writer, args ...string) int {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s %v: %v", bin, args, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-done
+	})
+	return cmd.Process.Pid
 }
