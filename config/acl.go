@@ -75,23 +75,16 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 	}
 	expr := words[0]
 	acl := &ACL{File: p.file, Line: p.line}
-	fetch, rest := expr, ""
-	if i := strings.IndexByte(expr, '('); i >= 0 {
-		fetch = expr[:i]
-		j := strings.LastIndexByte(expr, ')')
-		if j < i {
-			return nil, fmt.Sprintf("missing closing ')' after arguments to fetch keyword '%s' in ACL expression '%s'", fetch, expr)
-		}
-		acl.Arg = expr[i+1 : j]
-		rest = expr[j+1:]
-	} else if i := strings.IndexByte(expr, ','); i >= 0 {
-		fetch, rest = expr[:i], expr[i:]
+	fetch, fetchArg, convs, smsg := splitSample(expr)
+	if smsg != "" {
+		return nil, fmt.Sprintf("%s in ACL expression '%s'", smsg, expr)
 	}
+	acl.Arg = fetchArg
 	if !haproxyFetches[fetch] {
 		return nil, fmt.Sprintf("unknown fetch method '%s' in ACL expression '%s'", fetch, fetch)
 	}
-	if rest != "" {
-		return nil, fmt.Sprintf("converter '%s' in ACL expression '%s' is known to HAProxy but goha does not support converters yet", strings.TrimPrefix(rest, ","), expr)
+	if msg := p.checkConverters(convs); msg != "" {
+		return nil, fmt.Sprintf("%s in ACL expression '%s'", msg, expr)
 	}
 	if !SupportedFetches[fetch] {
 		return nil, fmt.Sprintf("fetch method '%s' in ACL expression '%s' is known to HAProxy but goha does not support it yet", fetch, expr)
@@ -155,6 +148,9 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 	acl.Patterns = append(acl.Patterns, words[i:]...)
 	if len(acl.Patterns) == 0 && len(acl.PatternFiles) == 0 && acl.Match == "" && !dashdash && !boolFetches[fetch] {
 		p.rec.warn(p.file, p.line, fmt.Sprintf("parsing acl keyword '%s' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'.\n", fetch))
+	}
+	if msg := caseConverters(acl, convs, expr); msg != "" {
+		return nil, msg
 	}
 	if acl.Match == "reg" || strings.HasSuffix(fetch, "_reg") {
 		for _, pat := range acl.Patterns {
@@ -243,4 +239,32 @@ func (p *parser) parseCond(px *Proxy, words []string) (*Cond, string) {
 		return nil, "no condition after '" + words[0] + "'"
 	}
 	return c, ""
+}
+
+// caseConverters applies `,lower` / `,upper` converters of an ACL: when
+// no pattern contains a letter of the other case and the match is not a
+// regex, converting the sample then matching is exactly matching with
+// -i, which is what goha's model records (acl.Converters keeps the
+// words). Other converters are refused as not supported yet.
+func caseConverters(acl *ACL, convs []sampleConv, expr string) string {
+	for _, c := range convs {
+		if c.Name != "lower" && c.Name != "upper" {
+			return fmt.Sprintf("converter '%s' in ACL expression '%s' is known to HAProxy but goha does not support it yet (only lower and upper are)", c.Name, expr)
+		}
+		if acl.Match == "reg" || strings.HasSuffix(acl.Fetch, "_reg") {
+			return fmt.Sprintf("converter '%s' in ACL expression '%s' is known to HAProxy but goha does not support it yet with regex matching", c.Name, expr)
+		}
+		for _, pat := range acl.Patterns {
+			bad := strings.ToLower(pat) != pat
+			if c.Name == "upper" {
+				bad = strings.ToUpper(pat) != pat
+			}
+			if bad {
+				return fmt.Sprintf("converter '%s' in ACL expression '%s' is known to HAProxy but goha does not support it yet with pattern '%s' (it could never match)", c.Name, expr, pat)
+			}
+		}
+		acl.IgnoreCase = true
+		acl.Converters = append(acl.Converters, c.Name)
+	}
+	return ""
 }

@@ -303,6 +303,16 @@ func (p *parser) parseGlobal(args []string, kwm int) {
 		p.parseGlobalStats(args)
 	case "default-path":
 		p.parseDefaultPath(args)
+	case "lua-load", "lua-load-per-thread":
+		if a1 == "" {
+			p.alertf("'%s' expects a path as parameter.", kw)
+			return
+		}
+		if _, err := p.opts.ReadFile(p.filePath(a1)); err != nil {
+			p.alertf("error in Lua file '%s': cannot open %s: %s", a1, a1, errnoText(err))
+			return
+		}
+		p.otherKeyword("global", args)
 	default:
 		p.otherKeyword("global", args)
 	}

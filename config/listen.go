@@ -345,6 +345,10 @@ func (p *parser) parseListen(args []string, kwm int) {
 			p.alertf("'%s' expects a backend name.", kw)
 			return
 		}
+		if msg := p.checkLogFormat(a1); msg != "" {
+			p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse use_backend rule '%s' : %s.", p.file, p.line, a1, msg))
+			return
+		}
 		ub := UseBackend{Backend: a1, Line: p.line}
 		if arg(args, 2) != "" {
 			if args[2] != "if" && args[2] != "unless" {
@@ -380,6 +384,10 @@ func (p *parser) parseListen(args []string, kwm int) {
 		}
 		if len(args) > 2 && args[2] != "" {
 			p.alertf("%s expects only one argument, don't forget to escape spaces!", kw)
+			return
+		}
+		if msg := p.checkLogFormat(a1); msg != "" {
+			p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse log-format : %s.", p.file, p.line, msg))
 			return
 		}
 		px.LogFormat = a1
@@ -638,7 +646,11 @@ func (p *parser) parseCapture(px *Proxy, args []string) {
 	}
 	what := arg(args, 1)
 	if what == "cookie" {
-		p.alertf("'capture cookie' is a known HAProxy keyword that goha does not support yet.")
+		if arg(args, 2) == "" || arg(args, 3) != "len" || arg(args, 4) == "" {
+			p.alertf("'%s' expects 'cookie' <cookie_name> 'len' <len>.", args[0])
+			return
+		}
+		p.warnf("'capture cookie' is a known HAProxy keyword that goha accepts but ignores (logging detail: the %%CC/%%CS log fields stay empty).")
 		return
 	}
 	if what != "request" && what != "response" {

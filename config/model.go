@@ -407,6 +407,11 @@ type ACL struct {
 	Patterns []string
 	// PatternFiles lists the -f files that were read.
 	PatternFiles []string
+	// Converters are the `,lower` / `,upper` converters written after
+	// the fetch. goha only accepts them where they are equivalent to
+	// IgnoreCase (which the parser then sets): no pattern has a letter
+	// of the other case and the match is not a regex.
+	Converters []string
 	File         string
 	Line         int
 }

@@ -213,6 +213,9 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 		if msg := parseRedirect(r, body); msg != "" {
 			return bad("%s", msg)
 		}
+		if msg := p.checkLogFormat(r.Value); msg != "" {
+			return bad("%s.", msg)
+		}
 	case "auth":
 		for i := 0; i < len(body); i++ {
 			if body[i] == "realm" && i+1 < len(body) {
@@ -225,6 +228,9 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 	case "set-header", "add-header":
 		if len(body) != 2 {
 			return bad("expects exactly 2 arguments.")
+		}
+		if msg := p.checkLogFormat(body[1]); msg != "" {
+			return bad("%s.", msg)
 		}
 		r.Name, r.Value = body[0], body[1]
 	case "del-header":
@@ -249,6 +255,15 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 			ctx2 = "http-after-response"
 		}
 		if d, ok := actionSupport(ctx2, action, body); ok && d.Support == NoEffect {
+			if isVarAction(action) && len(body) > 0 {
+				check := p.checkSampleExpr
+				if strings.HasPrefix(action, "set-var-fmt(") {
+					check = p.checkLogFormat
+				}
+				if msg := check(body[0]); msg != "" {
+					return bad("%s.", msg)
+				}
+			}
 			p.warnf("'%s %s' is a known HAProxy action that goha accepts but ignores (%s).", ctx2, action, d.Why)
 			return nil, "", true
 		}

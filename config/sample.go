@@ -1,0 +1,127 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// sampleConv is one converter of a sample expression: name and the raw
+// words of its argument list.
+type sampleConv struct {
+	Name string
+	Args []string
+}
+
+// splitSample splits FETCH[(ARGS)][,CONV[(ARGS)]]... at the top-level
+// commas. msg reports unbalanced parentheses.
+func splitSample(expr string) (fetch, fetchArg string, convs []sampleConv, msg string) {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(expr); i++ {
+		switch expr[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, expr[start:i])
+				start = i + 1
+			}
+		}
+	}
+	parts = append(parts, expr[start:])
+	name, arg, ok := cutCall(parts[0])
+	if !ok {
+		return name, "", nil, fmt.Sprintf("missing closing ')' after arguments to fetch keyword '%s'", name)
+	}
+	for _, c := range parts[1:] {
+		cn, ca, ok := cutCall(c)
+		if !ok {
+			return name, arg, convs, fmt.Sprintf("syntax error: missing ')' after converter '%s'", cn)
+		}
+		var args []string
+		if ca != "" {
+			args = strings.Split(ca, ",")
+		}
+		convs = append(convs, sampleConv{Name: cn, Args: args})
+	}
+	return name, arg, convs, ""
+}
+
+// cutCall splits "name(args)" into name and args; ok is false when the
+// parenthesis is not closed at the end.
+func cutCall(s string) (name, args string, ok bool) {
+	i := strings.IndexByte(s, '(')
+	if i < 0 {
+		return s, "", true
+	}
+	if !strings.HasSuffix(s, ")") {
+		return s[:i], "", false
+	}
+	return s[:i], s[i+1 : len(s)-1], true
+}
+
+// checkConverters validates converter names and opens the files map
+// converters name, as HAProxy does while parsing; msg is its error text.
+func (p *parser) checkConverters(convs []sampleConv) string {
+	for _, c := range convs {
+		if !haproxyConverters[c.Name] {
+			return fmt.Sprintf("unknown converter '%s'", c.Name)
+		}
+		if (c.Name == "map" || strings.HasPrefix(c.Name, "map_")) && len(c.Args) > 0 {
+			file := strings.Trim(c.Args[0], "'\"")
+			if _, err := p.opts.ReadFile(p.filePath(file)); err != nil {
+				return fmt.Sprintf("invalid args in converter '%s' : failed to open pattern file <%s>", c.Name, file)
+			}
+		}
+	}
+	return ""
+}
+
+// checkSampleExpr validates a sample expression (fetch and converters);
+// msg is HAProxy's error text after "failed to parse sample expression
+// <EXPR> : ".
+func (p *parser) checkSampleExpr(expr string) string {
+	fetch, _, convs, msg := splitSample(expr)
+	if msg != "" {
+		return msg
+	}
+	if !haproxyFetches[fetch] {
+		return fmt.Sprintf("unknown fetch method '%s'", fetch)
+	}
+	return p.checkConverters(convs)
+}
+
+// checkLogFormat validates the %[...] sample expressions of a
+// log-format string; msg is HAProxy's error text (after "failed to
+// parse ...: ").
+func (p *parser) checkLogFormat(s string) string {
+	for {
+		i := strings.Index(s, "%[")
+		if i < 0 {
+			return ""
+		}
+		s = s[i+2:]
+		depth, end := 0, -1
+		for j := 0; j < len(s) && end < 0; j++ {
+			switch s[j] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case ']':
+				if depth <= 0 {
+					end = j
+				}
+			}
+		}
+		if end < 0 {
+			return fmt.Sprintf("failed to parse sample expression <%s> : missing ']'", s)
+		}
+		if msg := p.checkSampleExpr(s[:end]); msg != "" {
+			return fmt.Sprintf("failed to parse sample expression <%s> : %s", s[:end+1], msg)
+		}
+		s = s[end+1:]
+	}
+}
