@@ -412,8 +412,8 @@ type ACL struct {
 	// IgnoreCase (which the parser then sets): no pattern has a letter
 	// of the other case and the match is not a regex.
 	Converters []string
-	File         string
-	Line         int
+	File       string
+	Line       int
 }
 
 // Cond is an `if`/`unless` condition: an OR of AND-terms.
