@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -285,15 +286,35 @@ func Eventually(t testing.TB, d time.Duration, cond func() bool, format string, 
 	}
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 at the time of the call.
+// FreePort returns a TCP port free on 127.0.0.1 at the time of the call,
+// chosen below the kernel's ephemeral range (so no outgoing connection or
+// port-0 listener of this or another test can take it before goha binds
+// it) and at random (so tests running side by side rarely pick the same).
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				lo = n
+			}
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	const base = 10000
+	if lo <= base+1000 {
+		lo = 65535 // no room below: fall back to the whole range
+	}
+	for i := 0; i < 200; i++ {
+		port := base + rand.IntN(lo-base)
+		ln, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port
+	}
+	t.Fatal("no free port found")
+	return 0
 }
 
 // Backend serves HTTP on 127.0.0.1 answering body (and header X-Server:
