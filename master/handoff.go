@@ -208,6 +208,10 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	return fail(fmt.Errorf("cannot re-execute %s: %w", m.opt.Exe, err))
 }
 
+// Resuming reports whether this process is a master re-executed in place
+// by a reload (it must not daemonize again, for one).
+func Resuming() bool { return os.Getenv(envHandoff) != "" }
+
 // loadHandoff reads the state a previous image left, if any.
 func loadHandoff() (*masterState, error) {
 	v := os.Getenv(envHandoff)

@@ -53,6 +53,9 @@ type Options struct {
 	Ready func(err error)
 	// LogOut is where process messages go (stderr).
 	LogOut io.Writer
+	// Daemon detaches workers' stdio (/dev/null): the launching shell's
+	// terminal or pipe must not be held by the daemon's children.
+	Daemon bool
 	// NewLogger builds a logger writing to w with the master's pid.
 	NewLogger func(w io.Writer) zerolog.Logger
 }
@@ -395,6 +398,16 @@ func (m *Master) spawn(gen, relNum int, serverState string) (*proc, error) {
 	}
 	defer hf.Close()
 	files := []uintptr{0, 1, 2, uintptr(worker.RawFD(wEnd)), uintptr(worker.RawFD(hf))}
+	if m.opt.Daemon {
+		null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+		if err != nil {
+			mEnd.Close()
+			return nil, err
+		}
+		defer null.Close()
+		n := uintptr(null.Fd())
+		files[0], files[1], files[2] = n, n, n
+	}
 	for _, k := range m.workerKeys {
 		files = append(files, uintptr(worker.RawFD(m.sockets[k])))
 	}

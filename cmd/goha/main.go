@@ -161,9 +161,12 @@ func runMaster(f *flags, exe string, args []string) int {
 	// -D (ignored under -Ws, as HAProxy does): the launching process
 	// waits until the daemon's first generation serves.
 	if f.daemon && !f.systemd && !f.foreground && !f.debug {
-		if isDaemonChild() {
+		if master.Resuming() {
+			// A re-executed daemon master: already detached.
+			opt.Daemon = true
+		} else if isDaemonChild() {
 			opt.Ready = daemonReady()
-			opt.LogOut = io.Discard
+			opt.Daemon = true
 		} else {
 			return daemonize(exe, args)
 		}
