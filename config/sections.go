@@ -2,6 +2,9 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -101,6 +104,10 @@ func (p *parser) parseOtherSection(args []string) {
 			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
 			return
 		}
+		if msg := p.checkHostPort(args[2]); msg != "" {
+			p.alertf("'%s %s' : %s", kw, a1, msg)
+			return
+		}
 		if st.res != nil {
 			st.res.Nameservers = append(st.res.Nameservers, envExpand(args[2], p.env.get))
 		}
@@ -123,6 +130,15 @@ func (p *parser) parseOtherSection(args []string) {
 			if a1 == p.opts.LocalPeer {
 				st.peers.Local = true
 			}
+		}
+	case "mailers mailer":
+		if a1 == "" || arg(args, 2) == "" {
+			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
+			return
+		}
+		if msg := p.checkHostPort(args[2]); msg != "" {
+			p.alertf("'%s %s' : %s", kw, a1, msg)
+			return
 		}
 	case "peers disabled":
 		if st.peers != nil {
@@ -186,4 +202,47 @@ func (p *parser) resolveErrorfiles() {
 			}
 		}
 	}
+}
+
+// checkHostPort validates an address that needs a host and a port
+// (nameserver, peer, mailer), as str2sa_range() does; msg is HAProxy's
+// text after "'KW NAME' : ".
+func (p *parser) checkHostPort(addr string) string {
+	a := envExpand(addr, p.env.get)
+	if a == "" {
+		return fmt.Sprintf("'%s' resolves to an empty address (environment variable missing?)", addr)
+	}
+	for _, pfx := range []string{"ipv4@", "ipv6@", "udp@", "udp4@", "udp6@", "tcp@", "tcp4@", "tcp6@"} {
+		a = strings.TrimPrefix(a, pfx)
+	}
+	i := strings.LastIndexByte(a, ':')
+	if i < 0 {
+		return fmt.Sprintf("missing port specification in '%s'", a)
+	}
+	host, port := a[:i], a[i+1:]
+	if port == "" {
+		return fmt.Sprintf("missing port specification in '%s'", a)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Sprintf("invalid port '%s'", port)
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" || host == "*" {
+		return ""
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	if _, err := p.resolve(host); err != nil {
+		return fmt.Sprintf("invalid address: '%s' in '%s'", host, a)
+	}
+	return ""
+}
+
+// resolve resolves a host name with ParseOptions.Resolve or the system.
+func (p *parser) resolve(host string) (string, error) {
+	if p.opts.Resolve != nil {
+		return p.opts.Resolve(host)
+	}
+	return systemResolve(host)
 }
