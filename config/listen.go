@@ -413,6 +413,13 @@ func (p *parser) parseListen(args []string, kwm int) {
 		p.parseTCPCheck(px, args)
 	case "cookie":
 		p.parseCookie(px, args)
+	case "unique-id-format", "log-format-sd", "error-log-format":
+		if msg := p.checkLogFormat(a1); msg != "" {
+			what := map[string]string{"unique-id-format": "unique-id", "log-format-sd": "log-format-sd", "error-log-format": "error-log-format"}[kw]
+			p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse %s : %s.", p.file, p.line, what, msg))
+			return
+		}
+		p.otherKeyword("listen", args)
 	case "monitor-uri":
 		p.parseMonitorURI(px, args)
 	case "errorloc", "errorloc302", "errorloc303":

@@ -206,6 +206,11 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 				return bad("'%s' is a known HAProxy option that goha does not support yet.", body[i])
 			}
 		}
+		if r.BodyLF {
+			if msg := p.checkLogFormat(string(r.Body)); msg != "" {
+				return bad("%s.", msg)
+			}
+		}
 		if len(r.Body) > 0 && r.ContentType == "" {
 			return bad("a content-type must be defined when non-empty payload is configured.")
 		}
@@ -247,6 +252,9 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 		}
 		if len(body) != 1 {
 			return bad("expects exactly 1 argument.")
+		}
+		if msg := p.checkLogFormat(body[0]); msg != "" {
+			return bad("%s.", msg)
 		}
 		r.Value = body[0]
 	default:

@@ -93,16 +93,48 @@ func (p *parser) checkSampleExpr(expr string) string {
 	return p.checkConverters(convs)
 }
 
-// checkLogFormat validates the %[...] sample expressions of a
-// log-format string; msg is HAProxy's error text (after "failed to
-// parse ...: ").
+// logFormatVars are the %X variables of HAProxy's log-format strings.
+var logFormatVars = set("o", "OG", "B", "CC", "CS", "H", "ID", "ST", "T", "Ta", "Tc", "Th", "Ti", "Tl", "Tq",
+	"Tr", "TR", "Td", "Ts", "Tt", "Tu", "Tw", "U", "ac", "b", "bc", "bi", "bp", "bq", "ci", "cp", "f", "fc",
+	"fi", "fp", "ft", "hr", "hrl", "hs", "hsl", "HM", "HP", "HPO", "HQ", "HU", "HV", "lc", "ms", "pid", "r",
+	"rc", "rt", "s", "sc", "si", "sp", "sq", "sslc", "sslv", "t", "tr", "ts", "tsc")
+
+// checkLogFormat validates a log-format string: its %X variables and
+// the %[...] sample expressions (fetches, converters, map files); msg
+// is HAProxy's error text (after "failed to parse ...: ").
 func (p *parser) checkLogFormat(s string) string {
 	for {
-		i := strings.Index(s, "%[")
-		if i < 0 {
+		i := strings.IndexByte(s, '%')
+		if i < 0 || i+1 >= len(s) {
 			return ""
 		}
-		s = s[i+2:]
+		s = s[i+1:]
+		if s[0] == '%' {
+			s = s[1:]
+			continue
+		}
+		if s[0] == '{' {
+			j := strings.IndexByte(s, '}')
+			if j < 0 {
+				return "missing '}'"
+			}
+			s = s[j+1:]
+		}
+		if s == "" {
+			return ""
+		}
+		if s[0] != '[' {
+			j := 0
+			for j < len(s) && isAlpha(s[j]) {
+				j++
+			}
+			if j > 0 && !logFormatVars[s[:j]] {
+				return fmt.Sprintf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'", s[:j])
+			}
+			s = s[j:]
+			continue
+		}
+		s = s[1:]
 		depth, end := 0, -1
 		for j := 0; j < len(s) && end < 0; j++ {
 			switch s[j] {
@@ -117,7 +149,7 @@ func (p *parser) checkLogFormat(s string) string {
 			}
 		}
 		if end < 0 {
-			return fmt.Sprintf("failed to parse sample expression <%s> : missing ']'", s)
+			return fmt.Sprintf("missing ']' after '%s'", s)
 		}
 		if msg := p.checkSampleExpr(s[:end]); msg != "" {
 			return fmt.Sprintf("failed to parse sample expression <%s> : %s", s[:end+1], msg)
