@@ -125,18 +125,12 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 	if host != "" {
 		ip, err := netip.ParseAddr(host)
 		if err != nil {
-			if p.opts.Resolve != nil {
-				r, rerr := p.opts.Resolve(host)
-				if rerr == nil {
-					host = r
-				} else {
-					p.alertf("'%s' : could not resolve address '%s'.", kw, host)
-					return b, false
-				}
-			} else {
-				p.alertf("'%s' : invalid address: '%s' in '%s'", kw, host, orig)
+			r, rerr := p.resolve(host)
+			if rerr != nil {
+				p.alertf("'%s' : invalid address: '%s' in '%s'", kw, host, s)
 				return b, false
 			}
+			host = r
 		} else {
 			host = ip.String()
 		}

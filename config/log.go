@@ -87,9 +87,19 @@ func (p *parser) parseLog(args []string, global bool) (*LogTarget, string) {
 	if extra := arg(args, i+3); extra != "" {
 		return nil, fmt.Sprintf("cannot handle unexpected argument '%s'.", extra)
 	}
-	addr, msg := normaliseLogAddr(envExpand(a1, p.env.get))
+	expanded := envExpand(a1, p.env.get)
+	addr, msg := normaliseLogAddr(expanded)
 	if msg != "" {
 		return nil, msg
+	}
+	if strings.HasPrefix(addr, "udp:") {
+		hp := addr[4:]
+		host := hp[:strings.LastIndexByte(hp, ':')]
+		if _, err := netip.ParseAddr(strings.Trim(host, "[]")); err != nil {
+			if _, err := p.resolve(host); err != nil {
+				return nil, fmt.Sprintf("invalid address: '%s' in '%s'", host, expanded)
+			}
+		}
 	}
 	lt.Addr = addr
 	return lt, ""
