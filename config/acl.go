@@ -17,6 +17,8 @@ var SupportedFetches = map[string]bool{
 	"req_ssl_sni": true, "always_true": true, "always_false": true, "query": true, "base": true,
 	"base_beg": true, "base_end": true, "base_sub": true, "base_reg": true, "base_dir": true, "base_dom": true,
 	"http_auth": true, "http_auth_group": true, "nbsrv": true, "req.ver": true, "req_ver": true,
+	"req.fhdr": true, "req.fhdr_cnt": true, "req.hdr_cnt": true, "req.hdr_val": true, "urlp_val": true,
+	"ssl_fc_sni": true, "ssl_fc_sni_end": true, "ssl_fc_sni_reg": true,
 	"host": false,
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"time"
 )
@@ -416,5 +417,5 @@ func (p *parser) filePath(name string) string {
 	if p.defaultPath == "" || name == "" || name[0] == '/' {
 		return name
 	}
-	return p.defaultPath + "/" + name
+	return path.Clean(p.defaultPath + "/" + name)
 }
