@@ -35,7 +35,19 @@ cleanup() {
     rm -rf "$RUN"
 }
 trap cleanup EXIT
-freeport() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# freeport: a free port below the ephemeral range (32768+ here), so that
+# the load's own client sockets can never take it between runs.
+freeport() { python3 -c '
+import random, socket
+while True:
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()'; }
 wait_port() {
     local i=0
     while ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; do
