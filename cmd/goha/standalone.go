@@ -162,8 +162,13 @@ func (s *standalone) run() int {
 	if err := s.openListeners(cfg); err != nil {
 		return s.fail("Starting proxy: %v", err)
 	}
+	worker.ApplyThreads(cfg.Global)
 	hub := worker.NewLogHub(cfg) // log sockets open before the privilege drop
 	defer hub.Close()
+	if s.ready != nil || (s.upgraded && wantsDaemon(f)) {
+		s.log = syslogEvents(s.log, hub, cfg.Global)
+		up.log = s.log
+	}
 	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1, LogHub: hub})
 	if err != nil {
 		return s.fail("%v", err)
@@ -188,6 +193,7 @@ func (s *standalone) run() int {
 	}
 
 	up.pidfile, up.lns, up.added, up.refused = pidfile, s.lns, s.inherited, refusal(id, s.exe)
+	up.preflight = preflightCheck(s.exe, f.files)
 	if !up.refused.ok() {
 		up.upg = nil
 	}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +43,9 @@ type upgrade struct {
 	added map[string]bool
 	// refused is why this process cannot upgrade itself ("" = it can).
 	refused refusalReason
+	// preflight, if set, checks the configuration with the binary now
+	// installed before any new process is started.
+	preflight func() error
 	// queueR is the pipe inherited from the previous process (nil for a
 	// first process); queueW is the one passed to the next.
 	queueR, queueW *os.File
@@ -171,6 +177,12 @@ func (u *upgrade) loop() {
 			return
 		}
 		u.log.Error().Msgf("Self-upgrade failed, process %d keeps serving: %v", os.Getpid(), err)
+		var ce *checkError
+		if errors.As(err, &ce) {
+			for _, line := range ce.lines() {
+				u.log.Error().Msgf("  %s", line)
+			}
+		}
 		if u.pidfile != "" {
 			// The failed process may have written its PID already.
 			if err := master.WritePidfile(u.pidfile, os.Getpid()); err != nil {
@@ -233,6 +245,11 @@ func (u *upgrade) attempt() error {
 		}
 		u.queueW = w
 	}
+	if u.preflight != nil {
+		if err := u.preflight(); err != nil {
+			return err
+		}
+	}
 	u.log.Info().Msgf("Self-upgrade: starting %s.", os.Args[0])
 	return u.upg.Upgrade()
 }
@@ -261,4 +278,60 @@ func (u *upgrade) watchQueue() {
 // dupCloexec duplicates fd, close-on-exec.
 func dupCloexec(fd int) (int, error) {
 	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+}
+
+// checkError is a failed preflight: the check's exit status and output.
+type checkError struct {
+	cmd    string
+	err    error
+	output string
+}
+
+func (e *checkError) Error() string {
+	return fmt.Sprintf("the configuration check `%s` failed (%v); its output follows", e.cmd, e.err)
+}
+
+// lines returns the check's output, one entry per non-empty line.
+func (e *checkError) lines() []string {
+	var out []string
+	for _, l := range strings.Split(e.output, "\n") {
+		if l = strings.TrimRight(l, "\r "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// preflightCheck runs `exe -c -q -f FILE...` (the binary installed now,
+// the configuration as it is now) and returns a *checkError if it fails:
+// a broken configuration or a binary that cannot even start is reported
+// with its own words, and no new process is started for nothing.
+func preflightCheck(exe string, files []string) func() error {
+	return func() error {
+		args := []string{"-c", "-q"}
+		for _, f := range files {
+			args = append(args, "-f", f)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), upgradeTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, exe, args...)
+		cmd.Env = withoutEnv(os.Environ(), tableflipEnv, envDaemonFD)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return &checkError{cmd: exe + " " + strings.Join(args, " "), err: err, output: string(out)}
+		}
+		return nil
+	}
+}
+
+// withoutEnv returns env without the variables named.
+func withoutEnv(env []string, names ...string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, k) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package standalone
 import (
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -208,5 +209,42 @@ func TestSelfUpgradeRefusedAfterPrivilegeDrop(t *testing.T) {
 	h.Eventually(t, 10*time.Second, func() bool { return !h.Alive(pid) }, "old process gone after -x -sf")
 	if !h.Serves(s.url) {
 		t.Fatal("the new process does not serve")
+	}
+}
+
+// A daemon's stderr is /dev/null: why a self-upgrade failed must reach the
+// global log targets instead, goha's check output included.
+func TestDaemonUpgradeFailureReachesSyslog(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	var got h.Buffer
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			got.Write(append(buf[:n:n], '\n'))
+		}
+	}()
+	s := newSite(t, "level admin")
+	cfg, _ := os.ReadFile(s.cfg)
+	good := strings.Replace(string(cfg), "global\n", fmt.Sprintf("global\n    log %s local0\n", pc.LocalAddr()), 1)
+	h.WriteFile(t, s.dir, "goha.cfg", good)
+	pid := s.daemon(t)
+	h.WriteFile(t, s.dir, "goha.cfg", good+"    sever x 1.2.3.4:5\n")
+	syscall.Kill(pid, syscall.SIGUSR2)
+	h.Eventually(t, 10*time.Second, func() bool {
+		return strings.Contains(got.String(), "Self-upgrade failed") && strings.Contains(got.String(), "sever")
+	}, "the failure and goha's error in the syslog datagrams; got:\n%s", &got)
+	if !strings.Contains(got.String(), "<131>") { // local0.err = 16*8+3
+		t.Errorf("not sent as local0.err:\n%s", &got)
+	}
+	if h.ReadPid(s.pidfile) != pid || !h.Serves(s.url) {
+		t.Fatal("the daemon stopped serving")
 	}
 }
