@@ -51,6 +51,9 @@ func (p *parser) checkConfig() {
 		}
 		seen := map[string]*Server{}
 		for _, s := range px.Servers {
+			if s.Resolvers != "" && s.Resolvers != "default" && !p.hasResolvers(s.Resolvers) {
+				p.checkAlert(s.File, s.Line, fmt.Sprintf("%s '%s', server '%s': unable to find required resolvers '%s'", capString(px.Cap), px.Name, s.Name, s.Resolvers))
+			}
 			if o, dup := seen[s.Name]; dup {
 				p.rec.warn(s.File, s.Line, fmt.Sprintf("parsing [%s:%d] : backend '%s' : server name '%s' already used at %s:%d.", s.File, s.Line, px.Name, s.Name, o.File, o.Line))
 			}
@@ -64,6 +67,16 @@ func (p *parser) checkConfig() {
 func containsFmt(s string) bool {
 	for i := 0; i+1 < len(s); i++ {
 		if s[i] == '%' && s[i+1] == '[' {
+			return true
+		}
+	}
+	return false
+}
+
+// hasResolvers reports whether a resolvers section has this name.
+func (p *parser) hasResolvers(name string) bool {
+	for _, r := range p.cfg.Resolvers {
+		if r.Name == name {
 			return true
 		}
 	}

@@ -338,6 +338,9 @@ type Server struct {
 	// name that does not resolve leaves the server Disabled (in
 	// maintenance, as HAProxy does) instead of failing the start.
 	InitAddr string
+	// Resolvers is `resolvers NAME`: HAProxy re-resolves the name at run
+	// time; goha resolves it once (a failure leaves the server Disabled).
+	Resolvers string
 	// Template is set on servers created by `server-template`.
 	Template bool
 	// Set records which keywords appeared, so default-server values are

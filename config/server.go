@@ -197,6 +197,8 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 				return
 			}
 			s.CheckAddr = v
+		case "resolvers":
+			s.Resolvers = v
 		case "init-addr":
 			if v == "" {
 				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <method>[,<method>]* as argument..", o))
@@ -325,7 +327,11 @@ func (p *parser) resolveServers() {
 				continue
 			}
 			ip, err := p.resolveInitAddr(s)
-			if err != nil && s.InitAddr != "" && contains(strings.Split(s.InitAddr, ","), "none") {
+			none := s.InitAddr != "" && contains(strings.Split(s.InitAddr, ","), "none")
+			if s.InitAddr == "" && s.Resolvers != "" {
+				none = true // HAProxy waits for its resolvers
+			}
+			if err != nil && none {
 				// HAProxy starts the server in maintenance and waits for
 				// its resolvers; goha keeps it disabled.
 				s.Disabled = true
