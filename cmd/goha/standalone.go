@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
 	"syscall"
 	"time"
 
@@ -118,6 +119,11 @@ func (s *standalone) fail(format string, a ...any) int {
 
 func (s *standalone) run() int {
 	f := s.f
+	// A SIGUSR2 while starting must neither kill the process (the default
+	// action) nor be lost: it is kept and acted upon once serving.
+	early := make(chan os.Signal, 1)
+	signal.Notify(early, syscall.SIGUSR2)
+	defer signal.Stop(early)
 	// tableflip first: in an upgraded process it takes over fds 3 and up.
 	upg, err := tableflip.New(tableflip.Options{UpgradeTimeout: upgradeTimeout})
 	if err != nil {
@@ -228,6 +234,12 @@ func (s *standalone) run() int {
 				if err := s.upg.Ready(); err != nil {
 					s.log.Error().Msgf("cannot tell the previous process that this one serves: %v", err)
 				}
+			}
+			signal.Stop(early)
+			select {
+			case <-early:
+				up.request("SIGUSR2 (received while starting)")
+			default:
 			}
 			if s.upgraded {
 				s.log.Info().Msgf("Self-upgrade complete: process %d serves, the previous one (pid %d) is stopping.", os.Getpid(), s.parent)
