@@ -42,6 +42,11 @@ type ParseOptions struct {
 	// LocalPeer is -L, the name of the local peer in `peers` sections;
 	// "" means the host name, as in HAProxy.
 	LocalPeer string
+	// AllowTLS accepts `ssl` on bind and server lines (with their TLS
+	// options) into the model instead of refusing them; set it once the
+	// data plane terminates and originates TLS. Certificates, CA files
+	// and verify settings are checked either way.
+	AllowTLS bool
 }
 
 // ReadSources reads the configuration files named on the command line, in

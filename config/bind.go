@@ -252,20 +252,29 @@ func (p *parser) parseBindOptions(b *Bind, args []string, start int, kw string, 
 			b.Maxconn = atoiC(val)
 		case "ssl":
 			b.SSL = true
-		case "crt":
-			if err := p.opts.Stat(p.filePath(val)); err != nil {
-				p.alertf("'%s' in section '%s' : unable to stat SSL certificate from file '%s' : %s.", head, section, val, errnoText(err))
+		case "crt", "crt-list":
+			check := p.checkCertFile
+			if o == "crt-list" {
+				check = p.checkCrtList
+			}
+			if msg := check(val); msg != "" {
+				p.alertf("'%s' in section '%s' : %s", head, section, msg)
 				return false
 			}
 			b.Crt = append(b.Crt, val)
+		case "ca-file", "ca-verify-file":
+			if msg := p.checkCAFile(val); msg != "" {
+				p.alertf("'%s' in section '%s' : %s", head, section, msg)
+				return false
+			}
 		}
 		i += n
 	}
-	if b.SSL || len(b.Crt) > 0 {
+	if (b.SSL || len(b.Crt) > 0) && !p.opts.AllowTLS {
 		p.alertf("'%s' in section '%s' : 'ssl' is a known HAProxy keyword that goha does not support yet (TLS termination is not implemented).", head, section)
 		return false
 	}
-	for i := start; i < len(args); i++ {
+	for i := start; i < len(args) && !b.SSL; i++ {
 		if bindTLSOptions[args[i]] {
 			// Without `ssl` HAProxy ignores TLS settings too.
 			p.warnf("'%s' in section '%s' : '%s' is a known HAProxy keyword that goha accepts but ignores (TLS setting on a listener without 'ssl').", head, section, args[i])

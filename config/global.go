@@ -302,6 +302,24 @@ func (p *parser) parseGlobal(args []string, kwm int) {
 		p.env.reset(args[1:])
 	case "stats":
 		p.parseGlobalStats(args)
+	case "crt-base", "ca-base":
+		if a1 == "" {
+			p.alertf("'%s' expects a directory path as an argument.", kw)
+			return
+		}
+		if kw == "crt-base" {
+			p.crtBase = a1
+		} else {
+			p.caBase = a1
+		}
+		p.otherKeyword("global", args)
+	case "ssl-server-verify":
+		if a1 != "none" && a1 != "required" {
+			p.alertf("'%s' expects 'none' or 'required' as argument.", kw)
+			return
+		}
+		p.sslServerVerify = a1
+		p.otherKeyword("global", args)
 	case "default-path":
 		p.parseDefaultPath(args)
 	case "lua-load", "lua-load-per-thread":

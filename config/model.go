@@ -338,6 +338,12 @@ type Server struct {
 	// name that does not resolve leaves the server Disabled (in
 	// maintenance, as HAProxy does) instead of failing the start.
 	InitAddr string
+	// SSL, CheckSSL, Verify ("none"|"required"), CAFile and SNI are the
+	// server's TLS settings, only ever set with ParseOptions.AllowTLS.
+	SSL, CheckSSL bool
+	Verify        string
+	CAFile        string
+	SNI           string
 	// Resolvers is `resolvers NAME`: HAProxy re-resolves the name at run
 	// time; goha resolves it once (a failure leaves the server Disabled).
 	Resolvers string

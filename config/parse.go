@@ -59,7 +59,11 @@ type parser struct {
 	// defaultPath is the directory `default-path` makes relative file
 	// names start from ("" = the current directory).
 	defaultPath string
-	other       *otherSection // current resolvers/peers/cache/... section
+	// crtBase and caBase are `crt-base` and `ca-base`.
+	crtBase, caBase string
+	// sslServerVerify is `ssl-server-verify` ("" = required).
+	sslServerVerify string
+	other           *otherSection // current resolvers/peers/cache/... section
 	// afterResponse is set while parsing an http-after-response rule.
 	afterResponse bool
 	fatal         int

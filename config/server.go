@@ -24,6 +24,12 @@ var serverKeywords = []string{"addr", "agent-addr", "agent-check", "agent-inter"
 	"ssl-min-ver", "ssl-reuse", "stick", "tcp-ut", "tfo", "tls-tickets", "track", "verify", "verifyhost",
 	"weight", "ws"}
 
+// serverTLSOptions are the server options ParseOptions.AllowTLS lets in.
+var serverTLSOptions = map[string]bool{"ssl": true, "check-ssl": true, "sni": true, "verify": true,
+	"verifyhost": true, "ca-file": true, "crt": true, "alpn": true, "ciphers": true, "ciphersuites": true,
+	"crl-file": true, "npn": true, "check-sni": true, "check-alpn": true, "send-proxy-v2-ssl": true,
+	"send-proxy-v2-ssl-cn": true}
+
 // serverNoArg are server options without a value.
 var serverNoArg = map[string]bool{"backup": true, "check": true, "disabled": true, "enabled": true,
 	"no-agent-check": true, "no-backup": true, "no-check": true, "no-check-ssl": true, "no-send-proxy": true,
@@ -88,7 +94,7 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 			}
 			return
 		}
-		if d, ok := supportOf("server", o); ok {
+		if d, ok := supportOf("server", o); ok && !(p.opts.AllowTLS && serverTLSOptions[o]) {
 			if d.Support == Unsupported {
 				p.alertRaw(prefix + fmt.Sprintf("'%s' is a known HAProxy keyword that goha does not support yet.", o))
 				return
@@ -110,6 +116,14 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 				s.Disabled = true
 			case "enabled":
 				s.Disabled = false
+			case "ssl":
+				s.SSL = true
+			case "no-ssl":
+				s.SSL = false
+			case "check-ssl":
+				s.CheckSSL = true
+			case "no-check-ssl":
+				s.CheckSSL = false
 			case "send-proxy":
 				s.SendProxy = true
 			case "send-proxy-v2":
@@ -199,6 +213,20 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 			s.CheckAddr = v
 		case "resolvers":
 			s.Resolvers = v
+		case "verify":
+			if v != "none" && v != "required" {
+				p.alertRaw(prefix + fmt.Sprintf("'%s' : unknown verify method '%s', only 'none' and 'required' are supported..", o, v))
+				return
+			}
+			s.Verify = v
+		case "ca-file":
+			if msg := p.checkCAFile(v); msg != "" {
+				p.alertRaw(prefix + msg)
+				return
+			}
+			s.CAFile = v
+		case "sni":
+			s.SNI = v
 		case "init-addr":
 			if v == "" {
 				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <method>[,<method>]* as argument..", o))
@@ -233,6 +261,10 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 			}
 			s.ID = n
 		}
+	}
+	if !isDef && (s.SSL || s.CheckSSL) && s.Verify != "none" && s.CAFile == "" && p.sslServerVerify != "none" {
+		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.", px.Name, s.Name))
+		return
 	}
 	if isDef {
 		if s.Set == nil {
