@@ -2,6 +2,7 @@ package mworker
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,12 +47,13 @@ func TestWorkerDropsPrivilegesOnEveryThread(t *testing.T) {
 	os.Mkdir(jail, 0o555)
 	b := harness.NewBackend(t, "s1", nil)
 	port := harness.FreePort(t)
+	priv := privilegedPort(t)
 	cfg := harness.WriteFile(t, dir, "c.cfg", fmt.Sprintf(`global
     user nobody
     group nogroup
     chroot %s
     hard-stop-after 5s
-    stats socket %s/stats.sock mode 640 level admin
+    stats socket %s/stats.sock mode 640 level admin user nobody group nogroup
 defaults
     mode http
     timeout connect 1s
@@ -59,11 +61,12 @@ defaults
     timeout server 5s
 frontend fe
     bind 127.0.0.1:%d
+    bind 127.0.0.1:%d
     default_backend be
 backend be
     server s1 %s
-`, jail, dir, port, b.Addr))
-	m := harness.Start(t, dir, nil, "-W", "-f", cfg, "-S", filepath.Join(dir, "m.sock"))
+`, jail, dir, port, priv, b.Addr))
+	m := harness.Start(t, dir, nil, "-W", "-f", cfg, "-S", filepath.Join(dir, "m.sock")+",mode,660,uid,65534,gid,65534")
 	harness.WaitFor(t, 10*time.Second, "serving", func() bool {
 		code, _, err := harness.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
 		return err == nil && code == 200
@@ -91,8 +94,24 @@ backend be
 	if got := taskStatus(t, m.Pid(), "Uid"); !got["0 0 0 0"] {
 		t.Errorf("master Uid = %v; want root", got)
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "stats.sock")); err != nil || fi.Mode().Perm() != 0o640 {
-		t.Errorf("stats socket mode = %v, %v; want 0640", fi.Mode(), err)
+	for _, sock := range []struct {
+		name string
+		mode os.FileMode
+	}{{"stats.sock", 0o640}, {"m.sock", 0o660}} {
+		fi, err := os.Stat(filepath.Join(dir, sock.name))
+		if err != nil {
+			t.Errorf("%s: %v", sock.name, err)
+			continue
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if fi.Mode().Perm() != sock.mode || st.Uid != 65534 || st.Gid != 65534 {
+			t.Errorf("%s: mode %v owner %d:%d; want %v 65534:65534", sock.name, fi.Mode().Perm(), st.Uid, st.Gid, sock.mode)
+		}
+	}
+	// The privileged port was bound by the (root) master and serves
+	// through the unprivileged worker.
+	if code, _, err := harness.Get(fmt.Sprintf("http://127.0.0.1:%d/", priv)); err != nil || code != 200 {
+		t.Errorf("privileged port %d: %d %v", priv, code, err)
 	}
 }
 
@@ -139,4 +158,18 @@ frontend fe
 	if !strings.Contains(string(out), "need goha to be started as root") {
 		t.Errorf("output lacks a clear reason (%v):\n%s", err, out)
 	}
+}
+
+// privilegedPort finds a free port below 1024.
+func privilegedPort(t *testing.T) int {
+	t.Helper()
+	for p := 990; p > 900; p-- {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err == nil {
+			ln.Close()
+			return p
+		}
+	}
+	t.Skip("no free privileged port")
+	return 0
 }
