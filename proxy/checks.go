@@ -346,6 +346,19 @@ func (rt *Runtime) SetServerHealth(s *Server, h ServerHealth) {
 	rt.backendChanged(b)
 }
 
+// RestoreDown marks a checked server DOWN without a message, as a
+// server-state file does for a server that was down (its next successful
+// checks bring it back after rise).
+func (rt *Runtime) RestoreDown(s *Server) {
+	if !s.HasCheck() || !s.CheckUp() {
+		return
+	}
+	s.hc.chk.SetHealth(false)
+	s.SetCheckUp(false)
+	s.markChange(false)
+	rt.backendChanged(s.Backend)
+}
+
 // SetServerAddr changes a server's address at runtime (`set server addr`,
 // server-state files) and remembers it was changed.
 func (rt *Runtime) SetServerAddr(s *Server, ip string, port int) error {

@@ -32,7 +32,8 @@ type Frontend struct {
 	connRules []*tcpRule
 	errs      map[int][]byte
 	logger    *tlog.Logger
-	captures  int // number of request header captures
+	captures  int        // number of request header captures
+	stats     *statsPage // stats page, nil if none (statspage_glue.go)
 
 	maxconn  atomic.Int64
 	disabled atomic.Bool

@@ -66,6 +66,9 @@ func applyOne(rt *proxy.Runtime, s *proxy.Server, st stats.ServerState) error {
 	case st.AdminState&stats.AdminForcedDrain != 0:
 		rt.ServerAdmin(s, proxy.AdminDrain)
 	}
+	if st.OpState == stats.OpStopped && st.AdminState == 0 && st.CheckState&0x02 != 0 {
+		rt.RestoreDown(s) // a checked server that was down stays down until its checks pass
+	}
 	if st.IWeight == s.InitialWeight() && st.UWeight != s.Weight() {
 		if err := s.SetWeight(st.UWeight); err != nil {
 			return err
