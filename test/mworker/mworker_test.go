@@ -161,7 +161,7 @@ func TestStartPidfileShowProc(t *testing.T) {
 func TestReloadUnderLoad(t *testing.T) {
 	e := setup(t)
 	const clients = 8
-	dur := 8 * time.Second
+	dur := 11 * time.Second // about 50 reloads, 200 ms apart
 	if testing.Short() {
 		dur = 3 * time.Second
 	}
