@@ -191,7 +191,7 @@ func (p *parser) parseCond(px *Proxy, words []string) (*Cond, string) {
 			neg = !neg
 			words = append(append(append([]string(nil), words[:i]...), "!", "{"), words[i+1:]...)
 			continue
-		case w == "or" || w == "||":
+		case strings.EqualFold(w, "or") || w == "||":
 			if len(cur) > 0 {
 				c.Or = append(c.Or, cur)
 			}
@@ -237,9 +237,8 @@ func (p *parser) parseCond(px *Proxy, words []string) (*Cond, string) {
 	if len(cur) > 0 {
 		c.Or = append(c.Or, cur)
 	}
-	if len(c.Or) == 0 {
-		return nil, "no condition after '" + words[0] + "'"
-	}
+	// An empty condition is valid in HAProxy: no term suite at all,
+	// so `if` never holds and `unless` always does (c.Or stays empty).
 	return c, ""
 }
 

@@ -1,11 +1,15 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // checkConfig runs the checks HAProxy makes once every file is read
 // (check_config_validity()): references between proxies, ids.
 func (p *parser) checkConfig() {
 	p.resolveErrorfiles()
+	p.checkUserlistRefs()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {
@@ -55,7 +59,8 @@ func (p *parser) checkConfig() {
 				p.checkAlert(s.File, s.Line, fmt.Sprintf("%s '%s', server '%s': unable to find required resolvers '%s'", capString(px.Cap), px.Name, s.Name, s.Resolvers))
 			}
 			if o, dup := seen[s.Name]; dup {
-				p.rec.warn(s.File, s.Line, fmt.Sprintf("parsing [%s:%d] : backend '%s' : server name '%s' already used at %s:%d.", s.File, s.Line, px.Name, s.Name, o.File, o.Line))
+				p.checkAlert(s.File, s.Line, fmt.Sprintf("parsing [%s:%d] : %s '%s', another server named '%s' was already defined at line %d, please use distinct names.", s.File, s.Line, capString(px.Cap), px.Name, s.Name, o.Line))
+				continue
 			}
 			seen[s.Name] = s
 		}
@@ -81,4 +86,44 @@ func (p *parser) hasResolvers(name string) bool {
 		}
 	}
 	return false
+}
+
+// checkUserlistRefs checks that http_auth(NAME) and http_auth_group(NAME)
+// name an existing userlist, as HAProxy does once everything is read.
+func (p *parser) checkUserlistRefs() {
+	lists := map[string]bool{}
+	for _, u := range p.cfg.Userlists {
+		lists[u.Name] = true
+	}
+	seen := map[*ACL]bool{}
+	check := func(px *Proxy, a *ACL) {
+		if a == nil || seen[a] || (a.Fetch != "http_auth" && a.Fetch != "http_auth_group") {
+			return
+		}
+		seen[a] = true
+		name := a.Arg
+		if i := strings.IndexByte(name, ','); i >= 0 {
+			name = name[:i]
+		}
+		if !lists[name] {
+			p.checkAlert(a.File, a.Line, fmt.Sprintf("parsing [%s:%d]: unable to find userlist '%s' referenced in arg 1 of ACL keyword '%s' in proxy '%s'.", a.File, a.Line, name, a.Fetch, px.Name))
+		}
+	}
+	for _, px := range append(append([]*Proxy(nil), p.cfg.Defaults...), p.cfg.Proxies...) {
+		for _, a := range px.ACLs {
+			check(px, a)
+		}
+		for _, rules := range [][]*Rule{px.HTTPRequest, px.HTTPResponse, px.TCPRequestConnection, px.TCPRequestContent, px.Redirects} {
+			for _, r := range rules {
+				if r.Cond == nil {
+					continue
+				}
+				for _, and := range r.Cond.Or {
+					for _, t := range and {
+						check(px, t.ACL)
+					}
+				}
+			}
+		}
+	}
 }

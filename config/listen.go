@@ -413,7 +413,25 @@ func (p *parser) parseListen(args []string, kwm int) {
 		p.parseTCPCheck(px, args)
 	case "cookie":
 		p.parseCookie(px, args)
+	case "hash-type":
+		if a1 != "consistent" && a1 != "map-based" {
+			p.alertf("'%s' only supports 'consistent' and 'map-based'.", kw)
+			return
+		}
+		if f := arg(args, 2); f != "" && f != "sdbm" && f != "djb2" && f != "wt6" && f != "crc32" && f != "none" {
+			p.alertf("'%s' only supports 'sdbm', 'djb2', 'wt6', 'crc32' and 'none' hash functions.", kw)
+			return
+		}
+		if m := arg(args, 3); m != "" && m != "avalanche" {
+			p.alertf("%s only accepts 'avalanche' as a modifier for hash functions.", kw)
+			return
+		}
+		p.otherKeyword("listen", args)
 	case "unique-id-format", "log-format-sd", "error-log-format":
+		if a1 == "" {
+			p.alertf("%s expects an argument.", kw)
+			return
+		}
 		if msg := p.checkLogFormat(a1); msg != "" {
 			what := map[string]string{"unique-id-format": "unique-id", "log-format-sd": "log-format-sd", "error-log-format": "error-log-format"}[kw]
 			p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse %s : %s.", p.file, p.line, what, msg))
@@ -628,7 +646,7 @@ func (p *parser) parseErrorfile(px *Proxy, args []string) {
 	code := atoiC(args[1])
 	valid := map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true, 408: true, 410: true, 413: true, 425: true, 429: true, 500: true, 501: true, 502: true, 503: true, 504: true}
 	if !valid[code] {
-		p.warnf("status code '%s' not handled.", args[1])
+		p.alertf("%s : status code '%s' not handled.", args[0], args[1])
 		return
 	}
 	data, err := p.opts.ReadFile(p.filePath(args[2]))
@@ -647,9 +665,10 @@ func (p *parser) parseErrorfile(px *Proxy, args []string) {
 }
 
 func (p *parser) parseCapture(px *Proxy, args []string) {
-	if px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0 {
+	ignored := px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0
+	if ignored {
+		// HAProxy warns, then still checks the syntax.
 		p.warnf("'%s' ignored because %s '%s' has no frontend capability.", "capture", capString(px.Cap), px.Name)
-		return
 	}
 	what := arg(args, 1)
 	if what == "cookie" {
@@ -673,6 +692,9 @@ func (p *parser) parseCapture(px *Proxy, args []string) {
 		return
 	}
 	if p.tooManyArgs(4, 1, args) {
+		return
+	}
+	if ignored {
 		return
 	}
 	if px.Cap&CapDefaults != 0 {
@@ -727,6 +749,15 @@ func (p *parser) parseHTTPCheck(px *Proxy, args []string) {
 		if i < len(w) && w[i] == "!" {
 			neg = true
 			i++
+		}
+		if i+1 < len(w) && w[i] == "status" {
+			for _, r := range strings.Split(w[i+1], ",") {
+				lo, hi, ok := strings.Cut(r, "-")
+				if !isInteger(lo) || ok && !isInteger(hi) {
+					p.alertf("'%s expect' : invalid range of status codes '%s'.", args[0], w[i+1])
+					return
+				}
+			}
 		}
 		if i+1 < len(w) {
 			switch w[i] {
@@ -794,8 +825,8 @@ func (p *parser) parseStats(px *Proxy, args []string) {
 		}
 		i := strings.IndexByte(args[2], ':')
 		if i < 0 {
-			p.alertf("'auth' needs a user:password account.")
-			return
+			i = len(args[2]) // HAProxy takes "user" alone as an empty password
+			args[2] += ":"
 		}
 		s.Enabled = true
 		s.Auth = append(s.Auth, UserPass{User: args[2][:i], Password: args[2][i+1:], Insecure: true})

@@ -111,7 +111,7 @@ func (p *parser) parseErrorloc(px *Proxy, args []string) {
 	}
 	code := atoiC(args[1])
 	if !errorCodes[code] {
-		p.warnf("%s : status code '%s' not handled.", args[0], args[1])
+		p.alertf("%s : status code '%s' not handled.", args[0], args[1])
 		return
 	}
 	st := 302
@@ -138,7 +138,7 @@ func (p *parser) parseErrorfiles(px *Proxy, args []string) {
 		}
 		code := atoiC(w)
 		if !errorCodes[code] {
-			p.warnf("%s : status code '%d' not handled.", args[0], code)
+			p.alertf("%s : status code '%s' not handled.", args[0], w)
 			continue
 		}
 		ref.Codes = append(ref.Codes, code)

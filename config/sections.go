@@ -151,7 +151,7 @@ func (p *parser) parseOtherSection(args []string) {
 		}
 		code := atoiC(a1)
 		if !errorCodes[code] {
-			p.warnf("%s : status code '%s' not handled.", kw, a1)
+			p.alertf("%s : status code '%s' not handled.", kw, a1)
 			return
 		}
 		data, err := p.opts.ReadFile(p.filePath(args[2]))
