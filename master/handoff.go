@@ -49,6 +49,9 @@ type masterState struct {
 	// ServerState is the previous generation's `show servers state`.
 	ServerState string `json:"server_state,omitempty"`
 	StartupLogs string `json:"startup_logs,omitempty"`
+	// Sources is the configuration the current workers run, to fall back
+	// on when the new one fails to load after the exec.
+	Sources []config.Source `json:"sources,omitempty"`
 	// Signals were caught by the previous image and not yet acted on.
 	Signals   []int `json:"signals,omitempty"`
 	FirstDone bool  `json:"first_done"`
@@ -77,7 +80,7 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	st := masterState{
 		Version: stateVersion, CurGen: m.curGen, NextGen: m.nextGen,
 		Reloads: m.reloads, Failed: m.failed, Start: m.start.UnixNano(),
-		ServerState: serverState, FirstDone: m.firstDone,
+		ServerState: serverState, FirstDone: m.firstDone, Sources: m.sources,
 	}
 	m.logMu.Lock()
 	st.StartupLogs = m.startupLogs.String()
@@ -284,7 +287,19 @@ func (m *Master) resume(st *masterState) {
 		m.log.Warn().Msg("Loading failure!")
 		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))
 		m.answerReplies(replies, false)
-		m.cfg = &config.Config{}
+		// Go on with the configuration the running workers were started
+		// with, so the master CLI, nbproc and master-only settings stay
+		// as they were.
+		m.sources = st.Sources
+		prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
+		if perr != nil {
+			m.log.Error().Msgf("the previous configuration no longer parses either: %v", perr)
+			prev = &config.Config{}
+		}
+		m.cfg = prev
+		if err := m.applySockets(prev); err != nil {
+			m.log.Error().Msgf("previous sockets: %v", err)
+		}
 		if err := m.startCLI(); err != nil {
 			m.log.Error().Msg(err.Error())
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -183,5 +184,40 @@ backend be
 	}
 	if err := echo("after"); err == nil {
 		t.Error("the tunnel outlived hard-stop-after")
+	}
+}
+
+// A configuration that passes the -c preflight but cannot be applied
+// after the re-exec (an address already taken) fails the reload and
+// changes nothing: same workers, master CLI still there, next good
+// reload fine.
+func TestReloadFailsAfterReexec(t *testing.T) {
+	e := setup(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	w := e.workers()
+	os.WriteFile(e.cfg, []byte(e.cfgText(1, "")+"\nfrontend taken\n    bind "+busy.Addr().String()+"\n    default_backend be\n"), 0o644)
+	out := e.mcli("reload")
+	if !strings.HasPrefix(out, "Success=0") || !strings.Contains(out, "cannot bind") {
+		t.Errorf("reload onto a taken address = %q; want Success=0 and the bind error", out)
+	}
+	if got := e.workers(); len(got) != 1 || got[0] != w[0] {
+		t.Errorf("workers = %v; want %v", got, w)
+	}
+	if p := e.mcli("show proc"); !strings.Contains(p, "1 [failed: 1]") {
+		t.Errorf("show proc = %q", p)
+	}
+	if g := e.gen(); g != 0 {
+		t.Errorf("serving generation %d; want 0", g)
+	}
+	e.writeCfg(2, "")
+	if out := e.mcli("reload"); !strings.HasPrefix(out, "Success=1") {
+		t.Fatalf("reload = %q", out)
+	}
+	if g := e.gen(); g != 2 {
+		t.Errorf("serving generation %d; want 2", g)
 	}
 }
