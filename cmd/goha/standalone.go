@@ -219,6 +219,16 @@ func (s *standalone) run() int {
 			return false
 		},
 		Ready: func() {
+			// Serve handles SIGUSR2 from now on. Stop the early channel
+			// first thing, before the pidfile makes this PID known: a
+			// signal delivered to both channels would upgrade twice.
+			signal.Stop(early)
+			startSignal := false
+			select {
+			case <-early:
+				startSignal = true
+			default:
+			}
 			if pidfile != "" && !pidWritten {
 				if err := master.WritePidfile(pidfile, os.Getpid()); err != nil {
 					s.log.Error().Msgf("%v", err)
@@ -235,11 +245,8 @@ func (s *standalone) run() int {
 					s.log.Error().Msgf("cannot tell the previous process that this one serves: %v", err)
 				}
 			}
-			signal.Stop(early)
-			select {
-			case <-early:
+			if startSignal {
 				up.request("SIGUSR2 (received while starting)")
-			default:
 			}
 			if s.upgraded {
 				s.log.Info().Msgf("Self-upgrade complete: process %d serves, the previous one (pid %d) is stopping.", os.Getpid(), s.parent)

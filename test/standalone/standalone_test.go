@@ -176,6 +176,8 @@ func reloadUnderLoad(t *testing.T, s *site, n int, reload func(i int) int) {
 	if !h.Alive(cur) || !h.Serves(s.url) {
 		t.Fatalf("the last process %d does not serve", cur)
 	}
+	// No stray generation (an upgrade nobody asked for) runs besides it.
+	h.Eventually(t, 5*time.Second, func() bool { return gohaCount(t, s) == 1 }, "only the pidfile's process %d left", cur)
 }
 
 // Classic reloads, as init scripts do them: a new daemon takes the
