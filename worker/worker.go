@@ -176,10 +176,18 @@ func serveCLI(ctx context.Context, ln net.Listener, reg *cli.Registry, o cli.Ses
 		<-ctx.Done()
 		ln.Close()
 	}()
+	// Sessions beyond the limit wait in the listen backlog (as HAProxy's
+	// `stats maxconn` makes them wait) instead of being closed.
 	slots := make(chan struct{}, 64)
 	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		c, err := ln.Accept()
 		if err != nil {
+			<-slots
 			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
 				return
 			}
@@ -188,12 +196,6 @@ func serveCLI(ctx context.Context, ln net.Listener, reg *cli.Registry, o cli.Ses
 				continue
 			}
 			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
-			continue
-		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			c.Close()
 			continue
 		}
 		go func() {
