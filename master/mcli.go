@@ -2,6 +2,7 @@ package master
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -55,16 +56,23 @@ func (m *Master) startCLI() error {
 // master CLI takes 10 sessions at once; goha takes more but bounds them
 // to keep a flood of clients from exhausting descriptors.
 func (m *Master) acceptCLI(ln net.Listener, reg *cli.Registry, level cli.Level) {
+	// Clients beyond the limit wait in the listen backlog rather than
+	// being refused; a session ends at its idle timeout at the latest,
+	// so a slot is never held by a client that vanished (HAProxy #3351).
 	slots := make(chan struct{}, 64)
 	for {
+		slots <- struct{}{}
 		c, err := ln.Accept()
 		if err != nil {
-			return
-		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			c.Close()
+			<-slots
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
 			continue
 		}
 		go func() {
