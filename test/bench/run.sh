@@ -10,7 +10,8 @@
 #
 # Environment: GOHA_BIN (default bin/goha; any program that accepts
 # `-db -f CFG`), HAPROXY (/usr/sbin/haproxy), ROUNDS (3), DURATION (4),
-# SCENARIOS ("http-ka http-close tcp"), CONNS (64), NBTHREAD (1: the
+# SCENARIOS ("http-ka http-close tcp http-log"; http-log is http-ka with
+# option httplog to a UDP syslog target, and prints the logging cost), CONNS (64), NBTHREAD (1: the
 # `nbthread` both proxies get).
 # Everything listens on 127.0.0.1 ports chosen at start; only processes
 # started here are stopped, by PID.
@@ -20,10 +21,10 @@ GOHA_BIN=${GOHA_BIN:-$PWD/bin/goha}
 HAPROXY=${HAPROXY:-/usr/sbin/haproxy}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-4}
-SCENARIOS=${SCENARIOS:-"http-ka http-close tcp"}
+SCENARIOS=${SCENARIOS:-"http-ka http-close tcp http-log"}
 CONNS=${CONNS:-64}
 NBTHREAD=${NBTHREAD:-1}
-for c in wrk nginx curl python3 "$HAPROXY" "$GOHA_BIN"; do
+for c in wrk nginx curl python3 socat "$HAPROXY" "$GOHA_BIN"; do
     command -v "$c" >/dev/null 2>&1 || { echo "bench: missing $c" >&2; exit 1; }
 done
 RUN=$(mktemp -d /tmp/goha-bench.XXXXXX)
@@ -100,6 +101,12 @@ CFG
 }
 mkcfg http "$RUN/http.cfg"
 mkcfg tcp "$RUN/tcp.cfg"
+# http-log: the HTTP config plus one httplog line per request to a UDP
+# syslog target (a socat sink that discards what it receives).
+L=$(freeport)
+socat -u UDP-RECV:$L,bind=127.0.0.1 /dev/null &
+PIDS+=($!)
+sed "s/^global$/global\n    log 127.0.0.1:$L local0/; s/^defaults$/defaults\n    log global\n    option httplog/" "$RUN/http.cfg" > "$RUN/http-log.cfg"
 
 ticks() { # utime+stime of PID and its children, in clock ticks
     local t=0 p
@@ -131,6 +138,7 @@ printf '%-11s %12s %12s %14s %14s %7s %7s %s\n' scenario haproxy_rps goha_rps ha
 for sc in $SCENARIOS; do
     case $sc in
         http-ka) cfg=$RUN/http.cfg; args=() ;;
+        http-log) cfg=$RUN/http-log.cfg; args=() ;;
         http-close) cfg=$RUN/http.cfg; args=(-H "Connection: close") ;;
         tcp) cfg=$RUN/tcp.cfg; args=() ;;
         *) echo "bench: unknown scenario $sc" >&2; continue ;;
@@ -145,5 +153,12 @@ for sc in $SCENARIOS; do
         { eff = ($3>0) ? $2*d/$3 : 0
           if ($1=="g") { g[++ng]=$2; ge[ng]=eff; gerr+=$4 } else { h[++nh]=$2; he[nh]=eff } }
         END { hr=med(h,nh); gr=med(g,ng); hc=med(he,nh); gc=med(ge,ng)
-              printf "%-11s %12d %12d %14d %14d %7.2f %7.2f %d\n", sc, hr, gr, hc, gc, (hr>0)?gr/hr:0, (hc>0)?gc/hc:0, gerr }'
+              printf "%-11s %12d %12d %14d %14d %7.2f %7.2f %d\n", sc, hr, gr, hc, gc, (hr>0)?gr/hr:0, (hc>0)?gc/hc:0, gerr
+              printf "%s %d %d\n", sc, hc, gc >> "'"$RUN/medians"'" }'
 done
+# The cost of traffic logs: requests per CPU-second with httplog to UDP
+# syslog over the same without logs, for each proxy.
+if grep -q '^http-ka ' "$RUN/medians" 2>/dev/null && grep -q '^http-log ' "$RUN/medians"; then
+    awk '$1=="http-ka" {hk=$2; gk=$3} $1=="http-log" {hl=$2; gl=$3}
+        END { printf "logging cost (req/cpu with httplog to UDP syslog / without): haproxy %.2f, goha %.2f\n", (hk>0)?hl/hk:0, (gk>0)?gl/gk:0 }' "$RUN/medians"
+fi
