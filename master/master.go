@@ -545,7 +545,6 @@ func (m *Master) onReady(pid int) {
 func (m *Master) commitGeneration() {
 	pg := m.pending
 	m.pending = nil
-	prev := m.curGen
 	m.curGen = pg.gen
 	for _, p := range m.procs {
 		if p.gen < m.curGen && !p.stopping {
@@ -573,7 +572,6 @@ func (m *Master) commitGeneration() {
 	} else {
 		m.notify.send(fmt.Sprintf("READY=1\nSTATUS=Reloaded (generation %d, %d reloads).\nMAINPID=%d", m.curGen, m.reloads, m.pid))
 	}
-	_ = prev
 	m.answerReplies(pg.replies, true)
 	m.runQueued()
 }
@@ -820,7 +818,7 @@ func workerEnvForCheck() []string {
 	return env
 }
 
-// currentProcs returns the ready workers of the current generation.
+// views returns a copy of the process table for CLI sessions.
 func (m *Master) views() []procView {
 	out := make([]procView, 0, len(m.procs))
 	for _, p := range m.procs {

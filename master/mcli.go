@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/goha/goha/cli"
-	"github.com/goha/goha/worker"
 )
 
 type connKey struct{}
@@ -158,6 +157,3 @@ func (m *Master) Forward(ctx context.Context, pid int, req cli.Forward, w io.Wri
 }
 
 var _ cli.Router = (*Master)(nil)
-
-// keep the worker import used for IPC constants in this file's docs.
-var _ = worker.MsgCLI
