@@ -10,6 +10,7 @@ import (
 func (p *parser) checkConfig() {
 	p.resolveErrorfiles()
 	p.checkUserlistRefs()
+	p.checkUserlists()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {
@@ -43,11 +44,19 @@ func (p *parser) checkConfig() {
 				p.checkAlert(px.File, px.Line, fmt.Sprintf("Proxy '%s': unable to find required default_backend: '%s'.", px.Name, px.DefaultBackend))
 			case be == px:
 				p.checkAlert(px.File, px.Line, fmt.Sprintf("Proxy '%s': loop detected for default_backend: '%s'.", px.Name, px.DefaultBackend))
+			case px.Mode == ModeHTTP && be.Mode == ModeTCP:
+				p.checkAlert(px.File, px.Line, fmt.Sprintf("%s %s '%s' (%s:%d) tries to use incompatible %s %s '%s' (%s:%d) as its default backend (see 'mode').",
+					px.Mode, capString(px.Cap), px.Name, px.File, px.Line, be.Mode, capString(be.Cap), be.Name, be.File, be.Line))
 			}
 		}
 		for _, ub := range px.UseBackends {
-			if _, ok := backends[ub.Backend]; !ok && !containsFmt(ub.Backend) {
+			be, ok := backends[ub.Backend]
+			switch {
+			case !ok && !containsFmt(ub.Backend):
 				p.checkAlert(px.File, ub.Line, fmt.Sprintf("Proxy '%s': unable to find required use_backend: '%s'.", px.Name, ub.Backend))
+			case ok && px.Mode == ModeHTTP && be.Mode == ModeTCP:
+				p.checkAlert(px.File, ub.Line, fmt.Sprintf("%s %s '%s' (%s:%d) tries to use incompatible %s %s '%s' (%s:%d) in a 'use_backend' rule (see 'mode').",
+					px.Mode, capString(px.Cap), px.Name, px.File, px.Line, be.Mode, capString(be.Cap), be.Name, be.File, be.Line))
 			}
 		}
 		if px.IsFrontend() && len(px.Binds) == 0 {

@@ -64,6 +64,9 @@ type parser struct {
 	// sslServerVerify is `ssl-server-verify` ("" = required).
 	sslServerVerify string
 	other           *otherSection // current resolvers/peers/cache/... section
+	// ulRefs and ulGroups record userlist cross references.
+	ulRefs   []ulRef
+	ulGroups map[*Userlist]map[string]bool
 	// afterResponse is set while parsing an http-after-response rule.
 	afterResponse bool
 	fatal         int

@@ -48,7 +48,11 @@ func (p *parser) parseUserlist(args []string) {
 			}
 			users = append(users, splitComma(arg(args, i+1))...)
 		}
-		ul.Groups[name] = users
+		ul.Groups[name] = append(ul.Groups[name], users...)
+		p.ulDeclare(ul, name)
+		for _, u := range users {
+			p.ulRefs = append(p.ulRefs, ulRef{ul: ul, group: name, user: u, fromGroup: true})
+		}
 	case "user":
 		ul := p.curUL
 		if ul == nil {
@@ -75,6 +79,7 @@ func (p *parser) parseUserlist(args []string) {
 			case "groups":
 				for _, g := range splitComma(arg(args, i+1)) {
 					ul.Groups[g] = append(ul.Groups[g], name)
+					p.ulRefs = append(p.ulRefs, ulRef{ul: ul, group: g, user: name})
 				}
 			default:
 				p.alertRaw(fmt.Sprintf("parsing [%s:%d]: '%s' only supports 'password', 'insecure-password' and 'groups' options.", p.file, p.line, kw))
@@ -99,4 +104,42 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
+}
+
+// ulRef is a user named in a group line, or a group named in a user
+// line, checked once the whole configuration is read.
+type ulRef struct {
+	ul          *Userlist
+	group, user string
+	fromGroup   bool
+}
+
+func (p *parser) ulDeclare(ul *Userlist, group string) {
+	if p.ulGroups == nil {
+		p.ulGroups = map[*Userlist]map[string]bool{}
+	}
+	if p.ulGroups[ul] == nil {
+		p.ulGroups[ul] = map[string]bool{}
+	}
+	p.ulGroups[ul][group] = true
+}
+
+// checkUserlists reports users and groups that reference each other
+// but do not exist, as HAProxy does after parsing.
+func (p *parser) checkUserlists() {
+	for _, r := range p.ulRefs {
+		if r.fromGroup {
+			found := false
+			for _, u := range r.ul.Users {
+				found = found || u.User == r.user
+			}
+			if !found {
+				p.checkAlert("", 0, fmt.Sprintf("userlist '%s': no such user '%s' specified in group '%s'", r.ul.Name, r.user, r.group))
+			}
+			continue
+		}
+		if !p.ulGroups[r.ul][r.group] {
+			p.checkAlert("", 0, fmt.Sprintf("userlist '%s': no such group '%s' specified in user '%s'", r.ul.Name, r.group, r.user))
+		}
+	}
 }
