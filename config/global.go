@@ -313,6 +313,16 @@ func (p *parser) parseGlobal(args []string, kwm int) {
 			p.caBase = a1
 		}
 		p.otherKeyword("global", args)
+	case "ssl-dh-param-file", "issuers-chain-path":
+		if a1 == "" {
+			p.alertf("'%s' expects a file path as an argument.", kw)
+			return
+		}
+		if err := p.opts.Stat(p.filePath(a1)); err != nil {
+			p.alertf("'%s': unable to load '%s' (%s).", kw, a1, errnoText(err))
+			return
+		}
+		p.otherKeyword("global", args)
 	case "ssl-server-verify":
 		if a1 != "none" && a1 != "required" {
 			p.alertf("'%s' expects 'none' or 'required' as argument.", kw)

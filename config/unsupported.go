@@ -94,7 +94,7 @@ func buildSupportTable() map[string]Decision {
 	add("global", N, "loads Lua code; every use of it (lua.* actions, services, fetches) is refused on its own",
 		"lua-load", "lua-load-per-thread", "lua-prepend-path")
 	add("global", U, "process-wide variables feed rules goha cannot evaluate", "set-var", "set-var-fmt")
-	add("global", U, "runs external programs", "external-check")
+	add("global", N, "only permits `option external-check`, which is refused on its own", "external-check")
 
 	// proxy sections
 	add("proxy", U, "stick tables drive rate limiting and persistence: ignoring them changes who gets served",
