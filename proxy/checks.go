@@ -285,6 +285,9 @@ func (s *Server) CheckSnapshot() (check.Snapshot, bool) {
 // check at once.
 func (rt *Runtime) SetCheckEnabled(s *Server, on bool) error {
 	if !s.HasCheck() {
+		if !on {
+			return nil // nothing to stop, as HAProxy answers
+		}
 		return errors.New("Health check was not configured on this server, cannot enable.")
 	}
 	if s.hc.checkOff.Load() == !on {

@@ -148,7 +148,8 @@ func TestCommandsAtEachLevel(t *testing.T) {
 		{"enable frontend fe", 2, "All sockets are already enabled."},
 		{"clear counters all", 2, ""},
 		{"shutdown session 0x1", 2, "No such session"},
-		{"disable health be/s2", 2, "Health check was not configured"},
+		{"enable health be/s2", 2, "Health check was not configured"},
+		{"disable health be/s2", 2, ""},
 	}
 	for _, mode := range []string{"one-shot", "prompt"} {
 		for _, lv := range levels {
