@@ -13,7 +13,7 @@ import (
 	"github.com/goha/goha/proxy/stats"
 )
 
-func newRuntime(t *testing.T, cfgText string) (*proxy.Runtime, *config.Config) {
+func newRuntime(t testing.TB, cfgText string) (*proxy.Runtime, *config.Config) {
 	t.Helper()
 	cfg, err := config.Parse([]config.Source{{Name: "t.cfg", Data: []byte(cfgText)}}, config.ParseOptions{})
 	if err != nil {
@@ -132,4 +132,16 @@ func TestServerStateFile(t *testing.T) {
 	if got := rt3.FindBackend("be").FindServer("s2").AdminState(); got != proxy.AdminReady {
 		t.Errorf("handoff: s2 %v, want ready", got)
 	}
+}
+
+// FuzzApplyServerState feeds arbitrary dumps (a server-state file is
+// read from disk at start): nothing may panic, whatever the fields hold.
+func FuzzApplyServerState(f *testing.F) {
+	f.Add("1\n# h\n3 be 1 s1 127.0.0.1 0 1 1 1 0 1 0 0 0 0 0 0 - 8001 - 0 0 - - 0\n")
+	f.Add("1\n3 be 2 s2 ::1 2 8 300 10 5 6 3 4 6 0 0 0 - 99999 - 0 0 - - 0\n")
+	f.Add("1\n3 be 3 s3 not-an-ip 2 5 -1 1 0 1 0 0 0 0 0 0 - -5 - 0 0 - - 0\n")
+	rt, _ := newRuntime(f, stateCfg)
+	f.Fuzz(func(t *testing.T, text string) {
+		ApplyServerState(rt, text)
+	})
 }
