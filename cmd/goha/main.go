@@ -103,14 +103,13 @@ func executablePath(arg0 string) (string, error) {
 }
 
 // check is -c: parse everything, print what HAProxy would print, exit 0
-// when valid, 1 on errors, 2 when valid but nothing to serve.
+// when valid, 1 on errors, 2 when valid but nothing to serve (no
+// listener), as HAProxy 2.6 does.
 func check(f *flags) int {
 	pid := os.Getpid()
 	srcs, err := config.ReadSources(f.files)
 	if err != nil {
-		if !f.quiet || true {
-			fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: err.Error()}, pid))
-		}
+		fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: err.Error()}, pid))
 		return 1
 	}
 	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn})
@@ -126,6 +125,11 @@ func check(f *flags) int {
 	}
 	if f.zeroWarning && len(cfg.Warnings) > 0 {
 		return 1
+	}
+	if !cfg.HasListener(f.master) {
+		// HAProxy's exact words and exit status: scripts test for 2.
+		fmt.Println("Configuration file has no error but will not start (no listener) => exit(2).")
+		return 2
 	}
 	if !f.quiet {
 		if len(cfg.Warnings) > 0 {

@@ -39,6 +39,7 @@ func TestCommandLine(t *testing.T) {
 	dir := t.TempDir()
 	harness.WriteFile(t, dir, "good.cfg", "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nfrontend fe\n    bind 127.0.0.1:1\n    default_backend be\nbackend be\n    server s1 127.0.0.1:2\n")
 	harness.WriteFile(t, dir, "typo.cfg", "global\n    maxconn 100\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend fe\n    bind 127.0.0.1:8080\n    default_backend be\n\nbackend be\n    balance roundrobin\n    sever s1 127.0.0.1:8081\n")
+	harness.WriteFile(t, dir, "nolistener.cfg", "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nbackend be\n    server s1 127.0.0.1:2\n")
 	os.Mkdir(filepath.Join(dir, "conf.d"), 0o755)
 	harness.WriteFile(t, filepath.Join(dir, "conf.d"), "00-defaults.cfg", "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n")
 	harness.WriteFile(t, filepath.Join(dir, "conf.d"), "10-site.cfg", "frontend fe\n    bind 127.0.0.1:1\n    default_backend be\nbackend be\n    server s1 127.0.0.1:2\n")
@@ -63,6 +64,7 @@ func TestCommandLine(t *testing.T) {
 		{"unknown flag", []string{"-Z"}, nil, 1, "", "unknown option '-Z'", ""},
 		{"missing value", []string{"-c", "-f"}, nil, 1, "", "option '-f' requires an argument", ""},
 		{"no arguments prints usage", nil, nil, 1, "goha version", "Usage : goha", ""},
+		{"no listener exits 2", []string{"-c", "-f", "nolistener.cfg"}, nil, 2, "Configuration file has no error but will not start (no listener) => exit(2).", "", ""},
 		{"version", []string{"-v"}, nil, 0, "goha version", "", ""},
 		{"version verbose", []string{"-vv"}, nil, 0, "Go version: go1.", "", ""},
 	}
