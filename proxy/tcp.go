@@ -22,17 +22,28 @@ type tcpSession struct {
 	cli    net.Conn
 	mu     sync.Mutex
 	srv    net.Conn
+	r      *tcpRelay // set (under mu) once a relay loop owns the connections
 	killed atomic.Bool
 	// last activity in either direction, Unix ns
 	last atomic.Int64
+
+	// What finish needs, set before the relay starts.
+	accepted time.Time
+	smp      connSample
+	be       *Backend
+	cr       connectResult
 }
 
 func (s *tcpSession) kill() {
 	s.killed.Store(true)
 	s.mu.Lock()
-	s.cli.Close()
-	if s.srv != nil {
-		s.srv.Close()
+	if s.r != nil {
+		s.r.shutdownLocked()
+	} else {
+		s.cli.Close()
+		if s.srv != nil {
+			s.srv.Close()
+		}
 	}
 	s.mu.Unlock()
 }
@@ -41,41 +52,32 @@ func (s *tcpSession) kill() {
 // same; hard-stop-after bounds it).
 func (s *tcpSession) softStop() {}
 
-// serveTCP runs a mode tcp session.
+// serveTCP runs a mode tcp session: it connects, then hands both
+// connections to a relay loop (tcploop_linux.go) and returns, or relays
+// them itself when they are not plain TCP sockets.
 func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	rt := f.rt
-	s := &tcpSession{f: f, cli: c}
+	s := &tcpSession{f: f, cli: c, accepted: accepted}
 	rt.addSession(s)
-	defer func() {
-		rt.removeSession(s)
-		c.Close()
-		f.endSession()
-	}()
 	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 		tc.SetKeepAlive(false)
 	}
-	var smp connSample
-	smp.init(c)
-	var e tlog.Entry
-	logging := f.logger.Enabled()
-	e.Tw, e.Tc, e.Tt = -1, -1, -1
+	s.smp.init(c)
 	term := [2]byte{'-', '-'}
 
-	be := f.pickBackend(&smp)
-	var cr connectResult
+	be := f.pickBackend(&s.smp)
+	s.be = be
 	if be == nil {
 		term = [2]byte{'P', 'C'}
 	} else {
 		be.sessStart(accepted)
-		defer be.sessEnd()
-		cr = be.connect(rt.ctx, smp.src.Addr(), nil, nil, nil)
-		e.Tw, e.Tc = cr.tw, cr.tc
-		if cr.err != nil {
-			term = cr.term
+		s.cr = be.connect(rt.ctx, s.smp.src.Addr(), nil, nil, nil)
+		if s.cr.err != nil {
+			term = s.cr.term
 		}
 	}
 	var in, out int64
-	if cr.conn != nil {
+	if cr := &s.cr; cr.conn != nil {
 		s.mu.Lock()
 		s.srv = cr.conn
 		killed := s.killed.Load()
@@ -83,7 +85,35 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		if killed {
 			cr.conn.Close()
 		}
+		tcli, tsrv := s.timeouts()
+		if !killed && s.startRelay(tcli, tsrv) {
+			return // the loop calls s.finish
+		}
 		in, out, term = s.relay(cr.srv)
+	}
+	s.finish(in, out, term)
+}
+
+// timeouts returns the inactivity timeouts of the client and server
+// sides: timeout tunnel when set, else client and server.
+func (s *tcpSession) timeouts() (tcli, tsrv time.Duration) {
+	be := s.cr.srv.Backend
+	tcli, tsrv = s.f.Cfg.Timeouts.Client, be.Cfg.Timeouts.Server
+	if t := be.Cfg.Timeouts.Tunnel; t > 0 {
+		tcli, tsrv = t, t
+	} else if t := s.f.Cfg.Timeouts.Tunnel; t > 0 {
+		tcli, tsrv = t, t
+	}
+	return tcli, tsrv
+}
+
+// finish ends a mode tcp session: counters, the traffic log, and the
+// connection slots. in and out are the bytes from and to the client.
+func (s *tcpSession) finish(in, out int64, term [2]byte) {
+	f, be, cr := s.f, s.be, &s.cr
+	rt := f.rt
+	accepted := s.accepted
+	if cr.conn != nil {
 		cr.conn.Close()
 		be.release(cr.srv)
 		cr.srv.Bin.Add(in)
@@ -106,9 +136,14 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	if s.killed.Load() {
 		term = [2]byte{'K', term[1]}
 	}
-	if logging {
-		e.Client = smp.src
-		e.Frontend = smp.dst
+	if f.logger.Enabled() {
+		var e tlog.Entry
+		e.Tw, e.Tc = -1, -1
+		if be != nil {
+			e.Tw, e.Tc = cr.tw, cr.tc
+		}
+		e.Client = s.smp.src
+		e.Frontend = s.smp.dst
 		e.AcceptTime = accepted
 		e.FrontendName = f.Name
 		if be != nil {
@@ -130,6 +165,12 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		e.Retries, e.Redispatched = cr.retries, cr.redispatched
 		f.logger.Log(&e)
 	}
+	if be != nil {
+		be.sessEnd()
+	}
+	rt.removeSession(s)
+	s.cli.Close()
+	f.endSession()
 }
 
 // connectResult is the outcome of connecting to a server.
