@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,10 +21,12 @@ import (
 type observe struct {
 	start time.Time
 
-	// checkers of every server with `check`, in backend/server order.
-	checkers []*check.Checker
+	// checked lists every server with a checker, in backend/server
+	// order; ctx (set by Start) ends every checker.
+	checked  []*Server
+	ctx      context.Context
 	cancel   context.CancelFunc
-	wait     func()
+	wg       sync.WaitGroup
 	stopOnce sync.Once
 
 	// evlog is each backend's event logger (server state changes), on
@@ -35,7 +39,12 @@ type observe struct {
 
 // srvHealth is a server's health and state-change bookkeeping.
 type srvHealth struct {
-	chk *check.Checker // nil without `check`
+	// chk is the server's checker (nil without `check`); it is replaced
+	// when the address changes at run time (checks follow the server).
+	chk atomic.Pointer[check.Checker]
+	// stopChk ends the current checker's goroutine (guarded by mu).
+	mu      sync.Mutex
+	stopChk context.CancelFunc
 	// checkOff is `disable health`; forced is `set server health
 	// stopping` (NOLB).
 	checkOff atomic.Bool
@@ -84,13 +93,12 @@ func (rt *Runtime) initObserve() error {
 				}
 				return err
 			}
-			srv := s
-			c, err := check.New(cfg, func(e check.Event) { rt.checkEvent(srv, e) })
+			c, err := rt.newChecker(s, cfg)
 			if err != nil {
-				return fmt.Errorf("server %s/%s: check: %w", b.Name, s.Name, err)
+				return err
 			}
-			s.hc.chk = c
-			o.checkers = append(o.checkers, c)
+			s.hc.chk.Store(c)
+			o.checked = append(o.checked, s)
 		}
 	}
 	rt.initRates()
@@ -111,16 +119,88 @@ type beHealth struct {
 func (rt *Runtime) startObserve() {
 	o := &rt.obs
 	ctx, cancel := context.WithCancel(rt.ctx)
-	o.cancel = cancel
-	for _, b := range rt.backends {
-		for _, s := range b.Servers {
-			if s.hc.chk != nil && s.AdminState() == AdminMaint {
-				s.hc.chk.Pause()
-			}
-		}
+	o.ctx, o.cancel = ctx, cancel
+	var maxInter time.Duration
+	for _, s := range o.checked {
+		maxInter = max(maxInter, s.hc.chk.Load().Config().Inter)
 	}
-	o.wait = check.RunAll(ctx, o.checkers)
+	for i, s := range o.checked {
+		c := s.hc.chk.Load()
+		if s.AdminState() == AdminMaint {
+			c.Pause()
+		}
+		rt.runChecker(s, c, check.Spread(i, len(o.checked), maxInter))
+	}
 	go rt.sampleRates(ctx)
+}
+
+// newChecker builds a checker for s whose events are applied only while
+// it is s's current checker.
+func (rt *Runtime) newChecker(s *Server, cfg check.Config) (*check.Checker, error) {
+	var c *check.Checker
+	c, err := check.New(cfg, func(e check.Event) {
+		if s.hc.chk.Load() == c {
+			rt.checkEvent(s, e)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server %s/%s: check: %w", s.Backend.Name, s.Name, err)
+	}
+	return c, nil
+}
+
+// runChecker runs c for s until the runtime stops checking or c is
+// replaced.
+func (rt *Runtime) runChecker(s *Server, c *check.Checker, delay time.Duration) {
+	o := &rt.obs
+	ctx, cancel := context.WithCancel(o.ctx)
+	s.hc.mu.Lock()
+	if s.hc.stopChk != nil {
+		s.hc.stopChk()
+	}
+	s.hc.stopChk = cancel
+	s.hc.mu.Unlock()
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		c.Run(ctx, delay)
+	}()
+}
+
+// followAddr replaces s's checker after an address change, unless the
+// checks have their own `addr`: the new one probes the new address and
+// starts from the server's current state.
+func (rt *Runtime) followAddr(s *Server) error {
+	old := s.hc.chk.Load()
+	if old == nil || s.Cfg.CheckAddr != "" || s.Cfg.Unix != "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(s.Addr())
+	if err != nil {
+		return nil
+	}
+	sc := *s.Cfg
+	sc.Addr = host
+	sc.Port, _ = strconv.Atoi(port)
+	cfg, err := check.FromConfig(s.Backend.Cfg, &sc)
+	if err != nil {
+		return err
+	}
+	c, err := rt.newChecker(s, cfg)
+	if err != nil {
+		return err
+	}
+	if !s.CheckUp() {
+		c.SetHealth(false)
+	}
+	if s.AdminState() == AdminMaint || s.hc.checkOff.Load() {
+		c.Pause()
+	}
+	s.hc.chk.Store(c)
+	if rt.obs.ctx != nil && rt.obs.ctx.Err() == nil {
+		rt.runChecker(s, c, 0)
+	}
+	return nil
 }
 
 // stopObserve stops the health checks: only the newest generation checks
@@ -230,13 +310,13 @@ func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
 	b := s.Backend
 	wasUsable := s.Usable()
 	s.SetAdminState(a)
-	if c := s.hc.chk; c != nil && !s.hc.checkOff.Load() {
+	if c := s.hc.chk.Load(); c != nil && !s.hc.checkOff.Load() {
 		switch {
 		case a == AdminMaint:
 			c.Pause()
 		case prev == AdminMaint:
+			s.SetCheckUp(true) // before Resume: its first verdict wins
 			c.Resume()
-			s.SetCheckUp(true)
 		}
 	}
 	act, bck := b.ActiveServers()
@@ -265,7 +345,7 @@ func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
 }
 
 // HasCheck reports whether the server has a health checker.
-func (s *Server) HasCheck() bool { return s.hc != nil && s.hc.chk != nil }
+func (s *Server) HasCheck() bool { return s.hc != nil && s.hc.chk.Load() != nil }
 
 // CheckEnabled reports whether the server's checks run (`check`
 // configured and not `disable health`).
@@ -276,7 +356,7 @@ func (s *Server) CheckSnapshot() (check.Snapshot, bool) {
 	if !s.HasCheck() {
 		return check.Snapshot{}, false
 	}
-	return s.hc.chk.Snapshot(), true
+	return s.hc.chk.Load().Snapshot(), true
 }
 
 // SetCheckEnabled is `enable|disable health`: disabled checks stop and
@@ -293,18 +373,24 @@ func (rt *Runtime) SetCheckEnabled(s *Server, on bool) error {
 	if s.hc.checkOff.Load() == !on {
 		return nil
 	}
-	s.hc.checkOff.Store(!on)
-	if on {
-		if s.AdminState() != AdminMaint {
-			s.hc.chk.Resume()
-		}
-	} else {
-		s.hc.chk.Pause()
+	c := s.hc.chk.Load()
+	if !on {
+		s.hc.checkOff.Store(true) // from now on, verdicts are ignored
+		c.Pause()
 	}
+	// Either way the server is UP now (unchecked, or restarting its
+	// checks UP); set it before Resume so that the first check's verdict
+	// is not overwritten.
 	if !s.CheckUp() {
 		s.SetCheckUp(true)
 		s.markChange(true)
 		rt.backendChanged(s.Backend)
+	}
+	if on {
+		s.hc.checkOff.Store(false)
+		if s.AdminState() != AdminMaint {
+			c.Resume()
+		}
 	}
 	return nil
 }
@@ -324,7 +410,7 @@ const (
 func (rt *Runtime) SetServerHealth(s *Server, h ServerHealth) {
 	up := h != HealthDown
 	s.hc.nolb.Store(h == HealthStopping)
-	if c := s.hc.chk; c != nil {
+	if c := s.hc.chk.Load(); c != nil {
 		c.SetHealth(up)
 	}
 	was := s.CheckUp()
@@ -356,7 +442,7 @@ func (rt *Runtime) RestoreDown(s *Server) {
 	if !s.HasCheck() || !s.CheckUp() {
 		return
 	}
-	s.hc.chk.SetHealth(false)
+	s.hc.chk.Load().SetHealth(false)
 	s.SetCheckUp(false)
 	s.markChange(false)
 	rt.backendChanged(s.Backend)
@@ -369,7 +455,7 @@ func (rt *Runtime) SetServerAddr(s *Server, ip string, port int) error {
 		return err
 	}
 	s.hc.addrFromCLI.Store(true)
-	return nil
+	return rt.followAddr(s)
 }
 
 // ServerStatus returns the server's `show stat` status: "MAINT", "DRAIN",

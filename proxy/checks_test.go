@@ -137,11 +137,18 @@ backend be
 			t.Errorf("process log lacks %q:\n%s", want, out)
 		}
 	}
-	rt.SoftStop()
 	snap, _ := s2.CheckSnapshot()
 	if snap.Downs < 1 {
 		t.Errorf("chkdown %d", snap.Downs)
 	}
+
+	// The checks follow an address change: s2 moved to the live port.
+	la := live.Addr().(*net.TCPAddr)
+	if err := rt.SetServerAddr(s2, la.IP.String(), la.Port); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 2*time.Second, "s2 UP at its new address", func() bool { return s2.Usable() && statusOf(rt, "be", "s2") == "UP" })
+	rt.SoftStop()
 }
 
 // syncWriter serialises writes of the process log.
