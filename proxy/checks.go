@@ -236,6 +236,7 @@ func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 		if s.hc.checkOff.Load() || s.AdminState() == AdminMaint {
 			return
 		}
+		s.hc.nolb.Store(false) // a verdict replaces a forced NOLB
 		s.SetCheckUp(e.Up)
 		s.markChange(e.Up)
 		act, bck := b.ActiveServers()
