@@ -218,7 +218,10 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 			}
 		}
 		t0 := time.Now()
-		c, err := be.dial(ctx, s)
+		// mode tcp (no HTTP request) dials on this goroutine: the
+		// session goroutine ends once the relay loop has the connection,
+		// so its stack size does not matter there.
+		c, err := be.dialServer(ctx, s, req == nil)
 		if err == nil {
 			r.tc = time.Since(t0)
 			s.Ctime.Add(r.tc)
