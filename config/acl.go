@@ -19,6 +19,7 @@ var SupportedFetches = map[string]bool{
 	"http_auth": true, "http_auth_group": true, "nbsrv": true, "req.ver": true, "req_ver": true,
 	"req.fhdr": true, "req.fhdr_cnt": true, "req.hdr_cnt": true, "req.hdr_val": true, "urlp_val": true,
 	"ssl_fc_sni": true, "ssl_fc_sni_end": true, "ssl_fc_sni_reg": true,
+	"req.ssl_hello_type": true, "req_ssl_hello_type": true, "req.len": true, "req_len": true,
 	"host": false,
 }
 

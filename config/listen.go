@@ -345,7 +345,7 @@ func (p *parser) parseListen(args []string, kwm int) {
 			p.alertf("'%s' expects a backend name.", kw)
 			return
 		}
-		if msg := p.checkLogFormat(a1); msg != "" {
+		if msg := p.checkRuleFormat(a1); msg != "" {
 			p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse use_backend rule '%s' : %s.", p.file, p.line, a1, msg))
 			return
 		}
@@ -388,6 +388,12 @@ func (p *parser) parseListen(args []string, kwm int) {
 		}
 		if msg := p.checkLogFormat(a1); msg != "" {
 			p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse log-format : %s.", p.file, p.line, msg))
+			return
+		}
+		if strings.Contains(a1, "%[") {
+			// The traffic log formatter (proxy/tlog) prints log variables
+			// only: a worker would refuse to start.
+			p.alertf("'%s' : sample expressions (%%[...]) in log-format are known to HAProxy but goha does not support them yet.", kw)
 			return
 		}
 		px.LogFormat = a1

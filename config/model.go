@@ -36,6 +36,11 @@ type Config struct {
 	// Log is every notice and warning in the order HAProxy prints them
 	// (what `goha -c` shows on stderr for a valid configuration).
 	Log []Message
+	// MapFiles holds the contents of the map files that sample
+	// converters (map, map_str, map_beg...) name, keyed by the file name
+	// as written in the configuration; read at parse time, before the
+	// worker chroots.
+	MapFiles map[string][]byte
 }
 
 // Diag is one diagnostic tied to a place in a file.

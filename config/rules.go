@@ -159,6 +159,11 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 				return bad("'%s' is a known HAProxy option that goha does not support yet.", body[i])
 			}
 		}
+		if r.BodyLF {
+			if msg := p.checkRuleFormat(string(r.Body)); msg != "" {
+				return bad("%s.", msg)
+			}
+		}
 	case "return":
 		r.Status = 200
 		for i := 0; i < len(body); i++ {
@@ -207,7 +212,7 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 			}
 		}
 		if r.BodyLF {
-			if msg := p.checkLogFormat(string(r.Body)); msg != "" {
+			if msg := p.checkRuleFormat(string(r.Body)); msg != "" {
 				return bad("%s.", msg)
 			}
 		}
@@ -218,7 +223,7 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 		if msg := parseRedirect(r, body); msg != "" {
 			return bad("%s", msg)
 		}
-		if msg := p.checkLogFormat(r.Value); msg != "" {
+		if msg := p.checkRuleFormat(r.Value); msg != "" {
 			return bad("%s.", msg)
 		}
 	case "auth":
@@ -234,7 +239,7 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 		if len(body) != 2 {
 			return bad("expects exactly 2 arguments.")
 		}
-		if msg := p.checkLogFormat(body[1]); msg != "" {
+		if msg := p.checkRuleFormat(body[1]); msg != "" {
 			return bad("%s.", msg)
 		}
 		r.Name, r.Value = body[0], body[1]
@@ -253,7 +258,7 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 		if len(body) != 1 {
 			return bad("expects exactly 1 argument.")
 		}
-		if msg := p.checkLogFormat(body[0]); msg != "" {
+		if msg := p.checkRuleFormat(body[0]); msg != "" {
 			return bad("%s.", msg)
 		}
 		r.Value = body[0]

@@ -71,8 +71,18 @@ func (p *parser) checkConverters(convs []sampleConv) string {
 		}
 		if (c.Name == "map" || strings.HasPrefix(c.Name, "map_")) && len(c.Args) > 0 {
 			file := strings.Trim(c.Args[0], "'\"")
-			if _, err := p.opts.ReadFile(p.filePath(file)); err != nil {
+			data, err := p.opts.ReadFile(p.filePath(file))
+			if err != nil {
 				return fmt.Sprintf("invalid args in converter '%s' : failed to open pattern file <%s>", c.Name, file)
+			}
+			if p.cfg == nil {
+				continue
+			}
+			if p.cfg.MapFiles == nil {
+				p.cfg.MapFiles = map[string][]byte{}
+			}
+			if _, seen := p.cfg.MapFiles[file]; !seen {
+				p.cfg.MapFiles[file] = data
 			}
 		}
 	}

@@ -324,6 +324,13 @@ func (p *parser) serverAddr(s *Server, px *Proxy, a, where string) bool {
 			host, port = a[:j], a[j+1:]
 		}
 	}
+	if port == "" || port[0] == '+' || port[0] == '-' || strings.TrimLeft(port, "0") == "" {
+		// No port (or +N/-N): HAProxy connects to the client's
+		// destination port (plus the offset). goha's data plane always
+		// dials a fixed port.
+		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : a server address without a fixed port (the client's destination port, or an offset to it) is known to HAProxy but goha does not support it yet in '%s'", px.Name, s.Name, orig))
+		return false
+	}
 	if port != "" {
 		ps := strings.TrimLeft(port, "+-")
 		for k := 0; k < len(ps); k++ {

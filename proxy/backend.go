@@ -217,6 +217,13 @@ func newBackend(rt *Runtime, p *config.Proxy) (*Backend, error) {
 			s.addr.Store(&srvAddr{network: "unix", addr: sc.Unix})
 		} else {
 			a, err := netip.ParseAddr(sc.Addr)
+			if err != nil && sc.Disabled {
+				// init-addr none (or resolvers) with a name that did not
+				// resolve: the server stays in maintenance without an
+				// address, as in HAProxy.
+				s.addr.Store(&srvAddr{network: "tcp", addr: sc.Addr})
+				goto addrDone
+			}
 			if err != nil {
 				return nil, fmt.Errorf("backend %q server %q: address %q is not an IP address: %w", p.Name, sc.Name, sc.Addr, err)
 			}
@@ -226,6 +233,7 @@ func newBackend(rt *Runtime, p *config.Proxy) (*Backend, error) {
 			ap := netip.AddrPortFrom(a.Unmap(), uint16(sc.Port))
 			s.addr.Store(&srvAddr{network: "tcp", addr: ap.String(), ap: ap})
 		}
+	addrDone:
 		w := sc.Weight
 		if w < 0 {
 			w = 1

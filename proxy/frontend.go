@@ -29,11 +29,21 @@ type Frontend struct {
 	useBE     []useBackend
 	reqRules  []*httpRule
 	rspRules  []*httpRule
-	connRules []*tcpRule
-	errs      map[int][]byte
-	logger    *tlog.Logger
-	captures  int        // number of request header captures
-	stats     *statsPage // stats page, nil if none (statspage_glue.go)
+	// afterRules are http-after-response rules; monitorURI answers 200
+	// (monitor-uri).
+	afterRules []*httpRule
+	monitorURI []byte
+	connRules  []*tcpRule
+	// contentRules are tcp-request content rules (mode tcp), applied
+	// within inspectDelay (tlsinspect.go).
+	contentRules []*tcpRule
+	inspectDelay time.Duration
+	// copts compiles log-format values (map files, shared tables).
+	copts    *compileOpts
+	errs     map[int][]byte
+	logger   *tlog.Logger
+	captures int        // number of request header captures
+	stats    *statsPage // stats page, nil if none (statspage_glue.go)
 
 	maxconn  atomic.Int64
 	disabled atomic.Bool
@@ -47,6 +57,16 @@ type Frontend struct {
 type useBackend struct {
 	cond *acl.Cond
 	be   *Backend
+	// dyn is a log-format backend name (`use_backend %[...]`): the
+	// backend is looked up by the evaluated name; none found means
+	// default_backend, as in HAProxy.
+	dyn *lfExpr
+}
+
+// ruleSet is a proxy's HTTP rules, compiled once per runtime: a
+// backend's are applied after use_backend picked it.
+type ruleSet struct {
+	req, rsp, after []*httpRule
 }
 
 type tcpRule struct {
@@ -65,20 +85,31 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 	} else if p.IsBackend() {
 		f.defaultBE = rt.beByName[p.Name]
 	}
+	f.copts = &compileOpts{maps: rt.cfg.MapFiles, rt: rt}
 	for _, u := range p.UseBackends {
-		be := rt.beByName[u.Backend]
-		if be == nil {
-			return nil, fmt.Errorf("frontend %q: use_backend %q not found", p.Name, u.Backend)
-		}
 		c, err := acl.Compile(u.Cond)
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: use_backend %q: %w", p.Name, u.Backend, err)
+		}
+		name, err := compileLF(u.Backend, f.copts)
+		if err != nil {
+			return nil, fmt.Errorf("frontend %q: use_backend: %w", p.Name, err)
+		}
+		if !name.static {
+			f.useBE = append(f.useBE, useBackend{cond: c, dyn: name})
+			continue
+		}
+		be := rt.beByName[string(name.lit)]
+		if be == nil {
+			return nil, fmt.Errorf("frontend %q: use_backend %q not found", p.Name, u.Backend)
 		}
 		f.useBE = append(f.useBE, useBackend{cond: c, be: be})
 	}
 	all := append([]*Backend{f.defaultBE}, nil)
 	for _, u := range f.useBE {
-		all = append(all, u.be)
+		if u.be != nil {
+			all = append(all, u.be)
+		}
 	}
 	for _, be := range all {
 		if be != nil && be.mode != f.mode {
@@ -104,20 +135,31 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 		}
 	}
 	if f.mode == config.ModeHTTP {
-		for _, r := range p.HTTPRequest {
-			hr, err := compileHTTPRule(r, true, f.errs)
-			if err != nil {
-				return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
-			}
-			f.reqRules = append(f.reqRules, hr)
+		rs, err := compileRuleSet(p, f.errs, f.copts)
+		if err != nil {
+			return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
 		}
-		for _, r := range p.HTTPResponse {
-			hr, err := compileHTTPRule(r, false, f.errs)
-			if err != nil {
-				return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
-			}
-			f.rspRules = append(f.rspRules, hr)
+		f.reqRules, f.rspRules, f.afterRules = rs.req, rs.rsp, rs.after
+		if p.MonitorURI != "" {
+			f.monitorURI = []byte(p.MonitorURI)
 		}
+		// The rules of every backend this frontend may reach.
+		for _, be := range rt.backends {
+			if be.Cfg == p || be.mode != config.ModeHTTP || rt.beRules[be] != nil {
+				continue
+			}
+			rs, err := compileRuleSet(be.Cfg, be.errs, f.copts)
+			if err != nil {
+				return nil, fmt.Errorf("backend %q: %w", be.Name, err)
+			}
+			if rt.beRules == nil {
+				rt.beRules = map[*Backend]*ruleSet{}
+			}
+			rt.beRules[be] = rs
+		}
+	}
+	if err := f.compileContentRules(p); err != nil {
+		return nil, err
 	}
 	if rt.opt.LogHub != nil {
 		l, err := newLogger(rt, p)
@@ -158,12 +200,46 @@ func newLogger(rt *Runtime, p *config.Proxy) (*tlog.Logger, error) {
 	})
 }
 
-// loadErrorFiles normalises a proxy's errorfiles.
+// compileRuleSet compiles a proxy's http-request, http-response and
+// http-after-response rules.
+func compileRuleSet(p *config.Proxy, errs map[int][]byte, o *compileOpts) (*ruleSet, error) {
+	rs := &ruleSet{}
+	for _, r := range p.HTTPRequest {
+		hr, err := compileHTTPRule(r, "http-request", errs, o)
+		if err != nil {
+			return nil, err
+		}
+		rs.req = append(rs.req, hr)
+	}
+	for _, r := range p.HTTPResponse {
+		hr, err := compileHTTPRule(r, "http-response", errs, o)
+		if err != nil {
+			return nil, err
+		}
+		rs.rsp = append(rs.rsp, hr)
+	}
+	for _, r := range p.HTTPAfterResponse {
+		hr, err := compileHTTPRule(r, "http-after-response", errs, o)
+		if err != nil {
+			return nil, err
+		}
+		switch hr.kind {
+		case ruleAllow, ruleSetHeader, ruleAddHeader, ruleDelHeader:
+		default:
+			return nil, fmt.Errorf("%s: not supported in http-after-response", hr.src)
+		}
+		rs.after = append(rs.after, hr)
+	}
+	return rs, nil
+}
+
+// loadErrorFiles normalises a proxy's errorfiles and adds its errorloc
+// redirects (which replace the page of their status).
 func loadErrorFiles(p *config.Proxy) (map[int][]byte, error) {
-	if len(p.ErrorFiles) == 0 {
+	if len(p.ErrorFiles) == 0 && len(p.ErrorLocs) == 0 {
 		return nil, nil
 	}
-	m := make(map[int][]byte, len(p.ErrorFiles))
+	m := make(map[int][]byte, len(p.ErrorFiles)+len(p.ErrorLocs))
 	for code, raw := range p.ErrorFiles {
 		b, err := http1.NormalizeErrorFile(raw)
 		if err != nil {
@@ -171,7 +247,20 @@ func loadErrorFiles(p *config.Proxy) (map[int][]byte, error) {
 		}
 		m[code] = b
 	}
+	for code, loc := range p.ErrorLocs {
+		m[code] = errorLocPage(loc)
+	}
 	return m, nil
+}
+
+// errorLocPage is the redirect HAProxy sends instead of an error page
+// for `errorloc302`/`errorloc303 CODE URL`.
+func errorLocPage(loc config.ErrorLoc) []byte {
+	line := "HTTP/1.1 302 Found"
+	if loc.Code == 303 {
+		line = "HTTP/1.1 303 See Other"
+	}
+	return []byte(line + "\r\ncache-control: no-cache\r\ncontent-length: 0\r\nlocation: " + loc.URL + "\r\n\r\n")
 }
 
 // Mode returns the frontend's mode.
@@ -321,12 +410,48 @@ func (f *Frontend) acceptRules(c net.Conn) bool {
 	return true
 }
 
-// pickBackend applies use_backend rules, then default_backend.
+// pickBackend applies use_backend rules, then default_backend. x, when
+// not nil, evaluates dynamic backend names.
 func (f *Frontend) pickBackend(s acl.Sample) *Backend {
+	return f.pickBackendX(s, nil)
+}
+
+// pickBackendX is pickBackend with an evaluation context for dynamic
+// names (use_backend %[...]); without one they are evaluated on a
+// temporary context.
+func (f *Frontend) pickBackendX(s acl.Sample, x *evalCtx) *Backend {
+	switch v := s.(type) {
+	case *httpSample:
+		v.rt = f.rt
+	case *connSample:
+		v.rt = f.rt
+	}
 	for i := range f.useBE {
-		if f.useBE[i].cond.Eval(s) {
-			return f.useBE[i].be
+		u := &f.useBE[i]
+		if !u.cond.Eval(s) {
+			continue
 		}
+		if u.dyn == nil {
+			return u.be
+		}
+		if x == nil {
+			x = &evalCtx{f: f}
+			switch v := s.(type) {
+			case *httpSample:
+				x.c, x.req = &v.connSample, v.req
+			case *connSample:
+				x.c, x.payload = v, v.payload
+			}
+		}
+		// As in HAProxy, a name that matches no backend of the right
+		// mode ends the switching rules: default_backend applies.
+		name := u.dyn.appendTo(x.scratch(), x, 256)
+		x.bufs[x.cur^1] = name
+		be := f.rt.beByName[string(name)]
+		if be == nil || be.mode != f.mode {
+			break
+		}
+		return be
 	}
 	return f.defaultBE
 }

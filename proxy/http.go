@@ -29,8 +29,10 @@ type work struct {
 	out   []byte // outgoing heads are built here
 	req   http1.Request
 	resp  http1.Response
-	line  []byte      // copy of the request line, for the log
-	rules []*httpRule // header rules that matched, in order
+	line  []byte    // copy of the request line, for the log
+	rules []ruleHit // header and path rules that matched, in order
+	vals  []byte    // their evaluated values (ruleHit spans)
+	x     evalCtx   // log-format evaluation (sample_expr.go)
 	iov   net.Buffers
 	iovA  [2][]byte
 	chunk http1.ChunkScanner
@@ -43,6 +45,7 @@ func newWork(size int) any {
 		rsp:  make([]byte, size),
 		out:  make([]byte, 0, size),
 		line: make([]byte, 0, 256),
+		vals: make([]byte, 0, 256),
 	}
 }
 
@@ -110,6 +113,7 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 	rt := f.rt
 	s := &httpSession{f: f, rt: rt, c: c, accepted: accepted}
 	s.smp.connSample.init(c)
+	s.smp.rt = rt
 	if tc, ok := c.(*net.TCPConn); ok {
 		if !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 			tc.SetKeepAlive(false)

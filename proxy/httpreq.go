@@ -37,41 +37,39 @@ func (s *httpSession) handle() bool {
 	s.smp.req = req
 	w.line = append(w.line[:0], req.Line...)
 	w.rules = w.rules[:0]
+	w.vals = w.vals[:0]
+	ec := &w.x
+	ec.reset(s)
 	bodyKind := req.RequestBody()
 	closeAfter := !req.KeepAlive() || s.stop.Load() || f.httpClose()
+	closeLocal := closeAfter || bodyKind != http1.BodyNone
 
-rules:
-	for _, r := range f.reqRules {
-		if !r.cond.Eval(&s.smp) {
-			continue
-		}
-		switch r.kind {
-		case ruleAllow:
-			break rules
-		case ruleDeny:
-			f.Dreq.Add(1)
-			return s.local(r.page, r.status, [2]byte{'P', 'R'}, closeAfter || bodyKind != http1.BodyNone)
-		case ruleReject:
-			f.Dreq.Add(1)
-			s.logLocal(-1, 0, [2]byte{'P', 'R'})
-			return false
-		case ruleReturn, ruleAuth:
-			f.Intercepted.Add(1)
-			return s.local(r.page, r.status, [2]byte{'L', 'R'}, closeAfter || bodyKind != http1.BodyNone)
-		case ruleRedirect:
-			f.Intercepted.Add(1)
-			w.out = r.appendRedirect(w.out[:0], req, req.Host)
-			return s.local(w.out, r.status, [2]byte{'L', 'R'}, closeAfter || bodyKind != http1.BodyNone)
-		default:
-			w.rules = append(w.rules, r)
-		}
+	if f.monitorURI != nil && s.isMonitor(req.URI) {
+		// monitor-uri: answered before any rule, never logged.
+		f.Intercepted.Add(1)
+		f.hrsp(200)
+		s.sendRaw(s.afterPage(pageFor(200, f.errs), nil))
+		return false
+	}
+	if len(f.contentRules) > 0 && !f.contentRulesHTTP(&s.smp) {
+		s.logLocal(-1, 0, [2]byte{'P', 'R'})
+		return false
+	}
+	if done, keep := s.requestRules(f.reqRules, nil, closeLocal); done {
+		return keep
 	}
 	if f.stats != nil && f.stats.page.Match(req.URI) {
 		return s.serveStats(f.stats, closeAfter || bodyKind == http1.BodyChunked)
 	}
-	be := f.pickBackend(&s.smp)
+	be := f.pickBackendX(&s.smp, ec)
 	if be == nil {
-		return s.local(pageFor(503, f.errs), 503, [2]byte{'S', 'C'}, closeAfter || bodyKind != http1.BodyNone)
+		return s.local(pageFor(503, f.errs), 503, [2]byte{'S', 'C'}, closeLocal)
+	}
+	ec.be = be
+	if brs := rt.beRules[be]; brs != nil && len(brs.req) > 0 && be.Cfg != f.Cfg {
+		if done, keep := s.requestRules(brs.req, be, closeLocal); done {
+			return keep
+		}
 	}
 	be.ReqTot.Add(1)
 	be.sessStart(rs.start)
@@ -126,7 +124,7 @@ rules:
 		status := 503
 		be.hrsp(503)
 		f.hrsp(503)
-		n := s.sendRaw(pageFor(status, be.errs))
+		n := s.sendRaw(s.afterPage(pageFor(status, be.errs), be))
 		if logging {
 			s.fillEntry(e, rs)
 			e.TR = rs.headDone.Sub(rs.firstByte)
@@ -270,6 +268,39 @@ rules:
 	case http1.BodyUntilClose:
 		rsend = rbody
 	}
+	ec.resp = resp
+	ec.srv = srv.Name
+	if deny := s.responseRules(be); deny != nil {
+		// http-response deny: the server's response is dropped with its
+		// connection, the deny page (502 by default) sent instead.
+		sc.c.Close()
+		f.Dresp.Add(1)
+		be.Dresp.Add(1)
+		srv.Dresp.Add(1)
+		page := deny.page
+		if deny.dyn != nil {
+			w.vals = deny.appendDynPage(w.vals[:0], ec)
+			page = w.vals
+		}
+		be.hrsp(deny.status)
+		srv.hrsp(deny.status)
+		f.hrsp(deny.status)
+		n := s.sendRaw(s.afterPage(page, be))
+		if e != nil {
+			s.fillEntry(e, rs)
+			e.TR = rs.headDone.Sub(rs.firstByte)
+			e.Tw, e.Tc, e.Tr = cr.tw, cr.tc, tRespHead.Sub(tReqSent)
+			e.BackendName, e.ServerName = be.Name, srv.Name
+			e.Server = srv.addr.Load().ap
+			e.Status, e.BytesOut, e.BytesIn = deny.status, n, bytesIn
+			e.Term = [2]byte{'P', 'H'}
+			e.Retries, e.Redispatched = cr.retries, cr.redispatched
+			e.BeConn, e.SrvConn = int(be.Scur.Load()), int(srv.Scur.Load())
+			e.ReqLine = w.line
+			f.logger.Log(e)
+		}
+		return false
+	}
 	w.out = s.buildResponse(be, resp, req, closeAfter, switched)
 	be.hrsp(status)
 	srv.hrsp(status)
@@ -402,7 +433,7 @@ func (s *httpSession) local(page []byte, status int, term [2]byte, closeConn boo
 	if isHTTP10(&req.Message) {
 		closeConn = true
 	}
-	n := s.sendRaw(page)
+	n := s.sendRaw(s.afterPage(page, s.w.x.be))
 	s.logLocal(status, n, term)
 	if closeConn {
 		return false
@@ -435,7 +466,7 @@ func (s *httpSession) logLocal(status int, bytesOut int64, term [2]byte) {
 func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv *Server, cr connectResult, status int, term [2]byte) bool {
 	be.hrsp(status)
 	s.f.hrsp(status)
-	n := s.sendRaw(pageFor(status, be.errs))
+	n := s.sendRaw(s.afterPage(pageFor(status, be.errs), be))
 	if e != nil {
 		s.fillEntry(e, rs)
 		e.TR = rs.headDone.Sub(rs.firstByte)
@@ -545,18 +576,20 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 	out = append(out, req.Method...)
 	out = append(out, ' ')
 	uri := req.URI
-	for _, r := range w.rules {
-		if r.kind == ruleSetPath {
-			q := bytes.IndexByte(uri, '?')
-			out = append(out, r.value...)
-			if q >= 0 {
-				out = append(out, uri[q:]...)
-			}
+	var path []byte
+	for i := range w.rules {
+		if h := &w.rules[i]; h.r.kind == ruleSetPath {
+			path = w.valueOf(h)
 			uri = nil
 		}
 	}
 	if uri != nil {
 		out = append(out, uri...)
+	} else {
+		out = append(out, path...)
+		if q := bytes.IndexByte(req.URI, '?'); q >= 0 {
+			out = append(out, req.URI[q:]...)
+		}
 	}
 	out = append(out, ' ')
 	out = append(out, req.Proto...)
@@ -567,7 +600,7 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 		if string(h.Name) == "connection" && !upgrade {
 			continue
 		}
-		if len(w.rules) > 0 && removedByRules(w.rules, h.Name) {
+		if len(w.rules) > 0 && removedByRules(w.rules, 0, h.Name) {
 			continue
 		}
 		if xff && s.f.Cfg.Options.ForwardforIfNone && string(h.Name) == xffName {
@@ -575,7 +608,7 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendAdded(out, w.rules)
+	out = w.appendAdded(out, 0)
 	if xff {
 		out = append(out, xffName...)
 		out = append(out, ": "...)
@@ -607,8 +640,11 @@ func (s *httpSession) forwardfor(be *Backend) (string, bool) {
 	return name, true
 }
 
-func removedByRules(rules []*httpRule, name []byte) bool {
-	for _, r := range rules {
+// removedByRules reports whether a set-header or del-header among the
+// hits from index from on removes header name.
+func removedByRules(hits []ruleHit, from int, name []byte) bool {
+	for i := from; i < len(hits); i++ {
+		r := hits[i].r
 		if (r.kind == ruleSetHeader || r.kind == ruleDelHeader) && bytes.Equal(r.name, name) {
 			return true
 		}
@@ -616,11 +652,20 @@ func removedByRules(rules []*httpRule, name []byte) bool {
 	return false
 }
 
-func appendAdded(out []byte, rules []*httpRule) []byte {
-	for _, r := range rules {
-		if r.kind == ruleSetHeader || r.kind == ruleAddHeader {
-			out = appendHeader(out, r.name, r.value)
+// appendAdded appends the headers set or added by the hits from index
+// from on, in order; a value is dropped when a later set-header or
+// del-header of the same name replaces it.
+func (w *work) appendAdded(out []byte, from int) []byte {
+	for i := from; i < len(w.rules); i++ {
+		h := &w.rules[i]
+		r := h.r
+		if r.kind != ruleSetHeader && r.kind != ruleAddHeader {
+			continue
 		}
+		if removedByRules(w.rules, i+1, r.name) {
+			continue
+		}
+		out = appendHeader(out, r.name, w.valueOf(h))
 	}
 	return out
 }
@@ -638,28 +683,19 @@ func (s *httpSession) buildResponse(be *Backend, resp *http1.Response, req *http
 	out := w.out[:0]
 	out = append(out, resp.Line...)
 	out = append(out, "\r\n"...)
-	// http-response rules (their ACLs see the request sample).
-	w.rules = w.rules[:0]
-	for _, r := range s.f.rspRules {
-		if r.cond.Eval(&s.smp) {
-			if r.kind == ruleDeny {
-				// Not supported on responses beyond header rules.
-				continue
-			}
-			w.rules = append(w.rules, r)
-		}
-	}
+	// http-response and http-after-response header rules matched in
+	// responseRules.
 	for i := range resp.Headers {
 		h := &resp.Headers[i]
 		if string(h.Name) == "connection" && !switched {
 			continue
 		}
-		if len(w.rules) > 0 && removedByRules(w.rules, h.Name) {
+		if len(w.rules) > 0 && removedByRules(w.rules, 0, h.Name) {
 			continue
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
-	out = appendAdded(out, w.rules)
+	out = w.appendAdded(out, 0)
 	if !switched && resp.Status >= 200 {
 		if closeConn {
 			if !isHTTP10(&req.Message) || req.ConnKeepAlive {

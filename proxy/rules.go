@@ -26,38 +26,92 @@ const (
 	ruleSetPath
 )
 
-// httpRule is a compiled http-request or http-response rule.
+// httpRule is a compiled http-request, http-response or
+// http-after-response rule.
 type httpRule struct {
 	kind  ruleKind
 	cond  *acl.Cond
-	name  []byte // lowercased header name
-	value []byte // header value or path
-	// page is the full response for deny/return/auth (built at New).
+	name  []byte  // lowercased header name
+	value *lfExpr // header value, path or redirect target
+	// page is the full response for deny/return/auth (built at New);
+	// with a log-format body, dyn builds it per request instead.
 	page   []byte
+	dyn    *dynPage
 	status int
 	// redirect
-	redirKind string // location, prefix, scheme
-	dropQuery bool
-	src       string
+	redirKind   string // location, prefix, scheme
+	dropQuery   bool
+	appendSlash bool
+	ignoreEmpty bool
+	cookie      string // Set-Cookie value of set-cookie/clear-cookie
+	src         string
 }
 
-// compileHTTPRule builds a rule; errs are the proxy's errorfiles.
-func compileHTTPRule(r *config.Rule, request bool, errs map[int][]byte) (*httpRule, error) {
-	dir := "http-response"
-	if request {
-		dir = "http-request"
-	}
+// dynPage is a deny/return answer whose body or headers are log-format
+// strings, built per request.
+type dynPage struct {
+	ctype string
+	hdrs  []dynHdr
+	body  *lfExpr
+}
+
+type dynHdr struct {
+	name  string
+	value *lfExpr
+}
+
+// compileHTTPRule builds a rule; errs are the proxy's error pages and o
+// what log-format values need.
+func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *compileOpts) (*httpRule, error) {
+	request := dir == "http-request"
 	where := fmt.Sprintf("%s %s [%s:%d]", dir, r.Action, r.File, r.Line)
 	c, err := acl.Compile(r.Cond)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	hr := &httpRule{cond: c, status: r.Status, src: where}
-	literal := func(v string) ([]byte, error) {
-		if strings.Contains(v, "%[") || strings.Contains(v, "%{") || (strings.Contains(v, "%") && !strings.Contains(v, "%%")) {
-			return nil, fmt.Errorf("%s: log-format value %q is not supported (only literal values)", where, v)
+	lf := func(v string) (*lfExpr, error) {
+		e, err := compileLF(v, o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		return []byte(strings.ReplaceAll(v, "%%", "%")), nil
+		return e, nil
+	}
+	answer := func() error {
+		dynamic := r.BodyLF && bytes.Contains(r.Body, []byte("%"))
+		for _, h := range r.Headers {
+			if strings.Contains(h[1], "%") {
+				dynamic = true
+			}
+		}
+		if !dynamic {
+			if r.Action != "return" && r.Body == nil && r.ContentType == "" && len(r.Headers) == 0 {
+				hr.page = pageFor(hr.status, errs)
+			} else {
+				hr.page = buildReturn(hr.status, r.ContentType, r.Headers, r.Body, errs)
+			}
+			if hr.page == nil {
+				return fmt.Errorf("%s: no error page for status %d", where, hr.status)
+			}
+			return nil
+		}
+		d := &dynPage{ctype: r.ContentType}
+		var err error
+		if d.body, err = lf(string(r.Body)); err != nil {
+			return err
+		}
+		if !r.BodyLF {
+			d.body = &lfExpr{static: true, lit: r.Body}
+		}
+		for _, h := range r.Headers {
+			v, err := lf(h[1])
+			if err != nil {
+				return err
+			}
+			d.hdrs = append(d.hdrs, dynHdr{name: strings.ToLower(h[0]), value: v})
+		}
+		hr.dyn = d
+		return nil
 	}
 	switch r.Action {
 	case "allow":
@@ -66,10 +120,12 @@ func compileHTTPRule(r *config.Rule, request bool, errs map[int][]byte) (*httpRu
 		hr.kind = ruleDeny
 		if hr.status == 0 {
 			hr.status = 403
+			if !request {
+				hr.status = 502 // HAProxy's http-response deny default
+			}
 		}
-		hr.page = pageFor(hr.status, errs)
-		if hr.page == nil {
-			return nil, fmt.Errorf("%s: no error page for status %d", where, hr.status)
+		if err := answer(); err != nil {
+			return nil, err
 		}
 	case "reject":
 		hr.kind = ruleReject
@@ -81,10 +137,9 @@ func compileHTTPRule(r *config.Rule, request bool, errs map[int][]byte) (*httpRu
 		if hr.status == 0 {
 			hr.status = 200
 		}
-		if r.BodyLF && bytes.Contains(r.Body, []byte("%")) {
-			return nil, fmt.Errorf("%s: lf-string bodies with log-format variables are not supported", where)
+		if err := answer(); err != nil {
+			return nil, err
 		}
-		hr.page = buildReturn(hr.status, r.ContentType, r.Headers, r.Body, errs)
 	case "redirect":
 		if !request {
 			return nil, fmt.Errorf("%s: not supported in responses", where)
@@ -97,15 +152,32 @@ func compileHTTPRule(r *config.Rule, request bool, errs map[int][]byte) (*httpRu
 		if hr.redirKind == "" {
 			hr.redirKind = "location"
 		}
-		if hr.value, err = literal(r.Value); err != nil {
+		if hr.value, err = lf(r.Value); err != nil {
 			return nil, err
 		}
-		for _, h := range r.Headers {
-			if h[0] == "drop-query" {
+		for i := 0; i < len(r.Flags); i++ {
+			switch fl := r.Flags[i]; fl {
+			case "drop-query":
 				hr.dropQuery = true
+			case "append-slash":
+				hr.appendSlash = true
+			case "ignore-empty":
+				hr.ignoreEmpty = true
+			case "set-cookie", "clear-cookie":
+				if i+1 < len(r.Flags) {
+					i++
+					if fl == "set-cookie" {
+						hr.cookie = r.Flags[i] + "; path=/;"
+					} else {
+						hr.cookie = r.Flags[i] + "; path=/; Max-Age=0;"
+					}
+				}
 			}
 		}
 	case "auth":
+		if !request {
+			return nil, fmt.Errorf("%s: not supported in responses", where)
+		}
 		hr.kind = ruleAuth
 		realm := r.Realm
 		if realm == "" {
@@ -118,8 +190,11 @@ func compileHTTPRule(r *config.Rule, request bool, errs map[int][]byte) (*httpRu
 	case "set-header", "add-header", "del-header":
 		hr.kind = map[string]ruleKind{"set-header": ruleSetHeader, "add-header": ruleAddHeader, "del-header": ruleDelHeader}[r.Action]
 		hr.name = []byte(strings.ToLower(r.Name))
+		if hr.kind == ruleDelHeader && len(r.Flags) == 2 && r.Flags[0] == "-m" && r.Flags[1] != "str" {
+			return nil, fmt.Errorf("%s: del-header -m %s is not supported", where, r.Flags[1])
+		}
 		if hr.kind != ruleDelHeader {
-			if hr.value, err = literal(r.Value); err != nil {
+			if hr.value, err = lf(r.Value); err != nil {
 				return nil, err
 			}
 		}
@@ -128,13 +203,77 @@ func compileHTTPRule(r *config.Rule, request bool, errs map[int][]byte) (*httpRu
 			return nil, fmt.Errorf("%s: not supported in responses", where)
 		}
 		hr.kind = ruleSetPath
-		if hr.value, err = literal(r.Value); err != nil {
+		if hr.value, err = lf(r.Value); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("%s: action %q is not supported", where, r.Action)
 	}
 	return hr, nil
+}
+
+// ruleHit is a header or path rule that matched a request or response,
+// with its evaluated value: vals[a:b] of the work area, or the rule's
+// literal value when a < 0.
+type ruleHit struct {
+	r    *httpRule
+	a, b int32
+}
+
+// evalValue evaluates a matching rule's value into w.vals and records the
+// hit.
+func (w *work) hit(r *httpRule, x *evalCtx, max int) {
+	h := ruleHit{r: r, a: -1}
+	if r.value != nil && !r.value.static {
+		a := len(w.vals)
+		w.vals = r.value.appendTo(w.vals, x, max)
+		h.a, h.b = int32(a), int32(len(w.vals))
+	}
+	w.rules = append(w.rules, h)
+}
+
+// valueOf returns a hit's value.
+func (w *work) valueOf(h *ruleHit) []byte {
+	if h.a < 0 {
+		if h.r.value == nil {
+			return nil
+		}
+		return h.r.value.lit
+	}
+	return w.vals[h.a:h.b]
+}
+
+// appendDynPage builds a deny/return answer with log-format parts.
+func (r *httpRule) appendDynPage(dst []byte, x *evalCtx) []byte {
+	d := r.dyn
+	dst = append(dst, "HTTP/1.1 "...)
+	dst = strconv.AppendInt(dst, int64(r.status), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, http1.Reason(r.status)...)
+	dst = append(dst, "\r\ncontent-length: "...)
+	// the body goes at the end; its length is patched in afterwards
+	lenAt := len(dst)
+	dst = append(dst, "          \r\n"...)
+	if d.ctype != "" {
+		dst = append(dst, "content-type: "...)
+		dst = append(dst, d.ctype...)
+		dst = append(dst, "\r\n"...)
+	}
+	for _, h := range d.hdrs {
+		dst = append(dst, h.name...)
+		dst = append(dst, ": "...)
+		dst = h.value.appendTo(dst, x, 0)
+		dst = append(dst, "\r\n"...)
+	}
+	dst = append(dst, "\r\n"...)
+	bodyAt := len(dst)
+	dst = d.body.appendTo(dst, x, 0)
+	n := strconv.AppendInt(make([]byte, 0, 20)[:0], int64(len(dst)-bodyAt), 10)
+	// shift the head left over the unused padding
+	pad := 10 - len(n)
+	copy(dst[lenAt:], n)
+	copy(dst[lenAt+len(n):], dst[lenAt+10:])
+	return dst[:len(dst)-pad]
 }
 
 // pageFor returns the errorfile for status or the built-in page.
@@ -181,8 +320,9 @@ func buildReturn(status int, ctype string, hdrs [][2]string, body []byte, errs m
 	return append(b, body...)
 }
 
-// appendRedirect builds a redirect response into dst.
-func (r *httpRule) appendRedirect(dst []byte, req *http1.Request, host []byte) []byte {
+// appendRedirect builds a redirect response into dst; target is the
+// evaluated location, prefix or scheme.
+func (r *httpRule) appendRedirect(dst []byte, req *http1.Request, host, target []byte) []byte {
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(r.status), 10)
 	dst = append(dst, ' ')
@@ -196,19 +336,27 @@ func (r *httpRule) appendRedirect(dst []byte, req *http1.Request, host []byte) [
 	}
 	switch r.redirKind {
 	case "prefix":
-		if !(len(r.value) == 1 && r.value[0] == '/') {
-			dst = append(dst, r.value...)
+		if !(len(target) == 1 && target[0] == '/') {
+			dst = append(dst, target...)
 		}
 		dst = append(dst, uri...)
 	case "scheme":
-		dst = append(dst, r.value...)
+		dst = append(dst, target...)
 		dst = append(dst, "://"...)
 		dst = append(dst, host...)
 		dst = append(dst, uri...)
 	default:
-		dst = append(dst, r.value...)
+		dst = append(dst, target...)
+	}
+	if r.appendSlash && dst[len(dst)-1] != '/' {
+		dst = append(dst, '/')
 	}
 	dst = append(dst, "\r\n"...)
+	if r.cookie != "" {
+		dst = append(dst, "set-cookie: "...)
+		dst = append(dst, r.cookie...)
+		dst = append(dst, "\r\n"...)
+	}
 	if r.status == 302 || r.status == 303 {
 		// HAProxy 2.6 adds cache-control to its 302 redirects.
 		dst = append(dst, "cache-control: no-cache\r\n"...)

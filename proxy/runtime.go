@@ -37,6 +37,8 @@ type Runtime struct {
 	frontends []*Frontend
 	backends  []*Backend
 	beByName  map[string]*Backend
+	// beRules are the backends' HTTP rules, compiled once (frontend.go).
+	beRules map[*Backend]*ruleSet
 
 	bufsize    int
 	maxrewrite int

@@ -10,11 +10,43 @@ import (
 	"github.com/goha/goha/proxy/lb"
 )
 
-// connSample is the layer-4 part of a sample: addresses only.
+// connSample is the layer-4 part of a sample: addresses, and in mode
+// tcp the first bytes of the stream while tcp-request content rules
+// inspect them.
 type connSample struct {
 	src netip.AddrPort
 	dst netip.AddrPort
+	// payload is what was peeked from the client (not consumed);
+	// final says no more will be waited for.
+	payload []byte
+	final   bool
+	// rt finds backends for nbsrv(NAME).
+	rt *Runtime
 }
+
+// Nbsrv implements acl.NbsrvSample: the usable servers of a backend
+// (the active ones, else the backups), as HAProxy's nbsrv counts them.
+func (s *connSample) Nbsrv(backend string) int {
+	if s.rt == nil {
+		return 0
+	}
+	be := s.rt.beByName[backend]
+	if be == nil {
+		return 0
+	}
+	return nbsrvOf(be)
+}
+
+func nbsrvOf(be *Backend) int {
+	act, bck := be.ActiveServers()
+	if act == 0 {
+		return bck
+	}
+	return act
+}
+
+// Payload implements acl.PayloadSample.
+func (s *connSample) Payload() ([]byte, bool) { return s.payload, s.final || s.payload == nil }
 
 func addrPort(a net.Addr) netip.AddrPort {
 	if t, ok := a.(*net.TCPAddr); ok {

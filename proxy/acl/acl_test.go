@@ -269,7 +269,7 @@ func TestACLMatch(t *testing.T) {
 		{"ssl_fc_sni api.example.com", tcp, true},
 		{"ssl_fc_sni_end .example.com", tcp, true},
 		{"ssl_fc_sni_reg ^api\\.", tcp, true},
-		{"req.ssl_sni -i API.EXAMPLE.COM", tcp, true},
+		{"req.ssl_sni -i API.EXAMPLE.COM", tcp, false}, // the payload's, not ssl_fc_sni (payload_test.go)
 		{"req.ssl_sni -m found", get, false},
 		// dst, nbsrv, auth (optional abilities)
 		{"dst 10.0.0.0/8", tcp, true},

@@ -177,6 +177,10 @@ func (m *matcher) eval(s Sample) bool {
 		}
 		return false
 	}
+	if m.isPayload() {
+		ok, _ := m.evalPayload(s)
+		return ok
+	}
 	return false
 }
 

@@ -3,8 +3,8 @@ package acl
 import "github.com/goha/goha/config"
 
 // predefined holds HAProxy's built-in ACLs (configuration.txt section 7.4),
-// as the ACL each one is equivalent to. RDP_COOKIE and REQ_CONTENT read the
-// raw request buffer, which goha's engine does not expose: they never match.
+// as the ACL each one is equivalent to. RDP_COOKIE reads the RDP cookie
+// of the raw request, which goha does not parse: it never matches.
 var predefined = map[string]config.ACL{
 	"FALSE":          {Fetch: "always_false"},
 	"HTTP":           {Fetch: "req.proto_http"},
@@ -25,7 +25,7 @@ var predefined = map[string]config.ACL{
 	"METH_PUT":       {Fetch: "method", Patterns: []string{"PUT"}},
 	"METH_TRACE":     {Fetch: "method", Patterns: []string{"TRACE"}},
 	"RDP_COOKIE":     {Fetch: "always_false"},
-	"REQ_CONTENT":    {Fetch: "always_false"},
+	"REQ_CONTENT":    {Fetch: "req.len", Patterns: []string{"gt", "0"}},
 	"TRUE":           {Fetch: "always_true"},
 	"WAIT_END":       {Fetch: "wait_end"},
 }

@@ -1,0 +1,208 @@
+package proxy
+
+import (
+	"bytes"
+
+	"github.com/goha/goha/proxy/http1"
+)
+
+// reset prepares the evaluation context of a new request on session s.
+func (x *evalCtx) reset(s *httpSession) {
+	x.c = &s.smp.connSample
+	x.req = &s.w.req
+	x.resp = nil
+	x.f = s.f
+	x.be = nil
+	x.srv = ""
+	x.nreq = s.nreq
+	x.payload, x.final = nil, false
+}
+
+// isMonitor reports whether a request target is the frontend's
+// monitor-uri: compared with the path when it starts with '/', else with
+// the whole target (HAProxy 2.6).
+func (s *httpSession) isMonitor(uri []byte) bool {
+	m := s.f.monitorURI
+	if m[0] == '/' {
+		return bytes.Equal(uriPath(uri), m) || bytes.Equal(uri, m)
+	}
+	return bytes.Equal(uri, m)
+}
+
+// requestRules applies http-request rules (a frontend's, or with be set
+// a backend's) to the request in s.w. done is true when the request was
+// answered (deny, reject, return, auth, redirect); keep then says whether
+// the connection stays open. Header and path rules that match are
+// recorded in w.rules with their evaluated values.
+func (s *httpSession) requestRules(rules []*httpRule, be *Backend, closeLocal bool) (done, keep bool) {
+	f, w := s.f, s.w
+	x := &w.x
+	req := &w.req
+	for _, r := range rules {
+		if !r.cond.Eval(&s.smp) {
+			continue
+		}
+		switch r.kind {
+		case ruleAllow:
+			return false, false
+		case ruleDeny:
+			f.Dreq.Add(1)
+			if be != nil {
+				be.Dreq.Add(1)
+			}
+			return true, s.local(s.answerPage(r), r.status, [2]byte{'P', 'R'}, closeLocal)
+		case ruleReject:
+			f.Dreq.Add(1)
+			if be != nil {
+				be.Dreq.Add(1)
+			}
+			s.logLocal(-1, 0, [2]byte{'P', 'R'})
+			return true, false
+		case ruleReturn, ruleAuth:
+			f.Intercepted.Add(1)
+			return true, s.local(s.answerPage(r), r.status, [2]byte{'L', 'R'}, closeLocal)
+		case ruleRedirect:
+			a := len(w.vals)
+			w.vals = r.value.appendTo(w.vals, x, s.rt.bufsize)
+			target := w.vals[a:]
+			if r.ignoreEmpty && len(target) == 0 {
+				continue
+			}
+			f.Intercepted.Add(1)
+			w.out = r.appendRedirect(w.out[:0], req, req.Host, target)
+			return true, s.local(w.out, r.status, [2]byte{'L', 'R'}, closeLocal)
+		default:
+			w.hit(r, x, s.rt.bufsize)
+		}
+	}
+	return false, false
+}
+
+// answerPage returns a deny/return rule's answer, built per request when
+// it has log-format parts.
+func (s *httpSession) answerPage(r *httpRule) []byte {
+	if r.dyn == nil {
+		return r.page
+	}
+	w := s.w
+	a := len(w.vals)
+	w.vals = r.appendDynPage(w.vals, &w.x)
+	return w.vals[a:]
+}
+
+// responseRules applies the http-response rules (the backend's, then the
+// frontend's) and collects the http-after-response ones for the response
+// in w.resp, recording header hits in w.rules. It returns the deny rule
+// that matched, if any.
+func (s *httpSession) responseRules(be *Backend) *httpRule {
+	f, w := s.f, s.w
+	x := &w.x
+	w.rules = w.rules[:0]
+	w.vals = w.vals[:0]
+	var brs *ruleSet
+	if be != nil && be.Cfg != f.Cfg {
+		brs = s.rt.beRules[be]
+	}
+	sets := [2][]*httpRule{nil, f.rspRules}
+	if brs != nil {
+		sets[0] = brs.rsp
+	}
+	for _, rules := range sets {
+	set:
+		for _, r := range rules {
+			if !r.cond.Eval(&s.smp) {
+				continue
+			}
+			switch r.kind {
+			case ruleAllow:
+				break set
+			case ruleDeny:
+				return r
+			default:
+				w.hit(r, x, s.rt.bufsize)
+			}
+		}
+	}
+	s.afterRules(be)
+	return nil
+}
+
+// afterRules records the http-after-response header hits (backend's
+// rules first, then the frontend's).
+func (s *httpSession) afterRules(be *Backend) {
+	f, w := s.f, s.w
+	sets := [2][]*httpRule{nil, f.afterRules}
+	if be != nil && be.Cfg != f.Cfg {
+		if brs := s.rt.beRules[be]; brs != nil {
+			sets[0] = brs.after
+		}
+	}
+	for _, rules := range sets {
+	set:
+		for _, r := range rules {
+			if !r.cond.Eval(&s.smp) {
+				continue
+			}
+			if r.kind == ruleAllow {
+				break set
+			}
+			w.hit(r, &w.x, s.rt.bufsize)
+		}
+	}
+}
+
+// hasAfterRules reports whether any http-after-response rule may apply.
+func (s *httpSession) hasAfterRules(be *Backend) bool {
+	if len(s.f.afterRules) > 0 {
+		return true
+	}
+	if be != nil && be.Cfg != s.f.Cfg {
+		if brs := s.rt.beRules[be]; brs != nil && len(brs.after) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// afterPage applies the http-after-response rules to a response goha
+// generates itself (error pages, deny, return, redirect, monitor-uri):
+// the page is rewritten into w.out. Without rules it is returned as is.
+func (s *httpSession) afterPage(page []byte, be *Backend) []byte {
+	if !s.hasAfterRules(be) {
+		return page
+	}
+	w := s.w
+	var buf []byte
+	if len(page) <= len(w.rsp) {
+		buf = w.rsp[:copy(w.rsp, page)]
+	} else {
+		buf = append([]byte(nil), page...)
+	}
+	resp := &w.resp
+	if err := http1.ParseResponse(buf, len(buf), resp); err != nil {
+		return page
+	}
+	from := len(w.rules)
+	w.x.resp = resp
+	s.afterRules(be)
+	if len(w.rules) == from {
+		return page
+	}
+	// buf holds a copy of the page: w.out (where a redirect is built)
+	// can be overwritten.
+	out := w.out[:0]
+	out = append(out, resp.Line...)
+	out = append(out, "\r\n"...)
+	for i := range resp.Headers {
+		h := &resp.Headers[i]
+		if removedByRules(w.rules, from, h.Name) {
+			continue
+		}
+		out = appendHeader(out, h.Name, h.Value)
+	}
+	out = w.appendAdded(out, from)
+	out = append(out, "\r\n"...)
+	out = append(out, buf[resp.HeadLen:]...)
+	w.out = out
+	return out
+}

@@ -1,0 +1,332 @@
+package proxy
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// mapKind is how a map converter matches its input against the keys.
+type mapKind uint8
+
+const (
+	mapStr mapKind = iota
+	mapBeg
+	mapSub
+	mapEnd
+	mapDir
+	mapDom
+	mapReg
+	mapIP
+	mapInt
+)
+
+// mapTable is a map file compiled for one match kind: entries in file
+// order, plus an index for exact string keys.
+type mapTable struct {
+	kind    mapKind
+	entries []mapEntry
+	exact   map[string]int // mapStr: key -> first entry
+}
+
+type mapEntry struct {
+	key []byte
+	val []byte
+	re  *regexp.Regexp
+	pfx netip.Prefix
+	lo  int64
+	hi  int64
+	// typed value, for _int and _ip maps
+	iv int64
+	ip netip.Addr
+}
+
+// parseMapFile splits a map file into (key, value) pairs: the key is the
+// first word, the value the rest of the line; blank lines and lines
+// starting with '#' are skipped.
+func parseMapFile(data []byte) [][2]string {
+	var out [][2]string
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimRight(l, "\r")
+		l = strings.TrimLeft(l, " \t")
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		key, val := l, ""
+		if i := strings.IndexAny(l, " \t"); i >= 0 {
+			key, val = l[:i], strings.Trim(l[i:], " \t")
+		}
+		out = append(out, [2]string{key, val})
+	}
+	return out
+}
+
+// loadMap compiles map file name for kind and output type, once per
+// (file, kind, type) per Runtime.
+func loadMap(o *compileOpts, name string, kind mapKind, out smpType) (*mapTable, error) {
+	key := fmt.Sprintf("%d/%d/%s", kind, out, name)
+	if m := o.cache[key]; m != nil {
+		return m, nil
+	}
+	data, ok := o.maps[name]
+	if !ok {
+		return nil, fmt.Errorf("map file %q was not loaded by the configuration parser", name)
+	}
+	m := &mapTable{kind: kind}
+	if kind == mapStr {
+		m.exact = map[string]int{}
+	}
+	for _, kv := range parseMapFile(data) {
+		e := mapEntry{key: []byte(kv[0]), val: []byte(kv[1])}
+		switch kind {
+		case mapReg:
+			re, err := regexp.Compile(kv[0])
+			if err != nil {
+				return nil, fmt.Errorf("map file %q: invalid regex %q: %w", name, kv[0], err)
+			}
+			e.re = re
+		case mapIP:
+			p, err := parsePrefix(kv[0])
+			if err != nil {
+				return nil, fmt.Errorf("map file %q: invalid address %q", name, kv[0])
+			}
+			e.pfx = p
+		case mapInt:
+			lo, hi, err := parseIntRange(kv[0])
+			if err != nil {
+				return nil, fmt.Errorf("map file %q: invalid integer %q", name, kv[0])
+			}
+			e.lo, e.hi = lo, hi
+		}
+		switch out {
+		case stInt:
+			n, ok := parseInt(e.val)
+			if !ok {
+				return nil, fmt.Errorf("map file %q: value %q is not an integer", name, kv[1])
+			}
+			e.iv = n
+		case stIP:
+			a, err := netip.ParseAddr(kv[1])
+			if err != nil {
+				return nil, fmt.Errorf("map file %q: value %q is not an address", name, kv[1])
+			}
+			e.ip = a.Unmap()
+		}
+		if m.exact != nil {
+			if _, dup := m.exact[kv[0]]; !dup {
+				m.exact[kv[0]] = len(m.entries)
+			}
+		}
+		m.entries = append(m.entries, e)
+	}
+	if o.cache == nil {
+		o.cache = map[string]*mapTable{}
+	}
+	o.cache[key] = m
+	return m, nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			if p.Addr().Is4In6() {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			return p.Masked(), nil
+		}
+		// dotted mask: 10.0.0.0/255.0.0.0
+		a, m, _ := strings.Cut(s, "/")
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		bits, err := maskBits(m, 32)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return netip.PrefixFrom(ip.Unmap(), bits).Masked(), nil
+	}
+	ip, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	ip = ip.Unmap()
+	return netip.PrefixFrom(ip, ip.BitLen()), nil
+}
+
+func parseIntRange(s string) (lo, hi int64, err error) {
+	a, b, rng := strings.Cut(s, ":")
+	if !rng {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, n, err
+	}
+	lo, hi = -1<<63, 1<<63-1
+	if a != "" {
+		if lo, err = strconv.ParseInt(a, 10, 64); err != nil {
+			return
+		}
+	}
+	if b != "" {
+		if hi, err = strconv.ParseInt(b, 10, 64); err != nil {
+			return
+		}
+	}
+	return lo, hi, nil
+}
+
+// lookup returns the entry matching v, or nil.
+func (m *mapTable) lookup(x *evalCtx, v *smpVal) *mapEntry {
+	switch m.kind {
+	case mapIP:
+		if !toIP(v) {
+			return nil
+		}
+		var best *mapEntry
+		for i := range m.entries {
+			e := &m.entries[i]
+			if e.pfx.Contains(v.ip) && (best == nil || e.pfx.Bits() > best.pfx.Bits()) {
+				best = e
+			}
+		}
+		return best
+	case mapInt:
+		if !toInt(v) {
+			return nil
+		}
+		for i := range m.entries {
+			e := &m.entries[i]
+			if v.i >= e.lo && v.i <= e.hi {
+				return e
+			}
+		}
+		return nil
+	}
+	if !toStr(x, v) {
+		return nil
+	}
+	s := v.s
+	if m.kind == mapStr {
+		if i, ok := m.exact[string(s)]; ok {
+			return &m.entries[i]
+		}
+		return nil
+	}
+	for i := range m.entries {
+		e := &m.entries[i]
+		var ok bool
+		switch m.kind {
+		case mapBeg:
+			ok = bytes.HasPrefix(s, e.key)
+		case mapEnd:
+			ok = bytes.HasSuffix(s, e.key)
+		case mapSub:
+			ok = bytes.Contains(s, e.key)
+		case mapReg:
+			ok = e.re.Match(s)
+		case mapDir:
+			ok = matchWords(s, e.key, func(c byte) bool { return c == '/' || c == '?' })
+		case mapDom:
+			ok = matchWords(s, e.key, func(c byte) bool { return c == '/' || c == '?' || c == '.' || c == ':' })
+		}
+		if ok {
+			return e
+		}
+	}
+	return nil
+}
+
+// matchWords reports whether p appears in s as a run of whole words
+// delimited by delim (HAProxy's dir and dom matches).
+func matchWords(s, p []byte, delim func(byte) bool) bool {
+	for len(p) > 0 && delim(p[0]) {
+		p = p[1:]
+	}
+	for len(p) > 0 && delim(p[len(p)-1]) {
+		p = p[:len(p)-1]
+	}
+	if len(p) == 0 {
+		return true
+	}
+	for i := 0; i+len(p) <= len(s); i++ {
+		if (i == 0 || delim(s[i-1])) && bytes.Equal(s[i:i+len(p)], p) && (i+len(p) == len(s) || delim(s[i+len(p)])) {
+			return true
+		}
+	}
+	return false
+}
+
+// registerMapConverters adds map, map_str, map_beg ... and their _int and
+// _ip output variants.
+func registerMapConverters() {
+	kinds := map[string]mapKind{"str": mapStr, "beg": mapBeg, "sub": mapSub, "end": mapEnd, "dir": mapDir,
+		"dom": mapDom, "reg": mapReg, "ip": mapIP, "int": mapInt}
+	outs := map[string]smpType{"": stStr, "_int": stInt, "_ip": stIP}
+	for kn, k := range kinds {
+		for on, ot := range outs {
+			name := "map_" + kn + on
+			convTable[name] = mapConv(k, ot)
+		}
+	}
+	convTable["map"] = mapConv(mapStr, stStr)
+}
+
+func mapConv(kind mapKind, out smpType) func(*conv, *compileOpts) error {
+	return func(c *conv, o *compileOpts) error {
+		if len(c.args) < 1 || len(c.args) > 2 {
+			return fmt.Errorf("expects a map file and an optional default value")
+		}
+		m, err := loadMap(o, c.args[0], kind, out)
+		if err != nil {
+			return err
+		}
+		c.m, c.out = m, out
+		if len(c.args) == 2 {
+			c.hasD = true
+			c.def = []byte(c.args[1])
+			switch out {
+			case stInt:
+				n, ok := parseInt(c.def)
+				if !ok {
+					return fmt.Errorf("default value %q is not an integer", c.args[1])
+				}
+				c.n[0] = n
+			case stIP:
+				a, err := netip.ParseAddr(c.args[1])
+				if err != nil {
+					return fmt.Errorf("default value %q is not an address", c.args[1])
+				}
+				c.ip4 = netip.PrefixFrom(a.Unmap(), 0)
+			}
+		}
+		c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+			e := c.m.lookup(x, v)
+			if e == nil {
+				if !c.hasD {
+					return false
+				}
+				switch c.out {
+				case stInt:
+					*v = smpVal{t: stInt, i: c.n[0]}
+				case stIP:
+					*v = smpVal{t: stIP, ip: c.ip4.Addr()}
+				default:
+					*v = smpVal{t: stStr, s: c.def}
+				}
+				return true
+			}
+			switch c.out {
+			case stInt:
+				*v = smpVal{t: stInt, i: e.iv}
+			case stIP:
+				*v = smpVal{t: stIP, ip: e.ip}
+			default:
+				*v = smpVal{t: stStr, s: e.val}
+			}
+			return true
+		}
+		return nil
+	}
+}
