@@ -97,6 +97,11 @@ type Master struct {
 	calls       chan func()
 	childExited chan struct{}
 	readyCh     chan int
+	stoppingCh  chan int
+	// settling holds `reload` answers until the previous workers have
+	// stopped accepting, so a client that reloads then connects reaches
+	// the new configuration.
+	settling *settle
 
 	// sigs is the os/signal channel; box holds signals read from it and
 	// not yet acted on. The reading goroutine never blocks, so a signal
@@ -142,6 +147,7 @@ func Run(opt Options) int {
 		calls:       make(chan func()),
 		childExited: make(chan struct{}, 1),
 		readyCh:     make(chan int, 64),
+		stoppingCh:  make(chan int, 64),
 		box:         sigBox{wake: make(chan struct{}, 1)},
 		notify:      newNotifier(opt.Systemd),
 	}
@@ -471,8 +477,11 @@ func (m *Master) watchIPC(p *proc) {
 			if err != nil {
 				return
 			}
-			if msg == worker.MsgReady {
+			switch msg {
+			case worker.MsgReady:
 				m.readyCh <- pid
+			case worker.MsgStopping:
+				m.stoppingCh <- pid
 			}
 		}
 	}(p.pid, p.ipc)
@@ -497,9 +506,14 @@ func (m *Master) loop() int {
 			}
 		case pid := <-m.readyCh:
 			m.onReady(pid)
+		case pid := <-m.stoppingCh:
+			m.settled(pid)
 		case <-tick.C:
 			if m.pending != nil && time.Now().After(m.pending.deadline) {
 				m.failGeneration(fmt.Sprintf("new worker(s) not ready within %s", ReadyTimeout))
+			}
+			if m.settling != nil && time.Now().After(m.settling.deadline) {
+				m.settled(0)
 			}
 		}
 	}
@@ -521,6 +535,18 @@ func (m *Master) done() bool {
 		return true
 	}
 	return false
+}
+
+// drainReady handles the readiness messages already received.
+func (m *Master) drainReady() {
+	for {
+		select {
+		case pid := <-m.readyCh:
+			m.onReady(pid)
+		default:
+			return
+		}
+	}
 }
 
 func (m *Master) onReady(pid int) {
@@ -572,8 +598,40 @@ func (m *Master) commitGeneration() {
 	} else {
 		m.notify.send(fmt.Sprintf("READY=1\nSTATUS=Reloaded (generation %d, %d reloads).\nMAINPID=%d", m.curGen, m.reloads, m.pid))
 	}
-	m.answerReplies(pg.replies, true)
+	if len(pg.replies) > 0 {
+		st := &settle{replies: pg.replies, waiting: map[int]bool{}, deadline: time.Now().Add(2 * time.Second)}
+		for _, p := range m.procs {
+			if p.gen < m.curGen && p.stopping {
+				st.waiting[p.pid] = true
+			}
+		}
+		m.settling = st
+		m.settled(0)
+	}
 	m.runQueued()
+}
+
+// settle is a `reload` answer waiting for old workers to stop accepting.
+type settle struct {
+	replies  []io.WriteCloser
+	waiting  map[int]bool
+	deadline time.Time
+}
+
+// settled records that pid stopped accepting (0: nothing new) and sends
+// the waiting answers once no old worker accepts any more, or at the
+// deadline (a stuck old worker must not hold the answer forever).
+func (m *Master) settled(pid int) {
+	st := m.settling
+	if st == nil {
+		return
+	}
+	delete(st.waiting, pid)
+	if len(st.waiting) > 0 && time.Now().Before(st.deadline) {
+		return
+	}
+	m.settling = nil
+	m.answerReplies(st.replies, true)
 }
 
 // failGeneration stops the pending generation and keeps the current one.
@@ -650,8 +708,16 @@ func (m *Master) reap() {
 			i++
 			continue
 		}
+		// A worker may say "ready" and die right after: read what it
+		// left on its socket (and what the reader already passed on)
+		// before judging its exit.
+		m.drainReady()
+		if !p.ready && worker.DrainMsgs(p.ipc, worker.MsgReady) {
+			m.onReady(p.pid)
+		}
 		m.procs = append(m.procs[:i], m.procs[i+1:]...)
 		p.ipc.Close()
+		m.settled(p.pid)
 		m.onExit(p, ws, err == syscall.ECHILD)
 	}
 }
@@ -662,7 +728,7 @@ func (m *Master) onExit(p *proc, ws syscall.WaitStatus, lost bool) {
 		code, what = 0, "Exit"
 	}
 	switch {
-	case m.pending != nil && p.gen == m.pending.gen:
+	case m.pending != nil && p.gen == m.pending.gen && !p.ready:
 		m.log.Error().Msgf("New worker (%d) exited with code %d (%s)", p.pid, code, what)
 		m.failGeneration(fmt.Sprintf("new worker (%d) exited with code %d (%s) before it was ready", p.pid, code, what))
 	case p.gen == m.curGen && !p.stopping && !m.stopping:
@@ -743,6 +809,12 @@ func (m *Master) reload(reply io.WriteCloser) {
 		m.log.Debug().Msg("reload requested during a reload: queued")
 		m.queued = true
 		return
+	}
+	// A previous reload's answer still waiting for old workers to settle
+	// is sent now: this image may be replaced.
+	if st := m.settling; st != nil {
+		m.settling = nil
+		m.answerReplies(st.replies, true)
 	}
 	m.logMu.Lock()
 	m.startupLogs.Reset()

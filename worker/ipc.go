@@ -58,12 +58,14 @@ type Handoff struct {
 	MasterWorker bool `json:"master_worker"`
 }
 
-// IPC messages. Worker to master: MsgReady once serving. Master to
-// worker: MsgCLI carries a connected stream socket to serve as one CLI
-// session at the given level ("cli admin").
+// IPC messages. Worker to master: MsgReady once serving, MsgStopping
+// once a soft stop has closed its listeners (no new connection will
+// reach it). Master to worker: MsgCLI carries a connected stream socket
+// to serve as one CLI session at the given level ("cli admin").
 const (
-	MsgReady = "ready"
-	MsgCLI   = "cli"
+	MsgReady    = "ready"
+	MsgStopping = "stopping"
+	MsgCLI      = "cli"
 )
 
 // WriteHandoff encodes h into a fresh memfd, ready to be inherited.
@@ -214,6 +216,42 @@ func RawFD(f *os.File) int {
 	fd := -1
 	raw.Control(func(u uintptr) { fd = int(u) })
 	return fd
+}
+
+// DrainMsgs reads, without waiting, the messages already queued on an
+// IPC socket and reports whether one of them was want. Attached
+// descriptors are closed.
+func DrainMsgs(sock *os.File, want string) bool {
+	raw, err := sock.SyscallConn()
+	if err != nil {
+		return false
+	}
+	found := false
+	buf := make([]byte, 4096)
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	raw.Control(func(fd uintptr) {
+		for {
+			n, oobn, _, _, err := unix.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+			if err != nil || (n == 0 && oobn == 0) {
+				return
+			}
+			if oobn > 0 {
+				if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+					for _, m := range msgs {
+						if fds, err := unix.ParseUnixRights(&m); err == nil {
+							for _, f := range fds {
+								unix.Close(f)
+							}
+						}
+					}
+				}
+			}
+			if string(buf[:n]) == want {
+				found = true
+			}
+		}
+	})
+	return found
 }
 
 // FileConn turns an inherited stream socket into a net.Conn (the file is

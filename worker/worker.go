@@ -126,6 +126,11 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			s.ln.Close()
 		}
 		rt.SoftStop()
+		if o.IPC != nil {
+			// The master answers a synchronous `reload` once every old
+			// worker has stopped accepting.
+			SendMsg(o.IPC, MsgStopping, nil)
+		}
 		saveServerState(log, rt, cfg)
 		if d := cfg.Global.HardStopAfter; d > 0 {
 			hardStop = time.After(d)
