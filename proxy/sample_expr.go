@@ -63,6 +63,9 @@ type evalCtx struct {
 	// holding the current value.
 	bufs [2][]byte
 	cur  int
+	// v holds the value being evaluated (kept here so that it does not
+	// escape to the heap on each evaluation).
+	v smpVal
 }
 
 // scratch returns an empty buffer that does not alias the current value.
@@ -235,13 +238,13 @@ func (e *lfExpr) appendTo(dst []byte, x *evalCtx, max int) []byte {
 		n := &e.nodes[i]
 		switch {
 		case n.expr != nil:
-			var v smpVal
-			ok := n.expr.eval(x, &v)
+			v := &x.v
+			ok := n.expr.eval(x, v)
 			if n.quote {
 				dst = append(dst, '"')
 			}
 			if ok {
-				dst = appendSampleHTTP(dst, x, &v)
+				dst = appendSampleHTTP(dst, x, v)
 			}
 			if n.quote {
 				dst = append(dst, '"')
@@ -479,7 +482,9 @@ func unquoteArg(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '\\' && i+1 < len(s) && q != '\'':
+		case c == '\\' && i+1 < len(s) && strings.IndexByte(`\\"',)`, s[i+1]) >= 0 && q != '\'':
+			// \", \', \\, \, and \) stand for the character; other
+			// backslashes stay (regex escapes, \1 in regsub).
 			i++
 			b.WriteByte(s[i])
 		case q != 0 && c == q:

@@ -63,9 +63,15 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		tc.SetKeepAlive(false)
 	}
 	s.smp.init(c)
+	// tcp-request content rules (tlsinspect.go): peek, never consume.
+	if !f.inspectContent(c, &s.smp) {
+		s.finish(0, 0, [2]byte{'P', 'R'})
+		return
+	}
 	term := [2]byte{'-', '-'}
 
 	be := f.pickBackend(&s.smp)
+	s.smp.payload = nil
 	s.be = be
 	if be == nil {
 		term = [2]byte{'P', 'C'}

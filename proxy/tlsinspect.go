@@ -163,6 +163,9 @@ func peekMore(c net.Conn, buf []byte, have int, deadline time.Time) (int, error)
 	if p, ok := c.(contentPeeker); ok {
 		return p.peekWait(buf, have, deadline)
 	}
+	if n, err, ok := peekOwned(c, buf, have, deadline); ok {
+		return n, err
+	}
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return 0, io.EOF // nothing can be inspected: decide now

@@ -45,3 +45,26 @@ func peekFD(fd int, buf []byte, have int, deadline time.Time) (int, error) {
 	defer nc.Close()
 	return peekMore(nc, buf, have, deadline)
 }
+
+// fdOwner is a connection whose socket descriptor can be borrowed (the
+// TCP relay's raw connections): peekMore peeks on it with peekFD.
+type fdOwner interface {
+	detach() int
+	attach(fd int)
+}
+
+// peekOwned peeks on a borrowed descriptor; false when c is not an
+// fdOwner.
+func peekOwned(c net.Conn, buf []byte, have int, deadline time.Time) (int, error, bool) {
+	o, ok := c.(fdOwner)
+	if !ok {
+		return 0, nil, false
+	}
+	fd := o.detach()
+	if fd < 0 {
+		return 0, net.ErrClosed, true
+	}
+	defer o.attach(fd)
+	n, err := peekFD(fd, buf, have, deadline)
+	return n, err, true
+}
