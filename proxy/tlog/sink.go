@@ -61,6 +61,9 @@ type Sink struct {
 	ownsFile bool
 
 	out []byte // scratch datagram
+	// prev is the last datagram sent over UDP, sent again when the next
+	// write reveals (ECONNREFUSED) that it met a closed port.
+	prev []byte
 
 	// abort makes the goroutine drop what is left instead of writing it,
 	// once Close has waited long enough.
@@ -264,8 +267,17 @@ func (s *Sink) send(b []byte) error {
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			// A connected UDP socket reports an earlier ICMP "port
 			// unreachable" on the next write, which is then not sent:
-			// the daemon was down before, not necessarily now.
+			// the daemon was down before, not necessarily now. The
+			// datagram that met the closed port is most likely the
+			// previous one (a syslog daemon starting a moment after
+			// goha, say): send it again, then this one.
+			if len(s.prev) > 0 {
+				s.udp.Write(s.prev)
+			}
 			_, err = s.udp.Write(b)
+		}
+		if err == nil {
+			s.prev = append(s.prev[:0], b...)
 		}
 		return err
 	case sinkFile:

@@ -384,6 +384,12 @@ func TestSinkUDPDaemonStartsLater(t *testing.T) {
 	}
 	defer c2.Close()
 	l.Send(Info, "up now")
+	// The message that met the closed port is sent again first (a
+	// "Server x/y is DOWN" logged while syslog was still starting must
+	// not be lost), then the new one.
+	if got := recv(t, c2); got != "nobody listens\n" {
+		t.Errorf("first datagram = %q; want the refused one again", got)
+	}
 	if got := recv(t, c2); got != "up now\n" {
 		t.Errorf("datagram = %q; want %q", got, "up now\n")
 	}
