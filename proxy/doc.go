@@ -59,8 +59,27 @@
 //     buffer: they are reused when a body is streamed, so http-response
 //     rules that test request fetches see garbage after a body larger
 //     than the buffer.
-//   - Rule values are literal; log-format expressions (%[...]) in
-//     set-header or return bodies are refused by New.
+//   - Rule values (set-header, add-header, set-path, redirect targets,
+//     return/deny lf-string bodies, use_backend names) are HAProxy
+//     log-format strings compiled once by compileLF (sample_expr.go,
+//     sample_conv.go, sample_map.go) and evaluated per request into the
+//     work area (w.vals) without allocating (regsub excepted). The
+//     fetches, converters and %X variables supported are exactly
+//     config.SupportedSampleFetches/SupportedConverters/SupportedLogVars
+//     (TestSampleTables): the parser refuses the rest, so `goha -c` and a
+//     start agree (TestCorpusValidStarts checks the corpus). Map files
+//     come from config.Config.MapFiles (read before the chroot).
+//   - A backend's http-request rules run after use_backend picked it; its
+//     http-response and http-after-response rules before the frontend's
+//     (rt.beRules, compiled once). http-after-response rules also rewrite
+//     pages goha answers itself (afterPage), and monitor-uri answers
+//     before any rule, unlogged.
+//   - Mode tcp content rules (tlsinspect.go) peek at the client's first
+//     bytes with MSG_PEEK (raw relay sockets are borrowed with
+//     detach/attach and a duplicate waits in the netpoller) and never
+//     consume them; a payload fetch that cannot decide yet makes the
+//     rules wait, within tcp-request inspect-delay (HAProxy's
+//     ACL_TEST_MISS, acl.Cond.EvalPartial).
 //   - Soft stop closes this process' listeners; the master keeps its own
 //     copies of the sockets.
 package proxy
