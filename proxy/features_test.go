@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -250,5 +251,77 @@ backend be_two
 	io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
 	if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
 		t.Errorf("plain text not rejected: %d %v", n, err)
+	}
+}
+
+// BenchmarkHTTPLogFormatRule is BenchmarkHTTPKeepAlive with log-format
+// header rules: evaluating them allocates nothing per request.
+func BenchmarkHTTPLogFormatRule(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				answer := []byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+				n := 0
+				for {
+					k, err := c.Read(buf[n:])
+					if err != nil {
+						return
+					}
+					n += k
+					for {
+						i := bytes.Index(buf[:n], []byte("\r\n\r\n"))
+						if i < 0 {
+							break
+						}
+						if !bytes.Contains(buf[:i], []byte("x-real-ip: 127.0.0.1\r\nx-host: x")) {
+							return
+						}
+						c.Write(answer)
+						n = copy(buf, buf[i+4:n])
+					}
+				}
+			}(c)
+		}
+	}()
+	_, fe := startProxy(b, testDefaults+sprintf(`
+frontend fe
+    bind {{fe:fe}}
+    http-request set-header X-Real-IP %%[src]
+    http-request set-header X-Host %%[req.hdr(host),lower]
+    default_backend be
+backend be
+    server s1 %s
+`, ln.Addr()))
+	c, err := net.Dial("tcp", fe["fe"])
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	req := []byte("GET / HTTP/1.1\r\nHost: X\r\n\r\n")
+	resp := make([]byte, 4096)
+	want := len("HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Write(req)
+		got := 0
+		for got < want {
+			k, err := c.Read(resp[got:])
+			if err != nil {
+				b.Fatal(err)
+			}
+			got += k
+		}
 	}
 }
