@@ -133,40 +133,36 @@ func writeFull(c net.Conn, b []byte) (int, error) {
 // first: net.Dialer.DialTCP with a zero local AddrPort binds to
 // 0.0.0.0:0 before connecting (one more system call, and the port is
 // picked by bind instead of connect, which cannot share it between
-// destinations). inline dials on the calling goroutine instead of a
-// helper one (b.dial's reason for the helper: keeping a long-lived
-// session goroutine's stack small).
+// destinations). inline (mode tcp) dials on the calling goroutine with
+// rawDial instead of on a helper one (b.dial's reason for the helper:
+// keeping a long-lived session goroutine's stack small).
 func (b *Backend) dialServer(ctx context.Context, s *Server, inline bool) (net.Conn, error) {
 	a := s.addr.Load()
 	if a.network != "tcp" {
 		return b.dial(ctx, s)
 	}
+	if inline {
+		return b.rawDial(ctx, s)
+	}
 	d := net.Dialer{Timeout: b.Cfg.Timeouts.Connect, KeepAlive: -1}
 	if d.Timeout <= 0 {
 		d.Timeout = 5 * time.Second
 	}
-	var c net.Conn
-	var err error
-	if inline {
-		c, err = d.DialContext(ctx, "tcp", a.addr)
-	} else {
-		type result struct {
-			c   net.Conn
-			err error
-		}
-		ch := make(chan result, 1)
-		go func() {
-			c, err := d.DialContext(ctx, "tcp", a.addr)
-			ch <- result{c, err}
-		}()
-		r := <-ch
-		c, err = r.c, r.err
+	type result struct {
+		c   net.Conn
+		err error
 	}
-	if err != nil {
-		return nil, err
+	ch := make(chan result, 1)
+	go func() {
+		c, err := d.DialContext(ctx, "tcp", a.addr)
+		ch <- result{c, err}
+	}()
+	r := <-ch
+	if r.err != nil {
+		return nil, r.err
 	}
 	if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
-		c.(*net.TCPConn).SetKeepAlive(true)
+		r.c.(*net.TCPConn).SetKeepAlive(true)
 	}
-	return c, nil
+	return r.c, nil
 }

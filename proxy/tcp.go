@@ -59,7 +59,9 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	rt := f.rt
 	s := &tcpSession{f: f, cli: c, accepted: accepted}
 	rt.addSession(s)
-	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
+	if f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka {
+		setRawKeepAlive(c)
+	} else if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetKeepAlive(false)
 	}
 	s.smp.init(c)

@@ -134,26 +134,50 @@ type tcpRelay struct {
 // could not take them): relay them on this goroutine instead. On true
 // the loop owns the session, and ends it with s.finish.
 func (s *tcpSession) startRelay(tmoCli, tmoSrv time.Duration) bool {
-	cfd, ok := dupConnFD(s.cli)
-	if !ok {
-		return false
+	var fds [2]int
+	conns := [2]net.Conn{s.cli, s.srv}
+	for i, c := range conns {
+		fd, ok := -1, false
+		if _, raw := c.(*rawConn); !raw {
+			fd, ok = dupConnFD(c)
+		} else {
+			ok = true // taken below, under s.mu
+		}
+		if !ok {
+			if i == 1 && fds[0] >= 0 {
+				unix.Close(fds[0])
+			}
+			s.unraw()
+			return false
+		}
+		fds[i] = fd
 	}
-	sfd, ok := dupConnFD(s.srv)
-	if !ok {
-		unix.Close(cfd)
-		return false
-	}
-	r := &tcpRelay{s: s, fd: [2]int{cfd, sfd}, tmo: [2]time.Duration{tmoCli, tmoSrv}}
+	r := &tcpRelay{s: s, tmo: [2]time.Duration{tmoCli, tmoSrv}}
 	r.last = time.Now().UnixNano()
 	s.mu.Lock()
+	for i, c := range conns {
+		if rc, raw := c.(*rawConn); raw {
+			fds[i] = rc.detach() // -1 if kill closed it
+		}
+	}
+	r.fd = fds
 	s.r = r
 	s.mu.Unlock()
-	if !addRelay(r) {
+	if fds[0] < 0 || fds[1] < 0 || !addRelay(r) {
 		s.mu.Lock()
 		s.r = nil
+		for i, c := range conns {
+			if fds[i] < 0 {
+				continue
+			}
+			if rc, raw := c.(*rawConn); raw {
+				rc.attach(fds[i]) // give it back
+			} else {
+				unix.Close(fds[i])
+			}
+		}
 		s.mu.Unlock()
-		unix.Close(cfd)
-		unix.Close(sfd)
+		s.unraw()
 		return false
 	}
 	// The loop may already have finished the session: Close is safe to
@@ -166,6 +190,22 @@ func (s *tcpSession) startRelay(tmoCli, tmoSrv time.Duration) bool {
 		s.mu.Unlock()
 	}
 	return true
+}
+
+// unraw replaces raw connections by net.Conns for the goroutine relay.
+func (s *tcpSession) unraw() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rc, raw := s.cli.(*rawConn); raw {
+		if c := rc.toNetConn(); c != nil {
+			s.cli = c
+		}
+	}
+	if rc, raw := s.srv.(*rawConn); raw {
+		if c := rc.toNetConn(); c != nil {
+			s.srv = c
+		}
+	}
 }
 
 // shutdownLocked shuts both sockets down so the loop ends the relay;

@@ -1,0 +1,221 @@
+//go:build linux
+
+package proxy
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// rawConn is a server socket of a mode tcp session that never enters
+// Go's netpoller: connected by rawDial, then handed to a relay loop as
+// is. Measured per connection (strace, mode tcp with a new connection
+// per request) against net.Dialer: no bind, epoll_ctl add and delete,
+// getpeername/getsockname, descriptor duplication for the loop, nor the
+// dial's context goroutine.
+//
+// It is a net.Conn for the session's bookkeeping only (addresses,
+// Close); Read and Write fail. toNetConn turns it into a real one when
+// the relay loop cannot take it.
+type rawConn struct {
+	mu    sync.Mutex
+	fd    int // -1 once closed or detached
+	laddr *net.TCPAddr
+	raddr *net.TCPAddr
+}
+
+var errRawConnIO = errors.New("raw connection: no Read/Write outside the relay loop")
+
+func (c *rawConn) Read([]byte) (int, error)         { return 0, c.ioErr() }
+func (c *rawConn) Write([]byte) (int, error)        { return 0, c.ioErr() }
+func (c *rawConn) SetDeadline(time.Time) error      { return nil }
+func (c *rawConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *rawConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *rawConn) RemoteAddr() net.Addr             { return c.raddr }
+
+func (c *rawConn) ioErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fd < 0 {
+		return net.ErrClosed
+	}
+	return errRawConnIO
+}
+
+// LocalAddr asks the kernel once (getsockname), on first use.
+func (c *rawConn) LocalAddr() net.Addr {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.laddr == nil && c.fd >= 0 {
+		if sa, err := syscall.Getsockname(c.fd); err == nil {
+			c.laddr = sockaddrTCP(sa)
+		}
+	}
+	if c.laddr == nil {
+		return &net.TCPAddr{}
+	}
+	return c.laddr
+}
+
+// Close closes the socket unless it was detached.
+func (c *rawConn) Close() error {
+	c.mu.Lock()
+	fd := c.fd
+	c.fd = -1
+	c.mu.Unlock()
+	if fd < 0 {
+		return net.ErrClosed
+	}
+	return unix.Close(fd)
+}
+
+// detach hands the descriptor over (-1 if already closed); Close then
+// does nothing.
+func (c *rawConn) detach() int {
+	c.mu.Lock()
+	fd := c.fd
+	c.fd = -1
+	c.mu.Unlock()
+	return fd
+}
+
+// attach gives a detached descriptor back.
+func (c *rawConn) attach(fd int) {
+	c.mu.Lock()
+	c.fd = fd
+	c.mu.Unlock()
+}
+
+// setRawKeepAlive turns TCP keep-alive on for a raw connection (option
+// clitcpka/tcpka); other connections are left alone.
+func setRawKeepAlive(c net.Conn) {
+	if rc, ok := c.(*rawConn); ok {
+		rc.mu.Lock()
+		if rc.fd >= 0 {
+			unix.SetsockoptInt(rc.fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+		}
+		rc.mu.Unlock()
+	}
+}
+
+// toNetConn turns c into a net.Conn (nil if c was closed).
+func (c *rawConn) toNetConn() net.Conn {
+	fd := c.detach()
+	if fd < 0 {
+		return nil
+	}
+	f := os.NewFile(uintptr(fd), "tcp")
+	nc, err := net.FileConn(f) // duplicates fd
+	f.Close()
+	if err != nil {
+		return nil
+	}
+	return nc
+}
+
+// sockaddrTCP converts a socket address of the stdlib's syscall package
+// (used rather than x/sys/unix's: that one asks the kernel for the
+// socket's protocol, one more system call, for every IPv4 address).
+func sockaddrTCP(sa syscall.Sockaddr) *net.TCPAddr {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
+	case *syscall.SockaddrInet6:
+		ip := make(net.IP, net.IPv6len)
+		copy(ip, a.Addr[:])
+		return &net.TCPAddr{IP: ip, Port: a.Port}
+	}
+	return nil
+}
+
+// rawDial connects to s for mode tcp: a non-blocking connect that
+// usually completes inside connect(2) on loopback (checked with
+// getpeername); otherwise it waits in Go's netpoller on a duplicate of
+// the socket, within timeout connect and ctx.
+func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
+	a := s.addr.Load()
+	ap := a.ap
+	raddr := net.TCPAddrFromAddrPort(ap)
+	opErr := func(err error) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: err}
+	}
+	var sa unix.Sockaddr
+	family := unix.AF_INET
+	if ip := ap.Addr(); ip.Is4() || ip.Is4In6() {
+		sa = &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.Unmap().As4()}
+	} else {
+		family = unix.AF_INET6
+		sa6 := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16()}
+		sa = sa6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, opErr(os.NewSyscallError("socket", err))
+	}
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
+		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+	}
+	err = unix.Connect(fd, sa)
+	switch err {
+	case nil:
+	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+		if _, perr := syscall.Getpeername(fd); perr != nil {
+			if err := b.waitConnect(ctx, fd); err != nil {
+				unix.Close(fd)
+				return nil, opErr(err)
+			}
+		}
+	default:
+		unix.Close(fd)
+		return nil, opErr(os.NewSyscallError("connect", err))
+	}
+	return &rawConn{fd: fd, raddr: raddr}, nil
+}
+
+// waitConnect waits for a non-blocking connect on fd to finish.
+func (b *Backend) waitConnect(ctx context.Context, fd int) error {
+	t := b.Cfg.Timeouts.Connect
+	if t <= 0 {
+		t = 5 * time.Second
+	}
+	dfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return os.NewSyscallError("fcntl", err)
+	}
+	f := os.NewFile(uintptr(dfd), "connect")
+	defer f.Close()
+	f.SetWriteDeadline(time.Now().Add(t))
+	stop := context.AfterFunc(ctx, func() { f.SetWriteDeadline(time.Unix(1, 0)) })
+	defer stop()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	pfd := []unix.PollFd{{Fd: int32(dfd), Events: unix.POLLOUT}}
+	err = rc.Write(func(uintptr) bool {
+		n, _ := unix.Poll(pfd, 0)
+		return n > 0
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		return os.NewSyscallError("getsockopt", err)
+	}
+	if soerr != 0 {
+		return os.NewSyscallError("connect", unix.Errno(soerr))
+	}
+	return nil
+}
