@@ -73,7 +73,7 @@ func (c *rawConn) Close() error {
 	if fd < 0 {
 		return net.ErrClosed
 	}
-	return unix.Close(fd)
+	return rawClose(fd)
 }
 
 // detach hands the descriptor over (-1 if already closed); Close then
@@ -146,35 +146,30 @@ func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
 	opErr := func(err error) error {
 		return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: err}
 	}
-	var sa unix.Sockaddr
 	family := unix.AF_INET
-	if ip := ap.Addr(); ip.Is4() || ip.Is4In6() {
-		sa = &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.Unmap().As4()}
-	} else {
+	if ip := ap.Addr(); !ip.Is4() && !ip.Is4In6() {
 		family = unix.AF_INET6
-		sa6 := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16()}
-		sa = sa6
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := rawSocket(family)
 	if err != nil {
 		return nil, opErr(os.NewSyscallError("socket", err))
 	}
-	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	rawSetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+		rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
 	}
-	err = unix.Connect(fd, sa)
+	err = rawConnect(fd, ap)
 	switch err {
 	case nil:
 	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
-		if _, perr := syscall.Getpeername(fd); perr != nil {
+		if !rawConnected(fd) {
 			if err := b.waitConnect(ctx, fd); err != nil {
-				unix.Close(fd)
+				rawClose(fd)
 				return nil, opErr(err)
 			}
 		}
 	default:
-		unix.Close(fd)
+		rawClose(fd)
 		return nil, opErr(os.NewSyscallError("connect", err))
 	}
 	return &rawConn{fd: fd, raddr: raddr}, nil

@@ -5,6 +5,7 @@ package proxy
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"runtime"
 	"sync"
@@ -212,8 +213,8 @@ func (s *tcpSession) unraw() {
 // s.mu held.
 func (r *tcpRelay) shutdownLocked() {
 	if !r.closed {
-		unix.Shutdown(r.fd[0], unix.SHUT_RDWR)
-		unix.Shutdown(r.fd[1], unix.SHUT_RDWR)
+		rawShutdown(r.fd[0], unix.SHUT_RDWR)
+		rawShutdown(r.fd[1], unix.SHUT_RDWR)
 	}
 }
 
@@ -534,11 +535,13 @@ func (r *tcpRelay) move(l *relayLoop, d int) bool {
 		if r.eof[d] {
 			if !r.shut[d] {
 				r.shut[d] = true
-				unix.Shutdown(dst, unix.SHUT_WR)
 				if r.shut[1-d] {
+					// Both ends read: close(2) sends the last FIN (no
+					// unread bytes are left to turn it into a reset).
 					r.end(l, [2]byte{'-', '-'})
 					return false
 				}
+				rawShutdown(dst, unix.SHUT_WR)
 			}
 			return true
 		}
@@ -610,8 +613,8 @@ func (r *tcpRelay) end(l *relayLoop, term [2]byte) {
 	s := r.s
 	s.mu.Lock()
 	r.closed = true
-	unix.Close(r.fd[0])
-	unix.Close(r.fd[1])
+	rawClose(r.fd[0])
+	rawClose(r.fd[1])
 	s.mu.Unlock()
 	for d := 0; d < 2; d++ {
 		if r.pbuf[d] != nil {
@@ -626,12 +629,76 @@ func (r *tcpRelay) end(l *relayLoop, term [2]byte) {
 	s.finish(r.n[0], r.n[1], term)
 }
 
-// The relay's system calls on its non-blocking sockets go through
-// RawSyscall: they never block, and telling the scheduler about them
-// (entersyscall) costs more than it saves. Measured: with Syscall, the
-// runtime's monitor thread takes the P from a loop whose loopback write
-// lasts more than 20µs and hands it to another thread, a futex wake-up
-// and a nanosleep loop per few requests.
+// The relay's system calls on its non-blocking sockets (and rawDial's)
+// go through RawSyscall: they never block, and telling the scheduler
+// about them (entersyscall) costs more than it saves. Measured: with
+// Syscall, the runtime's monitor thread takes the P from a loop whose
+// loopback write (or connect, or close) lasts more than 20µs and hands it
+// to another thread: a futex wake-up and a nanosleep loop per few
+// requests.
+
+func rawClose(fd int) error {
+	if _, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+func rawShutdown(fd, how int) {
+	syscall.RawSyscall(unix.SYS_SHUTDOWN, uintptr(fd), uintptr(how), 0)
+}
+
+func rawSocket(family int) (int, error) {
+	fd, _, e := syscall.RawSyscall(unix.SYS_SOCKET, uintptr(family), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}
+
+func rawSetsockoptInt(fd, level, opt, v int) {
+	x := int32(v)
+	syscall.RawSyscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&x)), 4, 0)
+}
+
+// rawConnected reports whether fd's connect has completed
+// (getpeername succeeds).
+func rawConnected(fd int) bool {
+	var sa syscall.RawSockaddrAny
+	n := uint32(syscall.SizeofSockaddrAny)
+	_, _, e := syscall.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&n)))
+	return e == 0
+}
+
+// rawConnect starts a non-blocking connect to ap.
+func rawConnect(fd int, ap netip.AddrPort) error {
+	var e syscall.Errno
+	port := ap.Port()
+	if ip := ap.Addr(); ip.Is4() || ip.Is4In6() {
+		var sa syscall.RawSockaddrInet4
+		sa.Family = syscall.AF_INET
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		p[0], p[1] = byte(port>>8), byte(port)
+		sa.Addr = ip.Unmap().As4()
+		_, _, e = syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa)), syscall.SizeofSockaddrInet4)
+	} else {
+		var sa syscall.RawSockaddrInet6
+		sa.Family = syscall.AF_INET6
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		p[0], p[1] = byte(port>>8), byte(port)
+		sa.Addr = ip.As16()
+		if z := ip.Zone(); z != "" {
+			if ifi, err := net.InterfaceByName(z); err == nil {
+				sa.Scope_id = uint32(ifi.Index)
+			}
+		}
+		_, _, e = syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa)), syscall.SizeofSockaddrInet6)
+	}
+	if e != 0 {
+		return e
+	}
+	return nil
+}
 
 func rawRead(fd int, b []byte) (int, error) {
 	n, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
