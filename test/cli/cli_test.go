@@ -19,6 +19,8 @@ import (
 	"github.com/goha/goha/test/harness"
 )
 
+func TestMain(m *testing.M) { harness.Main(m) }
+
 type env struct {
 	t                *testing.T
 	dir, cfg         string
@@ -63,9 +65,8 @@ backend be
 `, e.admin, e.oper, e.usr, e.port, e.s1.Addr, e.s2.Addr))
 	e.master = harness.Start(t, e.dir, nil, "-W", "-S", e.msock, "-f", e.cfg)
 	harness.WaitFor(t, 10*time.Second, "goha serving with its stats sockets", func() bool {
-		code, _, err := harness.Get(e.url())
-		_, serr := os.Stat(e.usr)
-		return err == nil && code == 200 && serr == nil
+		_, err := os.Stat(e.usr)
+		return err == nil && harness.Serves(e.url())
 	})
 	return e
 }

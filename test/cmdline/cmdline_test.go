@@ -13,11 +13,13 @@ import (
 	"github.com/goha/goha/test/harness"
 )
 
+func TestMain(m *testing.M) { harness.Main(m) }
+
+// run runs goha to completion and returns its stdout, its stderr and its
+// exit code.
 func run(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(harness.Bin(t), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd := harness.Command(t, dir, env, args...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

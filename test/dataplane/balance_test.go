@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/goha/goha/test/harness"
 )
 
 func count(seq string) map[string]int {
@@ -15,9 +17,9 @@ func count(seq string) map[string]int {
 }
 
 func TestBalance(t *testing.T) {
-	s1 := newBackend(t, "s1", nil)
-	s2 := newBackend(t, "s2", nil)
-	s3 := newBackend(t, "s3", nil)
+	s1 := harness.NewBackend(t, "s1", nil)
+	s2 := harness.NewBackend(t, "s2", nil)
+	s3 := harness.NewBackend(t, "s3", nil)
 	tests := []struct {
 		name  string
 		be    string // backend body, %[1]s %[2]s %[3]s = server addresses
@@ -73,9 +75,9 @@ func TestBalance(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fe := freePort(t)
+			fe := harness.FreeAddr(t)
 			cfg := defaults + fmt.Sprintf("frontend fe\n    bind %s\n    default_backend be\nbackend be\n    ", fe) +
-				fmt.Sprintf(tt.be, s1.addr(), s2.addr(), s3.addr()) + "\n"
+				fmt.Sprintf(tt.be, s1.Addr, s2.Addr, s3.Addr) + "\n"
 			startGoha(t, cfg, fe)
 			tt.check(t, sequence(t, "http://"+fe+tt.path, tt.n))
 		})
@@ -84,10 +86,10 @@ func TestBalance(t *testing.T) {
 
 // TestURIStickiness checks that different URIs spread and each sticks.
 func TestURIStickiness(t *testing.T) {
-	s1 := newBackend(t, "s1", nil)
-	s2 := newBackend(t, "s2", nil)
-	fe := freePort(t)
-	startGoha(t, defaults+fmt.Sprintf("frontend fe\n    bind %s\n    default_backend be\nbackend be\n    balance uri\n    server s1 %s\n    server s2 %s\n", fe, s1.addr(), s2.addr()), fe)
+	s1 := harness.NewBackend(t, "s1", nil)
+	s2 := harness.NewBackend(t, "s2", nil)
+	fe := harness.FreeAddr(t)
+	startGoha(t, defaults+fmt.Sprintf("frontend fe\n    bind %s\n    default_backend be\nbackend be\n    balance uri\n    server s1 %s\n    server s2 %s\n", fe, s1.Addr, s2.Addr), fe)
 	seen := map[string]bool{}
 	for i := 0; i < 20; i++ {
 		p := fmt.Sprintf("http://%s/u%d", fe, i)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha/goha/test/harness"
 )
 
 // TestLogFormatRulesAndAnswers runs the real binary with the rule values
@@ -19,21 +21,21 @@ import (
 // chosen through a map file, http-response deny, monitor-uri and
 // errorloc302.
 func TestLogFormatRulesAndAnswers(t *testing.T) {
-	a := newBackend(t, "a", nil)
-	b := newBackend(t, "b", nil)
-	d := newBackend(t, "d", func(w http.ResponseWriter, r *http.Request) {
+	a := harness.NewBackend(t, "a", nil)
+	b := harness.NewBackend(t, "b", nil)
+	d := harness.NewBackend(t, "d", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/leak" {
 			w.Header().Set("X-Internal", "1")
 		}
 		io.WriteString(w, "d\n")
-	})
+	}))
 	dir := t.TempDir()
 	hosts := filepath.Join(dir, "hosts.map")
 	if err := os.WriteFile(hosts, []byte("# host backend\na.example.com be_a\nb.example.com be_b\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	down := freePort(t)
-	fe := freePort(t)
+	down := harness.FreeAddr(t)
+	fe := harness.FreeAddr(t)
 	startGoha(t, defaults+fmt.Sprintf(`
 frontend fe
     bind %s
@@ -53,14 +55,14 @@ backend be_down
     retries 0
     errorloc302 503 https://status.example.com/
     server s %s
-`, fe, hosts, a.addr(), b.addr(), d.addr(), down), fe)
+`, fe, hosts, a.Addr, b.Addr, d.Addr, down), fe)
 	base := "http://" + fe
 
 	t.Run("X-Real-IP from src", func(t *testing.T) {
 		if _, body, _ := get(t, base+"/x", "Host", "A.example.com"); body != "a\n" {
 			t.Fatalf("body %q; want a", body)
 		}
-		r := a.lastRequest()
+		r := a.LastRequest()
 		if got := r.Header.Get("X-Real-Ip"); got != "127.0.0.1" {
 			t.Errorf("X-Real-IP = %q; want 127.0.0.1", got)
 		}
@@ -86,7 +88,7 @@ backend be_down
 		if st != 200 || !strings.Contains(body, "Service ready.") {
 			t.Errorf("got %d %q; want 200 Service ready", st, body)
 		}
-		if d.requests.Load() != 0 && strings.Contains(fmt.Sprint(d.lastRequest().URL), "health") {
+		if d.Requests.Load() != 0 && strings.Contains(fmt.Sprint(d.LastRequest().URL), "health") {
 			t.Error("monitor request reached a server")
 		}
 	})
@@ -111,7 +113,7 @@ func TestSNIRouting(t *testing.T) {
 		return s
 	}
 	one, two := mk("one"), mk("two")
-	fe := freePort(t)
+	fe := harness.FreeAddr(t)
 	startGoha(t, fmt.Sprintf(`
 defaults
     mode tcp

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goha/goha/test/harness"
 )
 
 func oneBackendCfg(fe, srv, extraFE, extraBE string) string {
@@ -21,9 +23,9 @@ func oneBackendCfg(fe, srv, extraFE, extraBE string) string {
 // TestKeepAliveReuse: many requests on one client connection make one
 // client connection and reuse one server connection.
 func TestKeepAliveReuse(t *testing.T) {
-	s1 := newBackend(t, "s1", nil)
-	fe := freePort(t)
-	startGoha(t, oneBackendCfg(fe, s1.addr(), "", ""), fe)
+	s1 := harness.NewBackend(t, "s1", nil)
+	fe := harness.FreeAddr(t)
+	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	c, err := net.Dial("tcp", fe)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +42,7 @@ func TestKeepAliveReuse(t *testing.T) {
 			t.Errorf("request %d: Connection %q toward a keep-alive client", i, resp.Header.Get("Connection"))
 		}
 	}
-	if n := s1.accepts.Load(); n != 1 {
+	if n := s1.Accepts.Load(); n != 1 {
 		t.Errorf("server accepted %d connections for 10 keep-alive requests; want 1", n)
 	}
 	// A second client reuses the idle server connection.
@@ -56,7 +58,7 @@ func TestKeepAliveReuse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := s1.accepts.Load(); n != 1 {
+	if n := s1.Accepts.Load(); n != 1 {
 		t.Errorf("server accepted %d connections for two keep-alive clients; want 1", n)
 	}
 }
@@ -66,9 +68,9 @@ func TestCurlKeepAlive(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("no curl")
 	}
-	s1 := newBackend(t, "s1", nil)
-	fe := freePort(t)
-	startGoha(t, oneBackendCfg(fe, s1.addr(), "", ""), fe)
+	s1 := harness.NewBackend(t, "s1", nil)
+	fe := harness.FreeAddr(t)
+	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	out, err := exec.Command("curl", "-s", "-m", "5", "http://"+fe+"/", "http://"+fe+"/", "-w", "%{num_connects}", "-o", "/dev/null", "-o", "/dev/null").Output()
 	if err != nil || string(out) != "10" {
 		t.Errorf("curl num_connects = %q (%v); want \"10\"", out, err)
@@ -81,7 +83,7 @@ func TestLargeBodies(t *testing.T) {
 	const size = 10 << 20
 	payload := bytes.Repeat([]byte("0123456789abcdef"), size/16)
 	sum := sha256.Sum256(payload)
-	s1 := newBackend(t, "s1", func(w http.ResponseWriter, r *http.Request) {
+	s1 := harness.NewBackend(t, "s1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == "POST" {
 			h := sha256.New()
 			n, _ := io.Copy(h, r.Body)
@@ -103,9 +105,9 @@ func TestLargeBodies(t *testing.T) {
 		}
 		w.Header().Set("Content-Length", fmt.Sprint(size))
 		w.Write(payload)
-	})
-	fe := freePort(t)
-	startGoha(t, oneBackendCfg(fe, s1.addr(), "", ""), fe)
+	}))
+	fe := harness.FreeAddr(t)
+	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	client := &http.Client{Timeout: 30 * time.Second}
 	t.Run("upload content-length", func(t *testing.T) {
 		resp, err := client.Post("http://"+fe+"/up", "application/octet-stream", bytes.NewReader(payload))
@@ -152,12 +154,12 @@ func TestLargeBodies(t *testing.T) {
 // TestChunkedRaw checks a chunked request with trailers followed by a
 // pipelined request on the same connection.
 func TestChunkedRaw(t *testing.T) {
-	s1 := newBackend(t, "s1", func(w http.ResponseWriter, r *http.Request) {
+	s1 := harness.NewBackend(t, "s1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s:%s", r.URL.Path, b)
-	})
-	fe := freePort(t)
-	startGoha(t, oneBackendCfg(fe, s1.addr(), "", ""), fe)
+	}))
+	fe := harness.FreeAddr(t)
+	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	req := "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n" +
 		"GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 	c, err := net.Dial("tcp", fe)
@@ -178,7 +180,7 @@ func TestChunkedRaw(t *testing.T) {
 
 // TestWebSocketUpgrade: a 101 switches the connection to a tunnel.
 func TestWebSocketUpgrade(t *testing.T) {
-	s1 := newBackend(t, "s1", func(w http.ResponseWriter, r *http.Request) {
+	s1 := harness.NewBackend(t, "s1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "websocket" {
 			w.WriteHeader(400)
 			return
@@ -197,9 +199,9 @@ func TestWebSocketUpgrade(t *testing.T) {
 			}
 			io.WriteString(c, strings.ToUpper(line))
 		}
-	})
-	fe := freePort(t)
-	startGoha(t, oneBackendCfg(fe, s1.addr(), "", ""), fe)
+	}))
+	fe := harness.FreeAddr(t)
+	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	c, err := net.Dial("tcp", fe)
 	if err != nil {
 		t.Fatal(err)
@@ -223,12 +225,12 @@ func TestWebSocketUpgrade(t *testing.T) {
 
 // TestExpectContinue: curl-like 100-continue handshake.
 func TestExpectContinue(t *testing.T) {
-	s1 := newBackend(t, "s1", func(w http.ResponseWriter, r *http.Request) {
+	s1 := harness.NewBackend(t, "s1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "got %d", len(b))
-	})
-	fe := freePort(t)
-	startGoha(t, oneBackendCfg(fe, s1.addr(), "", ""), fe)
+	}))
+	fe := harness.FreeAddr(t)
+	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	c, err := net.Dial("tcp", fe)
 	if err != nil {
 		t.Fatal(err)
@@ -260,9 +262,9 @@ func TestExpectContinue(t *testing.T) {
 // TestRejectedRequests: malformed and smuggling requests get 400 (or 408)
 // and never reach a server.
 func TestRejectedRequests(t *testing.T) {
-	s1 := newBackend(t, "s1", nil)
-	fe2 := freePort(t)
-	startGoha(t, defaults+fmt.Sprintf("    timeout http-request 500ms\nfrontend fe\n    bind %s\n    default_backend be\nbackend be\n    server s1 %s\n", fe2, s1.addr()), fe2)
+	s1 := harness.NewBackend(t, "s1", nil)
+	fe2 := harness.FreeAddr(t)
+	startGoha(t, defaults+fmt.Sprintf("    timeout http-request 500ms\nfrontend fe\n    bind %s\n    default_backend be\nbackend be\n    server s1 %s\n", fe2, s1.Addr), fe2)
 	big := "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 17000) + "\r\n\r\n"
 	tests := []struct {
 		name, req, status string
@@ -276,13 +278,13 @@ func TestRejectedRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := s1.requests.Load()
+			before := s1.Requests.Load()
 			got := raw(t, fe2, tt.req, 5*time.Second)
 			first, _, _ := strings.Cut(got, "\r\n")
 			if !strings.Contains(first+" ", tt.status) {
 				t.Errorf("status line %q; want%s", first, tt.status)
 			}
-			if s1.requests.Load() != before {
+			if s1.Requests.Load() != before {
 				t.Errorf("the request reached the server")
 			}
 		})

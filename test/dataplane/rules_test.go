@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/goha/goha/test/harness"
 )
 
 func TestContentSwitchingAndRules(t *testing.T) {
-	s1 := newBackend(t, "s1", nil)
-	s2 := newBackend(t, "s2", nil)
-	s3 := newBackend(t, "s3", nil)
-	fe := freePort(t)
+	s1 := harness.NewBackend(t, "s1", nil)
+	s2 := harness.NewBackend(t, "s2", nil)
+	s3 := harness.NewBackend(t, "s3", nil)
+	fe := harness.FreeAddr(t)
 	cfg := defaults + fmt.Sprintf(`
 frontend fe
     bind %s
@@ -36,7 +38,7 @@ backend be2
     server s2 %s
 backend be3
     server s3 %s
-`, fe, s1.addr(), s2.addr(), s3.addr())
+`, fe, s1.Addr, s2.Addr, s3.Addr)
 	startGoha(t, cfg, fe)
 	base := "http://" + fe
 	t.Run("use_backend path", func(t *testing.T) {
@@ -60,12 +62,12 @@ backend be3
 		}
 	})
 	t.Run("deny", func(t *testing.T) {
-		before := s1.requests.Load()
+		before := s1.Requests.Load()
 		st, b, _ := get(t, base+"/forbidden")
 		if st != 403 || !strings.Contains(b, "Request forbidden by administrative rules.") {
 			t.Errorf("got %d %q; want HAProxy's 403 page", st, b)
 		}
-		if s1.requests.Load() != before {
+		if s1.Requests.Load() != before {
 			t.Error("denied request reached the server")
 		}
 	})
@@ -92,7 +94,7 @@ backend be3
 	})
 	t.Run("headers and forwardfor", func(t *testing.T) {
 		get(t, base+"/h", "X-Secret", "s3cr3t", "X-Test", "no", "X-Forwarded-For", "10.0.0.1")
-		r := s1.lastRequest()
+		r := s1.LastRequest()
 		if r == nil {
 			t.Fatal("no request reached s1")
 		}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goha/goha/test/harness"
 )
 
 // TestTCPModeHalfClose: roundrobin in mode tcp, and a client that shuts
@@ -33,9 +35,9 @@ func TestTCPModeHalfClose(t *testing.T) {
 			}(c)
 		}
 	}()
-	s1 := newBackend(t, "s1", nil)
-	s2 := newBackend(t, "s2", nil)
-	fe, fe2 := freePort(t), freePort(t)
+	s1 := harness.NewBackend(t, "s1", nil)
+	s2 := harness.NewBackend(t, "s2", nil)
+	fe, fe2 := harness.FreeAddr(t), harness.FreeAddr(t)
 	cfg := fmt.Sprintf(`
 defaults
     mode tcp
@@ -53,7 +55,7 @@ frontend echo
     default_backend echo
 backend echo
     server e1 %s
-`, fe, s1.addr(), s2.addr(), fe2, ln.Addr())
+`, fe, s1.Addr, s2.Addr, fe2, ln.Addr())
 	startGoha(t, cfg, fe, fe2)
 	if seq := sequence(t, "http://"+fe+"/", 4); seq != "s1,s2,s1,s2" && seq != "s2,s1,s2,s1" {
 		t.Errorf("tcp roundrobin order %s; want alternating", seq)
@@ -78,16 +80,16 @@ func TestMaxconnQueue(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	inFlight := make(chan struct{}, 10)
-	s1 := newBackend(t, "s1", func(w http.ResponseWriter, r *http.Request) {
+	s1 := harness.NewBackend(t, "s1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inFlight <- struct{}{}
 		if r.URL.Path == "/block" {
 			<-release
 		}
 		io.WriteString(w, "done "+r.URL.Path)
-	})
+	}))
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
-	fe := freePort(t)
-	startGoha(t, defaults+fmt.Sprintf("frontend fe\n    bind %s\n    default_backend be\nbackend be\n    timeout queue 500ms\n    server s1 %s maxconn 1\n", fe, s1.addr()), fe)
+	fe := harness.FreeAddr(t)
+	startGoha(t, defaults+fmt.Sprintf("frontend fe\n    bind %s\n    default_backend be\nbackend be\n    timeout queue 500ms\n    server s1 %s maxconn 1\n", fe, s1.Addr), fe)
 	first := make(chan string, 1)
 	go func() {
 		_, b, _ := get(t, "http://"+fe+"/block")
@@ -132,9 +134,9 @@ func TestMaxconnQueue(t *testing.T) {
 // TestRetriesAndRedispatch: a dead server is retried, then the request
 // is redispatched to a live one; without redispatch it ends in 503.
 func TestRetriesAndRedispatch(t *testing.T) {
-	live := newBackend(t, "live", nil)
-	dead := freePort(t)
-	fe, fe2 := freePort(t), freePort(t)
+	live := harness.NewBackend(t, "live", nil)
+	dead := harness.FreeAddr(t)
+	fe, fe2 := harness.FreeAddr(t), harness.FreeAddr(t)
 	cfg := fmt.Sprintf(`
 defaults
     mode http
@@ -155,7 +157,7 @@ backend be
     server live %s
 backend dead
     server dead %s
-`, fe, fe2, dead, live.addr(), dead)
+`, fe, fe2, dead, live.Addr, dead)
 	startGoha(t, cfg, fe, fe2)
 	start := time.Now()
 	st, body, _ := get(t, "http://"+fe+"/")

@@ -17,15 +17,10 @@ import (
 	"testing"
 	"time"
 
-	h "github.com/goha/goha/test/standalone/harness"
+	"github.com/goha/goha/test/harness"
 )
 
-func TestMain(m *testing.M) {
-	h.Init()
-	code := m.Run()
-	h.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m) }
 
 // envFile reads a shell-style KEY=VALUE file (comments and quotes as the
 // shell would treat these simple ones).
@@ -58,7 +53,7 @@ func envFile(t *testing.T, path string) []string {
 // Every example configuration passes `goha -c`, and the quickstart one
 // really balances between its two applications.
 func TestExamples(t *testing.T) {
-	root := h.ModuleRoot(t)
+	root := harness.ModuleRoot(t)
 	examples, _ := filepath.Glob(filepath.Join(root, "deploy/examples/*.cfg"))
 	if len(examples) < 3 {
 		t.Fatalf("only %d example configurations in deploy/examples", len(examples))
@@ -70,14 +65,14 @@ func TestExamples(t *testing.T) {
 			if name == "site-env.cfg" {
 				env = envFile(t, filepath.Join(root, "deploy/examples/site1.env"))
 			}
-			out, code := h.Run(t, root, env, "-c", "-f", cfg)
+			out, code := harness.Run(t, root, env, "-c", "-f", cfg)
 			if code != 0 || !strings.Contains(out, "Configuration file is valid") {
 				t.Fatalf("goha -c -f %s: exit %d\n%s", name, code, out)
 			}
 		})
 	}
 	t.Run("site-env.cfg without its variables", func(t *testing.T) {
-		out, code := h.Run(t, root, []string{"LISTEN=", "ABUSERS="}, "-c", "-f", filepath.Join(root, "deploy/examples/site-env.cfg"))
+		out, code := harness.Run(t, root, []string{"LISTEN=", "ABUSERS="}, "-c", "-f", filepath.Join(root, "deploy/examples/site-env.cfg"))
 		if code == 0 {
 			t.Fatalf("valid without its environment:\n%s", out)
 		}
@@ -87,25 +82,25 @@ func TestExamples(t *testing.T) {
 // The quickstart demo serves: round robin over app1 and app2, on free
 // ports instead of its fixed ones.
 func TestQuickstartServes(t *testing.T) {
-	root := h.ModuleRoot(t)
+	root := harness.ModuleRoot(t)
 	src, err := os.ReadFile(filepath.Join(root, "deploy/examples/quickstart.cfg"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := h.TempDir(t)
+	dir := harness.TempDir(t)
 	text := string(src)
 	ports := map[string]int{}
 	for _, p := range []string{"8080", "8081", "8082", "8404"} {
-		ports[p] = h.FreePort(t)
+		ports[p] = harness.FreePort(t)
 		text = strings.ReplaceAll(text, "127.0.0.1:"+p, fmt.Sprintf("127.0.0.1:%d", ports[p]))
 	}
-	cfg := h.WriteFile(t, dir, "quickstart.cfg", text)
-	p := h.Start(t, dir, "-db", "-f", cfg)
+	cfg := harness.WriteFile(t, dir, "quickstart.cfg", text)
+	p := harness.Start(t, dir, nil, "-db", "-f", cfg)
 	url := fmt.Sprintf("http://127.0.0.1:%d/", ports["8080"])
-	h.Eventually(t, 5*time.Second, func() bool { return h.Serves(url) }, "quickstart serves; output:\n%s", p.Stderr)
+	harness.WaitForf(t, 5*time.Second, func() bool { return harness.Serves(url) }, "quickstart serves; output:\n%s", p.Out)
 	seen := map[string]int{}
 	for i := 0; i < 4; i++ {
-		code, body, err := h.Get(url, 2*time.Second)
+		code, body, err := harness.GetTimeout(url, 2*time.Second)
 		if err != nil || code != 200 {
 			t.Fatalf("GET %s: %d %v", url, code, err)
 		}
@@ -119,7 +114,7 @@ func TestQuickstartServes(t *testing.T) {
 // The unit passes `systemd-analyze verify` with its binary path pointing
 // at the binary under test, and says what the issue asks.
 func TestSystemdUnit(t *testing.T) {
-	root := h.ModuleRoot(t)
+	root := harness.ModuleRoot(t)
 	unit, err := os.ReadFile(filepath.Join(root, "deploy/systemd/goha.service"))
 	if err != nil {
 		t.Fatal(err)
@@ -155,10 +150,10 @@ func TestSystemdUnit(t *testing.T) {
 	if err != nil {
 		t.Skip("systemd-analyze not installed")
 	}
-	bin := h.Binary(t)
-	dir := h.TempDir(t)
+	bin := harness.Bin(t)
+	dir := harness.TempDir(t)
 	path := filepath.Join(dir, "goha.service")
-	h.WriteFile(t, dir, "goha.service", strings.ReplaceAll(text, "/usr/sbin/goha", bin))
+	harness.WriteFile(t, dir, "goha.service", strings.ReplaceAll(text, "/usr/sbin/goha", bin))
 	out, _ := exec.Command(analyze, "verify", path).CombinedOutput()
 	var problems []string
 	for _, l := range strings.Split(string(out), "\n") {
@@ -179,12 +174,12 @@ func TestSystemdUnit(t *testing.T) {
 // daemon), so it reaps the master as soon as it exits, as init would.
 func initScript(t *testing.T, env []string, pidfile, action string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(h.ModuleRoot(t), "deploy/init.d/goha"), action)
+	cmd := exec.Command(filepath.Join(harness.ModuleRoot(t), "deploy/init.d/goha"), action)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.WaitDelay = 2 * time.Second
-	var out h.Buffer
+	var out harness.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	master := h.ReadPid(pidfile)
+	master := harness.ReadPid(pidfile)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("init.d %s: %v", action, err)
 	}
@@ -195,7 +190,7 @@ func initScript(t *testing.T, env []string, pidfile, action string) (string, int
 			case <-done:
 				return
 			case <-time.After(10 * time.Millisecond):
-				h.Alive(master) // reaps it once it has exited
+				harness.Alive(master) // reaps it once it has exited
 			}
 		}
 	}()
@@ -210,7 +205,7 @@ func initScript(t *testing.T, env []string, pidfile, action string) (string, int
 }
 
 func TestInitScript(t *testing.T) {
-	root := h.ModuleRoot(t)
+	root := harness.ModuleRoot(t)
 	script, err := os.ReadFile(filepath.Join(root, "deploy/init.d/goha"))
 	if err != nil {
 		t.Fatal(err)
@@ -224,9 +219,9 @@ func TestInitScript(t *testing.T) {
 		t.Fatal("deploy/init.d/goha is not executable")
 	}
 
-	dir := h.TempDir(t)
-	port := h.FreePort(t)
-	backend, _ := h.Backend(t, "s1")
+	dir := harness.TempDir(t)
+	port := harness.FreePort(t)
+	backend := harness.NewBackend(t, "s1", nil).Addr
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	good := fmt.Sprintf(`global
     stats socket %s/stats.sock level admin
@@ -242,10 +237,10 @@ frontend fe
 backend be
     server s1 %s
 `, dir, port, backend)
-	cfg := h.WriteFile(t, dir, "goha.cfg", good)
+	cfg := harness.WriteFile(t, dir, "goha.cfg", good)
 	pidfile := filepath.Join(dir, "goha.pid")
 	env := []string{
-		"GOHA_BIN=" + h.Binary(t), "GOHA_CONFIG=" + cfg, "GOHA_PIDFILE=" + pidfile,
+		"GOHA_BIN=" + harness.Bin(t), "GOHA_CONFIG=" + cfg, "GOHA_PIDFILE=" + pidfile,
 		"GOHA_MASTER_SOCKET=" + filepath.Join(dir, "master.sock"), "GOHA_STOP_TIMEOUT=5",
 	}
 	step := func(action string, wantCode int) string {
@@ -262,28 +257,28 @@ backend be
 	step("stop", 0) // stopping a stopped service is a success (LSB)
 	step("check", 0)
 	step("start", 0)
-	master := h.ReadPid(pidfile)
-	h.KillAtEnd(t, master)
-	if !h.Alive(master) || !h.Serves(url) {
+	master := harness.ReadPid(pidfile)
+	harness.KillAtEnd(t, master)
+	if !harness.Alive(master) || !harness.Serves(url) {
 		t.Fatalf("start returned 0 but master %d does not serve", master)
 	}
 	step("start", 0) // already running: success, nothing started
-	if h.ReadPid(pidfile) != master {
+	if harness.ReadPid(pidfile) != master {
 		t.Fatal("a second start replaced the master")
 	}
 	step("status", 0)
 	step("reload", 0)
-	if h.ReadPid(pidfile) != master {
+	if harness.ReadPid(pidfile) != master {
 		t.Fatal("reload changed the master's PID")
 	}
-	h.Eventually(t, 10*time.Second, func() bool { return h.Serves(url) }, "serving after reload")
+	harness.WaitForf(t, 10*time.Second, func() bool { return harness.Serves(url) }, "serving after reload")
 
-	h.WriteFile(t, dir, "goha.cfg", good+"    sever x 1.2.3.4:5\n")
+	harness.WriteFile(t, dir, "goha.cfg", good+"    sever x 1.2.3.4:5\n")
 	out := step("reload", 1)
 	if !strings.Contains(out, "sever") || !strings.Contains(out, "goha.cfg:") {
 		t.Fatalf("a failed reload does not print goha's error:\n%s", out)
 	}
-	if !h.Serves(url) || h.ReadPid(pidfile) != master {
+	if !harness.Serves(url) || harness.ReadPid(pidfile) != master {
 		t.Fatal("the running goha was disturbed by a failed reload")
 	}
 	out = step("check", 1)
@@ -291,13 +286,13 @@ backend be
 		t.Fatalf("check does not print goha's error:\n%s", out)
 	}
 	out = step("restart", 1) // refuses to stop a running service for a broken config
-	if !strings.Contains(out, "sever") || !h.Alive(master) {
-		t.Fatalf("restart with a broken config: master alive %v\n%s", h.Alive(master), out)
+	if !strings.Contains(out, "sever") || !harness.Alive(master) {
+		t.Fatalf("restart with a broken config: master alive %v\n%s", harness.Alive(master), out)
 	}
-	h.WriteFile(t, dir, "goha.cfg", good)
+	harness.WriteFile(t, dir, "goha.cfg", good)
 
 	step("stop", 0)
-	if h.Alive(master) {
+	if harness.Alive(master) {
 		t.Fatalf("master %d still runs after stop", master)
 	}
 	if _, err := os.Stat(pidfile); err == nil {
@@ -310,19 +305,19 @@ backend be
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
-	h.WriteFile(t, dir, "goha.pid", fmt.Sprintf("%d\n", dead.Process.Pid))
+	harness.WriteFile(t, dir, "goha.pid", fmt.Sprintf("%d\n", dead.Process.Pid))
 	out = step("status", 1)
 	if !strings.Contains(out, "dead") {
 		t.Fatalf("status on a stale pidfile: %q", out)
 	}
 	step("start", 0) // a stale pidfile does not prevent a start
-	master = h.ReadPid(pidfile)
-	h.KillAtEnd(t, master)
+	master = harness.ReadPid(pidfile)
+	harness.KillAtEnd(t, master)
 	step("restart", 0)
-	if m := h.ReadPid(pidfile); m == master || !h.Alive(m) || !h.Serves(url) {
-		t.Fatalf("restart: master %d -> %d, serving %v", master, m, h.Serves(url))
+	if m := harness.ReadPid(pidfile); m == master || !harness.Alive(m) || !harness.Serves(url) {
+		t.Fatalf("restart: master %d -> %d, serving %v", master, m, harness.Serves(url))
 	}
-	h.KillAtEnd(t, h.ReadPid(pidfile))
+	harness.KillAtEnd(t, harness.ReadPid(pidfile))
 	step("stop", 0)
 
 	// Missing pieces and bad usage.
@@ -348,12 +343,12 @@ func TestRsyslog(t *testing.T) {
 	if err != nil {
 		t.Skip("rsyslogd not installed")
 	}
-	root := h.ModuleRoot(t)
+	root := harness.ModuleRoot(t)
 	snippet, err := os.ReadFile(filepath.Join(root, "deploy/rsyslog/49-goha.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := h.TempDir(t)
+	dir := harness.TempDir(t)
 	logfile := filepath.Join(dir, "goha.log")
 	udp := freeUDPPort(t)
 	conf := string(snippet)
@@ -367,12 +362,12 @@ func TestRsyslog(t *testing.T) {
 		conf = strings.ReplaceAll(conf, old, new)
 	}
 	conf = fmt.Sprintf("global(workDirectory=%q)\n", dir) + conf
-	confPath := h.WriteFile(t, dir, "rsyslog.conf", conf)
+	confPath := harness.WriteFile(t, dir, "rsyslog.conf", conf)
 	if out, err := exec.Command(rsyslogd, "-N1", "-f", confPath).CombinedOutput(); err != nil {
 		t.Fatalf("rsyslogd -N1 rejects the snippet: %v\n%s", err, out)
 	}
 	rs := exec.Command(rsyslogd, "-n", "-f", confPath, "-i", filepath.Join(dir, "rsyslogd.pid"))
-	var rsOut h.Buffer
+	var rsOut harness.Buffer
 	rs.Stdout, rs.Stderr = &rsOut, &rsOut
 	if err := rs.Start(); err != nil {
 		t.Fatal(err)
@@ -389,9 +384,9 @@ func TestRsyslog(t *testing.T) {
 		}
 	})
 
-	port := h.FreePort(t)
-	backend, _ := h.Backend(t, "s1")
-	cfg := h.WriteFile(t, dir, "goha.cfg", fmt.Sprintf(`global
+	port := harness.FreePort(t)
+	backend := harness.NewBackend(t, "s1", nil).Addr
+	cfg := harness.WriteFile(t, dir, "goha.cfg", fmt.Sprintf(`global
     log 127.0.0.1:%d local0
 defaults
     log global
@@ -406,13 +401,13 @@ frontend fe
 backend be
     server s1 %s
 `, udp, port, backend))
-	p := h.Start(t, dir, "-db", "-f", cfg)
+	p := harness.Start(t, dir, nil, "-db", "-f", cfg)
 	url := fmt.Sprintf("http://127.0.0.1:%d/rsyslog-probe", port)
-	h.Eventually(t, 5*time.Second, func() bool { return h.Serves(url) }, "goha serves; output:\n%s", p.Stderr)
+	harness.WaitForf(t, 5*time.Second, func() bool { return harness.Serves(url) }, "goha serves; output:\n%s", p.Out)
 	// UDP may be dropped while rsyslogd starts: ask again until a line
 	// with the probe's path is in the file.
-	h.Eventually(t, 10*time.Second, func() bool {
-		h.Get(url, time.Second)
+	harness.WaitForf(t, 10*time.Second, func() bool {
+		harness.GetTimeout(url, time.Second)
 		b, _ := os.ReadFile(logfile)
 		return strings.Contains(string(b), "GET /rsyslog-probe HTTP/1.1")
 	}, "a traffic log line in %s; rsyslogd said:\n%s", logfile, &rsOut)
@@ -426,7 +421,7 @@ backend be
 func freeUDPPort(t *testing.T) int {
 	t.Helper()
 	for i := 0; i < 100; i++ {
-		p := h.FreePort(t)
+		p := harness.FreePort(t)
 		c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", p))
 		if err == nil {
 			c.Close()

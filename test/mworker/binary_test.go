@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +15,8 @@ import (
 // buildVersion builds goha with a given version string.
 func buildVersion(t *testing.T, out, version string) {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	cmd := exec.Command("go", "build", "-o", out, "-ldflags", "-X github.com/goha/goha/internal/version.Version="+version, "./cmd/goha")
-	cmd.Dir = root
+	cmd.Dir = harness.ModuleRoot(t)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", version, err, b)
@@ -43,10 +40,7 @@ func TestReloadRunsNewlyInstalledBinary(t *testing.T) {
 	msock := filepath.Join(dir, "m.sock")
 	t.Setenv("GOHA_BIN", bin)
 	m := harness.Start(t, dir, nil, "-W", "-f", cfg, "-S", msock)
-	harness.WaitFor(t, 10*time.Second, "serving", func() bool {
-		code, _, err := harness.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
-		return err == nil && code == 200
-	})
+	harness.WaitFor(t, 10*time.Second, "serving", func() bool { return harness.Serves(fmt.Sprintf("http://127.0.0.1:%d/", port)) })
 	if p := harness.Socat(t, msock, "show proc\n"); !strings.Contains(p, "9.9-old") {
 		t.Fatalf("show proc = %q; want version 9.9-old", p)
 	}

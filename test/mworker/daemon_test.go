@@ -2,10 +2,7 @@ package mworker
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,16 +21,14 @@ func TestMasterDaemon(t *testing.T) {
 	cfg := harness.WriteFile(t, dir, "c.cfg", fmt.Sprintf("defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:%d\n    default_backend be\nbackend be\n    server s1 %s\n", port, b.Addr))
 	pidf := filepath.Join(dir, "pid")
 	msock := filepath.Join(dir, "m.sock")
-	out, err := exec.Command(harness.Bin(t), "-W", "-D", "-f", cfg, "-p", pidf, "-S", msock).CombinedOutput()
-	if err != nil {
-		t.Fatalf("goha -W -D: %v\n%s", err, out)
+	if out, code := harness.Run(t, dir, nil, "-W", "-D", "-f", cfg, "-p", pidf, "-S", msock); code != 0 {
+		t.Fatalf("goha -W -D: exit %d\n%s", code, out)
 	}
-	data, _ := os.ReadFile(pidf)
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	pid := harness.ReadPid(pidf)
 	if pid == 0 || !harness.Alive(pid) {
-		t.Fatalf("pidfile %q holds no live master", data)
+		t.Fatalf("pidfile %s holds no live master (%d)", pidf, pid)
 	}
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	harness.KillAtEnd(t, pid)
 	// Serving already when -D returned: no wait.
 	if code, _, err := harness.Get(fmt.Sprintf("http://127.0.0.1:%d/", port)); err != nil || code != 200 {
 		t.Fatalf("not serving when -D returned: %d %v", code, err)
@@ -41,9 +36,8 @@ func TestMasterDaemon(t *testing.T) {
 	if r := harness.Socat(t, msock, "reload\n"); !strings.HasPrefix(r, "Success=1") {
 		t.Fatalf("reload = %q", r)
 	}
-	data, _ = os.ReadFile(pidf)
-	if strings.TrimSpace(string(data)) != strconv.Itoa(pid) {
-		t.Errorf("pidfile after reload = %q; want %d", data, pid)
+	if got := harness.ReadPid(pidf); got != pid {
+		t.Errorf("pidfile after reload names %d; want %d", got, pid)
 	}
 	// SIGUSR1: every worker stops softly, then the master exits.
 	syscall.Kill(pid, syscall.SIGUSR1)
@@ -54,11 +48,11 @@ func TestMasterDaemon(t *testing.T) {
 func TestMasterDaemonBrokenConfig(t *testing.T) {
 	dir := t.TempDir()
 	cfg := harness.WriteFile(t, dir, "c.cfg", "frontend fe\n    bindd 127.0.0.1:1\n")
-	out, err := exec.Command(harness.Bin(t), "-W", "-D", "-f", cfg, "-p", filepath.Join(dir, "pid")).CombinedOutput()
-	if err == nil {
+	out, code := harness.Run(t, dir, nil, "-W", "-D", "-f", cfg, "-p", filepath.Join(dir, "pid"))
+	if code == 0 {
 		t.Fatalf("goha -W -D with a broken config exited 0:\n%s", out)
 	}
-	if !strings.Contains(string(out), "bindd") {
+	if !strings.Contains(out, "bindd") {
 		t.Errorf("output lacks the configuration error:\n%s", out)
 	}
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/goha/goha/test/harness"
 )
 
+func TestMain(m *testing.M) { harness.Main(m) }
+
 type env struct {
 	t      *testing.T
 	dir    string
@@ -87,10 +89,7 @@ func (e *env) url() string { return fmt.Sprintf("http://127.0.0.1:%d/", e.port) 
 
 func (e *env) waitServing() {
 	e.t.Helper()
-	harness.WaitFor(e.t, 10*time.Second, "goha to serve", func() bool {
-		code, _, err := harness.Get(e.url())
-		return err == nil && code == 200
-	})
+	harness.WaitFor(e.t, 10*time.Second, "goha to serve", func() bool { return harness.Serves(e.url()) })
 }
 
 func (e *env) gen() int {
@@ -343,13 +342,7 @@ backend be
 `, port, slow.Addr))
 	m := harness.Start(t, dir, nil, "-W", "-f", cfg)
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
-	harness.WaitFor(t, 10*time.Second, "serving", func() bool {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+	m.WaitListening(t, 10*time.Second, fmt.Sprintf("127.0.0.1:%d", port))
 	r, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -41,8 +40,7 @@ func TestWorkerDropsPrivilegesOnEveryThread(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to change identity")
 	}
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
+	dir := harness.TempDir(t)
 	jail := filepath.Join(dir, "empty")
 	os.Mkdir(jail, 0o555)
 	b := harness.NewBackend(t, "s1", nil)
@@ -67,10 +65,7 @@ backend be
     server s1 %s
 `, jail, dir, port, priv, b.Addr))
 	m := harness.Start(t, dir, nil, "-W", "-f", cfg, "-S", filepath.Join(dir, "m.sock")+",mode,660,uid,65534,gid,65534")
-	harness.WaitFor(t, 10*time.Second, "serving", func() bool {
-		code, _, err := harness.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
-		return err == nil && code == 200
-	})
+	harness.WaitFor(t, 10*time.Second, "serving", func() bool { return harness.Serves(fmt.Sprintf("http://127.0.0.1:%d/", port)) })
 	ws := harness.Children(m.Pid())
 	if len(ws) != 1 {
 		t.Fatalf("workers = %v", ws)
@@ -120,11 +115,7 @@ func TestNonRootWithUserConfigFailsClearly(t *testing.T) {
 		t.Skip("needs root to start the test as another user")
 	}
 	// t.TempDir's parent is private to root: nobody needs its own.
-	dir, err := os.MkdirTemp("", "goha-nonroot")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := harness.TempDir(t)
 	os.Chmod(dir, 0o777)
 	port := harness.FreePort(t)
 	cfg := harness.WriteFile(t, dir, "c.cfg", fmt.Sprintf(`global
@@ -139,12 +130,11 @@ frontend fe
     bind 127.0.0.1:%d
     http-request return status 200 content-type text/plain string ok
 `, port))
-	bin := harness.Bin(t)
-	cmd := exec.Command(bin, "-W", "-f", cfg)
-	cmd.Dir = dir
+	cmd := harness.Command(t, dir, nil, "-W", "-f", cfg)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	done := make(chan struct{})
 	var out []byte
+	var err error
 	go func() { out, err = cmd.CombinedOutput(); close(done) }()
 	select {
 	case <-done:

@@ -23,6 +23,8 @@ import (
 	"github.com/goha/goha/test/harness"
 )
 
+func TestMain(m *testing.M) { harness.Main(m) }
+
 // syslogSink collects the datagrams sent to a loopback UDP port.
 type syslogSink struct {
 	pc    net.PacketConn
@@ -153,10 +155,7 @@ listen stats
     stats admin if LOCALHOST
 `, e.log.port(), e.port, e.s1.Addr, inter.Milliseconds(), fall, rise, e.s2.port, inter.Milliseconds(), fall, rise, e.stat))
 	e.master = harness.Start(t, e.dir, nil, "-W", "-S", filepath.Join(e.dir, "master.sock"), "-f", cfg)
-	harness.WaitFor(t, 10*time.Second, "goha serving", func() bool {
-		code, _, err := harness.Get(fmt.Sprintf("http://127.0.0.1:%d/", e.port))
-		return err == nil && code == 200
-	})
+	harness.WaitFor(t, 10*time.Second, "goha serving", func() bool { return harness.Serves(fmt.Sprintf("http://127.0.0.1:%d/", e.port)) })
 	return e
 }
 

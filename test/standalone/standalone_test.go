@@ -12,15 +12,10 @@ import (
 	"testing"
 	"time"
 
-	h "github.com/goha/goha/test/standalone/harness"
+	"github.com/goha/goha/test/harness"
 )
 
-func TestMain(m *testing.M) {
-	h.Init()
-	code := m.Run()
-	h.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m) }
 
 // site is one test's configuration: a frontend on a free port balancing
 // across two Go backends, and an admin stats socket.
@@ -34,13 +29,13 @@ type site struct {
 // options after its path (e.g. "level admin expose-fd listeners").
 func newSite(t *testing.T, statsOpts string) *site {
 	t.Helper()
-	s := &site{dir: h.TempDir(t), port: h.FreePort(t)}
+	s := &site{dir: harness.TempDir(t), port: harness.FreePort(t)}
 	s.pidfile = filepath.Join(s.dir, "goha.pid")
 	s.stats = filepath.Join(s.dir, "stats.sock")
 	s.url = fmt.Sprintf("http://127.0.0.1:%d/", s.port)
-	b1, _ := h.Backend(t, "s1")
-	b2, _ := h.Backend(t, "s2")
-	s.cfg = h.WriteFile(t, s.dir, "goha.cfg", fmt.Sprintf(`global
+	b1 := harness.NewBackend(t, "s1", nil).Addr
+	b2 := harness.NewBackend(t, "s2", nil).Addr
+	s.cfg = harness.WriteFile(t, s.dir, "goha.cfg", fmt.Sprintf(`global
     maxconn 4000
     stats socket %s %s
     hard-stop-after 10s
@@ -66,15 +61,15 @@ backend be
 func (s *site) daemon(t *testing.T, extra ...string) int {
 	t.Helper()
 	args := append([]string{"-D", "-f", s.cfg, "-p", s.pidfile}, extra...)
-	out, code := h.Run(t, s.dir, nil, args...)
+	out, code := harness.Run(t, s.dir, nil, args...)
 	if code != 0 {
 		t.Fatalf("goha %s: exit %d\n%s", strings.Join(args, " "), code, out)
 	}
-	pid := h.ReadPid(s.pidfile)
-	if !h.Alive(pid) {
+	pid := harness.ReadPid(s.pidfile)
+	if !harness.Alive(pid) {
 		t.Fatalf("-D returned 0 but the pidfile names %d, not a live process", pid)
 	}
-	h.KillAtEnd(t, pid)
+	harness.KillAtEnd(t, pid)
 	return pid
 }
 
@@ -83,19 +78,19 @@ func TestDaemon(t *testing.T) {
 		s := newSite(t, "level admin")
 		pid := s.daemon(t)
 		// No polling here: -D returning 0 promises the process serves.
-		if !h.Serves(s.url) {
+		if !harness.Serves(s.url) {
 			t.Fatal("-D returned 0 but the frontend does not answer")
 		}
 		if pid == os.Getpid() {
 			t.Fatal("the pidfile names the launcher")
 		}
 		syscall.Kill(pid, syscall.SIGTERM)
-		h.Eventually(t, 5*time.Second, func() bool { return !h.Alive(pid) }, "daemon %d gone after SIGTERM", pid)
+		harness.WaitForf(t, 5*time.Second, func() bool { return !harness.Alive(pid) }, "daemon %d gone after SIGTERM", pid)
 	})
 	t.Run("bad config fails with the reason", func(t *testing.T) {
 		s := newSite(t, "level admin")
-		h.WriteFile(t, s.dir, "goha.cfg", "frontend fe\n    bind 127.0.0.1:1\n    sever x 1.2.3.4:5\n")
-		out, code := h.Run(t, s.dir, nil, "-D", "-f", s.cfg, "-p", s.pidfile)
+		harness.WriteFile(t, s.dir, "goha.cfg", "frontend fe\n    bind 127.0.0.1:1\n    sever x 1.2.3.4:5\n")
+		out, code := harness.Run(t, s.dir, nil, "-D", "-f", s.cfg, "-p", s.pidfile)
 		if code == 0 {
 			t.Fatalf("-D with a broken config exited 0:\n%s", out)
 		}
@@ -110,14 +105,14 @@ func TestDaemon(t *testing.T) {
 		s := newSite(t, "level admin")
 		first := s.daemon(t)
 		// -dR: no SO_REUSEPORT, so the second bind must fail.
-		out, code := h.Run(t, s.dir, nil, "-D", "-dR", "-f", s.cfg, "-p", filepath.Join(s.dir, "second.pid"))
+		out, code := harness.Run(t, s.dir, nil, "-D", "-dR", "-f", s.cfg, "-p", filepath.Join(s.dir, "second.pid"))
 		if code == 0 {
 			t.Fatalf("second daemon on the same address exited 0:\n%s", out)
 		}
 		if !strings.Contains(out, "cannot bind") {
 			t.Fatalf("the reason is not shown:\n%s", out)
 		}
-		if !h.Alive(first) || !h.Serves(s.url) {
+		if !harness.Alive(first) || !harness.Serves(s.url) {
 			t.Fatal("the first daemon was disturbed")
 		}
 	})
@@ -127,14 +122,14 @@ func TestForeground(t *testing.T) {
 	for _, flag := range []string{"-db", "-d"} {
 		t.Run(flag, func(t *testing.T) {
 			s := newSite(t, "level admin")
-			p := h.Start(t, s.dir, flag, "-f", s.cfg, "-p", s.pidfile)
+			p := harness.Start(t, s.dir, nil, flag, "-f", s.cfg, "-p", s.pidfile)
 			// The pidfile is written once the process serves.
-			h.Eventually(t, 5*time.Second, func() bool {
-				return h.ReadPid(s.pidfile) == p.Cmd.Process.Pid && h.Serves(s.url)
+			harness.WaitForf(t, 5*time.Second, func() bool {
+				return harness.ReadPid(s.pidfile) == p.Pid() && harness.Serves(s.url)
 			}, "%s serves and its PID is in the pidfile", flag)
-			p.Cmd.Process.Signal(syscall.SIGTERM)
+			p.Signal(syscall.SIGTERM)
 			if code := p.Wait(5 * time.Second); code != 143 && code != 0 {
-				t.Fatalf("exit code %d after SIGTERM; output:\n%s", code, p.Stderr)
+				t.Fatalf("exit code %d after SIGTERM; output:\n%s", code, p.Out)
 			}
 		})
 	}
@@ -147,8 +142,8 @@ func reloadUnderLoad(t *testing.T, s *site, n int, reload func(i int) int) {
 	t.Helper()
 	stop := make(chan struct{})
 	addr := fmt.Sprintf("127.0.0.1:%d", s.port)
-	ka := h.Load(addr, 8, true, stop)
-	cl := h.Load(addr, 8, false, stop)
+	ka := harness.Load(addr, 8, true, stop)
+	cl := harness.Load(addr, 8, false, stop)
 	var olds []int
 	for i := 0; i < n; i++ {
 		olds = append(olds, reload(i))
@@ -164,20 +159,20 @@ func reloadUnderLoad(t *testing.T, s *site, n int, reload func(i int) int) {
 	if kas.Requests < 100 || cls.Requests < 100 {
 		t.Errorf("too little traffic to mean anything: keep-alive %v; close %v", kas, cls)
 	}
-	h.Eventually(t, 10*time.Second, func() bool {
+	harness.WaitForf(t, 10*time.Second, func() bool {
 		for _, p := range olds {
-			if h.Alive(p) {
+			if harness.Alive(p) {
 				return false
 			}
 		}
 		return true
 	}, "every replaced process (%v) gone", olds)
-	cur := h.ReadPid(s.pidfile)
-	if !h.Alive(cur) || !h.Serves(s.url) {
+	cur := harness.ReadPid(s.pidfile)
+	if !harness.Alive(cur) || !harness.Serves(s.url) {
 		t.Fatalf("the last process %d does not serve", cur)
 	}
 	// No stray generation (an upgrade nobody asked for) runs besides it.
-	h.Eventually(t, 5*time.Second, func() bool { return gohaCount(t, s) == 1 }, "only the pidfile's process %d left", cur)
+	harness.WaitForf(t, 5*time.Second, func() bool { return gohaCount(t, s) == 1 }, "only the pidfile's process %d left", cur)
 }
 
 // Classic reloads, as init scripts do them: a new daemon takes the
@@ -186,7 +181,7 @@ func TestClassicReloadUnderLoad(t *testing.T) {
 	s := newSite(t, "level admin mode 600 expose-fd listeners")
 	s.daemon(t)
 	reloadUnderLoad(t, s, 10, func(int) int {
-		old := h.ReadPid(s.pidfile)
+		old := harness.ReadPid(s.pidfile)
 		s.daemon(t, "-x", s.stats, "-sf", fmt.Sprint(old))
 		return old
 	})
@@ -198,14 +193,14 @@ func TestSelfUpgradeUnderLoad(t *testing.T) {
 	s := newSite(t, "level admin")
 	s.daemon(t)
 	reloadUnderLoad(t, s, 10, func(int) int {
-		old := h.ReadPid(s.pidfile)
+		old := harness.ReadPid(s.pidfile)
 		syscall.Kill(old, syscall.SIGUSR2)
 		var cur int
-		h.Eventually(t, 5*time.Second, func() bool {
-			cur = h.ReadPid(s.pidfile)
+		harness.WaitForf(t, 5*time.Second, func() bool {
+			cur = harness.ReadPid(s.pidfile)
 			return cur != old && cur != 0
 		}, "a new PID in the pidfile after SIGUSR2 to %d", old)
-		h.KillAtEnd(t, cur)
+		harness.KillAtEnd(t, cur)
 		return old
 	})
 }
@@ -229,18 +224,18 @@ func TestSoftAndHardStop(t *testing.T) {
 			}
 			slow := make(chan result, 1)
 			go func() {
-				code, _, err := h.Get(s.url+"slow?ms=1500", 5*time.Second)
+				code, _, err := harness.GetTimeout(s.url+"slow?ms=1500", 5*time.Second)
 				slow <- result{code, err}
 			}()
 			// Wait until the request is in flight in the old process.
-			h.Eventually(t, 5*time.Second, func() bool {
+			harness.WaitForf(t, 5*time.Second, func() bool {
 				out, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/tcp", old))
 				return strings.Count(string(out), "\n") > 3
 			}, "the slow request reaches the old process")
 			time.Sleep(100 * time.Millisecond) // let it reach the backend
 			start := time.Now()
 			s.daemon(t, "-x", s.stats, tt.flag, fmt.Sprint(old))
-			h.Eventually(t, 5*time.Second, func() bool { return !h.Alive(old) }, "old process %d gone after %s", old, tt.flag)
+			harness.WaitForf(t, 5*time.Second, func() bool { return !harness.Alive(old) }, "old process %d gone after %s", old, tt.flag)
 			gone := time.Since(start)
 			r := <-slow
 			ok := r.err == nil && r.code == 200
@@ -250,7 +245,7 @@ func TestSoftAndHardStop(t *testing.T) {
 			if !tt.wantSlow && gone > time.Second {
 				t.Fatalf("-st took %v to stop the old process", gone)
 			}
-			if !h.Serves(s.url) {
+			if !harness.Serves(s.url) {
 				t.Fatal("the new process does not serve")
 			}
 		})
@@ -262,20 +257,20 @@ func TestSoftAndHardStop(t *testing.T) {
 func TestXWithoutExposeFD(t *testing.T) {
 	s := newSite(t, "level admin")
 	old := s.daemon(t)
-	out, code := h.Run(t, s.dir, nil, "-D", "-f", s.cfg, "-p", s.pidfile, "-x", s.stats, "-sf", fmt.Sprint(old))
+	out, code := harness.Run(t, s.dir, nil, "-D", "-f", s.cfg, "-p", s.pidfile, "-x", s.stats, "-sf", fmt.Sprint(old))
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	if !strings.Contains(out, "expose-fd listeners") || !strings.Contains(out, "binding every listening socket") {
 		t.Fatalf("no clear message about the missing `expose-fd listeners`:\n%s", out)
 	}
-	cur := h.ReadPid(s.pidfile)
-	h.KillAtEnd(t, cur)
-	if cur == old || !h.Alive(cur) {
+	cur := harness.ReadPid(s.pidfile)
+	harness.KillAtEnd(t, cur)
+	if cur == old || !harness.Alive(cur) {
 		t.Fatalf("no new process (pidfile %d, old %d)", cur, old)
 	}
-	h.Eventually(t, 10*time.Second, func() bool { return !h.Alive(old) }, "old process gone")
-	if !h.Serves(s.url) {
+	harness.WaitForf(t, 10*time.Second, func() bool { return !harness.Alive(old) }, "old process gone")
+	if !harness.Serves(s.url) {
 		t.Fatal("the new process does not serve")
 	}
 }
@@ -283,15 +278,15 @@ func TestXWithoutExposeFD(t *testing.T) {
 // -x with a socket path nobody listens on: same fallback.
 func TestXMissingSocket(t *testing.T) {
 	s := newSite(t, "level admin")
-	out, code := h.Run(t, s.dir, nil, "-D", "-f", s.cfg, "-p", s.pidfile, "-x", filepath.Join(s.dir, "nothing.sock"))
+	out, code := harness.Run(t, s.dir, nil, "-D", "-f", s.cfg, "-p", s.pidfile, "-x", filepath.Join(s.dir, "nothing.sock"))
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	if !strings.Contains(out, "nothing.sock") {
 		t.Fatalf("the message does not name the socket:\n%s", out)
 	}
-	h.KillAtEnd(t, h.ReadPid(s.pidfile))
-	if !h.Serves(s.url) {
+	harness.KillAtEnd(t, harness.ReadPid(s.pidfile))
+	if !harness.Serves(s.url) {
 		t.Fatal("does not serve")
 	}
 }

@@ -12,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	h "github.com/goha/goha/test/standalone/harness"
+	"github.com/goha/goha/test/harness"
 )
 
 // installBinary copies the goha under test to dir/goha, so a test can
 // replace it (as a package upgrade would) without touching the shared one.
 func installBinary(t *testing.T, dir string) string {
 	t.Helper()
-	src, err := os.Open(h.Binary(t))
+	src, err := os.Open(harness.Bin(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,18 +52,17 @@ func replaceWith(t *testing.T, path, script string) {
 
 // startAt runs the binary at bin in the foreground (-db) so its log is
 // captured, and waits until it serves.
-func startAt(t *testing.T, s *site, bin string) (*h.Buffer, int) {
+func startAt(t *testing.T, s *site, bin string) (*harness.Buffer, int) {
 	t.Helper()
-	var out h.Buffer
-	p := h.StartCmd(t, s.dir, bin, &out, "-db", "-f", s.cfg, "-p", s.pidfile)
-	h.Eventually(t, 5*time.Second, func() bool { return h.ReadPid(s.pidfile) == p && h.Serves(s.url) }, "goha serves")
-	return &out, p
+	p := harness.StartBin(t, bin, s.dir, nil, "-db", "-f", s.cfg, "-p", s.pidfile)
+	harness.WaitForf(t, 5*time.Second, func() bool { return harness.ReadPid(s.pidfile) == p.Pid() && harness.Serves(s.url) }, "goha serves")
+	return p.Out, p.Pid()
 }
 
 // waitLog waits until the log contains want.
-func waitLog(t *testing.T, log *h.Buffer, want string) {
+func waitLog(t *testing.T, log *harness.Buffer, want string) {
 	t.Helper()
-	h.Eventually(t, 10*time.Second, func() bool { return strings.Contains(log.String(), want) }, "log line %q; log:\n%s", want, log)
+	harness.WaitForf(t, 10*time.Second, func() bool { return strings.Contains(log.String(), want) }, "log line %q; log:\n%s", want, log)
 }
 
 // A new binary that crashes at start: the old process keeps serving, says
@@ -82,10 +81,10 @@ func TestSelfUpgradeToCrashingBinary(t *testing.T) {
 	if !strings.Contains(log.String(), "crashing at start") {
 		t.Errorf("the new process's own words are not in the log:\n%s", log)
 	}
-	if got := h.ReadPid(s.pidfile); got != pid {
+	if got := harness.ReadPid(s.pidfile); got != pid {
 		t.Fatalf("pidfile names %d after a failed upgrade, want %d", got, pid)
 	}
-	if !h.Alive(pid) || !h.Serves(s.url) {
+	if !harness.Alive(pid) || !harness.Serves(s.url) {
 		t.Fatal("the old process stopped serving after a failed upgrade")
 	}
 	// Put a good binary back: the next SIGUSR2 upgrades.
@@ -93,27 +92,27 @@ func TestSelfUpgradeToCrashingBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	syscall.Kill(pid, syscall.SIGUSR2)
-	h.Eventually(t, 5*time.Second, func() bool { p := h.ReadPid(s.pidfile); return p != pid && h.Alive(p) }, "upgrade after the binary was fixed")
-	h.KillAtEnd(t, h.ReadPid(s.pidfile))
-	h.Eventually(t, 5*time.Second, func() bool { return !h.Alive(pid) }, "old process gone")
+	harness.WaitForf(t, 5*time.Second, func() bool { p := harness.ReadPid(s.pidfile); return p != pid && harness.Alive(p) }, "upgrade after the binary was fixed")
+	harness.KillAtEnd(t, harness.ReadPid(s.pidfile))
+	harness.WaitForf(t, 5*time.Second, func() bool { return !harness.Alive(pid) }, "old process gone")
 }
 
 // A broken configuration: the new process fails with the configuration's
 // error in the log, the old one keeps serving.
 func TestSelfUpgradeBadConfig(t *testing.T) {
 	s := newSite(t, "level admin")
-	log, pid := startAt(t, s, h.Binary(t))
+	log, pid := startAt(t, s, harness.Bin(t))
 	good, err := os.ReadFile(s.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.WriteFile(t, s.dir, "goha.cfg", string(good)+"    sever x 1.2.3.4:5\n")
+	harness.WriteFile(t, s.dir, "goha.cfg", string(good)+"    sever x 1.2.3.4:5\n")
 	syscall.Kill(pid, syscall.SIGUSR2)
 	waitLog(t, log, "Self-upgrade failed")
 	if !strings.Contains(log.String(), "sever") {
 		t.Errorf("the configuration error is not in the log:\n%s", log)
 	}
-	if h.ReadPid(s.pidfile) != pid || !h.Serves(s.url) {
+	if harness.ReadPid(s.pidfile) != pid || !harness.Serves(s.url) {
 		t.Fatal("the old process does not serve any more")
 	}
 }
@@ -141,11 +140,11 @@ func TestSelfUpgradeQueuedOnce(t *testing.T) {
 
 	// First upgrade, then the queued one in the new process once the first
 	// process is gone: two new generations, no third.
-	h.Eventually(t, 10*time.Second, func() bool { return strings.Count(log.String(), "Self-upgrade complete") == 2 }, "two upgrades; log:\n%s", log)
-	last := h.ReadPid(s.pidfile)
-	h.KillAtEnd(t, last)
-	h.Eventually(t, 10*time.Second, func() bool { return h.Alive(last) && gohaCount(t, s) == 1 }, "a single process left")
-	if !h.Alive(last) || last == pid || !h.Serves(s.url) {
+	harness.WaitForf(t, 10*time.Second, func() bool { return strings.Count(log.String(), "Self-upgrade complete") == 2 }, "two upgrades; log:\n%s", log)
+	last := harness.ReadPid(s.pidfile)
+	harness.KillAtEnd(t, last)
+	harness.WaitForf(t, 10*time.Second, func() bool { return harness.Alive(last) && gohaCount(t, s) == 1 }, "a single process left")
+	if !harness.Alive(last) || last == pid || !harness.Serves(s.url) {
 		t.Fatalf("the last generation %d does not serve", last)
 	}
 	// Give a third, wrongly queued upgrade every chance to show up.
@@ -166,7 +165,7 @@ func gohaCount(t *testing.T, s *site) int {
 			continue
 		}
 		cmd, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if strings.Contains(string(cmd), s.cfg) && h.Alive(pid) {
+		if strings.Contains(string(cmd), s.cfg) && harness.Alive(pid) {
 			n++
 		}
 	}
@@ -190,9 +189,9 @@ func TestSelfUpgradeRefusedAfterPrivilegeDrop(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, _ := os.ReadFile(s.cfg)
-	h.WriteFile(t, s.dir, "goha.cfg", strings.Replace(string(cfg), "global\n",
+	harness.WriteFile(t, s.dir, "goha.cfg", strings.Replace(string(cfg), "global\n",
 		fmt.Sprintf("global\n    user nobody\n    chroot %s\n", jail), 1))
-	log, pid := startAt(t, s, h.Binary(t))
+	log, pid := startAt(t, s, harness.Bin(t))
 	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if !strings.Contains(string(status), "\nUid:\t"+nobody.Uid+"\t") {
 		t.Fatalf("the standalone process did not drop to nobody:\n%s", status)
@@ -202,12 +201,12 @@ func TestSelfUpgradeRefusedAfterPrivilegeDrop(t *testing.T) {
 	if !strings.Contains(log.String(), "chroot") {
 		t.Errorf("the message does not say why:\n%s", log)
 	}
-	if h.ReadPid(s.pidfile) != pid || !h.Serves(s.url) {
+	if harness.ReadPid(s.pidfile) != pid || !harness.Serves(s.url) {
 		t.Fatal("the process stopped serving")
 	}
 	s.daemon(t, "-x", s.stats, "-sf", fmt.Sprint(pid))
-	h.Eventually(t, 10*time.Second, func() bool { return !h.Alive(pid) }, "old process gone after -x -sf")
-	if !h.Serves(s.url) {
+	harness.WaitForf(t, 10*time.Second, func() bool { return !harness.Alive(pid) }, "old process gone after -x -sf")
+	if !harness.Serves(s.url) {
 		t.Fatal("the new process does not serve")
 	}
 }
@@ -220,7 +219,7 @@ func TestDaemonUpgradeFailureReachesSyslog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	var got h.Buffer
+	var got harness.Buffer
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -234,17 +233,17 @@ func TestDaemonUpgradeFailureReachesSyslog(t *testing.T) {
 	s := newSite(t, "level admin")
 	cfg, _ := os.ReadFile(s.cfg)
 	good := strings.Replace(string(cfg), "global\n", fmt.Sprintf("global\n    log %s local0\n", pc.LocalAddr()), 1)
-	h.WriteFile(t, s.dir, "goha.cfg", good)
+	harness.WriteFile(t, s.dir, "goha.cfg", good)
 	pid := s.daemon(t)
-	h.WriteFile(t, s.dir, "goha.cfg", good+"    sever x 1.2.3.4:5\n")
+	harness.WriteFile(t, s.dir, "goha.cfg", good+"    sever x 1.2.3.4:5\n")
 	syscall.Kill(pid, syscall.SIGUSR2)
-	h.Eventually(t, 10*time.Second, func() bool {
+	harness.WaitForf(t, 10*time.Second, func() bool {
 		return strings.Contains(got.String(), "Self-upgrade failed") && strings.Contains(got.String(), "sever")
 	}, "the failure and goha's error in the syslog datagrams; got:\n%s", &got)
 	if !strings.Contains(got.String(), "<131>") { // local0.err = 16*8+3
 		t.Errorf("not sent as local0.err:\n%s", &got)
 	}
-	if h.ReadPid(s.pidfile) != pid || !h.Serves(s.url) {
+	if harness.ReadPid(s.pidfile) != pid || !harness.Serves(s.url) {
 		t.Fatal("the daemon stopped serving")
 	}
 }
