@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -26,11 +25,7 @@ func TestKeepAliveReuse(t *testing.T) {
 	s1 := harness.NewBackend(t, "s1", nil)
 	fe := harness.FreeAddr(t)
 	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
-	c, err := net.Dial("tcp", fe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := harness.Dial(t, fe)
 	br := bufio.NewReader(c)
 	for i := 0; i < 10; i++ {
 		fmt.Fprintf(c, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
@@ -46,11 +41,7 @@ func TestKeepAliveReuse(t *testing.T) {
 		t.Errorf("server accepted %d connections for 10 keep-alive requests; want 1", n)
 	}
 	// A second client reuses the idle server connection.
-	c2, err := net.Dial("tcp", fe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
+	c2 := harness.Dial(t, fe)
 	br2 := bufio.NewReader(c2)
 	for i := 0; i < 3; i++ {
 		fmt.Fprintf(c2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -162,11 +153,7 @@ func TestChunkedRaw(t *testing.T) {
 	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	req := "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n" +
 		"GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-	c, err := net.Dial("tcp", fe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := harness.Dial(t, fe)
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	io.WriteString(c, req)
 	br := bufio.NewReader(c)
@@ -202,11 +189,7 @@ func TestWebSocketUpgrade(t *testing.T) {
 	}))
 	fe := harness.FreeAddr(t)
 	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
-	c, err := net.Dial("tcp", fe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := harness.Dial(t, fe)
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
 	br := bufio.NewReader(c)
@@ -231,11 +214,7 @@ func TestExpectContinue(t *testing.T) {
 	}))
 	fe := harness.FreeAddr(t)
 	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
-	c, err := net.Dial("tcp", fe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := harness.Dial(t, fe)
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	io.WriteString(c, "PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
 	br := bufio.NewReader(c)

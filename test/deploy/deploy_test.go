@@ -82,13 +82,8 @@ func TestExamples(t *testing.T) {
 // The quickstart demo serves: round robin over app1 and app2, on free
 // ports instead of its fixed ones.
 func TestQuickstartServes(t *testing.T) {
-	root := harness.ModuleRoot(t)
-	src, err := os.ReadFile(filepath.Join(root, "deploy/examples/quickstart.cfg"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := harness.TempDir(t)
-	text := string(src)
+	text := harness.ModuleFile(t, "deploy/examples/quickstart.cfg")
 	ports := map[string]int{}
 	for _, p := range []string{"8080", "8081", "8082", "8404"} {
 		ports[p] = harness.FreePort(t)
@@ -114,12 +109,7 @@ func TestQuickstartServes(t *testing.T) {
 // The unit passes `systemd-analyze verify` with its binary path pointing
 // at the binary under test, and says what the issue asks.
 func TestSystemdUnit(t *testing.T) {
-	root := harness.ModuleRoot(t)
-	unit, err := os.ReadFile(filepath.Join(root, "deploy/systemd/goha.service"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(unit)
+	text := harness.ModuleFile(t, "deploy/systemd/goha.service")
 	for _, want := range []string{
 		"\nType=notify\n",
 		"\nExecStartPre=/usr/sbin/goha -c -q -f $CONFIG\n",
@@ -206,12 +196,9 @@ func initScript(t *testing.T, env []string, pidfile, action string) (string, int
 
 func TestInitScript(t *testing.T) {
 	root := harness.ModuleRoot(t)
-	script, err := os.ReadFile(filepath.Join(root, "deploy/init.d/goha"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := harness.ModuleFile(t, "deploy/init.d/goha")
 	for _, want := range []string{"### BEGIN INIT INFO", "# Provides:", "# Default-Start:", "### END INIT INFO"} {
-		if !strings.Contains(string(script), want) {
+		if !strings.Contains(script, want) {
 			t.Errorf("no %q in the LSB header", want)
 		}
 	}
@@ -343,15 +330,11 @@ func TestRsyslog(t *testing.T) {
 	if err != nil {
 		t.Skip("rsyslogd not installed")
 	}
-	root := harness.ModuleRoot(t)
-	snippet, err := os.ReadFile(filepath.Join(root, "deploy/rsyslog/49-goha.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snippet := harness.ModuleFile(t, "deploy/rsyslog/49-goha.conf")
 	dir := harness.TempDir(t)
 	logfile := filepath.Join(dir, "goha.log")
 	udp := freeUDPPort(t)
-	conf := string(snippet)
+	conf := snippet
 	for old, new := range map[string]string{
 		`port="514"`:        fmt.Sprintf(`port="%d"`, udp),
 		"/var/log/goha.log": logfile,

@@ -32,3 +32,14 @@ func TempDir(t testing.TB) string {
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
 }
+
+// ModuleFile returns the content of a file of goha's source tree, named
+// by its path from the module root (e.g. "deploy/init.d/goha").
+func ModuleFile(t testing.TB, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ModuleRoot(t), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

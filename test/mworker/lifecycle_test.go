@@ -45,11 +45,7 @@ func TestNoExitOnFailure(t *testing.T) {
 func TestOldWorkerKilledWhileDraining(t *testing.T) {
 	e := setup(t)
 	// Hold a connection so the old worker stays while draining.
-	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", e.port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := harness.Dial(t, fmt.Sprintf("127.0.0.1:%d", e.port))
 	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -383,57 +382,25 @@ backend be
 func TestSdNotify(t *testing.T) {
 	dir := t.TempDir()
 	nsock := filepath.Join(dir, "notify.sock")
-	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: nsock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var mu sync.Mutex
-	var msgs []string
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := ln.ReadFromUnix(buf)
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			msgs = append(msgs, string(buf[:n]))
-			mu.Unlock()
-		}
-	}()
-	got := func(sub string) func() bool {
-		return func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, m := range msgs {
-				if strings.Contains(m, sub) {
-					return true
-				}
-			}
-			return false
-		}
-	}
+	notes := harness.ListenDatagrams(t, "unixgram", nsock)
 	b := harness.NewBackend(t, "s1", nil)
 	port := harness.FreePort(t)
 	cfgText := fmt.Sprintf("defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:%d\n    default_backend be\nbackend be\n    server s1 %s\n", port, b.Addr)
 	cfg := harness.WriteFile(t, dir, "c.cfg", cfgText)
 	m := harness.Start(t, dir, []string{"NOTIFY_SOCKET=" + nsock}, "-Ws", "-f", cfg, "-S", filepath.Join(dir, "m.sock"))
-	harness.WaitFor(t, 10*time.Second, "READY=1", got("READY=1"))
-	mu.Lock()
-	if !strings.Contains(msgs[0], fmt.Sprintf("MAINPID=%d", m.Pid())) {
-		t.Errorf("first notification = %q; want MAINPID=%d", msgs[0], m.Pid())
+	harness.WaitFor(t, 10*time.Second, "READY=1", notes.Has("READY=1"))
+	if first := notes.All()[0]; !strings.Contains(first, fmt.Sprintf("MAINPID=%d", m.Pid())) {
+		t.Errorf("first notification = %q; want MAINPID=%d", first, m.Pid())
 	}
-	mu.Unlock()
 	os.WriteFile(cfg, []byte(cfgText+"    bogus_keyword\n"), 0o644)
 	m.Signal(syscall.SIGUSR2)
-	harness.WaitFor(t, 10*time.Second, "RELOADING=1", got("RELOADING=1"))
-	harness.WaitFor(t, 10*time.Second, "STATUS=Reload failed", got("STATUS=Reload failed"))
+	harness.WaitFor(t, 10*time.Second, "RELOADING=1", notes.Has("RELOADING=1"))
+	harness.WaitFor(t, 10*time.Second, "STATUS=Reload failed", notes.Has("STATUS=Reload failed"))
 	os.WriteFile(cfg, []byte(cfgText), 0o644)
 	m.Signal(syscall.SIGUSR2)
-	harness.WaitFor(t, 10*time.Second, "STATUS=Reloaded", got("STATUS=Reloaded"))
+	harness.WaitFor(t, 10*time.Second, "STATUS=Reloaded", notes.Has("STATUS=Reloaded"))
 	m.Signal(syscall.SIGTERM)
-	harness.WaitFor(t, 5*time.Second, "STOPPING=1", got("STOPPING=1"))
+	harness.WaitFor(t, 5*time.Second, "STOPPING=1", notes.Has("STOPPING=1"))
 }
 
 // slowBinary installs a wrapper that runs goha after a delay: every

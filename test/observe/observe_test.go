@@ -25,48 +25,6 @@ import (
 
 func TestMain(m *testing.M) { harness.Main(m) }
 
-// syslogSink collects the datagrams sent to a loopback UDP port.
-type syslogSink struct {
-	pc    net.PacketConn
-	mu    sync.Mutex
-	lines []string
-}
-
-func newSyslog(t *testing.T) *syslogSink {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &syslogSink{pc: pc}
-	go func() {
-		buf := make([]byte, 65536)
-		for {
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.lines = append(s.lines, strings.TrimRight(string(buf[:n]), "\n"))
-			s.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { pc.Close() })
-	return s
-}
-
-func (s *syslogSink) port() int { return s.pc.LocalAddr().(*net.UDPAddr).Port }
-
-func (s *syslogSink) find(substr string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, l := range s.lines {
-		if strings.Contains(l, substr) {
-			return l
-		}
-	}
-	return ""
-}
-
 // flaky is an HTTP server on a fixed port that can be stopped and
 // started again (a server going down and coming back).
 type flaky struct {
@@ -108,7 +66,7 @@ type env struct {
 	port, stat int
 	s1         *harness.Backend
 	s2         *flaky
-	log        *syslogSink
+	log        *harness.Datagrams
 	master     *harness.Proc
 }
 
@@ -120,7 +78,7 @@ const (
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), log: newSyslog(t)}
+	e := &env{t: t, dir: t.TempDir(), log: harness.ListenDatagrams(t, "udp", "127.0.0.1:0")}
 	e.s1 = harness.NewBackend(t, "s1", nil)
 	e.s2 = &flaky{t: t, port: harness.FreePort(t)}
 	e.s2.start()
@@ -153,7 +111,7 @@ listen stats
     stats auth ops:secret
     stats refresh 10s
     stats admin if LOCALHOST
-`, e.log.port(), e.port, e.s1.Addr, inter.Milliseconds(), fall, rise, e.s2.port, inter.Milliseconds(), fall, rise, e.stat))
+`, e.log.Addr().(*net.UDPAddr).Port, e.port, e.s1.Addr, inter.Milliseconds(), fall, rise, e.s2.port, inter.Milliseconds(), fall, rise, e.stat))
 	e.master = harness.Start(t, e.dir, nil, "-W", "-S", filepath.Join(e.dir, "master.sock"), "-f", cfg)
 	harness.WaitFor(t, 10*time.Second, "goha serving", func() bool { return harness.Serves(fmt.Sprintf("http://127.0.0.1:%d/", e.port)) })
 	return e
@@ -221,9 +179,9 @@ func TestHealthChecks(t *testing.T) {
 		t.Errorf("traffic with s2 down: %s", s)
 	}
 	harness.WaitFor(t, 2*time.Second, "the DOWN message on syslog", func() bool {
-		return e.log.find("Server be/s2 is DOWN, reason: Layer4 connection problem") != ""
+		return e.log.Find("Server be/s2 is DOWN, reason: Layer4 connection problem") != ""
 	})
-	if l := e.log.find("Server be/s2 is DOWN"); !regexp.MustCompile(`^<129>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d haproxy\[\d+\]: Server be/s2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$`).MatchString(l) {
+	if l := e.log.Find("Server be/s2 is DOWN"); !regexp.MustCompile(`^<129>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d haproxy\[\d+\]: Server be/s2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$`).MatchString(l) {
 		t.Errorf("DOWN message: %q", l)
 	}
 	e.s2.start()
@@ -236,9 +194,9 @@ func TestHealthChecks(t *testing.T) {
 		t.Errorf("traffic with s2 back: %s", s)
 	}
 	harness.WaitFor(t, 2*time.Second, "the UP message on syslog", func() bool {
-		return e.log.find("Server be/s2 is UP, reason: Layer7 check passed, code: 200") != ""
+		return e.log.Find("Server be/s2 is UP, reason: Layer7 check passed, code: 200") != ""
 	})
-	if l := e.log.find(`"GET / HTTP/1.1"`); !strings.Contains(l, " fe be/s") {
+	if l := e.log.Find(`"GET / HTTP/1.1"`); !strings.Contains(l, " fe be/s") {
 		t.Errorf("httplog line: %q", l)
 	}
 }

@@ -3,7 +3,6 @@ package standalone
 import (
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -214,34 +213,19 @@ func TestSelfUpgradeRefusedAfterPrivilegeDrop(t *testing.T) {
 // A daemon's stderr is /dev/null: why a self-upgrade failed must reach the
 // global log targets instead, goha's check output included.
 func TestDaemonUpgradeFailureReachesSyslog(t *testing.T) {
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	var got harness.Buffer
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			got.Write(append(buf[:n:n], '\n'))
-		}
-	}()
+	got := harness.ListenDatagrams(t, "udp4", "127.0.0.1:0")
 	s := newSite(t, "level admin")
 	cfg, _ := os.ReadFile(s.cfg)
-	good := strings.Replace(string(cfg), "global\n", fmt.Sprintf("global\n    log %s local0\n", pc.LocalAddr()), 1)
+	good := strings.Replace(string(cfg), "global\n", fmt.Sprintf("global\n    log %s local0\n", got.Addr()), 1)
 	harness.WriteFile(t, s.dir, "goha.cfg", good)
 	pid := s.daemon(t)
 	harness.WriteFile(t, s.dir, "goha.cfg", good+"    sever x 1.2.3.4:5\n")
 	syscall.Kill(pid, syscall.SIGUSR2)
 	harness.WaitForf(t, 10*time.Second, func() bool {
 		return strings.Contains(got.String(), "Self-upgrade failed") && strings.Contains(got.String(), "sever")
-	}, "the failure and goha's error in the syslog datagrams; got:\n%s", &got)
+	}, "the failure and goha's error in the syslog datagrams; got:\n%s", got)
 	if !strings.Contains(got.String(), "<131>") { // local0.err = 16*8+3
-		t.Errorf("not sent as local0.err:\n%s", &got)
+		t.Errorf("not sent as local0.err:\n%s", got)
 	}
 	if harness.ReadPid(s.pidfile) != pid || !harness.Serves(s.url) {
 		t.Fatal("the daemon stopped serving")
