@@ -57,14 +57,15 @@ backend echo
     server e1 %s
 `, fe, s1.Addr, s2.Addr, fe2, ln.Addr())
 	startGoha(t, cfg, fe, fe2)
+	// startGoha's readiness probe on fe took a roundrobin turn, in its
+	// own time: let it reach its server before counting the order.
+	harness.WaitFor(t, 5*time.Second, "the readiness probe's connection to reach a server", func() bool {
+		return s1.Accepts.Load()+s2.Accepts.Load() == 1
+	})
 	if seq := sequence(t, "http://"+fe+"/", 4); seq != "s1,s2,s1,s2" && seq != "s2,s1,s2,s1" {
 		t.Errorf("tcp roundrobin order %s; want alternating", seq)
 	}
-	c, err := net.Dial("tcp", fe2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := harness.Dial(t, fe2)
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	io.WriteString(c, "hello")
 	c.(*net.TCPConn).CloseWrite()
