@@ -329,12 +329,7 @@ func TestStateSurvivesReload(t *testing.T) {
 		t.Fatalf("reload: %q", out)
 	}
 	harness.WaitFor(t, 10*time.Second, "the old worker to exit", func() bool {
-		for _, p := range old {
-			if harness.Alive(p) {
-				return false
-			}
-		}
-		return len(e.workerPids()) == 1
+		return harness.NoneAlive(old...) && len(e.workerPids()) == 1
 	})
 	if s := e.seq(4); s != "s2s2s2s2" {
 		t.Errorf("after reload: traffic %s, want s2s2s2s2", s)

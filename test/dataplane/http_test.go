@@ -100,29 +100,27 @@ func TestLargeBodies(t *testing.T) {
 	fe := harness.FreeAddr(t)
 	startGoha(t, oneBackendCfg(fe, s1.Addr, "", ""), fe)
 	client := &http.Client{Timeout: 30 * time.Second}
-	t.Run("upload content-length", func(t *testing.T) {
-		resp, err := client.Post("http://"+fe+"/up", "application/octet-stream", bytes.NewReader(payload))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || string(b) != "ok" {
-			t.Errorf("got %d %q", resp.StatusCode, b)
-		}
-	})
-	t.Run("upload chunked", func(t *testing.T) {
+	uploads := []struct {
+		name string
+		body func() io.Reader
+	}{
+		{"upload content-length", func() io.Reader { return bytes.NewReader(payload) }},
 		// An io.Reader of unknown length makes net/http send chunked.
-		resp, err := client.Post("http://"+fe+"/up", "application/octet-stream", io.MultiReader(bytes.NewReader(payload)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || string(b) != "ok" {
-			t.Errorf("got %d %q", resp.StatusCode, b)
-		}
-	})
+		{"upload chunked", func() io.Reader { return io.MultiReader(bytes.NewReader(payload)) }},
+	}
+	for _, u := range uploads {
+		t.Run(u.name, func(t *testing.T) {
+			resp, err := client.Post("http://"+fe+"/up", "application/octet-stream", u.body())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(b) != "ok" {
+				t.Errorf("got %d %q", resp.StatusCode, b)
+			}
+		})
+	}
 	for _, p := range []string{"/down", "/chunked"} {
 		t.Run("download "+p, func(t *testing.T) {
 			resp, err := client.Get("http://" + fe + p)

@@ -75,6 +75,9 @@ func TestAlive(t *testing.T) {
 		t.Fatalf("sh: %q, exit %d", out, code)
 	}
 	WaitFor(t, 5*time.Second, "the orphan to be reaped", func() bool { return !Alive(orphan) })
+	if NoneAlive(orphan, os.Getpid()) || !NoneAlive(orphan) {
+		t.Error("NoneAlive disagrees with Alive")
+	}
 	// A process Start runs is reaped by its own Wait, not by Alive.
 	p := StartBin(t, "/bin/sh", "", nil, "-c", "exit 7")
 	WaitFor(t, 5*time.Second, "sh to exit", func() bool { return !Alive(p.Pid()) })

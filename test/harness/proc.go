@@ -176,6 +176,16 @@ func Alive(pid int) bool {
 	return ok && state != "Z" && state != "X"
 }
 
+// NoneAlive reports whether every pid has exited (see Alive).
+func NoneAlive(pids ...int) bool {
+	for _, pid := range pids {
+		if Alive(pid) {
+			return false
+		}
+	}
+	return true
+}
+
 // procStat returns the state letter and parent PID from /proc/pid/stat.
 func procStat(pid int) (state string, ppid int, ok bool) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

@@ -73,24 +73,13 @@ func TestOldWorkerKilledWhileDraining(t *testing.T) {
 // SIGTERM while a reload is in progress still stops everything: the
 // master, the current and the starting workers.
 func TestSIGTERMDuringReload(t *testing.T) {
-	t.Setenv("GOHA_BIN", slowBinary(t, "0.3"))
-	e := setup(t)
-	e.writeCfg(1, "")
-	e.master.Signal(syscall.SIGUSR2)
-	harness.WaitFor(t, 5*time.Second, "the reload's preflight", func() bool { return preflightRunning(e.master.Pid()) })
+	e := setupMidReload(t)
 	before := e.workers()
 	e.master.Signal(syscall.SIGTERM)
 	if code := e.master.Wait(8 * time.Second); code < 0 {
 		t.Fatal("master still running 8 s after SIGTERM during a reload")
 	}
-	harness.WaitFor(t, 3*time.Second, "every worker to be gone", func() bool {
-		for _, w := range before {
-			if harness.Alive(w) {
-				return false
-			}
-		}
-		return true
-	})
+	harness.WaitFor(t, 3*time.Second, "every worker to be gone", func() bool { return harness.NoneAlive(before...) })
 	if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", e.port), time.Second); err == nil {
 		c.Close()
 		t.Error("the listening socket outlived the master")

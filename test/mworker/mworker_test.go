@@ -272,14 +272,7 @@ func TestKillMasterLeavesNoOrphan(t *testing.T) {
 	e := setup(t)
 	ws := e.workers()
 	e.master.Signal(syscall.SIGKILL)
-	harness.WaitFor(t, 2*time.Second, "workers to exit after the master's death", func() bool {
-		for _, w := range ws {
-			if harness.Alive(w) {
-				return false
-			}
-		}
-		return true
-	})
+	harness.WaitFor(t, 2*time.Second, "workers to exit after the master's death", func() bool { return harness.NoneAlive(ws...) })
 }
 
 func TestSIGTERMStopsEverything(t *testing.T) {
@@ -428,14 +421,22 @@ func preflightRunning(master int) bool {
 	return false
 }
 
-func TestSIGUSR2DuringReloadIsNotLost(t *testing.T) {
+// setupMidReload starts goha behind a slow binary and leaves it in the
+// middle of a reload to generation 1: the reload's preflight runs.
+func setupMidReload(t *testing.T) *env {
+	t.Helper()
 	t.Setenv("GOHA_BIN", slowBinary(t, "0.3"))
 	e := setup(t)
-	// Signals sent during a reload must not be lost (the last config
-	// must win) nor multiplied (exactly one queued reload).
 	e.writeCfg(1, "")
 	e.master.Signal(syscall.SIGUSR2)
 	harness.WaitFor(t, 5*time.Second, "the reload's preflight", func() bool { return preflightRunning(e.master.Pid()) })
+	return e
+}
+
+func TestSIGUSR2DuringReloadIsNotLost(t *testing.T) {
+	// Signals sent during a reload must not be lost (the last config
+	// must win) nor multiplied (exactly one queued reload).
+	e := setupMidReload(t)
 	e.writeCfg(2, "")
 	e.master.Signal(syscall.SIGUSR2)
 	e.master.Signal(syscall.SIGUSR2)

@@ -159,14 +159,7 @@ func reloadUnderLoad(t *testing.T, s *site, n int, reload func(i int) int) {
 	if kas.Requests < 100 || cls.Requests < 100 {
 		t.Errorf("too little traffic to mean anything: keep-alive %v; close %v", kas, cls)
 	}
-	harness.WaitForf(t, 10*time.Second, func() bool {
-		for _, p := range olds {
-			if harness.Alive(p) {
-				return false
-			}
-		}
-		return true
-	}, "every replaced process (%v) gone", olds)
+	harness.WaitForf(t, 10*time.Second, func() bool { return harness.NoneAlive(olds...) }, "every replaced process (%v) gone", olds)
 	cur := harness.ReadPid(s.pidfile)
 	if !harness.Alive(cur) || !harness.Serves(s.url) {
 		t.Fatalf("the last process %d does not serve", cur)

@@ -15,8 +15,9 @@ import (
 )
 
 // installBinary copies the goha under test to dir/goha, so a test can
-// replace it (as a package upgrade would) without touching the shared one.
-func installBinary(t *testing.T, dir string) string {
+// replace it (as a package upgrade would) without touching the shared one,
+// and hard-links the copy as dir/goha.spare, to run or restore later.
+func installBinary(t *testing.T, dir string) (bin, spare string) {
 	t.Helper()
 	src, err := os.Open(harness.Bin(t))
 	if err != nil {
@@ -34,7 +35,11 @@ func installBinary(t *testing.T, dir string) string {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return dst
+	spare = dst + ".spare"
+	if err := os.Link(dst, spare); err != nil {
+		t.Fatal(err)
+	}
+	return dst, spare
 }
 
 // replaceWith atomically installs a shell script at path (a new "binary").
@@ -68,11 +73,7 @@ func waitLog(t *testing.T, log *harness.Buffer, want string) {
 // why, and a later upgrade to a good binary works.
 func TestSelfUpgradeToCrashingBinary(t *testing.T) {
 	s := newSite(t, "level admin")
-	bin := installBinary(t, s.dir)
-	good := bin + ".good"
-	if err := os.Link(bin, good); err != nil {
-		t.Fatal(err)
-	}
+	bin, good := installBinary(t, s.dir)
 	log, pid := startAt(t, s, bin)
 	replaceWith(t, bin, "echo 'new binary: crashing at start' >&2\nkill -SEGV $$\n")
 	syscall.Kill(pid, syscall.SIGUSR2)
@@ -120,11 +121,7 @@ func TestSelfUpgradeBadConfig(t *testing.T) {
 // upgrade make exactly one more upgrade, after the first.
 func TestSelfUpgradeQueuedOnce(t *testing.T) {
 	s := newSite(t, "level admin")
-	bin := installBinary(t, s.dir)
-	real := bin + ".real"
-	if err := os.Link(bin, real); err != nil {
-		t.Fatal(err)
-	}
+	bin, real := installBinary(t, s.dir)
 	log, pid := startAt(t, s, bin)
 	// The new "binary" takes a while to start: the window in which the
 	// next signals arrive. It then runs the real goha at another path, so
