@@ -23,6 +23,7 @@ type site struct {
 	dir, cfg, pidfile, stats string
 	port                     int
 	url                      string
+	s1, s2                   *harness.Backend
 }
 
 // newSite writes the configuration. statsOpts are the stats socket's
@@ -33,8 +34,8 @@ func newSite(t *testing.T, statsOpts string) *site {
 	s.pidfile = filepath.Join(s.dir, "goha.pid")
 	s.stats = filepath.Join(s.dir, "stats.sock")
 	s.url = fmt.Sprintf("http://127.0.0.1:%d/", s.port)
-	b1 := harness.NewBackend(t, "s1", nil).Addr
-	b2 := harness.NewBackend(t, "s2", nil).Addr
+	s.s1 = harness.NewBackend(t, "s1", nil)
+	s.s2 = harness.NewBackend(t, "s2", nil)
 	s.cfg = harness.WriteFile(t, s.dir, "goha.cfg", fmt.Sprintf(`global
     maxconn 4000
     stats socket %s %s
@@ -52,7 +53,7 @@ backend be
     balance roundrobin
     server s1 %s
     server s2 %s
-`, s.stats, statsOpts, s.port, b1, b2))
+`, s.stats, statsOpts, s.port, s.s1.Addr, s.s2.Addr))
 	return s
 }
 
@@ -220,12 +221,11 @@ func TestSoftAndHardStop(t *testing.T) {
 				code, _, err := harness.GetTimeout(s.url+"slow?ms=1500", 5*time.Second)
 				slow <- result{code, err}
 			}()
-			// Wait until the request is in flight in the old process.
+			// Wait until the request is in flight in the old process: it
+			// is the first request a backend sees.
 			harness.WaitForf(t, 5*time.Second, func() bool {
-				out, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/tcp", old))
-				return strings.Count(string(out), "\n") > 3
-			}, "the slow request reaches the old process")
-			time.Sleep(100 * time.Millisecond) // let it reach the backend
+				return s.s1.Requests.Load()+s.s2.Requests.Load() == 1
+			}, "the slow request reaches a backend through the old process")
 			start := time.Now()
 			s.daemon(t, "-x", s.stats, tt.flag, fmt.Sprint(old))
 			harness.WaitForf(t, 5*time.Second, func() bool { return !harness.Alive(old) }, "old process %d gone after %s", old, tt.flag)
