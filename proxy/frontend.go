@@ -313,7 +313,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		if !f.waitFrontendSlot() || !rt.takeConn() {
 			return
 		}
-		c, err := ln.Accept()
+		c, err := f.acceptConn(ln)
 		if err != nil {
 			rt.releaseConn()
 			if rt.stopping.Load() || errors.Is(err, net.ErrClosed) {

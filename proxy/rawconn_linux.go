@@ -11,15 +11,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goha/goha/config"
 	"golang.org/x/sys/unix"
 )
 
-// rawConn is a server socket of a mode tcp session that never enters
-// Go's netpoller: connected by rawDial, then handed to a relay loop as
-// is. Measured per connection (strace, mode tcp with a new connection
-// per request) against net.Dialer: no bind, epoll_ctl add and delete,
-// getpeername/getsockname, descriptor duplication for the loop, nor the
-// dial's context goroutine.
+// rawConn is a socket of a mode tcp session that never enters Go's
+// netpoller: accepted by acceptConn or connected by rawDial, then handed
+// to a relay loop as is. Measured per server connection (strace, mode
+// tcp with a new connection per request) against net.Dialer: no bind,
+// epoll_ctl add and delete, getpeername/getsockname, descriptor
+// duplication for the loop, nor the dial's context goroutine.
 //
 // It is a net.Conn for the session's bookkeeping only (addresses,
 // Close); Read and Write fail. toNetConn turns it into a real one when
@@ -213,4 +214,181 @@ func (b *Backend) waitConnect(ctx context.Context, fd int) error {
 		return os.NewSyscallError("connect", unix.Errno(soerr))
 	}
 	return nil
+}
+
+// rawAcceptor accepts raw connections on one TCP listener. Go gives no
+// way to wait for a listener's readiness without accepting a net.Conn
+// (its RawConn.Read refuses listeners), so the listener's descriptor is
+// also registered in a private epoll instance whose own descriptor sits
+// in Go's netpoller: a pending connection makes it readable, and the
+// goroutine parks on it as on any socket. accept4 itself runs through
+// the listener's RawConn.Control, which holds the descriptor open, so a
+// listener closed meanwhile is never mistaken for a reused number.
+//
+// A closed listener leaves the private epoll instance silently (the
+// kernel drops the registration with the socket), so the wait has a
+// deadline (acceptRecheck) after which the listener is checked: an
+// accept loop notices its listener's close within that delay.
+type rawAcceptor struct {
+	lrc  syscall.RawConn // the listener's
+	ep   *os.File
+	erc  syscall.RawConn
+	armd time.Time // deadline currently set on ep
+	// accept results, set by tryFn
+	nfd  int
+	sa   syscall.Sockaddr
+	aerr error
+	cerr error // listener closed (Control failed)
+	try  func(uintptr) bool
+}
+
+// acceptRecheck bounds how late an accept loop notices that its
+// listener was closed.
+const acceptRecheck = 250 * time.Millisecond
+
+// rawAcceptors maps a listener to its acceptor.
+var rawAcceptors sync.Map // net.Listener -> *rawAcceptor
+
+func newRawAcceptor(tl *net.TCPListener) (*rawAcceptor, error) {
+	lrc, err := tl.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	if err := unix.SetNonblock(ep, true); err != nil {
+		unix.Close(ep)
+		return nil, err
+	}
+	var cerr error
+	err = lrc.Control(func(fd uintptr) {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN}
+		cerr = unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, int(fd), &ev)
+	})
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		unix.Close(ep)
+		return nil, err
+	}
+	f := os.NewFile(uintptr(ep), "accept-epoll")
+	erc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	a := &rawAcceptor{lrc: lrc, ep: f, erc: erc}
+	accept := func(fd uintptr) {
+		for {
+			a.nfd, a.sa, a.aerr = syscall.Accept4(int(fd), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+			if a.aerr != unix.EINTR && a.aerr != unix.ECONNABORTED {
+				return
+			}
+		}
+	}
+	a.try = func(uintptr) bool {
+		a.cerr = a.lrc.Control(accept)
+		return a.cerr != nil || a.aerr != unix.EAGAIN
+	}
+	return a, nil
+}
+
+// accept returns the next connection's descriptor and peer address.
+func (a *rawAcceptor) accept() (int, syscall.Sockaddr, error) {
+	for {
+		if now := time.Now(); a.armd.Sub(now) < acceptRecheck/2 {
+			a.armd = now.Add(acceptRecheck)
+			a.ep.SetReadDeadline(a.armd)
+		}
+		err := a.erc.Read(a.try)
+		if a.cerr != nil {
+			return -1, nil, a.cerr
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// Check the listener (try's Control fails once it is
+				// closed) and wait again.
+				a.armd = time.Time{}
+				if a.try(0) {
+					if a.cerr != nil {
+						return -1, nil, a.cerr
+					}
+				} else {
+					continue
+				}
+			} else {
+				return -1, nil, err
+			}
+		}
+		if a.aerr != nil {
+			return -1, nil, os.NewSyscallError("accept4", a.aerr)
+		}
+		return a.nfd, a.sa, nil
+	}
+}
+
+// acceptConn accepts the next connection of ln. mode tcp frontends on
+// TCP listeners get a rawConn (see rawAcceptor); everything else
+// ln.Accept. Measured per connection against ln.Accept (strace, mode tcp
+// with a new connection per request): no epoll_ctl add and delete, no
+// keep-alive setsockopts (a net.FileListener turns TCP keep-alive on
+// with 4 calls, which mode tcp turned off again with a fifth), no
+// descriptor duplication for the relay loop.
+//
+// A wrapping listener (cmd/goha's standalone mode wraps each one to hook
+// Close) is looked through when it has an Unwrap() net.Listener method:
+// by having one it declares that its Accept is the inner listener's.
+func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) {
+	if f.mode != config.ModeTCP {
+		return ln.Accept()
+	}
+	var a *rawAcceptor
+	if v, ok := rawAcceptors.Load(ln); ok {
+		a = v.(*rawAcceptor)
+	} else {
+		inner := ln
+		for i := 0; i < 4; i++ {
+			u, ok := inner.(interface{ Unwrap() net.Listener })
+			if !ok {
+				break
+			}
+			inner = u.Unwrap()
+		}
+		tl, ok := inner.(*net.TCPListener)
+		if !ok {
+			return ln.Accept()
+		}
+		na, err := newRawAcceptor(tl)
+		if err != nil {
+			return ln.Accept()
+		}
+		if v, loaded := rawAcceptors.LoadOrStore(ln, na); loaded {
+			na.ep.Close()
+			a = v.(*rawAcceptor)
+		} else {
+			a = na
+		}
+	}
+	nfd, sa, err := a.accept()
+	if err != nil {
+		if a.cerr != nil {
+			// The listener is closed: forget the acceptor.
+			if rawAcceptors.CompareAndDelete(ln, a) {
+				a.ep.Close()
+			}
+			return nil, net.ErrClosed
+		}
+		return nil, err
+	}
+	// HAProxy sets TCP_NODELAY on accepted sockets too: relayed small
+	// writes must not wait for the peer's delayed ACK.
+	rawSetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	c := &rawConn{fd: nfd, raddr: sockaddrTCP(sa)}
+	if c.raddr == nil {
+		c.raddr = &net.TCPAddr{}
+	}
+	return c, nil
 }

@@ -35,3 +35,6 @@ func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
 
 // setRawKeepAlive: no raw connections here.
 func setRawKeepAlive(c net.Conn) {}
+
+// acceptConn accepts the next connection of ln.
+func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) { return ln.Accept() }

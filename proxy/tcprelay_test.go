@@ -297,3 +297,43 @@ func TestTCPConnectRefused(t *testing.T) {
 		t.Errorf("backend connection errors %d; want 2 (first try and one retry)", n)
 	}
 }
+
+// TestTCPSoftStop: a soft stop closes a mode tcp frontend's listener at
+// once (the raw acceptor's wait notices within its recheck delay), a
+// relayed session carries on to its end, and then the runtime is done.
+func TestTCPSoftStop(t *testing.T) {
+	srv := tcpServer(t, func(c net.Conn) { io.Copy(c, c) })
+	rt, fe := startProxy(t, tcpModeConfig(srv, ""))
+	c, err := net.Dial("tcp", fe["fe"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	echo := func(msg string) {
+		t.Helper()
+		io.WriteString(c, msg)
+		b := make([]byte, len(msg))
+		if _, err := io.ReadFull(c, b); err != nil || string(b) != msg {
+			t.Fatalf("echo %q: got %q, %v", msg, b, err)
+		}
+	}
+	echo("before")
+	rt.SoftStop()
+	if c2, err := net.DialTimeout("tcp", fe["fe"], time.Second); err == nil {
+		c2.Close()
+		t.Error("still accepting after SoftStop")
+	}
+	echo("after")
+	select {
+	case <-rt.Done():
+		t.Fatal("Done while a session is still relayed")
+	case <-time.After(500 * time.Millisecond): // past the acceptor's recheck
+	}
+	c.Close()
+	select {
+	case <-rt.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done not closed after the last session ended")
+	}
+}
