@@ -6,10 +6,14 @@
 //
 // Model. One goroutine per client connection. In mode tcp it connects to
 // a server (timeout connect, retries with HAProxy's turn-around pause,
-// redispatch on the last retry) and relays both directions with read and
-// write on a pooled buffer, switching to splice (io.CopyN between bare
-// *net.TCPConn) once a read fills a whole buffer; half-closes are passed
-// on with CloseWrite. In mode http it runs goha's HTTP/1.1 engine
+// redispatch on the last retry), then hands both sockets to a relay loop
+// and ends (tcploop_linux.go): one epoll loop per P relays every mode
+// tcp session with read and write (a short read means drained), splice
+// through a pipe once a direction fills its buffer twice in a row, and
+// shutdown(SHUT_WR) to pass half-closes on; its sockets are accepted and
+// connected raw, never entering Go's netpoller (rawconn_linux.go). The
+// HTTP Upgrade tunnel and non-TCP sockets relay on the session goroutine
+// instead (one goroutine per direction). In mode http it runs goha's HTTP/1.1 engine
 // (package http1) over the connection: http-request rules, use_backend,
 // a balancer pick (package lb), a pooled server connection, one write per
 // head (body bytes at hand included, writev when they do not fit),

@@ -20,11 +20,13 @@ import (
 // The TCP relay loop: mode tcp sessions, once connected, are moved off
 // their goroutine onto an event loop over raw file descriptors, the way
 // HAProxy and nginx relay. Measured on loopback against a goroutine per
-// direction: the Go netpoller costs one read that returns EAGAIN before
-// each wait (3 reads per 2 messages... 6 syscalls per request where an
-// event loop needs 4), plus one goroutine wake-up per message; the loop
-// reads a batch of readiness events with one epoll_wait and does only
-// read and write per message, and an idle session holds no goroutine.
+// direction (strace, keep-alive request/response through mode tcp): the
+// Go netpoller costs one read that returns EAGAIN before each wait (6
+// reads and writes per request where an event loop needs 4) plus a
+// goroutine wake-up per message; the loop collects a batch of readiness
+// events with one epoll_wait and does only read and write per message,
+// and an idle session holds no goroutine. Requests per proxy CPU-second
+// against HAProxy went from 0.68x to about 1.0-1.1x.
 //
 // How it fits into Go's scheduler: each loop owns an epoll instance
 // (edge-triggered registrations, never modified) and is an ordinary
@@ -34,22 +36,27 @@ import (
 // parks in the runtime's poller when there are none: no thread blocks in
 // a system call, and under load one wake-up serves a whole batch.
 //
-// Readiness is tracked per descriptor (canRead/canWrite) from the edge
-// events. A read that returns less than the scratch buffer is taken to
-// have drained the socket (the next edge event says when there is more),
-// which is what saves the EAGAIN read. A write that cannot finish keeps
-// the rest in a pooled buffer until the next writable edge.
+// Readiness is tracked per descriptor (canR/canW) from the edge events.
+// A read that returns less than the scratch buffer is taken to have
+// drained the socket (the next edge event says when there is more),
+// which is what saves the EAGAIN read; not so once the peer's end was
+// reported (EPOLLRDHUP: no further edge would come). A write that cannot
+// finish keeps the rest in a pooled buffer until the next writable edge.
+// A direction that fills the buffer twice in a row switches to splice
+// through its own pipe; there only EAGAIN means drained.
 //
 // Timeouts are checked by a sweep about once a second (a read deadline on
 // the loop's epoll file wakes a parked loop), so an inactivity timeout
 // fires between T and T+1s, as elsewhere in the data plane.
 //
 // Traps:
-//   - The session's net.Conns are closed once their descriptors are
-//     duplicated into the relay; kill() then works on the relay's
-//     descriptors with shutdown(2) under the session's mutex, never
-//     close(2), so a descriptor number is never touched after the loop
-//     closed it.
+//   - The session's sockets are raw (rawConn: detached into the relay)
+//     or net.Conns, closed once their descriptors are duplicated into the
+//     relay; kill() then works on the relay's descriptors with
+//     shutdown(2) under the session's mutex, never close(2), so a
+//     descriptor number is never touched after the loop closed it.
+//   - Non-blocking system calls go through RawSyscall (see rawRead): a
+//     blocking one there would hold a P.
 //   - Events carry a slot index and a generation, not a pointer: a stale
 //     event for a reused slot is ignored by its generation.
 //   - The session's end (counters, log, maxconn slots) runs on the loop
