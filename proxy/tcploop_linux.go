@@ -488,7 +488,7 @@ func (l *relayLoop) sweep() bool {
 		}
 		idle := time.Duration(l.now - r.last)
 		for side := 0; side < 2; side++ {
-			open := !r.eof[side] || len(r.pend[1-side]) > 0
+			open := !r.eof[side] || len(r.pend[1-side]) > 0 || r.inPipe[1-side] > 0
 			if t := r.tmo[side]; t > 0 && open && idle >= t {
 				who := byte('c')
 				if side == 1 {
