@@ -444,6 +444,10 @@ type closeHook struct {
 	hook func()
 }
 
+// Unwrap gives the data plane the listener underneath, so mode tcp
+// frontends can accept raw sockets from it.
+func (c *closeHook) Unwrap() net.Listener { return c.Listener }
+
 func (c *closeHook) Close() error {
 	err := c.Listener.Close()
 	c.hook()
