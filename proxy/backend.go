@@ -56,6 +56,8 @@ type Backend struct {
 	waiters []*waiter // FIFO of requests waiting for a server slot
 
 	hc *beHealth // state changes (checks.go)
+
+	rspErr errCapture // last invalid response (show errors)
 }
 
 // Server is one `server` line with its live state. It must not be copied.

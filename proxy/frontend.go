@@ -49,6 +49,8 @@ type Frontend struct {
 	disabled atomic.Bool
 	enableCh chan struct{}
 
+	reqErr errCapture // last invalid request (show errors)
+
 	lmu  sync.Mutex
 	lns  []net.Listener
 	slot chan struct{} // frontend maxconn wake-up

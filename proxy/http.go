@@ -268,6 +268,7 @@ func (s *httpSession) readRequest() bool {
 			break
 		}
 		if err != http1.ErrNeedMore {
+			f.reqErr.record(s.c.RemoteAddr(), "", err, w.in[:s.inLen], rt.bufsize)
 			f.Ereq.Add(1)
 			f.ReqTot.Add(1)
 			f.hrsp(400)

@@ -86,6 +86,7 @@ func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration, re
 			continue
 		}
 		if perr != nil {
+			be.rspErr.record(s.c.RemoteAddr(), sc.srv.Name, perr, w.rsp[:n], s.rt.bufsize)
 			return n, xfer{failed: sideServer, n: -1}
 		}
 		st := w.resp.Status

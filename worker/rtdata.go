@@ -214,23 +214,61 @@ func (d *rtData) Sessions() []SessionInfo {
 // ShutdownSession is `shutdown session`.
 func (d *rtData) ShutdownSession(id uint64) bool { return d.rt.ShutdownSession(id) }
 
-// Errors is `show errors`: goha does not capture rejected messages yet,
-// so the list is empty; an unknown proxy is still refused.
+// Errors is `show errors`: the last invalid request of each frontend and
+// the last invalid response of each backend, in config order; px (a
+// name, "#<id>" or "<id>") limits it to one proxy, an unknown one is
+// refused.
 func (d *rtData) Errors(px string) ([]CapturedError, error) {
-	if px == "" {
-		return nil, nil
+	fes := map[string]*proxy.Frontend{}
+	for _, f := range d.rt.Frontends() {
+		fes[f.Name] = f
 	}
-	if _, ok := d.rt.ProxyID(px); ok {
-		return nil, nil
+	bes := map[string]*proxy.Backend{}
+	for _, b := range d.rt.Backends() {
+		bes[b.Name] = b
 	}
-	if id, err := strconv.Atoi(strings.TrimPrefix(px, "#")); err == nil {
-		for _, p := range d.cfg.Proxies {
-			if p.ID == id {
-				return nil, nil
+	id := -1
+	if n, err := strconv.Atoi(strings.TrimPrefix(px, "#")); err == nil {
+		id = n
+	}
+	var out []CapturedError
+	found := px == ""
+	for _, p := range d.cfg.Proxies {
+		if px != "" && p.Name != px && p.ID != id {
+			continue
+		}
+		found = true
+		ce := CapturedError{Proxy: p.Name, ProxyID: p.ID}
+		if f := fes[p.Name]; f != nil {
+			if e, ok := f.LastError(); ok {
+				out = append(out, fillCaptured(ce, e, false))
+			}
+		}
+		if b := bes[p.Name]; b != nil {
+			if e, ok := b.LastError(); ok {
+				out = append(out, fillCaptured(ce, e, true))
 			}
 		}
 	}
-	return nil, ErrNoSuchProxy
+	if !found {
+		if _, ok := d.rt.ProxyID(px); !ok {
+			return nil, ErrNoSuchProxy
+		}
+	}
+	return out, nil
+}
+
+// fillCaptured completes ce from the data plane's capture.
+func fillCaptured(ce CapturedError, e proxy.CapturedErr, response bool) CapturedError {
+	ce.When, ce.Response, ce.Peer, ce.Server, ce.Pos, ce.Data = e.When, response, e.Peer, e.Server, e.Pos, e.Data
+	ce.Reason = "invalid request"
+	if response {
+		ce.Reason = "invalid response"
+	}
+	if e.Reason != "" {
+		ce.Reason += " (" + e.Reason + ")"
+	}
+	return ce
 }
 
 // Activity is `show activity`: the counters Go can give.

@@ -137,7 +137,9 @@ type CapturedError struct {
 	ProxyID  int
 	Response bool // false: a request rejected by a frontend
 	Peer     string
+	Server   string // the server that sent an invalid response, if any
 	Reason   string
+	Pos      int    // error offset in Data, -1 if unknown
 	Data     []byte // the head as received
 }
 
@@ -586,7 +588,14 @@ func (a *runtimeAPI) showErrors(s *cli.Session, args []string, _ string, w *cli.
 			side = "backend"
 		}
 		w.Printf("\n[%s] %s %s (#%d): %s\n", clfTime(e.When), side, e.Proxy, e.ProxyID, e.Reason)
-		w.Printf("  event #%d, src %s\n", i, e.Peer)
+		if e.Server != "" {
+			w.Printf("  server %s, event #%d, src %s\n", e.Server, i, e.Peer)
+		} else {
+			w.Printf("  event #%d, src %s\n", i, e.Peer)
+		}
+		if e.Pos >= 0 {
+			w.Printf("  len %d, error at position %d\n", len(e.Data), e.Pos)
+		}
 		for off := 0; off < len(e.Data); {
 			end := off + 64
 			if nl := strings.IndexByte(string(e.Data[off:min(end, len(e.Data))]), '\n'); nl >= 0 {

@@ -186,7 +186,7 @@ func (d *fakeData) Errors(px string) ([]CapturedError, error) {
 		return nil, ErrNoSuchProxy
 	}
 	return []CapturedError{{When: time.Date(2026, 11, 24, 23, 22, 23, 960e6, time.UTC), Proxy: "fe", ProxyID: 2,
-		Peer: "127.0.0.1:40001", Reason: "invalid request", Data: []byte("GET /\x01 HTTP/1.1\r\n\r\n")}}, nil
+		Peer: "127.0.0.1:40001", Reason: "invalid request", Pos: 5, Data: []byte("GET /\x01 HTTP/1.1\r\n\r\n")}}, nil
 }
 
 func (d *fakeData) Activity() Activity {
@@ -349,7 +349,7 @@ func TestRuntimeAPIStats(t *testing.T) {
 		t.Errorf("show info typed = %q", out)
 	}
 	out = ask(t, d, cli.LevelOperator, "show errors")
-	want := "\n[24/Nov/2026:23:22:23.960] frontend fe (#2): invalid request\n  event #0, src 127.0.0.1:40001\n  00000  GET /\\x01 HTTP/1.1\\r\\n\n  00017  \\r\\n\n\n"
+	want := "\n[24/Nov/2026:23:22:23.960] frontend fe (#2): invalid request\n  event #0, src 127.0.0.1:40001\n  len 19, error at position 5\n  00000  GET /\\x01 HTTP/1.1\\r\\n\n  00017  \\r\\n\n\n"
 	if !strings.HasPrefix(out, "Total events captured on [") || !strings.HasSuffix(out, want) {
 		t.Errorf("show errors = %q; want it to end with %q", out, want)
 	}
