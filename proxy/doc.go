@@ -28,6 +28,11 @@
 //     and gives it back on EAGAIN, so parking costs no extra syscall. The
 //     session goroutine's stack stays at 4 KiB because dials run on a
 //     helper goroutine (the dial path is deep).
+//   - A session yields (runtime.Gosched) before reading a response it
+//     has just asked for and before reading the next request after a
+//     response: the peer answers while other sessions run, so the read
+//     usually finds data instead of returning EAGAIN and parking (5.6 to
+//     4.6 syscalls per keep-alive request, nbthread 1).
 //   - Deadlines are re-armed at most about once a second per connection
 //     (type deadlines): a timeout fires between T and T+1s after the last
 //     activity.

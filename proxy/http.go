@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -204,6 +205,12 @@ func (s *httpSession) readRequest() bool {
 			s.dl.setRead(s.c, rs.start, s.idleTimeout(false))
 		}
 		var err error
+		if s.nreq > 0 {
+			// The client is reading the response just sent: let the
+			// other sessions run first so that the read below usually
+			// finds the next request instead of EAGAIN.
+			runtime.Gosched()
+		}
 		if s.rc != nil {
 			// Read straight into a pooled buffer taken inside the
 			// callback and given back on EAGAIN, so that the parked

@@ -3,6 +3,7 @@ package proxy
 import (
 	"io"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
@@ -68,6 +69,10 @@ func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration, re
 	w := s.w
 	n := 0
 	needRead := true
+	// Let the other sessions run before the first read: the server is
+	// answering meanwhile, so the read usually finds the response instead
+	// of returning EAGAIN and parking (a syscall and a netpoll wake-up).
+	runtime.Gosched()
 	for {
 		if needRead {
 			sc.dl.setRead(sc.c, time.Now(), t)
