@@ -109,14 +109,16 @@ var logFormatVars = set("o", "OG", "B", "CC", "CS", "H", "ID", "ST", "T", "Ta", 
 	"fi", "fp", "ft", "hr", "hrl", "hs", "hsl", "HM", "HP", "HPO", "HQ", "HU", "HV", "lc", "ms", "pid", "r",
 	"rc", "rt", "s", "sc", "si", "sp", "sq", "sslc", "sslv", "t", "tr", "ts", "tsc")
 
-// checkLogFormat validates a log-format string: its %X variables and
-// the %[...] sample expressions (fetches, converters, map files); msg
-// is HAProxy's error text (after "failed to parse ...: ").
-func (p *parser) checkLogFormat(s string) string {
+// scanLogFormat walks a log-format string and calls onVar for each %X
+// variable name and onExpr for the text of each %[...] sample expression
+// (without its brackets); it stops at the first non-empty message they
+// return. A malformed string (a missing '}' or ']') is reported in
+// synErr with HAProxy's words.
+func scanLogFormat(s string, onVar, onExpr func(string) string) (msg, synErr string) {
 	for {
 		i := strings.IndexByte(s, '%')
 		if i < 0 || i+1 >= len(s) {
-			return ""
+			return "", ""
 		}
 		s = s[i+1:]
 		if s[0] == '%' {
@@ -126,20 +128,22 @@ func (p *parser) checkLogFormat(s string) string {
 		if s[0] == '{' {
 			j := strings.IndexByte(s, '}')
 			if j < 0 {
-				return "missing '}'"
+				return "", "missing '}'"
 			}
 			s = s[j+1:]
 		}
 		if s == "" {
-			return ""
+			return "", ""
 		}
 		if s[0] != '[' {
 			j := 0
 			for j < len(s) && isAlpha(s[j]) {
 				j++
 			}
-			if j > 0 && !logFormatVars[s[:j]] {
-				return fmt.Sprintf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'", s[:j])
+			if j > 0 {
+				if msg := onVar(s[:j]); msg != "" {
+					return msg, ""
+				}
 			}
 			s = s[j:]
 			continue
@@ -159,11 +163,34 @@ func (p *parser) checkLogFormat(s string) string {
 			}
 		}
 		if end < 0 {
-			return fmt.Sprintf("missing ']' after '%s'", s)
+			return "", fmt.Sprintf("missing ']' after '%s'", s)
 		}
-		if msg := p.checkSampleExpr(s[:end]); msg != "" {
-			return fmt.Sprintf("failed to parse sample expression <%s> : %s", s[:end+1], msg)
+		if msg := onExpr(s[:end]); msg != "" {
+			return msg, ""
 		}
 		s = s[end+1:]
 	}
+}
+
+// checkLogFormat validates a log-format string: its %X variables and
+// the %[...] sample expressions (fetches, converters, map files); msg
+// is HAProxy's error text (after "failed to parse ...: ").
+func (p *parser) checkLogFormat(s string) string {
+	msg, synErr := scanLogFormat(s,
+		func(name string) string {
+			if !logFormatVars[name] {
+				return fmt.Sprintf("no such format variable '%s'. If you wanted to emit the '%%' character verbatim, you need to use '%%%%'", name)
+			}
+			return ""
+		},
+		func(expr string) string {
+			if msg := p.checkSampleExpr(expr); msg != "" {
+				return fmt.Sprintf("failed to parse sample expression <%s]> : %s", expr, msg)
+			}
+			return ""
+		})
+	if msg != "" {
+		return msg
+	}
+	return synErr
 }

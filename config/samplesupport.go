@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strings"
 )
 
 // SupportedSampleFetches are the sample fetches goha evaluates inside
@@ -52,69 +51,30 @@ var unsupportedWhy = map[string]string{
 // value ("" = all supported). It is HAProxy's syntax that checkLogFormat
 // checks first; this is goha's own limit.
 func checkGohaFormat(s string) string {
-	for {
-		i := strings.IndexByte(s, '%')
-		if i < 0 || i+1 >= len(s) {
+	msg, _ := scanLogFormat(s,
+		func(name string) string {
+			if !SupportedLogVars[name] {
+				return fmt.Sprintf("log-format variable '%%%s' is known to HAProxy but goha does not support it yet in rule values", name)
+			}
 			return ""
-		}
-		s = s[i+1:]
-		if s[0] == '%' {
-			s = s[1:]
-			continue
-		}
-		if s[0] == '{' {
-			j := strings.IndexByte(s, '}')
-			if j < 0 {
-				return ""
+		},
+		func(expr string) string {
+			fetch, _, convs, _ := splitSample(expr)
+			if !SupportedSampleFetches[fetch] {
+				why := unsupportedWhy[fetch]
+				if why == "" {
+					why = "not implemented"
+				}
+				return fmt.Sprintf("sample fetch '%s' is known to HAProxy but goha does not support it yet in rule values (%s)", fetch, why)
 			}
-			s = s[j+1:]
-		}
-		if s == "" {
-			return ""
-		}
-		if s[0] != '[' {
-			j := 0
-			for j < len(s) && isAlpha(s[j]) {
-				j++
-			}
-			if j > 0 && !SupportedLogVars[s[:j]] {
-				return fmt.Sprintf("log-format variable '%%%s' is known to HAProxy but goha does not support it yet in rule values", s[:j])
-			}
-			s = s[j:]
-			continue
-		}
-		s = s[1:]
-		depth, end := 0, -1
-		for j := 0; j < len(s) && end < 0; j++ {
-			switch s[j] {
-			case '(':
-				depth++
-			case ')':
-				depth--
-			case ']':
-				if depth <= 0 {
-					end = j
+			for _, c := range convs {
+				if !SupportedConverters[c.Name] {
+					return fmt.Sprintf("converter '%s' is known to HAProxy but goha does not support it yet in rule values", c.Name)
 				}
 			}
-		}
-		if end < 0 {
 			return ""
-		}
-		fetch, _, convs, _ := splitSample(s[:end])
-		if !SupportedSampleFetches[fetch] {
-			why := unsupportedWhy[fetch]
-			if why == "" {
-				why = "not implemented"
-			}
-			return fmt.Sprintf("sample fetch '%s' is known to HAProxy but goha does not support it yet in rule values (%s)", fetch, why)
-		}
-		for _, c := range convs {
-			if !SupportedConverters[c.Name] {
-				return fmt.Sprintf("converter '%s' is known to HAProxy but goha does not support it yet in rule values", c.Name)
-			}
-		}
-		s = s[end+1:]
-	}
+		})
+	return msg
 }
 
 // checkRuleFormat checks a rule value: HAProxy's syntax, then goha's
