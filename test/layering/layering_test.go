@@ -1,0 +1,78 @@
+// Package layering checks the dependency rules of ../shared/DESIGN.md:
+// dependencies point down the package table, never up.
+package layering
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/goha/goha/test/harness"
+)
+
+const mod = "github.com/goha/goha/"
+
+// forbidden lists, for each package pattern, the module packages it must
+// never import (directly or not).
+var forbidden = []struct {
+	pkg    string
+	denied []string
+	// stdlibOnly: no module package and no third-party import at all.
+	stdlibOnly bool
+}{
+	{pkg: "./config", stdlibOnly: true},
+	{pkg: "./cli", stdlibOnly: true},
+	{pkg: "./proxy/...", denied: []string{"master", "worker", "cli", "cmd", "test"}},
+	{pkg: "./worker", denied: []string{"master", "cmd", "test"}},
+	// The master may import worker for its handshake types (worker
+	// brings proxy along), but never the data plane directly: see
+	// TestMasterDoesNotImportProxy.
+	{pkg: "./master", denied: []string{"cmd", "test"}},
+}
+
+func TestMasterDoesNotImportProxy(t *testing.T) {
+	cmd := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}", "./master")
+	cmd.Dir = harness.ModuleRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list ./master: %v", err)
+	}
+	for _, d := range strings.Fields(string(out)) {
+		if d == mod+"proxy" || strings.HasPrefix(d, mod+"proxy/") {
+			t.Errorf("master imports %s directly", d)
+		}
+	}
+}
+
+func deps(t *testing.T, pkg string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg)
+	cmd.Dir = harness.ModuleRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", pkg, err)
+	}
+	return strings.Fields(string(out))
+}
+
+func TestLayering(t *testing.T) {
+	for _, f := range forbidden {
+		t.Run(f.pkg, func(t *testing.T) {
+			self := strings.TrimSuffix(strings.TrimPrefix(f.pkg, "./"), "/...")
+			for _, d := range deps(t, f.pkg) {
+				if strings.HasPrefix(d, mod+self) {
+					continue
+				}
+				if f.stdlibOnly {
+					t.Errorf("%s imports %s; it must use the standard library only", f.pkg, d)
+					continue
+				}
+				for _, bad := range f.denied {
+					if d == mod+bad || strings.HasPrefix(d, mod+bad+"/") {
+						t.Errorf("%s imports %s: dependencies must point down the table", f.pkg, d)
+					}
+				}
+			}
+		})
+	}
+}
