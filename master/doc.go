@@ -27,7 +27,7 @@
 //  4. the new image re-parses, reuses every socket whose key is still
 //     configured (the kernel accept queue is never closed), binds new
 //     ones, closes removed ones, starts the next generation and waits for
-//     all of it to be ready (ReadyTimeout); only then are previous workers
+//     all of it to be ready (DefaultReadyTimeout, or GOHA_WORKER_READY_TIMEOUT); only then are previous workers
 //     sent SIGUSR1 (soft stop). If the new generation fails, it is killed
 //     and the previous one keeps serving.
 //

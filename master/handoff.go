@@ -282,7 +282,6 @@ func (m *Master) resume(st *masterState) {
 
 	fail := func(reason string) {
 		m.failed++
-		m.lastErr = reason
 		m.log.Error().Msg(reason)
 		m.log.Warn().Msg("Loading failure!")
 		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))

@@ -60,10 +60,10 @@ type Options struct {
 	NewLogger func(w io.Writer) zerolog.Logger
 }
 
-// ReadyTimeout bounds how long new workers may take to announce they
-// serve; past it the reload fails and the previous workers keep serving.
-// GOHA_WORKER_READY_TIMEOUT (a Go duration) overrides it.
-var ReadyTimeout = 20 * time.Second
+// DefaultReadyTimeout bounds how long new workers may take to announce
+// they serve; past it the reload fails and the previous workers keep
+// serving. GOHA_WORKER_READY_TIMEOUT (a Go duration) overrides it.
+const DefaultReadyTimeout = 20 * time.Second
 
 // Master is the supervising process. All its state is owned by the loop
 // goroutine (run); others reach it through m.calls.
@@ -86,7 +86,8 @@ type Master struct {
 	nextGen int
 	reloads int
 	failed  int
-	lastErr string
+	// readyTimeout is DefaultReadyTimeout or GOHA_WORKER_READY_TIMEOUT.
+	readyTimeout time.Duration
 
 	pending  *pendingGen
 	queued   bool // a reload request arrived while one ran
@@ -151,12 +152,16 @@ func Run(opt Options) int {
 		box:         sigBox{wake: make(chan struct{}, 1)},
 		notify:      newNotifier(opt.Systemd),
 	}
+	m.log = opt.NewLogger(logTee{m})
+	m.readyTimeout = DefaultReadyTimeout
 	if v := os.Getenv("GOHA_WORKER_READY_TIMEOUT"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			ReadyTimeout = d
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			m.log.Warn().Msgf("GOHA_WORKER_READY_TIMEOUT=%q is not a positive duration (like 30s): using %s", v, DefaultReadyTimeout)
+		} else {
+			m.readyTimeout = d
 		}
 	}
-	m.log = opt.NewLogger(logTee{m})
 
 	// Signals first: a SIGUSR2 that was pending across the re-exec is
 	// delivered as soon as it is unblocked here (see reexec).
@@ -360,7 +365,7 @@ func (m *Master) startGeneration(replies []io.WriteCloser, serverState string) e
 	if n <= 0 {
 		n = 1
 	}
-	pg := &pendingGen{gen: gen, deadline: time.Now().Add(ReadyTimeout), replies: replies}
+	pg := &pendingGen{gen: gen, deadline: time.Now().Add(m.readyTimeout), replies: replies}
 	for i := 1; i <= n; i++ {
 		p, err := m.spawn(gen, i, serverState)
 		if err != nil {
@@ -510,7 +515,7 @@ func (m *Master) loop() int {
 			m.settled(pid)
 		case <-tick.C:
 			if m.pending != nil && time.Now().After(m.pending.deadline) {
-				m.failGeneration(fmt.Sprintf("new worker(s) not ready within %s", ReadyTimeout))
+				m.failGeneration(fmt.Sprintf("new worker(s) not ready within %s", m.readyTimeout))
 			}
 			if m.settling != nil && time.Now().After(m.settling.deadline) {
 				m.settled(0)
@@ -587,7 +592,6 @@ func (m *Master) commitGeneration() {
 			}
 		}
 	}
-	m.lastErr = ""
 	m.log.Info().Msg("Loading success.")
 	if !m.firstDone {
 		m.firstDone = true
@@ -658,7 +662,6 @@ func (m *Master) failGeneration(reason string) {
 	}
 	m.log.Error().Msgf("Reload failed: %s", reason)
 	m.failed++
-	m.lastErr = reason
 	m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))
 	m.answerReplies(pg.replies, false)
 	m.runQueued()
@@ -829,9 +832,8 @@ func (m *Master) reload(reply io.WriteCloser) {
 	if out, err := m.preflight(); err != nil {
 		m.log.Error().Msgf("reload preflight failed: %s", strings.TrimSpace(out))
 		m.failed++
-		m.lastErr = "configuration check failed: " + lastAlert(out)
 		m.log.Warn().Msg("Loading failure!")
-		m.notify.send("READY=1\nSTATUS=Reload failed: " + m.lastErr)
+		m.notify.send("READY=1\nSTATUS=Reload failed: configuration check failed: " + lastAlert(out))
 		m.answerReplies(replies, false)
 		m.runQueued()
 		return
@@ -839,7 +841,6 @@ func (m *Master) reload(reply io.WriteCloser) {
 	state := m.fetchServerState()
 	if err := m.reexec(replies, state); err != nil {
 		m.failed++
-		m.lastErr = err.Error()
 		m.log.Error().Msgf("Reload failed: %v", err)
 		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(err.Error()))
 		m.answerReplies(replies, false)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -209,5 +210,41 @@ func TestReloadFailsAfterReexec(t *testing.T) {
 	}
 	if g := e.gen(); g != 2 {
 		t.Errorf("serving generation %d; want 2", g)
+	}
+}
+
+// New workers that never say they are ready fail the reload after
+// GOHA_WORKER_READY_TIMEOUT; they are killed and the previous generation
+// keeps serving.
+func TestReloadFailsWhenWorkersNeverReady(t *testing.T) {
+	dir := t.TempDir()
+	hang := filepath.Join(dir, "hang")
+	bin := filepath.Join(dir, "goha-hang")
+	// Once the hang file exists, a worker started by the master sleeps
+	// instead of serving (the master's own re-exec is unaffected).
+	script := "#!/bin/bash\nif [ \"$GOHA_ROLE\" = worker ] && [ -e " + hang + " ]; then exec sleep 60; fi\nexec -a \"$0\" " + harness.Bin(t) + " \"$@\"\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOHA_BIN", bin)
+	t.Setenv("GOHA_WORKER_READY_TIMEOUT", "1s")
+	e := setup(t)
+	old := e.workers()
+	os.WriteFile(hang, nil, 0o644)
+	e.writeCfg(1, "")
+	start := time.Now()
+	out := e.mcli("reload")
+	if !strings.HasPrefix(out, "Success=0") || !strings.Contains(out, "not ready within 1s") {
+		t.Errorf("reload with hanging workers = %q; want Success=0 and the timeout", out)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("reload answered after %v; want about the 1s timeout", d)
+	}
+	harness.WaitFor(t, 5*time.Second, "the hanging worker to be killed", func() bool {
+		now := e.workers()
+		return len(now) == 1 && now[0] == old[0]
+	})
+	if g := e.gen(); g != 0 {
+		t.Errorf("serving generation %d; want 0", g)
 	}
 }
