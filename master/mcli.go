@@ -2,7 +2,6 @@ package master
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -51,35 +50,13 @@ func (m *Master) startCLI() error {
 	return nil
 }
 
-// acceptCLI serves one master CLI listener until it is closed. HAProxy's
-// master CLI takes 10 sessions at once; goha takes more but bounds them
-// to keep a flood of clients from exhausting descriptors.
+// acceptCLI serves one master CLI listener until it is closed (see
+// cli.AcceptLoop for how sessions are bounded).
 func (m *Master) acceptCLI(ln net.Listener, reg *cli.Registry, level cli.Level) {
-	// Clients beyond the limit wait in the listen backlog rather than
-	// being refused; a session ends at its idle timeout at the latest,
-	// so a slot is never held by a client that vanished (HAProxy #3351).
-	slots := make(chan struct{}, 64)
-	for {
-		slots <- struct{}{}
-		c, err := ln.Accept()
-		if err != nil {
-			<-slots
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
-			continue
-		}
-		go func() {
-			defer func() { <-slots }()
-			ctx := context.WithValue(context.Background(), connKey{}, c)
-			cli.Serve(ctx, c, reg, cli.SessionOptions{Level: level, Router: m, Timeout: 0})
-		}()
-	}
+	cli.AcceptLoop(context.Background(), ln, func(c net.Conn) {
+		ctx := context.WithValue(context.Background(), connKey{}, c)
+		cli.Serve(ctx, c, reg, cli.SessionOptions{Level: level, Router: m})
+	})
 }
 
 func (m *Master) cliShowProc(s *cli.Session, _ []string, _ string, w *cli.Writer) error {

@@ -177,37 +177,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 
 // serveCLI accepts runtime API sessions until ctx ends or ln closes.
 func serveCLI(ctx context.Context, ln net.Listener, reg *cli.Registry, o cli.SessionOptions) {
-	go func() {
-		<-ctx.Done()
-		ln.Close()
-	}()
-	// Sessions beyond the limit wait in the listen backlog (as HAProxy's
-	// `stats maxconn` makes them wait) instead of being closed.
-	slots := make(chan struct{}, 64)
-	for {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		c, err := ln.Accept()
-		if err != nil {
-			<-slots
-			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
-				return
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			time.Sleep(10 * time.Millisecond) // EMFILE and friends: back off
-			continue
-		}
-		go func() {
-			defer func() { <-slots }()
-			cli.Serve(ctx, c, reg, o)
-		}()
-	}
+	cli.AcceptLoop(ctx, ln, func(c net.Conn) { cli.Serve(ctx, c, reg, o) })
 }
 
 // readIPC serves the master's messages: CLI sessions forwarded with their
