@@ -189,14 +189,7 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	}
 	keep = append(keep, fd)
 
-	env := []string{}
-	for _, kv := range os.Environ() {
-		if len(kv) > len(envHandoff) && kv[:len(envHandoff)+1] == envHandoff+"=" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, envHandoff+"="+strconv.Itoa(fd))
+	env := append(envWithout(envHandoff), envHandoff+"="+strconv.Itoa(fd))
 	argv := append([]string{m.opt.Exe}, m.opt.Args...)
 
 	syscall.ForkLock.Lock()

@@ -456,19 +456,23 @@ func (m *Master) spawn(gen, relNum int, serverState string) (*proc, error) {
 // workerEnv is the master's environment minus what only the master may
 // act on (systemd's socket, the re-exec handoff, tableflip's marker).
 func workerEnv() []string {
+	return append(envWithout("NOTIFY_SOCKET", envHandoff, "GOHA_DAEMON_FD", "TABLEFLIP_HAS_PARENT_7DIU3", worker.EnvRole),
+		worker.EnvRole+"=worker", "HAPROXY_MWORKER=1")
+}
+
+// envWithout returns the process environment minus the named variables.
+func envWithout(names ...string) []string {
 	var env []string
+next:
 	for _, kv := range os.Environ() {
-		switch {
-		case strings.HasPrefix(kv, "NOTIFY_SOCKET="),
-			strings.HasPrefix(kv, envHandoff+"="),
-			strings.HasPrefix(kv, "GOHA_DAEMON_FD="),
-			strings.HasPrefix(kv, "TABLEFLIP_HAS_PARENT_7DIU3="),
-			strings.HasPrefix(kv, worker.EnvRole+"="):
-			continue
+		for _, n := range names {
+			if strings.HasPrefix(kv, n+"=") {
+				continue next
+			}
 		}
 		env = append(env, kv)
 	}
-	return append(env, worker.EnvRole+"=worker", "HAPROXY_MWORKER=1")
+	return env
 }
 
 // watchIPC reads the worker's messages until its socket closes.
@@ -869,7 +873,7 @@ func (m *Master) preflight() (string, error) {
 		args = append(args, "-f", f)
 	}
 	cmd := exec.Command(m.opt.Exe, args...)
-	cmd.Env = workerEnvForCheck()
+	cmd.Env = envWithout("NOTIFY_SOCKET", envHandoff, "GOHA_DAEMON_FD", worker.EnvRole)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if len(out) == 0 {
@@ -878,17 +882,6 @@ func (m *Master) preflight() (string, error) {
 		return string(out), fmt.Errorf("%s -c: %w", m.opt.Exe, err)
 	}
 	return string(out), nil
-}
-
-func workerEnvForCheck() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "NOTIFY_SOCKET=") || strings.HasPrefix(kv, envHandoff+"=") || strings.HasPrefix(kv, worker.EnvRole+"=") || strings.HasPrefix(kv, "GOHA_DAEMON_FD=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // views returns a copy of the process table for CLI sessions.

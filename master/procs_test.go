@@ -67,3 +67,20 @@ func TestExitText(t *testing.T) {
 		}
 	}
 }
+
+func TestEnvWithout(t *testing.T) {
+	t.Setenv("NOTIFY_SOCKET", "/run/x")
+	t.Setenv("NOTIFY_SOCKET_OTHER", "kept")
+	t.Setenv("GOHA_ROLE", "worker")
+	env := strings.Join(envWithout("NOTIFY_SOCKET", "GOHA_ROLE"), "\n") + "\n"
+	if strings.Contains(env, "NOTIFY_SOCKET=/run/x\n") || strings.Contains(env, "GOHA_ROLE=") {
+		t.Errorf("envWithout kept a removed variable:\n%s", env)
+	}
+	if !strings.Contains(env, "NOTIFY_SOCKET_OTHER=kept\n") {
+		t.Error("envWithout removed a variable that only shares a prefix")
+	}
+	w := strings.Join(workerEnv(), "\n") + "\n"
+	if strings.Count(w, "GOHA_ROLE=") != 1 || !strings.Contains(w, "GOHA_ROLE=worker\n") || strings.Contains(w, "NOTIFY_SOCKET=/run/x") {
+		t.Errorf("workerEnv =\n%s", w)
+	}
+}
