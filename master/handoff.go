@@ -23,11 +23,11 @@ import (
 // descriptor holds its state.
 const envHandoff = "GOHA_MASTER_HANDOFF"
 
-// stateVersion is the version of the master's re-exec handoff. A new
-// binary that does not understand the running master's encoding refuses
-// it in its preflight run (-c checks nothing of it), so the version is
-// checked again at resume: an unknown version keeps nothing but the
-// sockets and the workers it can describe safely, and says so.
+// stateVersion is the version of the master's re-exec handoff. The
+// reload preflight tells the new binary which version the running master
+// will hand over (EnvStateVersion); a binary that cannot read it fails
+// its -c there, so an incompatible upgrade is refused before the exec
+// instead of killing the master after it (CheckStateVersion).
 const stateVersion = 1
 
 // masterState is what a master carries across its in-place re-exec.
@@ -202,6 +202,20 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	}
 	syscall.ForkLock.Unlock()
 	return fail(fmt.Errorf("cannot re-execute %s: %w", m.opt.Exe, err))
+}
+
+// EnvStateVersion carries the running master's handoff version to the
+// preflight run of the new binary.
+const EnvStateVersion = "GOHA_MASTER_STATE_VERSION"
+
+// CheckStateVersion is called by -c: it fails when a running master
+// asked this binary to take over a handoff version it does not speak.
+func CheckStateVersion() error {
+	v := os.Getenv(EnvStateVersion)
+	if v == "" || v == strconv.Itoa(stateVersion) {
+		return nil
+	}
+	return fmt.Errorf("this binary reads master state version %d, the running master hands over version %s: reload refused (restart goha to upgrade)", stateVersion, v)
 }
 
 // Resuming reports whether this process is a master re-executed in place

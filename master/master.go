@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -873,7 +874,8 @@ func (m *Master) preflight() (string, error) {
 		args = append(args, "-f", f)
 	}
 	cmd := exec.Command(m.opt.Exe, args...)
-	cmd.Env = envWithout("NOTIFY_SOCKET", envHandoff, "GOHA_DAEMON_FD", worker.EnvRole)
+	cmd.Env = append(envWithout("NOTIFY_SOCKET", envHandoff, "GOHA_DAEMON_FD", worker.EnvRole),
+		EnvStateVersion+"="+strconv.Itoa(stateVersion))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if len(out) == 0 {

@@ -107,6 +107,10 @@ func executablePath(arg0 string) (string, error) {
 // listener), as HAProxy 2.6 does.
 func check(f *flags) int {
 	pid := os.Getpid()
+	if err := master.CheckStateVersion(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s%v\n", plog.Prefix("ALERT", pid), err)
+		return 1
+	}
 	srcs, err := config.ReadSources(f.files)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: err.Error()}, pid))

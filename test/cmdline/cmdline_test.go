@@ -66,6 +66,8 @@ func TestCommandLine(t *testing.T) {
 		{"unknown flag", []string{"-Z"}, nil, 1, "", "unknown option '-Z'", ""},
 		{"missing value", []string{"-c", "-f"}, nil, 1, "", "option '-f' requires an argument", ""},
 		{"no arguments prints usage", nil, nil, 1, "goha version", "Usage : goha", ""},
+		{"a running master's handoff version this binary cannot read fails the preflight", []string{"-c", "-f", "good.cfg"}, []string{"GOHA_MASTER_STATE_VERSION=99"}, 1, "", "the running master hands over version 99: reload refused", ""},
+		{"the handoff version it reads passes", []string{"-c", "-f", "good.cfg"}, []string{"GOHA_MASTER_STATE_VERSION=1"}, 0, "Configuration file is valid", "", ""},
 		{"no listener exits 2", []string{"-c", "-f", "nolistener.cfg"}, nil, 2, "Configuration file has no error but will not start (no listener) => exit(2).", "", ""},
 		{"version", []string{"-v"}, nil, 0, "goha version", "", ""},
 		{"version verbose", []string{"-vv"}, nil, 0, "Go version: go1.", "", ""},
