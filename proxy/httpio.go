@@ -29,18 +29,13 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 		s.dl.setRead(s.c, now, tc)
 		k, err := s.c.Read(buf[:lim])
 		if k > 0 {
-			n := k
+			n, done := k, false
 			if chunked {
-				var done bool
 				var perr error
 				n, done, perr = w.chunk.Scan(buf[:k])
 				if perr != nil {
 					x.failed = sideClient
 					return x
-				}
-				if done {
-					chunked = false
-					s.tail = buf[:copy(buf, buf[n:k])]
 				}
 			} else {
 				rest -= int64(k)
@@ -51,6 +46,12 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 				return x
 			}
 			x.n += int64(n)
+			if done {
+				// Only now that the body's end has gone to the server
+				// may the pipelined bytes behind it move to the front.
+				chunked = false
+				s.tail = buf[:copy(buf, buf[n:k])]
+			}
 			continue
 		}
 		if err != nil {
