@@ -219,6 +219,10 @@ func responseFor(line string) string {
 
 func chunk(s string) string { return fmt.Sprintf("%x\r\n%s\r\n", len(s), s) }
 
+// hidden is a request hidden in a body: a proxy that moves pipelined
+// bytes over the end of the body makes the server see it.
+const hidden = "HEAD / HTTP/1.1\r\nHost: x\r\nX: yyyy\r\n\r\n"
+
 var splitCases = []splitCase{
 	{
 		// The end of a chunked body and a pipelined request arrive in
@@ -233,6 +237,27 @@ var splitCases = []splitCase{
 			"GET /b HTTP/1.1\r\nhost: a\r\n\r\n",
 		toClient:  responseFor("POST /up") + responseFor("GET /b"),
 		forbidden: "GET /admin/delete-everything",
+	},
+	{
+		// A Content-Length body whose last read starts with "HEAD": the
+		// response to the POST must still carry its body (issue 22
+		// case 2), and the next request must get its own answer.
+		name: "body segment starting with HEAD",
+		client: fmt.Sprintf("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", len(hidden)) +
+			hidden + "GET /account HTTP/1.1\r\nHost: a\r\n\r\n",
+		toServer: fmt.Sprintf("POST /echo HTTP/1.1\r\nhost: a\r\ncontent-length: %d\r\n\r\n", len(hidden)) +
+			hidden + "GET /account HTTP/1.1\r\nhost: a\r\n\r\n",
+		toClient: responseFor("POST /echo") + responseFor("GET /account"),
+	},
+	{
+		// The same with a chunked body whose last chunk starts with
+		// "HEAD".
+		name: "chunk starting with HEAD",
+		client: "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			chunk("abc") + chunk(hidden) + "0\r\n\r\n" + "GET /account HTTP/1.1\r\nHost: a\r\n\r\n",
+		toServer: "POST /echo HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n" +
+			chunk("abc") + chunk(hidden) + "0\r\n\r\n" + "GET /account HTTP/1.1\r\nhost: a\r\n\r\n",
+		toClient: responseFor("POST /echo") + responseFor("GET /account"),
 	},
 }
 
@@ -254,9 +279,14 @@ backend be
 // and checks what the server and the client got.
 func runSplit(t testing.TB, tc splitCase, pieces ...[]byte) {
 	t.Helper()
+	runSplitConfig(t, splitConfig, tc, pieces...)
+}
+
+func runSplitConfig(t testing.TB, cfg string, tc splitCase, pieces ...[]byte) {
+	t.Helper()
 	cut := lens(pieces)
 	srv := startRecordingServer(t)
-	rt, _ := startProxy(t, fmt.Sprintf(splitConfig, srv.ln.Addr()))
+	rt, _ := startProxy(t, fmt.Sprintf(cfg, srv.ln.Addr()))
 	c := newScriptedConn(pieces...)
 	serveScripted(t, rt, "fe", c, len(tc.toClient))
 	got, seen := srv.received()
@@ -300,6 +330,7 @@ func TestRequestBodySplitPoints(t *testing.T) {
 // points.
 func FuzzRequestBodySplit(f *testing.F) {
 	f.Add(uint8(0), uint16(90), uint16(120))
+	f.Add(uint8(1), uint16(60), uint16(96))
 	f.Fuzz(func(t *testing.T, which uint8, i, j uint16) {
 		tc := splitCases[int(which)%len(splitCases)]
 		b := []byte(tc.client)
@@ -309,4 +340,22 @@ func FuzzRequestBodySplit(f *testing.F) {
 		}
 		runSplit(t, tc, append([]byte(nil), b[:a]...), append([]byte(nil), b[a:z]...), append([]byte(nil), b[z:]...))
 	})
+}
+
+// TestResponseRulesReadRequestAfterBody checks that http-response rules
+// still read the request's own headers after its body was streamed: the
+// body is read through a buffer of its own, so it cannot overwrite the
+// head that samples point into.
+func TestResponseRulesReadRequestAfterBody(t *testing.T) {
+	cfg := strings.Replace(splitConfig, "    default_backend be",
+		"    http-response set-header x-req %%[method]-%%[req.hdr(host)]-%%[path]\n    default_backend be", 1)
+	body := strings.Repeat("Z", 200)
+	head := fmt.Sprintf("POST /p HTTP/1.1\r\nHost: example\r\nContent-Length: %d\r\n\r\n", len(body))
+	tc := splitCase{
+		name:     "response rule after a streamed body",
+		client:   head + body,
+		toServer: strings.Replace(strings.Replace(head, "Host:", "host:", 1), "Content-Length", "content-length", 1) + body,
+		toClient: "HTTP/1.1 200 OK\r\ncontent-length: 7\r\nx-req: POST-example-/p\r\n\r\nPOST /p",
+	}
+	runSplitConfig(t, cfg, tc, []byte(head), []byte(body))
 }

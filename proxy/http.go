@@ -67,7 +67,8 @@ type httpSession struct {
 	readFn   func(fd uintptr) bool // reads into a pooled buffer (see readRequest)
 	rn       int
 	rerr     error
-	tail     []byte // pipelined bytes found after a streamed chunked body
+	body     *[]byte // request body buffer, borrowed while a body streams
+	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
 
 	idle      atomic.Bool  // waiting for the next request
 	idleSince atomic.Int64 // Unix ns
@@ -154,10 +155,22 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 		if !s.readRequest() {
 			return
 		}
-		if !s.handle() {
+		keep := s.handle()
+		s.releaseBody()
+		if !keep {
 			return
 		}
 		s.nreq++
+	}
+}
+
+// releaseBody gives back the request body buffer once the request is
+// over (its pipelined tail has been copied to w.in by then).
+func (s *httpSession) releaseBody() {
+	if s.body != nil {
+		s.tail = nil
+		s.rt.bufs.put(s.body)
+		s.body = nil
 	}
 }
 

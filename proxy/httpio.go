@@ -11,12 +11,18 @@ import (
 )
 
 // streamRequestBody copies the rest of the request body from the client
-// to the server: rest bytes, or a chunked body up to its end. Pipelined
-// bytes read past a chunked body are left at the start of w.in and
-// recorded in s.tail.
+// to the server: rest bytes, or a chunked body up to its end. It reads
+// through a body buffer of its own (s.body), never w.in: the request's
+// head stays where it was parsed, so everything that reads it later
+// (the HEAD test, http-response rules, the log) sees the request and not
+// body bytes. Pipelined bytes read past a chunked body are recorded in
+// s.tail, in that buffer.
 func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, chunked bool) xfer {
 	w := s.w
-	buf := w.in
+	if s.body == nil {
+		s.body = s.rt.bufs.get()
+	}
+	buf := *s.body
 	tc, ts := s.clientTimeout(), serverTimeout(be)
 	var x xfer
 	s.tail = nil
@@ -47,10 +53,10 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 			}
 			x.n += int64(n)
 			if done {
-				// Only now that the body's end has gone to the server
-				// may the pipelined bytes behind it move to the front.
+				// The pipelined bytes behind the body's end wait here
+				// until the request is over.
 				chunked = false
-				s.tail = buf[:copy(buf, buf[n:k])]
+				s.tail = buf[n:k]
 			}
 			continue
 		}

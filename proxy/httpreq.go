@@ -41,6 +41,7 @@ func (s *httpSession) handle() bool {
 	ec := &w.x
 	ec.reset(s)
 	bodyKind := req.RequestBody()
+	head := string(req.Method) == "HEAD"
 	closeAfter := !req.KeepAlive() || s.stop.Load() || f.httpClose()
 	closeLocal := closeAfter || bodyKind != http1.BodyNone
 
@@ -217,7 +218,6 @@ func (s *httpSession) handle() bool {
 	tRespHead = time.Now()
 	resp = &w.resp
 	status = resp.Status
-	head := string(req.Method) == "HEAD"
 	rkind := resp.ResponseBody(head)
 	switched := status == 101 && upgrade
 	srvKeep := resp.KeepAlive() && !be.serverClose() && rkind != http1.BodyUntilClose && !switched && !bodyPending
