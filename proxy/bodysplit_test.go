@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -98,11 +99,16 @@ func (c *scriptedConn) SetWriteDeadline(time.Time) error { return nil }
 // recordingServer is an HTTP/1.1 server that keeps every byte it
 // receives, in the order its connections were accepted, and answers each
 // request with "METHOD URI" as a Content-Length body.
+//
+// Two paths misbehave on purpose: /crash closes the connection without
+// answering, /silent never answers (and holds the connection until the
+// proxy closes it). closed counts the connections the proxy closed.
 type recordingServer struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []*bytes.Buffer
-	seen  []string // request lines, in order
+	ln     net.Listener
+	mu     sync.Mutex
+	conns  []*bytes.Buffer
+	seen   []string // request lines, in order
+	closed atomic.Int64
 }
 
 func startRecordingServer(t testing.TB) *recordingServer {
@@ -147,6 +153,7 @@ func (rs *recordingServer) serve(c net.Conn, rec *bytes.Buffer) {
 	for {
 		req, err := http.ReadRequest(br)
 		if err != nil {
+			rs.closed.Add(1)
 			return
 		}
 		if _, err := io.Copy(io.Discard, req.Body); err != nil {
@@ -156,6 +163,14 @@ func (rs *recordingServer) serve(c net.Conn, rec *bytes.Buffer) {
 		rs.mu.Lock()
 		rs.seen = append(rs.seen, line)
 		rs.mu.Unlock()
+		switch {
+		case strings.HasPrefix(req.RequestURI, "/crash"):
+			return
+		case strings.HasPrefix(req.RequestURI, "/silent"):
+			io.Copy(io.Discard, br)
+			rs.closed.Add(1)
+			return
+		}
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(line), line)
 	}
 }

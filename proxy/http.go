@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -67,6 +68,7 @@ type httpSession struct {
 	readFn   func(fd uintptr) bool // reads into a pooled buffer (see readRequest)
 	rn       int
 	rerr     error
+	rq       reqState
 	body     *[]byte // request body buffer, borrowed while a body streams
 	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
 
@@ -162,6 +164,40 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 		}
 		s.nreq++
 	}
+}
+
+// reqState is what the session knows of the request in flight, taken
+// from the request before its buffers can be reused.
+type reqState struct {
+	head       bool   // a HEAD request: answers carry no body
+	closeAfter bool   // the client connection ends after this request
+	read       bool   // the whole request (body included) has been read
+	next       []byte // pipelined bytes read past the request, once read
+}
+
+// answer sends a whole response produced by goha itself (an error page,
+// a deny, a return, a redirect) for the request in flight: without its
+// body to a HEAD request, and with "connection: close" added when the
+// connection will not be kept. It returns the bytes sent.
+func (s *httpSession) answer(page []byte, keep bool) int64 {
+	send := page
+	if s.rq.head {
+		if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
+			send = page[:i+4]
+		}
+	}
+	if keep || isHTTP10(&s.w.req.Message) {
+		return s.sendRaw(send)
+	}
+	eol := bytes.IndexByte(send, '\n')
+	if eol < 0 {
+		return s.sendRaw(send)
+	}
+	bufs := net.Buffers{send[:eol+1], []byte("connection: close\r\n"), send[eol+1:]}
+	s.dl.setWrite(s.c, time.Now(), s.f.Cfg.Timeouts.Client)
+	n, _ := bufs.WriteTo(s.c)
+	s.f.Bout.Add(n)
+	return n
 }
 
 // releaseBody gives back the request body buffer once the request is
@@ -373,10 +409,13 @@ func (f *Frontend) httpClose() bool {
 	return f.Cfg.Options.HTTPConnMode == "httpclose"
 }
 
-// serverClose reports whether server connections must not be kept.
-func (be *Backend) serverClose() bool {
-	m := be.Cfg.Options.HTTPConnMode
-	return m == "httpclose" || m == "http-server-close" || be.Cfg.HTTPReuse == "never"
+// serverClose reports whether server connections must not be kept for
+// a request that came through frontend f: HAProxy applies the
+// frontend's http-server-close or httpclose to the server side as well
+// as the backend's own.
+func (be *Backend) serverClose(f *Frontend) bool {
+	closes := func(m string) bool { return m == "httpclose" || m == "http-server-close" }
+	return closes(be.Cfg.Options.HTTPConnMode) || closes(f.Cfg.Options.HTTPConnMode) || be.Cfg.HTTPReuse == "never"
 }
 
 func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }

@@ -58,6 +58,9 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 				chunked = false
 				s.tail = buf[n:k]
 			}
+			if !chunked && rest <= 0 {
+				s.rq.read, s.rq.next = true, s.tail
+			}
 			continue
 		}
 		if err != nil {

@@ -43,6 +43,7 @@ func (s *httpSession) handle() bool {
 	bodyKind := req.RequestBody()
 	head := string(req.Method) == "HEAD"
 	closeAfter := !req.KeepAlive() || s.stop.Load() || f.httpClose()
+	s.rq = reqState{head: head, closeAfter: closeAfter}
 	closeLocal := closeAfter || bodyKind != http1.BodyNone
 
 	if f.monitorURI != nil && s.isMonitor(req.URI) {
@@ -108,6 +109,7 @@ func (s *httpSession) handle() bool {
 		}
 	}
 	bodyPending := rest > 0 || chunkPending
+	s.rq.read, s.rq.next = !bodyPending, leftover
 	upgrade := req.Upgrade()
 	w.out = s.buildRequest(be, upgrade)
 
@@ -122,26 +124,7 @@ func (s *httpSession) handle() bool {
 	}
 	cr := be.connect(rt.ctx, s.smp.src.Addr(), lbRequest{&s.smp}, nil, s.reuseFor(be))
 	if cr.err != nil {
-		status := 503
-		be.hrsp(503)
-		f.hrsp(503)
-		n := s.sendRaw(s.afterPage(pageFor(status, be.errs), be))
-		if logging {
-			s.fillEntry(e, rs)
-			e.TR = rs.headDone.Sub(rs.firstByte)
-			e.Tw, e.Tc, e.Tr = cr.tw, cr.tc, -1
-			e.BackendName = be.Name
-			if cr.srv != nil {
-				e.ServerName = cr.srv.Name
-			}
-			e.Status, e.BytesOut, e.BytesIn = status, n, bytesIn
-			e.Term = cr.term
-			e.Retries, e.Redispatched = cr.retries, cr.redispatched
-			e.BeConn = int(be.Scur.Load())
-			e.ReqLine = w.line
-			f.logger.Log(e)
-		}
-		return false
+		return s.serverFailed(e, rs, be, cr.srv, nil, cr, 503, cr.term)
 	}
 	srv := cr.srv
 	defer be.release(srv)
@@ -173,7 +156,7 @@ func (s *httpSession) handle() bool {
 					continue
 				}
 			}
-			return s.serverFailed(e, rs, be, srv, cr, 503, [2]byte{'S', 'C'})
+			return s.serverFailed(e, rs, be, srv, sc, cr, 503, [2]byte{'S', 'C'})
 		}
 		reqSent = true
 		bytesIn += int64(len(send))
@@ -196,7 +179,7 @@ func (s *httpSession) handle() bool {
 			if sc = s.redial(be, srv); sc != nil {
 				continue
 			}
-			return s.serverFailed(e, rs, be, srv, cr, 502, [2]byte{'S', 'H'})
+			return s.serverFailed(e, rs, be, srv, nil, cr, 502, [2]byte{'S', 'H'})
 		}
 		if x.failed != sideNone {
 			if x.failed == sideClient {
@@ -210,7 +193,7 @@ func (s *httpSession) handle() bool {
 			}
 			srv.Eresp.Add(1)
 			be.Eresp.Add(1)
-			return s.serverFailed(e, rs, be, srv, cr, st, t)
+			return s.serverFailed(e, rs, be, srv, sc, cr, st, t)
 		}
 		break
 	}
@@ -220,7 +203,7 @@ func (s *httpSession) handle() bool {
 	status = resp.Status
 	rkind := resp.ResponseBody(head)
 	switched := status == 101 && upgrade
-	srvKeep := resp.KeepAlive() && !be.serverClose() && rkind != http1.BodyUntilClose && !switched && !bodyPending
+	srvKeep := resp.KeepAlive() && !be.serverClose(f) && rkind != http1.BodyUntilClose && !switched && !bodyPending
 	if rkind == http1.BodyUntilClose || bodyPending {
 		closeAfter = true
 	}
@@ -258,7 +241,7 @@ func (s *httpSession) handle() bool {
 		if err != nil {
 			srv.Eresp.Add(1)
 			be.Eresp.Add(1)
-			return s.serverFailed(e, rs, be, srv, cr, 502, [2]byte{'P', 'H'})
+			return s.serverFailed(e, rs, be, srv, sc, cr, 502, [2]byte{'P', 'H'})
 		}
 		rsend = rbody[:n]
 		if n < len(rbody) {
@@ -285,7 +268,7 @@ func (s *httpSession) handle() bool {
 		be.hrsp(deny.status)
 		srv.hrsp(deny.status)
 		f.hrsp(deny.status)
-		n := s.sendRaw(s.afterPage(page, be))
+		n := s.answer(s.afterPage(page, be), false)
 		if e != nil {
 			s.fillEntry(e, rs)
 			e.TR = rs.headDone.Sub(rs.firstByte)
@@ -433,7 +416,7 @@ func (s *httpSession) local(page []byte, status int, term [2]byte, closeConn boo
 	if isHTTP10(&req.Message) {
 		closeConn = true
 	}
-	n := s.sendRaw(s.afterPage(page, s.w.x.be))
+	n := s.answer(s.afterPage(page, s.w.x.be), !closeConn)
 	s.logLocal(status, n, term)
 	if closeConn {
 		return false
@@ -462,29 +445,45 @@ func (s *httpSession) logLocal(status int, bytesOut int64, term [2]byte) {
 }
 
 // serverFailed answers an error page after a failed connect or an
-// unusable response, logs, and closes the client connection.
-func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv *Server, cr connectResult, status int, term [2]byte) bool {
+// unusable response, closes the server connection (sc may be nil) and
+// logs. As HAProxy does, the client connection stays open when the
+// whole request was read and nothing else asks to close it; otherwise
+// the page says "connection: close". It returns whether the client
+// connection is kept.
+func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv *Server, sc *srvConn, cr connectResult, status int, term [2]byte) bool {
+	if sc != nil {
+		sc.c.Close()
+	}
 	be.hrsp(status)
 	s.f.hrsp(status)
-	n := s.sendRaw(s.afterPage(pageFor(status, be.errs), be))
+	keep := s.rq.read && !s.rq.closeAfter && !s.killed.Load()
+	n := s.answer(s.afterPage(pageFor(status, be.errs), be), keep)
 	if e != nil {
 		s.fillEntry(e, rs)
 		e.TR = rs.headDone.Sub(rs.firstByte)
 		e.Tw, e.Tc, e.Tr = cr.tw, cr.tc, -1
-		e.BackendName, e.ServerName = be.Name, srv.Name
+		e.BackendName = be.Name
+		e.BeConn = int(be.Scur.Load())
+		if srv != nil {
+			e.ServerName = srv.Name
+			e.SrvConn = int(srv.Scur.Load())
+		}
 		e.Status, e.BytesOut, e.BytesIn = status, n, int64(s.w.req.HeadLen)
 		e.Term = term
 		e.Retries, e.Redispatched = cr.retries, cr.redispatched
-		e.BeConn, e.SrvConn = int(be.Scur.Load()), int(srv.Scur.Load())
 		e.ReqLine = s.w.line
 		s.f.logger.Log(e)
 	}
-	return false
+	if keep {
+		s.inLen = copy(s.w.in, s.rq.next)
+	}
+	return keep
 }
 
 // transferFailed handles a failure while the request was being sent.
 func (s *httpSession) transferFailed(e *tlog.Entry, rs reqStart, be *Backend, srv *Server, sc *srvConn, x xfer, phase byte, status int) bool {
 	sc.c.Close()
+	s.rq.closeAfter = true // the request body was not wholly read or sent
 	if x.failed == sideServer {
 		srv.Eresp.Add(1)
 		be.Eresp.Add(1)
@@ -497,7 +496,7 @@ func (s *httpSession) transferFailed(e *tlog.Entry, rs reqStart, be *Backend, sr
 		if x.timeout {
 			t[0] = 's'
 		}
-		return s.serverFailed(e, rs, be, srv, cr, st, t)
+		return s.serverFailed(e, rs, be, srv, nil, cr, st, t)
 	}
 	s.finish(e, rs, be, srv, connectResult{}, x, phase, status, int64(s.w.req.HeadLen), 0, time.Time{}, time.Time{})
 	return false
