@@ -109,15 +109,25 @@ type recordingServer struct {
 	conns  []*bytes.Buffer
 	seen   []string // request lines, in order
 	closed atomic.Int64
+
+	idleClose  time.Duration // close a connection idle this long (0: never)
+	idleClosed chan struct{} // one value per connection closed so
 }
 
 func startRecordingServer(t testing.TB) *recordingServer {
+	t.Helper()
+	return startIdleClosingServer(t, 0)
+}
+
+// startIdleClosingServer starts a recording server that closes
+// connections idle for d, as Apache, Node or gunicorn do.
+func startIdleClosingServer(t testing.TB, d time.Duration) *recordingServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := &recordingServer{ln: ln}
+	rs := &recordingServer{ln: ln, idleClose: d, idleClosed: make(chan struct{}, 100)}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -151,11 +161,18 @@ func (rs *recordingServer) serve(c net.Conn, rec *bytes.Buffer) {
 	defer c.Close()
 	br := bufio.NewReader(io.TeeReader(c, lockedWriter{&rs.mu, rec}))
 	for {
+		if rs.idleClose > 0 {
+			c.SetReadDeadline(time.Now().Add(rs.idleClose))
+		}
 		req, err := http.ReadRequest(br)
 		if err != nil {
 			rs.closed.Add(1)
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				rs.idleClosed <- struct{}{}
+			}
 			return
 		}
+		c.SetReadDeadline(time.Time{})
 		if _, err := io.Copy(io.Discard, req.Body); err != nil {
 			return
 		}

@@ -188,3 +188,67 @@ func TestFrontendCloseModesReachServerSide(t *testing.T) {
 		}
 	}
 }
+
+// TestPooledConnectionClosedWhileIdle is issue 22 case 5: a server that
+// closes idle connections (as Apache, Node and gunicorn do) must not
+// cost a POST whose body cannot be replayed a 502: the pooled
+// connection is found closed before it is used.
+func TestPooledConnectionClosedWhileIdle(t *testing.T) {
+	srv := startIdleClosingServer(t, 100*time.Millisecond)
+	_, ports := startProxy(t, fmt.Sprintf(errorPathConfig, srv.ln.Addr()))
+	body := strings.Repeat("b", 200000)
+	for round := 0; round < 3; round++ {
+		c, err := net.Dial("tcp", ports["fe"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(c)
+		if st, _, _ := exchange(t, c, br, "GET", "/warm"); st != "HTTP/1.1 200 OK" {
+			t.Fatalf("round %d: GET /warm: %q", round, st)
+		}
+		select {
+		case <-srv.idleClosed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: the server did not close its idle connection", round)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(c, "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", len(body))
+		go io.WriteString(c, body)
+		line, _ := br.ReadString('\n')
+		c.Close()
+		if strings.TrimSpace(line) != "HTTP/1.1 200 OK" {
+			t.Fatalf("round %d: a 200 KB POST after the server closed the pooled connection: %q, want 200", round, line)
+		}
+	}
+}
+
+// TestPostNotReplayed is issue 22 case 6: a POST sent on a reused
+// connection that the server closes without answering is not sent
+// again (the server may have run it): 502, run once.
+func TestPostNotReplayed(t *testing.T) {
+	srv, ports := startErrorPaths(t)
+	for _, req := range []string{"GET /warm", "POST /crash"} {
+		c, err := net.Dial("tcp", ports["fe"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		method, path, _ := strings.Cut(req, " ")
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(c, "%s %s HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx", method, path)
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if method == "POST" && !strings.Contains(line, " 502 ") {
+			t.Errorf("POST /crash: %q, want 502", line)
+		}
+	}
+	_, seen := srv.received()
+	n := 0
+	for _, l := range seen {
+		if l == "POST /crash" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the server ran POST /crash %d times, want once (%v)", n, seen)
+	}
+}

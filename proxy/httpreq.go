@@ -171,8 +171,10 @@ func (s *httpSession) handle() bool {
 		// Read the response head, forwarding interim 1xx responses.
 		var x xfer
 		rspLen, x = s.readResponse(sc, be, tServer, req, &bodyPending, rest, chunkPending, &bytesIn)
-		if x.failed == sideServer && rspLen == 0 && !x.timeout && sc.reused && !retried && !reqBodyStreamed(bodyKind, send, rest, chunkPending) {
+		if x.failed == sideServer && rspLen == 0 && !x.timeout && sc.reused && !retried && !reqBodyStreamed(bodyKind, send, rest, chunkPending) && idempotent(req.Method) {
 			// A reused connection the server had closed: retry once on
+			// a fresh one, but only a request that may run twice (RFC
+			// 9110 9.2.2): the server may have run it before closing.
 			// a fresh one.
 			retried = true
 			sc.c.Close()
@@ -330,6 +332,16 @@ func (s *httpSession) handle() bool {
 	}
 	s.finish(e, rs, be, srv, cr, x, 'D', status, bytesIn, bytesOut, tReqSent, tRespHead)
 	return !closeAfter && x.failed == sideNone
+}
+
+// idempotent reports whether a request with this method may be sent
+// again after the server may have run it (RFC 9110 section 9.2.2).
+func idempotent(method []byte) bool {
+	switch string(method) {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
 }
 
 // reqBodyStreamed reports whether part of the request body was streamed

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +24,37 @@ const maxIdlePerServer = 256
 // connections idle longer than this).
 const idleMaxAge = 10 * time.Second
 
+// livenessAfter is how long a connection may sit in the pool before it
+// is checked before reuse: servers close idle connections after a
+// timeout of their own (Apache 5 s, Node 5 s, gunicorn 2 s), and a
+// request sent on such a connection fails, which cannot be retried once
+// its body has streamed or when it is not idempotent. Connections idle
+// for less are used at once, which keeps the keep-alive path to one
+// syscall less under load.
+const livenessAfter = time.Millisecond
+
+// alive reports whether the server has neither closed the idle
+// connection nor sent anything on it: a non-blocking peek finds no
+// byte and no end of file.
+func (sc *srvConn) alive() bool {
+	rc, ok := sc.c.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	raw, err := rc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	ok = false
+	var b [1]byte
+	err = raw.Read(func(fd uintptr) bool {
+		_, _, rerr := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		ok = rerr == syscall.EAGAIN
+		return true
+	})
+	return err == nil && ok
+}
+
 // getIdle takes the most recently used idle connection, or nil.
 func (s *Server) getIdle(now time.Time) *srvConn {
 	s.pmu.Lock()
@@ -30,10 +62,15 @@ func (s *Server) getIdle(now time.Time) *srvConn {
 		sc := s.idle[n-1]
 		s.idle[n-1] = nil
 		s.idle = s.idle[:n-1]
-		if now.Sub(sc.idleAt) < idleMaxAge {
+		if age := now.Sub(sc.idleAt); age < idleMaxAge {
 			s.pmu.Unlock()
-			sc.reused = true
-			return sc
+			if age < livenessAfter || sc.alive() {
+				sc.reused = true
+				return sc
+			}
+			sc.c.Close()
+			s.pmu.Lock()
+			continue
 		}
 		s.pmu.Unlock()
 		sc.c.Close()
