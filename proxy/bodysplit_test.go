@@ -168,6 +168,7 @@ func (rs *recordingServer) serve(c net.Conn, rec *bytes.Buffer) {
 		if err != nil {
 			rs.closed.Add(1)
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				c.Close()
 				rs.idleClosed <- struct{}{}
 			}
 			return

@@ -37,8 +37,11 @@ type work struct {
 	x     evalCtx   // log-format evaluation (sample_expr.go)
 	iov   net.Buffers
 	iovA  [2][]byte
-	chunk http1.ChunkScanner
-	entry tlog.Entry
+	chunk http1.ChunkScanner // the response body's
+	// reqChunk is the request body's: it is read by the upload while
+	// the response body is being scanned.
+	reqChunk http1.ChunkScanner
+	entry    tlog.Entry
 }
 
 func newWork(size int) any {
@@ -69,6 +72,8 @@ type httpSession struct {
 	rn       int
 	rerr     error
 	rq       reqState
+	up       upload
+	linger   bool    // the client connection ends with unread request bytes
 	body     *[]byte // request body buffer, borrowed while a body streams
 	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
 
@@ -145,6 +150,9 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 	rt.addSession(s)
 	defer func() {
 		rt.removeSession(s)
+		if s.linger {
+			s.lingerClose()
+		}
 		s.releaseWork()
 		if s.sc != nil {
 			s.sc.c.Close()

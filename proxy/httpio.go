@@ -33,18 +33,33 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 		}
 		now := time.Now()
 		s.dl.setRead(s.c, now, tc)
+		if s.up.aborted.Load() {
+			x.failed = sideClient
+			return x
+		}
 		k, err := s.c.Read(buf[:lim])
 		if k > 0 {
 			n, done := k, false
 			if chunked {
 				var perr error
-				n, done, perr = w.chunk.Scan(buf[:k])
+				n, done, perr = w.reqChunk.Scan(buf[:k])
 				if perr != nil {
 					x.failed = sideClient
 					return x
 				}
 			} else {
 				rest -= int64(k)
+				done = rest <= 0
+			}
+			if done {
+				// The body ends in this read: its pipelined bytes wait
+				// here until the request is over. The session may take
+				// the upload's end as soon as the server answers, even
+				// before the write below returns.
+				chunked, rest = false, 0
+				s.tail = buf[n:k]
+				s.rq.read, s.rq.next = true, s.tail
+				s.up.sent.Store(true)
 			}
 			sc.dl.setWrite(sc.c, now, ts)
 			if _, werr := writeFull(sc.c, buf[:n]); werr != nil {
@@ -52,15 +67,7 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 				return x
 			}
 			x.n += int64(n)
-			if done {
-				// The pipelined bytes behind the body's end wait here
-				// until the request is over.
-				chunked = false
-				s.tail = buf[n:k]
-			}
-			if !chunked && rest <= 0 {
-				s.rq.read, s.rq.next = true, s.tail
-			}
+			s.up.progress.Store(time.Now().UnixNano())
 			continue
 		}
 		if err != nil {
@@ -72,10 +79,10 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 }
 
 // readResponse reads the server's response head into w.rsp, forwarding
-// interim (1xx) responses to the client; a pending request body (Expect:
-// 100-continue) is sent after the first of them. It returns the number of
-// bytes in w.rsp. A protocol error is reported with x.n < 0.
-func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration, req *http1.Request, bodyPending *bool, rest int64, chunked bool, bytesIn *int64) (int, xfer) {
+// interim (1xx) responses to the client, while a request body may still
+// be uploading (see upload). It returns the number of bytes in w.rsp. A
+// protocol error is reported with x.n < 0.
+func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration) (int, xfer) {
 	w := s.w
 	n := 0
 	needRead := true
@@ -88,6 +95,9 @@ func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration, re
 			sc.dl.setRead(sc.c, time.Now(), t)
 			k, err := sc.c.Read(w.rsp[n:])
 			n += k
+			if k == 0 && isTimeout(err) && s.uploadActive(time.Now(), t) {
+				continue // the server is still taking the body
+			}
 			if k == 0 && err != nil {
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
@@ -115,14 +125,6 @@ func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration, re
 		}
 		n = copy(w.rsp, w.rsp[hl:n])
 		needRead = n == 0
-		if *bodyPending {
-			*bodyPending = false
-			x := s.streamRequestBody(sc, be, rest, chunked)
-			*bytesIn += x.n
-			if x.failed != sideNone {
-				return n, x
-			}
-		}
 	}
 }
 

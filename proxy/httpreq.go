@@ -92,8 +92,8 @@ func (s *httpSession) handle() bool {
 			send, rest = body, req.ContentLength-int64(len(body))
 		}
 	case http1.BodyChunked:
-		w.chunk.Reset()
-		n, done, err := w.chunk.Scan(body)
+		w.reqChunk.Reset()
+		n, done, err := w.reqChunk.Scan(body)
 		if err != nil {
 			f.Ereq.Add(1)
 			f.hrsp(400)
@@ -160,22 +160,25 @@ func (s *httpSession) handle() bool {
 		}
 		reqSent = true
 		bytesIn += int64(len(send))
-		if bodyPending && !req.Expect100 {
-			x := s.streamRequestBody(sc, be, rest, chunkPending)
-			bytesIn += x.n
-			bodyPending = false
-			if x.failed != sideNone {
-				return s.transferFailed(e, rs, be, srv, sc, x, 'D', status)
-			}
+		if bodyPending {
+			// The rest of the body streams on its own while the
+			// response is awaited.
+			s.startUpload(sc, be, rest, chunkPending)
 		}
 		// Read the response head, forwarding interim 1xx responses.
 		var x xfer
-		rspLen, x = s.readResponse(sc, be, tServer, req, &bodyPending, rest, chunkPending, &bytesIn)
+		rspLen, x = s.readResponse(sc, be, tServer)
+		if bodyPending && (x.failed != sideNone || s.uploadDone()) {
+			bodyPending = !s.finishUpload(sc, x.failed != sideNone)
+			bytesIn += s.up.x.n
+			if s.up.gone.Load() {
+				return s.transferFailed(e, rs, be, srv, sc, s.up.x, 'D', status)
+			}
+		}
 		if x.failed == sideServer && rspLen == 0 && !x.timeout && sc.reused && !retried && !reqBodyStreamed(bodyKind, send, rest, chunkPending) && idempotent(req.Method) {
 			// A reused connection the server had closed: retry once on
 			// a fresh one, but only a request that may run twice (RFC
 			// 9110 9.2.2): the server may have run it before closing.
-			// a fresh one.
 			retried = true
 			sc.c.Close()
 			if sc = s.redial(be, srv); sc != nil {
@@ -201,6 +204,11 @@ func (s *httpSession) handle() bool {
 	}
 	_ = reqSent
 	tRespHead = time.Now()
+	if bodyPending && s.up.sent.Load() {
+		// The body's last bytes are written: take the upload's end.
+		bodyPending = !s.finishUpload(sc, false)
+		bytesIn += s.up.x.n
+	}
 	resp = &w.resp
 	status = resp.Status
 	rkind := resp.ResponseBody(head)
@@ -312,6 +320,14 @@ func (s *httpSession) handle() bool {
 			srvKeep = false
 			closeAfter = true
 		}
+	}
+	if bodyPending {
+		// The server answered before taking the whole body: the rest
+		// is not wanted, and the client connection ends once it has
+		// had its answer.
+		s.finishUpload(sc, true)
+		bytesIn += s.up.x.n
+		srvKeep, closeAfter, s.linger = false, true, true
 	}
 	switch {
 	case !srvKeep || x.extra:
@@ -469,6 +485,9 @@ func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv 
 	be.hrsp(status)
 	s.f.hrsp(status)
 	keep := s.rq.read && !s.rq.closeAfter && !s.killed.Load()
+	if !s.rq.read {
+		s.linger = true
+	}
 	n := s.answer(s.afterPage(pageFor(status, be.errs), be), keep)
 	if e != nil {
 		s.fillEntry(e, rs)
