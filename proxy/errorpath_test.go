@@ -252,3 +252,41 @@ func TestPostNotReplayed(t *testing.T) {
 		t.Fatalf("the server ran POST /crash %d times, want once (%v)", n, seen)
 	}
 }
+
+// TestEconOncePerFailedRequest is issue 22 case 15: with retries 3, one
+// request to a server that refuses connections counts one connection
+// error on the server and the backend, not one per attempt.
+func TestEconOncePerFailedRequest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := ln.Addr().String()
+	ln.Close()
+	rt, ports := startProxy(t, fmt.Sprintf(`
+defaults
+    mode http
+    retries 3
+    timeout connect 50ms
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind {{fe:fe}}
+    default_backend be
+backend be
+    server s1 %s
+`, refused))
+	c, err := net.Dial("tcp", ports["fe"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st, _, _ := exchange(t, c, bufio.NewReader(c), "GET", "/")
+	if !strings.Contains(st, " 503 ") {
+		t.Fatalf("got %q, want 503", st)
+	}
+	be := rt.FindBackend("be")
+	if e, es := be.Econ.Load(), be.Servers[0].Econ.Load(); e != 1 || es != 1 {
+		t.Fatalf("econ backend %d, server %d; want 1 and 1", e, es)
+	}
+}

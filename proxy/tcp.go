@@ -237,9 +237,10 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 			r.srv, r.conn = s, c
 			return r
 		}
-		s.Econ.Add(1)
-		be.Econ.Add(1)
 		if r.retries >= be.retries || ctx.Err() != nil {
+			// econ counts failed requests, not attempts, as in HAProxy.
+			s.Econ.Add(1)
+			be.Econ.Add(1)
 			be.release(s)
 			r.err = err
 			r.tc = -1
