@@ -311,7 +311,8 @@ type Balance struct {
 // Server is a `server` line (or `default-server` when Name is "").
 type Server struct {
 	Name string
-	// ID is the server's sid: its position in the backend from 1, or `id N`.
+	// ID is the server's sid: `id N`, or the number HAProxy would give it
+	// (see numberServers).
 	ID   int
 	File string
 	Line int
