@@ -34,6 +34,7 @@ func (p *parser) checkConfig() {
 			px.ID = next
 			used[next] = true
 		}
+		numberServers(px)
 		if px.Disabled {
 			continue
 		}

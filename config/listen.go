@@ -420,19 +420,18 @@ func (p *parser) parseListen(args []string, kwm int) {
 	case "cookie":
 		p.parseCookie(px, args)
 	case "hash-type":
-		if a1 != "consistent" && a1 != "map-based" {
-			p.alertf("'%s' only supports 'consistent' and 'map-based'.", kw)
+		p.parseHashType(px, args)
+	case "hash-balance-factor":
+		if a1 == "" {
+			p.alertf("'%s' expects an integer argument.", kw)
 			return
 		}
-		if f := arg(args, 2); f != "" && f != "sdbm" && f != "djb2" && f != "wt6" && f != "crc32" && f != "none" {
-			p.alertf("'%s' only supports 'sdbm', 'djb2', 'wt6', 'crc32' and 'none' hash functions.", kw)
+		n := atoiC(a1)
+		if n != 0 && n <= 100 {
+			p.alertf("'%s' must be 0 or greater than 100.", kw)
 			return
 		}
-		if m := arg(args, 3); m != "" && m != "avalanche" {
-			p.alertf("%s only accepts 'avalanche' as a modifier for hash functions.", kw)
-			return
-		}
-		p.otherKeyword("listen", args)
+		px.Balance.Hash.BalanceFactor = n
 	case "unique-id-format", "log-format-sd", "error-log-format":
 		if a1 == "" {
 			p.alertf("%s expects an argument.", kw)
@@ -573,7 +572,7 @@ func (p *parser) parseBalance(px *Proxy, args []string) {
 		return
 	}
 	algo := arg(args, 1)
-	b := Balance{Args: append([]string(nil), args[2:]...)}
+	b := Balance{Args: append([]string(nil), args[2:]...), Hash: px.Balance.Hash}
 	switch {
 	case algo == "roundrobin", algo == "static-rr", algo == "leastconn", algo == "first", algo == "source":
 		b.Algo = algo
@@ -642,6 +641,42 @@ func (p *parser) parseBalance(px *Proxy, args []string) {
 		return
 	}
 	px.Balance = b
+}
+
+// hashFuncs are the hash functions `hash-type` accepts (HAProxy 2.6).
+var hashFuncs = map[string]bool{"sdbm": true, "djb2": true, "wt6": true, "crc32": true}
+
+// parseHashType handles `hash-type {map-based|consistent} [<func> [avalanche]]`.
+// Without a function, consistent hashing uses sdbm with the avalanche
+// modifier and map-based plain sdbm, as HAProxy does.
+func (p *parser) parseHashType(px *Proxy, args []string) {
+	kw, typ, fn, mod := args[0], arg(args, 1), arg(args, 2), arg(args, 3)
+	p.capOK(px, CapBackend, kw)
+	h := HashType{Func: fn, BalanceFactor: px.Balance.Hash.BalanceFactor}
+	switch typ {
+	case "consistent":
+		h.Consistent = true
+	case "map-based":
+	case "avalanche":
+		p.alertf("experimental feature '%s %s' is not supported anymore, please use '%s map-based sdbm avalanche' instead.", kw, typ, kw)
+		return
+	default:
+		p.alertf("'%s' only supports 'consistent' and 'map-based'.", kw)
+		return
+	}
+	switch {
+	case fn == "":
+		h.Avalanche = h.Consistent
+	case !hashFuncs[fn]:
+		p.alertf("'%s' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.", kw)
+		return
+	case mod == "avalanche":
+		h.Avalanche = true
+	case mod != "":
+		p.alertf("'%s' only supports 'avalanche' as a modifier for hash functions.", kw)
+		return
+	}
+	px.Balance.Hash = h
 }
 
 func (p *parser) parseErrorfile(px *Proxy, args []string) {

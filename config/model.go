@@ -306,12 +306,34 @@ type Balance struct {
 	URIDepth int
 	// Args keeps the raw words after the algorithm.
 	Args []string
+	// Hash is set by `hash-type` and `hash-balance-factor`; `balance`
+	// leaves it as it was.
+	Hash HashType
+}
+
+// HashType is how the hash algorithms (source, uri, url_param, hdr) map a
+// hash onto the servers (`hash-type` and `hash-balance-factor`).
+type HashType struct {
+	// Consistent is `hash-type consistent` (a ring of server points);
+	// false is map-based, HAProxy's default.
+	Consistent bool
+	// Func is the hash function: "sdbm" (also when empty), "djb2", "wt6"
+	// or "crc32".
+	Func string
+	// Avalanche applies HAProxy's avalanche modifier to the hash. A bare
+	// `hash-type consistent` sets it, as in HAProxy.
+	Avalanche bool
+	// BalanceFactor is `hash-balance-factor`: 0 (off) or more than 100,
+	// the percentage of the average load a server may take before
+	// consistent hashing moves on to the next server.
+	BalanceFactor int
 }
 
 // Server is a `server` line (or `default-server` when Name is "").
 type Server struct {
 	Name string
-	// ID is the server's sid: its position in the backend from 1, or `id N`.
+	// ID is the server's sid: `id N`, or the number HAProxy would give it
+	// (see numberServers).
 	ID   int
 	File string
 	Line int

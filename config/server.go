@@ -256,8 +256,14 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 			}
 			n := atoiC(v)
 			if n <= 0 {
-				p.alertRaw(prefix + "custom id has to be > 0..")
+				p.alertRaw(prefix + "'id' : custom id has to be > 0.")
 				return
+			}
+			for _, o := range px.Servers {
+				if o.ID == n {
+					p.alertRaw(prefix + fmt.Sprintf("'id' : custom id %d already used at %s:%d ('server %s').", n, o.File, o.Line, o.Name))
+					return
+				}
 			}
 			s.ID = n
 		}
@@ -279,8 +285,29 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 	s.Set = set
 	srv := s
 	px.Servers = append(px.Servers, &srv)
-	if srv.ID == 0 {
-		srv.ID = len(px.Servers)
+}
+
+// numberServers gives the servers without an `id` theirs, as HAProxy's
+// check_config_validity() does: in declaration order, the first unused id
+// from a counter that starts at 1 and moves past every server, numbered
+// or not. Consistent hashing places servers by id, so this must match.
+func numberServers(px *Proxy) {
+	used := map[int]bool{}
+	for _, s := range px.Servers {
+		if s.ID != 0 {
+			used[s.ID] = true
+		}
+	}
+	next := 1
+	for _, s := range px.Servers {
+		if s.ID == 0 {
+			for used[next] {
+				next++
+			}
+			s.ID = next
+			used[next] = true
+		}
+		next++
 	}
 }
 

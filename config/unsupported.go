@@ -108,8 +108,6 @@ func buildSupportTable() map[string]Decision {
 	add("proxy", U, "`monitor fail` answers 503 on conditions goha does not evaluate", "monitor")
 	add("proxy", U, "declares capture slots used by rules goha does not implement", "declare")
 	add("proxy", N, "notifications only (mailers)", "email-alert")
-	add("proxy", N, "hash tuning for consistent/map-based hashing; balance itself decides",
-		"hash-type", "hash-balance-factor")
 	add("proxy", N, "socket and queue tuning", "backlog", "max-keep-alive-queue", "clitcpka-cnt", "srvtcpka-cnt",
 		"clitcpka-idle", "srvtcpka-idle", "clitcpka-intvl", "srvtcpka-intvl", "max-session-srv-conns")
 	add("proxy", N, "retries on other events than connection failures: only changes when a request is retried", "retry-on")

@@ -15,6 +15,7 @@ import (
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/internal/version"
 	"github.com/goha/goha/proxy"
+	"github.com/goha/goha/proxy/lb"
 	"github.com/goha/goha/proxy/stats"
 )
 
@@ -297,12 +298,10 @@ type rtServer struct {
 
 func (r *rtServer) Weight() (int, int) { return r.s.Weight(), r.s.InitialWeight() }
 
-// staticAlgos are the balance algorithms whose weights cannot change at
-// run time (HAProxy's map-based ones).
-var staticAlgos = map[string]bool{"static-rr": true, "source": true, "uri": true, "url_param": true, "hdr": true}
-
+// SetWeight sets the server's weight; a static algorithm (static-rr and
+// map-based hashing) only takes 0% or 100% of the initial weight.
 func (r *rtServer) SetWeight(w int) error {
-	if staticAlgos[r.s.Backend.Cfg.Balance.Algo] && w != 0 && w != r.s.InitialWeight() {
+	if !lb.DynamicBalance(r.s.Backend.Cfg.Balance) && w != 0 && w != r.s.InitialWeight() {
 		return errors.New("Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.")
 	}
 	return r.s.SetWeight(w)

@@ -1,7 +1,10 @@
 // Package lb implements HAProxy's load-balancing algorithms (the `balance`
 // keyword): roundrobin, static-rr, leastconn, first, source, uri,
 // url_param, hdr and random, one file each, and New, which maps the
-// keyword to its constructor.
+// keyword to its constructor. With `hash-type consistent` the hash
+// algorithms (source, uri, url_param, hdr) use chash.go's ring instead of
+// the map, placing keys exactly where HAProxy does (hashfn.go holds
+// HAProxy's hash functions); map-based hashing stays the default.
 //
 // The proxy owns the Server values; it creates one Balancer per backend
 // with New and then tells it about events: SetUsable when health checks or

@@ -22,6 +22,16 @@ type hdr struct {
 }
 
 func newHdr(p *pool, b config.Balance) (Balancer, error) {
+	h, err := hdrOptions(b)
+	if err != nil {
+		return nil, err
+	}
+	h.staticMap = newStaticMap(p)
+	return h, nil
+}
+
+// hdrOptions returns a hdr with b's header name and options and no map yet.
+func hdrOptions(b config.Balance) (*hdr, error) {
 	name := b.Param
 	args := b.Args
 	if name == "" && len(args) > 0 {
@@ -32,7 +42,7 @@ func newHdr(p *pool, b config.Balance) (Balancer, error) {
 	if name == "" {
 		return nil, errMissingParam("hdr")
 	}
-	h := &hdr{staticMap: newStaticMap(p), name: strings.ToLower(name)}
+	h := &hdr{name: strings.ToLower(name)}
 	for _, a := range args {
 		if a == "use_domain_only" {
 			h.domainOnly = true

@@ -126,6 +126,15 @@ func Dynamic(algo string) bool {
 	return dynamic[name]
 }
 
+// DynamicBalance is Dynamic for a backend's whole `balance` setting:
+// consistent hashing (`hash-type consistent`) makes the hash algorithms
+// dynamic too, as in HAProxy.
+func DynamicBalance(b config.Balance) bool {
+	name, _ := splitAlgo(b.Algo)
+	_, hashed := chashAlgos[name]
+	return Dynamic(b.Algo) || (hashed && b.Hash.Consistent)
+}
+
 // splitAlgo splits "hdr(host)" or "random(3)" into name and argument.
 func splitAlgo(algo string) (name, arg string) {
 	if i := strings.IndexByte(algo, '('); i >= 0 && strings.HasSuffix(algo, ")") {
@@ -148,6 +157,9 @@ func New(b config.Balance, servers []*Server, weights []int) (Balancer, error) {
 	mk, ok := algos[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown balance algorithm %q", b.Algo)
+	}
+	if _, hashed := chashAlgos[name]; hashed && b.Hash.Consistent {
+		mk = func(p *pool, b config.Balance) (Balancer, error) { return newCHash(p, b, name) }
 	}
 	seen := make(map[*Server]bool, len(servers))
 	for i, s := range servers {

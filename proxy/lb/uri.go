@@ -21,7 +21,14 @@ type uri struct {
 }
 
 func newURI(p *pool, b config.Balance) (Balancer, error) {
-	u := &uri{staticMap: newStaticMap(p), whole: b.URIWhole, len: b.URILen, depth: b.URIDepth}
+	u := uriOptions(b)
+	u.staticMap = newStaticMap(p)
+	return u, nil
+}
+
+// uriOptions returns a uri with b's options and no map yet.
+func uriOptions(b config.Balance) *uri {
+	u := &uri{whole: b.URIWhole, len: b.URILen, depth: b.URIDepth}
 	// Accept the raw words too, in case the parser only kept them.
 	for i := 0; i < len(b.Args); i++ {
 		switch b.Args[i] {
@@ -39,7 +46,7 @@ func newURI(p *pool, b config.Balance) (Balancer, error) {
 			}
 		}
 	}
-	return u, nil
+	return u
 }
 
 // Pick implements Balancer.
@@ -52,22 +59,25 @@ func (b *uri) Pick(_ netip.Addr, r Request, avoid *Server) *Server {
 
 // hash hashes the part of u selected by the options.
 func (b *uri) hash(u []byte) uint64 {
-	h := newHasher()
+	return newHasher().bytes(b.key(u)).sum()
+}
+
+// key returns the part of u selected by the options.
+func (b *uri) key(u []byte) []byte {
 	slashes := 0
 	for i, c := range u {
 		if b.len > 0 && i >= b.len {
-			break
+			return u[:i]
 		}
 		if c == '?' && !b.whole {
-			break
+			return u[:i]
 		}
 		if c == '/' {
 			slashes++
 			if b.depth > 0 && slashes > b.depth {
-				break
+				return u[:i]
 			}
 		}
-		h = h.byte(c)
 	}
-	return h.sum()
+	return u
 }

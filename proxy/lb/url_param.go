@@ -19,6 +19,16 @@ type urlParam struct {
 }
 
 func newURLParam(p *pool, b config.Balance) (Balancer, error) {
+	u, err := urlParamOptions(b)
+	if err != nil {
+		return nil, err
+	}
+	u.staticMap = newStaticMap(p)
+	return u, nil
+}
+
+// urlParamOptions returns a urlParam with b's parameter name and no map yet.
+func urlParamOptions(b config.Balance) (*urlParam, error) {
 	name := b.Param
 	if name == "" && len(b.Args) > 0 {
 		name = b.Args[0]
@@ -26,7 +36,7 @@ func newURLParam(p *pool, b config.Balance) (Balancer, error) {
 	if name == "" {
 		return nil, errMissingParam("url_param")
 	}
-	return &urlParam{staticMap: newStaticMap(p), name: []byte(name)}, nil
+	return &urlParam{name: []byte(name)}, nil
 }
 
 // Pick implements Balancer.
