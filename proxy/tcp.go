@@ -19,7 +19,7 @@ const spliceChunk = 4 << 20
 // tcpSession is one client connection in mode tcp.
 type tcpSession struct {
 	f      *Frontend
-	cli    net.Conn
+	cli    net.Conn // replaced (under mu) by unraw: others read it under mu, or peer
 	mu     sync.Mutex
 	srv    net.Conn
 	r      *tcpRelay // set (under mu) once a relay loop owns the connections
@@ -32,6 +32,10 @@ type tcpSession struct {
 	smp      connSample
 	be       *Backend
 	cr       connectResult
+
+	// peer is the client's address, set before the session is listed and
+	// never changed (show sess reads it without a lock).
+	peer net.Addr
 }
 
 func (s *tcpSession) kill() {
@@ -57,7 +61,7 @@ func (s *tcpSession) softStop() {}
 // them itself when they are not plain TCP sockets.
 func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	rt := f.rt
-	s := &tcpSession{f: f, cli: c, accepted: accepted}
+	s := &tcpSession{f: f, cli: c, peer: c.RemoteAddr(), accepted: accepted}
 	rt.addSession(s)
 	if f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka {
 		setRawKeepAlive(c)
