@@ -12,6 +12,50 @@ import (
 	"time"
 )
 
+// streamPattern is what the tunnel tests stream: 64 KiB whose bytes
+// depend on their offset, so a lost or repeated block shows.
+var streamPattern = func() []byte {
+	b := make([]byte, 64<<10)
+	for i := range b {
+		b[i] = byte(i*7 + 3)
+	}
+	return b
+}()
+
+// steadyStream writes streamPattern every 10 ms for d, and returns the
+// bytes written.
+func steadyStream(w io.Writer, d time.Duration) int64 {
+	var n int64
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		k, err := w.Write(streamPattern)
+		n += int64(k)
+		if err != nil {
+			break
+		}
+	}
+	return n
+}
+
+// checkStream reads r to its end and checks that it is streamPattern
+// repeated: it returns the bytes read and the offset of the first wrong
+// byte (-1 if none).
+func checkStream(r io.Reader) (n int64, bad int64) {
+	bad = -1
+	buf := make([]byte, 256<<10)
+	for {
+		k, err := r.Read(buf)
+		for i := 0; i < k && bad < 0; i++ {
+			if buf[i] != streamPattern[(n+int64(i))%int64(len(streamPattern))] {
+				bad = n + int64(i)
+			}
+		}
+		n += int64(k)
+		if err != nil {
+			return n, bad
+		}
+	}
+}
+
 // upgradeServer is a test server answering an upgrade request with 101,
 // then running tunnel on the connection (with what it read past the
 // request head first in br).
@@ -42,6 +86,61 @@ func upgrade(t *testing.T, c net.Conn) *bufio.Reader {
 
 const tunnelCfg = "defaults\n    mode http\n    timeout connect 2s\n    timeout client 300ms\n    timeout server 300ms\n    timeout tunnel 300ms\n" +
 	"frontend fe\n    bind {{fe:fe}}\n    default_backend be\nbackend be\n    server s1 %s\n"
+
+// TestTunnelSteadyStreamOutlivesTimeout: timeout tunnel is an inactivity
+// timeout. A stream that never pauses for that long is relayed whole
+// however long it lasts, in both directions, including once the relay
+// has switched to splice (the destination's write deadline used to be
+// armed once, and its expiry dropped the bytes already in the splice
+// pipe); both directions are counted on the frontend, backend and server.
+func TestTunnelSteadyStreamOutlivesTimeout(t *testing.T) {
+	const streamFor = 1800 * time.Millisecond // six times timeout tunnel
+	t.Run("download", func(t *testing.T) {
+		sent := make(chan int64, 1)
+		srv := upgradeServer(t, func(c net.Conn, _ *bufio.Reader) {
+			sent <- steadyStream(c, streamFor)
+		})
+		rt, fe := startProxy(t, fmt.Sprintf(tunnelCfg, srv))
+		c, err := net.Dial("tcp", fe["fe"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		br := upgrade(t, c)
+		n, bad := checkStream(br)
+		if want := <-sent; n != want || bad >= 0 || want < 4<<20 {
+			t.Errorf("client got %d bytes (first wrong byte at %d); the server sent %d (want > 4 MiB)", n, bad, want)
+		}
+		checkTunnelCounters(t, rt, -1, n)
+	})
+	t.Run("upload", func(t *testing.T) {
+		got := make(chan int64, 1)
+		srv := upgradeServer(t, func(c net.Conn, br *bufio.Reader) {
+			n, bad := checkStream(br)
+			if bad >= 0 {
+				n = -bad
+			}
+			got <- n
+			fmt.Fprintf(c, "got %d\n", n)
+		})
+		rt, fe := startProxy(t, fmt.Sprintf(tunnelCfg, srv))
+		c, err := net.Dial("tcp", fe["fe"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		br := upgrade(t, c)
+		sent := steadyStream(c, streamFor)
+		c.(*net.TCPConn).CloseWrite()
+		answer, _ := io.ReadAll(br)
+		if n := <-got; n != sent || sent < 4<<20 {
+			t.Errorf("server got %d bytes (negative: first wrong byte); the client sent %d (want > 4 MiB); answer %q", n, sent, answer)
+		}
+		checkTunnelCounters(t, rt, sent, int64(len(answer)))
+	})
+}
 
 // checkTunnelCounters waits for the session's end and checks that the
 // frontend, backend and server counted at least in bytes from the client
@@ -90,4 +189,74 @@ func TestTunnelUploadCounted(t *testing.T) {
 		t.Fatalf("server answered %q", answer)
 	}
 	checkTunnelCounters(t, rt, 1000000, int64(len(answer)))
+}
+
+// TestTunnelKillEndsBothSides: shutting a tunnel's session down closes
+// the server side at once too (the direction reading the idle server
+// used to wait for timeout tunnel after the other one saw its client
+// connection closed).
+func TestTunnelKillEndsBothSides(t *testing.T) {
+	serverEnd := make(chan error, 1)
+	srv := upgradeServer(t, func(c net.Conn, br *bufio.Reader) {
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, err := br.ReadByte()
+		serverEnd <- err
+	})
+	rt, fe := startProxy(t, fmt.Sprintf(strings.Replace(tunnelCfg, "timeout tunnel 300ms", "timeout tunnel 30s", 1), srv))
+	c, err := net.Dial("tcp", fe["fe"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	upgrade(t, c)
+	sess := rt.Sessions()
+	if len(sess) != 1 || !rt.ShutdownSession(sess[0].ID) {
+		t.Fatalf("sessions %+v: want one to shut down", sess)
+	}
+	start := time.Now()
+	select {
+	case err := <-serverEnd:
+		if err != io.EOF {
+			t.Errorf("server side ended with %v; want EOF", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("server side closed %v after the shutdown", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server side still open 5s after the shutdown (timeout tunnel 30s)")
+	}
+}
+
+// TestTCPSteadyStreamOutlivesTimeout: the same as
+// TestTunnelSteadyStreamOutlivesTimeout in mode tcp, whose timeout
+// client and server are inactivity timeouts too: through the relay loop
+// (TCP to TCP) and the goroutine relay (a unix socket server).
+func TestTCPSteadyStreamOutlivesTimeout(t *testing.T) {
+	const streamFor = 1800 * time.Millisecond
+	for _, network := range []string{"tcp", "unix"} {
+		t.Run(network+" server", func(t *testing.T) {
+			t.Parallel()
+			sent := make(chan int64, 1)
+			stream := func(c net.Conn) { sent <- steadyStream(c, streamFor) }
+			addr := ""
+			if network == "unix" {
+				addr = "unix@" + unixServer(t, stream)
+			} else {
+				addr = tcpServer(t, stream)
+			}
+			rt, fe := startProxy(t, tcpModeConfig(addr, "    timeout client 300ms\n    timeout server 300ms\n"))
+			c, err := net.Dial("tcp", fe["fe"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			n, bad := checkStream(c)
+			if want := <-sent; n != want || bad >= 0 || want < 4<<20 {
+				t.Errorf("client got %d bytes (first wrong byte at %d); the server sent %d (want > 4 MiB)", n, bad, want)
+			}
+			checkTunnelCounters(t, rt, 0, n)
+		})
+	}
 }
