@@ -176,7 +176,7 @@ func (h *relayHalf) write(b []byte) error {
 		if k > 0 {
 			h.touch()
 		}
-		if err != nil && !h.retry(h.tw, k, err) {
+		if err != nil && !(plainSocket(h.dst) && h.retry(h.tw, k, err)) {
 			return err
 		}
 	}
@@ -188,6 +188,15 @@ func (h *relayHalf) write(b []byte) error {
 // recent activity in either direction): t is an inactivity timeout.
 func (h *relayHalf) retry(t time.Duration, k int, err error) bool {
 	return isTimeout(err) && (k > 0 || !h.s.idleFor(t))
+}
+
+// plainSocket reports whether c is a socket itself (not a layer such as
+// TLS over one), so that a write may go on after a deadline expiry: a
+// TLS connection's write state is broken by one, every later write
+// failing the same way at once.
+func plainSocket(c net.Conn) bool {
+	_, ok := c.(syscall.Conn)
+	return ok
 }
 
 // touch records activity on the session's clock.

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -258,5 +260,81 @@ func TestTCPSteadyStreamOutlivesTimeout(t *testing.T) {
 			}
 			checkTunnelCounters(t, rt, 0, n)
 		})
+	}
+}
+
+// stickyTimeoutConn is a connection that is not a plain socket and whose
+// writes, once one has timed out, all fail at once the same way, as a
+// TLS connection's do.
+type stickyTimeoutConn struct {
+	net.Conn
+	err    error
+	writes atomic.Int64
+}
+
+func (c *stickyTimeoutConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.Conn.Write(b)
+	if isTimeout(err) {
+		c.err = err
+	}
+	return n, err
+}
+
+// TestRelayWriteTimeoutOnLayeredConn: a write deadline that expires on a
+// connection layered over a socket (TLS) ends the direction even while
+// the session is active, instead of retrying a write that can only fail
+// again (a busy loop for as long as the other direction keeps moving).
+func TestRelayWriteTimeoutOnLayeredConn(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	peer, err := ln.Accept() // never reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	s := &tcpSession{}
+	s.last.Store(time.Now().UnixNano())
+	stop := make(chan struct{})
+	var once sync.Once
+	quiet := func() { once.Do(func() { close(stop) }) }
+	defer quiet()
+	go func() { // the other direction, busy all along
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				s.last.Store(time.Now().UnixNano())
+			}
+		}
+	}()
+	dst := &stickyTimeoutConn{Conn: c}
+	h := &relayHalf{s: s, dst: dst, tw: 100 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- h.write(make([]byte, 256<<20)) }()
+	select {
+	case err := <-done:
+		if !isTimeout(err) {
+			t.Errorf("write ended with %v; want its deadline's expiry", err)
+		}
+		if n := dst.writes.Load(); n > 3 {
+			t.Errorf("%d writes: want the first timeout to end it", n)
+		}
+	case <-time.After(5 * time.Second):
+		quiet() // the session goes idle: that ends the retries
+		<-done
+		t.Fatalf("a write that cannot succeed was still retried after 5s (%d writes)", dst.writes.Load())
 	}
 }
