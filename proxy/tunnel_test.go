@@ -98,6 +98,7 @@ const tunnelCfg = "defaults\n    mode http\n    timeout connect 2s\n    timeout 
 func TestTunnelSteadyStreamOutlivesTimeout(t *testing.T) {
 	const streamFor = 1800 * time.Millisecond // six times timeout tunnel
 	t.Run("download", func(t *testing.T) {
+		t.Parallel()
 		sent := make(chan int64, 1)
 		srv := upgradeServer(t, func(c net.Conn, _ *bufio.Reader) {
 			sent <- steadyStream(c, streamFor)
@@ -117,6 +118,7 @@ func TestTunnelSteadyStreamOutlivesTimeout(t *testing.T) {
 		checkTunnelCounters(t, rt, -1, n)
 	})
 	t.Run("upload", func(t *testing.T) {
+		t.Parallel()
 		got := make(chan int64, 1)
 		srv := upgradeServer(t, func(c net.Conn, br *bufio.Reader) {
 			n, bad := checkStream(br)
