@@ -181,7 +181,8 @@ func (s *httpSession) streamResponseBody(sc *srvConn, be *Backend, kind http1.Bo
 }
 
 // tunnel relays bytes both ways after a 101 Switching Protocols, with
-// timeout tunnel (or client/server) as in TCP mode.
+// timeout tunnel (or client/server) as in TCP mode. x.n is the bytes
+// sent to the client, x.in the bytes uploaded by it.
 func (s *httpSession) tunnel(sc *srvConn, be *Backend) xfer {
 	// Deadlines set by the HTTP phase must not cut the tunnel short.
 	s.c.SetDeadline(time.Time{})
@@ -191,9 +192,9 @@ func (s *httpSession) tunnel(sc *srvConn, be *Backend) xfer {
 	if s.killed.Load() {
 		t.killed.Store(true)
 	}
-	_, out, term := t.relay(sc.srv)
+	in, out, term := t.relay(sc.srv)
 	sc.c.Close()
-	x := xfer{n: out}
+	x := xfer{n: out, in: in}
 	switch term[0] {
 	case 'C', 'c':
 		x.failed, x.timeout = sideClient, term[0] == 'c'

@@ -24,6 +24,10 @@ type xfer struct {
 	failed  side
 	timeout bool
 	extra   bool // the server sent bytes past the end of its response
+
+	// in is the bytes from the client past the request (a tunnel's
+	// upload).
+	in int64
 }
 
 // handle serves the request in s.w. It returns false when the client
@@ -312,6 +316,7 @@ func (s *httpSession) handle() bool {
 		srvKeep = false
 		closeAfter = true
 		bytesOut += x.n
+		bytesIn += x.in
 		x.n = 0
 	case rrest > 0 || rchunk || rkind == http1.BodyUntilClose:
 		x = s.streamResponseBody(sc, be, rkind, rrest, rchunk)

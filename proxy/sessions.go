@@ -27,8 +27,8 @@ func sessionID(s sessionCloser) uint64 {
 	return 0
 }
 
-func protoOf(c net.Conn) (proto, src string) {
-	a := c.RemoteAddr()
+// protoOf names a client address' protocol and itself for show sess.
+func protoOf(a net.Addr) (proto, src string) {
 	switch t := a.(type) {
 	case *net.TCPAddr:
 		if t.IP.To4() != nil {
@@ -45,7 +45,8 @@ func protoOf(c net.Conn) (proto, src string) {
 }
 
 // Sessions lists the live sessions, reading only what never changes
-// during a session's life (so it races with nothing).
+// during a session's life (so it races with nothing): the client's
+// address, not its connection, which a mode tcp session may replace.
 func (rt *Runtime) Sessions() []SessionView {
 	now := time.Now()
 	rt.smu.Lock()
@@ -54,12 +55,13 @@ func (rt *Runtime) Sessions() []SessionView {
 		v := SessionView{ID: sessionID(s)}
 		switch t := s.(type) {
 		case *httpSession:
-			v.Proto, v.Src = protoOf(t.c)
+			v.Proto, v.Src = protoOf(t.c.RemoteAddr())
 			v.Frontend = t.f.Name
 			v.Age = now.Sub(t.accepted)
 		case *tcpSession:
-			v.Proto, v.Src = protoOf(t.cli)
+			v.Proto, v.Src = protoOf(t.peer)
 			v.Frontend = t.f.Name
+			v.Age = now.Sub(t.accepted)
 		}
 		out = append(out, v)
 	}

@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -12,14 +11,10 @@ import (
 	"github.com/goha/goha/proxy/tlog"
 )
 
-// spliceChunk is how many bytes one splice call sequence may move before
-// the relay updates its activity clock.
-const spliceChunk = 4 << 20
-
 // tcpSession is one client connection in mode tcp.
 type tcpSession struct {
 	f      *Frontend
-	cli    net.Conn
+	cli    net.Conn // replaced (under mu) by unraw: others read it under mu, or peer
 	mu     sync.Mutex
 	srv    net.Conn
 	r      *tcpRelay // set (under mu) once a relay loop owns the connections
@@ -32,6 +27,10 @@ type tcpSession struct {
 	smp      connSample
 	be       *Backend
 	cr       connectResult
+
+	// peer is the client's address, set before the session is listed and
+	// never changed (show sess reads it without a lock).
+	peer net.Addr
 }
 
 func (s *tcpSession) kill() {
@@ -57,7 +56,7 @@ func (s *tcpSession) softStop() {}
 // them itself when they are not plain TCP sockets.
 func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	rt := f.rt
-	s := &tcpSession{f: f, cli: c, accepted: accepted}
+	s := &tcpSession{f: f, cli: c, peer: c.RemoteAddr(), accepted: accepted}
 	rt.addSession(s)
 	if f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka {
 		setRawKeepAlive(c)
@@ -105,14 +104,7 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 // timeouts returns the inactivity timeouts of the client and server
 // sides: timeout tunnel when set, else client and server.
 func (s *tcpSession) timeouts() (tcli, tsrv time.Duration) {
-	be := s.cr.srv.Backend
-	tcli, tsrv = s.f.Cfg.Timeouts.Client, be.Cfg.Timeouts.Server
-	if t := be.Cfg.Timeouts.Tunnel; t > 0 {
-		tcli, tsrv = t, t
-	} else if t := s.f.Cfg.Timeouts.Tunnel; t > 0 {
-		tcli, tsrv = t, t
-	}
-	return tcli, tsrv
+	return tunnelTimeouts(s.f, s.cr.srv.Backend)
 }
 
 // finish ends a mode tcp session: counters, the traffic log, and the
@@ -283,151 +275,5 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 			}
 			s = ns
 		}
-	}
-}
-
-// relay copies bytes both ways until both directions are done. It
-// returns bytes from the client, bytes to the client and the
-// termination state.
-func (s *tcpSession) relay(srv *Server) (in, out int64, term [2]byte) {
-	f := s.f
-	be := srv.Backend
-	tcli, tsrv := f.Cfg.Timeouts.Client, be.Cfg.Timeouts.Server
-	if t := be.Cfg.Timeouts.Tunnel; t > 0 {
-		tcli, tsrv = t, t
-	} else if t := f.Cfg.Timeouts.Tunnel; t > 0 {
-		tcli, tsrv = t, t
-	}
-	s.last.Store(time.Now().UnixNano())
-	type result struct {
-		n    int64
-		term [2]byte
-	}
-	done := make(chan result, 1)
-	go func() {
-		n, t := s.copyHalf(s.cli, s.srv, tsrv, false)
-		done <- result{n, t}
-	}()
-	in, t1 := s.copyHalf(s.srv, s.cli, tcli, true)
-	r := <-done
-	out = r.n
-	term = [2]byte{'-', '-'}
-	switch {
-	case t1[0] != '-':
-		term = t1
-	case r.term[0] != '-':
-		term = r.term
-	}
-	return in, out, term
-}
-
-// copyHalf copies src to dst until EOF or an error. fromClient says
-// which side src is, for the termination state. t is src's inactivity
-// timeout (both directions idle).
-func (s *tcpSession) copyHalf(dst, src net.Conn, t time.Duration, fromClient bool) (n int64, term [2]byte) {
-	term = [2]byte{'-', '-'}
-	rt := s.f.rt
-	bp := rt.bufs.get()
-	buf := *bp
-	var dl deadlines
-	defer func() {
-		if bp != nil {
-			rt.bufs.put(bp)
-		}
-	}()
-	abort := func(who byte) {
-		term = [2]byte{who, 'D'}
-		// Unblock the other direction.
-		s.cli.Close()
-		s.srv.Close()
-	}
-	srcWho, dstWho := byte('S'), byte('C')
-	if fromClient {
-		srcWho, dstWho = 'C', 'S'
-	}
-	bulk := false
-	var lastStore int64
-	for {
-		now := time.Now()
-		dl.setRead(src, now, t)
-		var nr int
-		var err error
-		if bulk {
-			var k int64
-			k, err = io.CopyN(dst, src, spliceChunk)
-			n += k
-			if k > 0 {
-				s.last.Store(time.Now().UnixNano())
-			}
-			if err == io.EOF {
-				closeWrite(dst)
-				return
-			}
-			if err == nil {
-				continue
-			}
-			// fall through to error handling below with nr = 0
-		} else {
-			nr, err = src.Read(buf)
-		}
-		if nr > 0 {
-			// The activity clock is shared by both directions: store it
-			// at most every 100ms to keep its cache line quiet.
-			if ns := now.UnixNano(); ns-lastStore > int64(100*time.Millisecond) {
-				s.last.Store(ns)
-				lastStore = ns
-			}
-			dl.setWrite(dst, now, t)
-			if _, werr := writeFull(dst, buf[:nr]); werr != nil {
-				if s.killed.Load() {
-					term = [2]byte{'K', 'D'}
-				} else {
-					abort(dstWho)
-				}
-				return
-			}
-			n += int64(nr)
-			if nr == len(buf) {
-				// A stream that fills whole buffers: let the kernel
-				// move it (splice) from now on.
-				if _, ok := src.(*net.TCPConn); ok {
-					if _, ok := dst.(*net.TCPConn); ok {
-						bulk = true
-						rt.bufs.put(bp)
-						bp = nil
-					}
-				}
-			}
-		}
-		if err == nil {
-			continue
-		}
-		if err == io.EOF {
-			closeWrite(dst)
-			return
-		}
-		if isTimeout(err) {
-			last := time.Unix(0, s.last.Load())
-			if t > 0 && time.Since(last) < t {
-				continue // the other direction is active
-			}
-			if s.killed.Load() {
-				return
-			}
-			term = [2]byte{srcWho + ('a' - 'A'), 'D'}
-			s.cli.Close()
-			s.srv.Close()
-			return
-		}
-		if s.killed.Load() {
-			term = [2]byte{'K', 'D'}
-			return
-		}
-		if errors.Is(err, net.ErrClosed) {
-			// Closed by the other direction after its own failure.
-			return
-		}
-		abort(srcWho)
-		return
 	}
 }
