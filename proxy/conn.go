@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -36,6 +37,15 @@ func (d *deadlines) setRead(c net.Conn, now time.Time, t time.Duration) {
 	want := now.Add(t)
 	if d.rd.IsZero() || d.rd.Before(want) || d.rd.Sub(want) > rearmSlack {
 		d.rd = want.Add(rearmSlack)
+		c.SetReadDeadline(d.rd)
+	}
+}
+
+// setReadSlack is setRead with a slack of its own.
+func (d *deadlines) setReadSlack(c net.Conn, now time.Time, t, slack time.Duration) {
+	want := now.Add(t)
+	if d.rd.IsZero() || d.rd.Before(want) || d.rd.Sub(want) > slack {
+		d.rd = want.Add(slack)
 		c.SetReadDeadline(d.rd)
 	}
 }
@@ -99,6 +109,7 @@ func waitReadable(rc syscall.RawConn) error {
 type bufPool struct {
 	size int
 	p    sync.Pool
+	held atomic.Int64 // buffers taken and not given back
 }
 
 func newBufPool(size int) *bufPool {
@@ -107,8 +118,15 @@ func newBufPool(size int) *bufPool {
 	return bp
 }
 
-func (bp *bufPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
-func (bp *bufPool) put(b *[]byte) { bp.p.Put(b) }
+func (bp *bufPool) get() *[]byte {
+	bp.held.Add(1)
+	return bp.p.Get().(*[]byte)
+}
+
+func (bp *bufPool) put(b *[]byte) {
+	bp.held.Add(-1)
+	bp.p.Put(b)
+}
 
 // closeWriter is the half-close ability of TCP (and unix) connections.
 type closeWriter interface{ CloseWrite() error }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"runtime"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -78,6 +77,9 @@ type httpSession struct {
 	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
 
 	idle      atomic.Bool  // waiting for the next request
+	parked    atomic.Bool  // idle in the parking lot, without a goroutine
+	parkSlot  int32        // the lot's slot + 1 (0: none yet)
+	resumed   bool         // taken up again by the lot: the idle wait goes on
 	idleSince atomic.Int64 // Unix ns
 	stop      atomic.Bool  // soft stop requested: close after this request
 	killed    atomic.Bool
@@ -86,13 +88,18 @@ type httpSession struct {
 func (s *httpSession) kill() {
 	s.killed.Store(true)
 	s.c.Close()
-	// The server connection is closed by the session when it unblocks.
+	// The server connection is closed by the session when it unblocks;
+	// a parked one is taken up to end.
+	s.unpark()
 }
 
 // softStop makes the session answer its next request with
 // "Connection: close"; an idle one is woken to apply the soft-stop grace.
 func (s *httpSession) softStop() {
 	s.stop.Store(true)
+	if s.unpark() {
+		return // it applies the grace itself
+	}
 	if s.idle.Load() {
 		since := time.Unix(0, s.idleSince.Load())
 		s.c.SetReadDeadline(since.Add(s.idleTimeout(true)))
@@ -130,12 +137,12 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 		s.rc, _ = tc.SyscallConn()
 		s.readFn = func(fd uintptr) bool {
 			if s.w == nil {
-				s.w = rt.works.Get().(*work)
+				s.w = rt.getWork()
 			}
 			n, err := syscall.Read(int(fd), s.w.in[s.inLen:])
 			if err == syscall.EAGAIN || err == syscall.EINTR {
 				if s.inLen == 0 {
-					rt.works.Put(s.w)
+					rt.putWork(s.w)
 					s.w = nil
 				}
 				return false
@@ -148,30 +155,50 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 		}
 	}
 	rt.addSession(s)
-	defer func() {
-		rt.removeSession(s)
-		if s.linger {
-			s.lingerClose()
-		}
-		s.releaseWork()
-		if s.sc != nil {
-			s.sc.c.Close()
-			s.sc = nil
-		}
-		c.Close()
-		f.endSession()
-	}()
+	s.serve()
+}
+
+// serve runs the session's requests, on the goroutine the accept loop
+// started or, after the session was parked, on one the parking lot
+// started. It returns when the session is parked or has ended.
+func (s *httpSession) serve() {
 	for {
-		if !s.readRequest() {
+		switch s.readRequest() {
+		case reqParked:
+			return
+		case reqEnd:
+			s.end()
 			return
 		}
 		keep := s.handle()
+		if s.endUpload() {
+			keep = false
+		}
 		s.releaseBody()
 		if !keep {
+			s.end()
 			return
 		}
 		s.nreq++
 	}
+}
+
+// end closes the session and undoes its counting.
+func (s *httpSession) end() {
+	s.rt.removeSession(s)
+	if s.linger {
+		s.lingerClose()
+	}
+	s.releaseWork()
+	if s.sc != nil {
+		s.sc.c.Close()
+		s.sc = nil
+	}
+	if lot := s.rt.lot; lot != nil {
+		lot.release(s)
+	}
+	s.c.Close()
+	s.f.endSession()
 }
 
 // reqState is what the session knows of the request in flight, taken
@@ -221,7 +248,7 @@ func (s *httpSession) releaseBody() {
 func (s *httpSession) releaseWork() {
 	if s.w != nil {
 		s.w.entry.Reset()
-		s.rt.works.Put(s.w)
+		s.rt.putWork(s.w)
 		s.w = nil
 	}
 }
@@ -233,10 +260,18 @@ type reqStart struct {
 	headDone  time.Time
 }
 
+// readOutcome says how the wait for a request ended.
+type readOutcome uint8
+
+const (
+	reqReady  readOutcome = iota // a request head is in s.w
+	reqEnd                       // the connection ends
+	reqParked                    // handed to the parking lot (park_linux.go)
+)
+
 // readRequest waits for and reads a complete request head into s.w.
-// It answers 400/408 itself and returns false when the connection must
-// end.
-func (s *httpSession) readRequest() bool {
+// It answers 400/408 itself.
+func (s *httpSession) readRequest() readOutcome {
 	f := s.f
 	rt := s.rt
 	var rs reqStart
@@ -246,61 +281,21 @@ func (s *httpSession) readRequest() bool {
 		rs.start = time.Now()
 	}
 	if s.inLen == 0 {
-		// Idle: hold no buffer and no server connection while waiting.
-		s.releaseWork()
-		if s.sc != nil {
-			s.sc.srv.putIdle(s.sc, rs.start)
-			s.sc = nil
+		parked, err := s.waitIdle(&rs)
+		if parked {
+			return reqParked
 		}
-		s.idleSince.Store(rs.start.UnixNano())
-		s.idle.Store(true)
-		stopping := s.stop.Load()
-		if stopping {
-			s.c.SetReadDeadline(rs.start.Add(s.idleTimeout(true)))
-			s.dl.rd = time.Time{}
-		} else {
-			s.dl.setRead(s.c, rs.start, s.idleTimeout(false))
-		}
-		var err error
-		if s.nreq > 0 {
-			// The client is reading the response just sent: let the
-			// other sessions run first so that the read below usually
-			// finds the next request instead of EAGAIN.
-			runtime.Gosched()
-		}
-		if s.rc != nil {
-			// Read straight into a pooled buffer taken inside the
-			// callback and given back on EAGAIN, so that the parked
-			// connection holds no buffer and no extra syscall is made.
-			s.rn, s.rerr = 0, nil
-			err = s.rc.Read(s.readFn)
-			if err == nil {
-				err = s.rerr
-				if err == nil && s.rn == 0 {
-					err = io.EOF
-				}
-			}
-			if err == nil {
-				s.inLen = s.rn
-			}
-		}
-		s.idle.Store(false)
 		if err != nil {
 			// Timeout or error while idle: close silently, as HAProxy
 			// does for a connection that sent nothing.
 			if s.nreq == 0 && isTimeout(err) {
 				s.logEarly(rs, 408, [2]byte{'c', 'R'}, false)
 			}
-			return false
-		}
-		if s.stop.Load() && !stopping {
-			// The soft stop arrived while we waited; a request is
-			// coming: serve it with Connection: close.
-			s.dl.rd = time.Time{}
+			return reqEnd
 		}
 	}
 	if s.w == nil {
-		s.w = rt.works.Get().(*work)
+		s.w = rt.getWork()
 	}
 	w := s.w
 	limit := rt.bufsize - rt.maxrewrite
@@ -322,7 +317,7 @@ func (s *httpSession) readRequest() bool {
 					f.Ereq.Add(1)
 					s.logEarly(rs, 400, [2]byte{'C', 'R'}, true)
 				}
-				return false
+				return reqEnd
 			}
 		} else {
 			rs.firstByte = time.Now()
@@ -338,7 +333,7 @@ func (s *httpSession) readRequest() bool {
 			f.hrsp(400)
 			s.sendRaw(http1.MuxErrorPage(400))
 			s.logEarly(rs, 400, [2]byte{'P', 'R'}, true)
-			return false
+			return reqEnd
 		}
 		if first {
 			// A head split over several reads: bound it by timeout
@@ -355,7 +350,7 @@ func (s *httpSession) readRequest() bool {
 	}
 	rs.headDone = time.Now()
 	s.cur = rs
-	return true
+	return reqReady
 }
 
 // sendRaw writes a whole response to the client, best effort.

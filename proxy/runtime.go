@@ -44,6 +44,10 @@ type Runtime struct {
 	maxrewrite int
 	bufs       *bufPool
 	works      sync.Pool
+	worksHeld  atomic.Int64 // works taken and not given back
+	// lot holds idle keep-alive connections without a goroutine (nil
+	// where the platform has none).
+	lot *parkLot
 
 	// ActConn is the process' current number of connections (HAProxy's
 	// CurrConns); MaxConn the global maxconn (0 = unlimited).
@@ -190,6 +194,9 @@ func (rt *Runtime) Start(lns map[string]net.Listener) error {
 				all = append(all, pair{f, ln})
 			}
 		}
+	}
+	if lot, err := newParkLot(rt.done); err == nil {
+		rt.lot = lot
 	}
 	for _, p := range all {
 		p.f.lns = append(p.f.lns, p.ln)
@@ -353,4 +360,16 @@ func (rt *Runtime) signalSlot() {
 	case rt.slotFree <- struct{}{}:
 	default:
 	}
+}
+
+// getWork takes a session's request/response buffers from the pool.
+func (rt *Runtime) getWork() *work {
+	rt.worksHeld.Add(1)
+	return rt.works.Get().(*work)
+}
+
+// putWork gives them back.
+func (rt *Runtime) putWork(w *work) {
+	rt.worksHeld.Add(-1)
+	rt.works.Put(w)
 }

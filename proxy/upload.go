@@ -13,6 +13,7 @@ import (
 // instead of after the upload.
 type upload struct {
 	res      chan xfer    // the transfer's outcome, once
+	sc       *srvConn     // the server connection it writes to
 	running  bool         // started and its outcome not yet taken
 	aborted  atomic.Bool  // the session no longer wants the body
 	sent     atomic.Bool  // the body's last bytes were written to the server
@@ -28,7 +29,7 @@ func (s *httpSession) startUpload(sc *srvConn, be *Backend, rest int64, chunked 
 	if u.res == nil {
 		u.res = make(chan xfer, 1)
 	}
-	u.running = true
+	u.running, u.sc = true, sc
 	u.aborted.Store(false)
 	u.sent.Store(false)
 	u.gone.Store(false)
@@ -44,6 +45,20 @@ func (s *httpSession) startUpload(sc *srvConn, be *Backend, rest int64, chunked 
 		}
 		u.res <- x
 	}()
+}
+
+// endUpload makes sure no upload outlives its request: one still
+// running because the request ended on a path that did not take it
+// (an http-response deny, a client gone while its answer was written)
+// is cut short. It reports whether one was, in which case the client
+// connection cannot be kept: part of its request was never read.
+func (s *httpSession) endUpload() bool {
+	if !s.up.running {
+		return false
+	}
+	s.finishUpload(s.up.sc, true)
+	s.linger = true
+	return true
 }
 
 // uploadDone takes the upload's outcome if it has ended, without

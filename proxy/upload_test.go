@@ -126,3 +126,47 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestResponseDenyDuringUpload: an http-response deny of an early answer
+// ends the request while its body still uploads; the upload must be cut
+// short before the request's buffers go back to the pool (under -race,
+// a second upload would otherwise share the body buffer with the first),
+// and the client connection is closed since its body was not read.
+func TestResponseDenyDuringUpload(t *testing.T) {
+	addr := earlyServer(t)
+	rt, ports := startProxy(t, fmt.Sprintf(`
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind {{fe:fe}}
+    default_backend be
+backend be
+    http-response deny
+    server s1 %s
+`, addr))
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", ports["fe"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		const size = 8 << 20
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", size)
+		go io.Copy(c, io.LimitReader(zeros{}, size))
+		resp, _, err := readResponse(bufio.NewReader(c))
+		c.Close()
+		if err != nil || resp.StatusCode != 502 {
+			t.Fatalf("upload %d: %v %v, want the deny's 502", i, resp, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rt.bufs.held.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := rt.bufs.held.Load(); n != 0 {
+		t.Fatalf("%d body buffers still held after both requests ended", n)
+	}
+}
