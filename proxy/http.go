@@ -41,6 +41,12 @@ type work struct {
 	// the response body is being scanned.
 	reqChunk http1.ChunkScanner
 	entry    tlog.Entry
+	t        txn // the request in flight (stream.go)
+	cur      reqStart
+	rq       reqState
+	up       upload  // the request body's upload (upload.go)
+	body     *[]byte // request body buffer, borrowed while a body streams
+	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
 }
 
 func newWork(size int) any {
@@ -66,15 +72,10 @@ type httpSession struct {
 	sc       *srvConn
 	nreq     int
 	accepted time.Time
-	cur      reqStart
 	readFn   func(fd uintptr) bool // reads into a pooled buffer (see readRequest)
 	rn       int
 	rerr     error
-	rq       reqState
-	up       upload
-	linger   bool    // the client connection ends with unread request bytes
-	body     *[]byte // request body buffer, borrowed while a body streams
-	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
+	linger   bool // the client connection ends with unread request bytes
 
 	idle      atomic.Bool  // waiting for the next request
 	parked    atomic.Bool  // idle in the parking lot, without a goroutine
@@ -216,7 +217,7 @@ type reqState struct {
 // connection will not be kept. It returns the bytes sent.
 func (s *httpSession) answer(page []byte, keep bool) int64 {
 	send := page
-	if s.rq.head {
+	if s.w.rq.head {
 		if i := bytes.Index(page, []byte("\r\n\r\n")); i >= 0 {
 			send = page[:i+4]
 		}
@@ -238,10 +239,10 @@ func (s *httpSession) answer(page []byte, keep bool) int64 {
 // releaseBody gives back the request body buffer once the request is
 // over (its pipelined tail has been copied to w.in by then).
 func (s *httpSession) releaseBody() {
-	if s.body != nil {
-		s.tail = nil
-		s.rt.bufs.put(s.body)
-		s.body = nil
+	if s.w.body != nil {
+		s.w.tail = nil
+		s.rt.bufs.put(s.w.body)
+		s.w.body = nil
 	}
 }
 
@@ -349,7 +350,7 @@ func (s *httpSession) readRequest() readOutcome {
 		first = false
 	}
 	rs.headDone = time.Now()
-	s.cur = rs
+	s.w.cur = rs
 	return reqReady
 }
 

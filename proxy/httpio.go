@@ -12,20 +12,20 @@ import (
 
 // streamRequestBody copies the rest of the request body from the client
 // to the server: rest bytes, or a chunked body up to its end. It reads
-// through a body buffer of its own (s.body), never w.in: the request's
+// through a body buffer of its own (s.w.body), never w.in: the request's
 // head stays where it was parsed, so everything that reads it later
 // (the HEAD test, http-response rules, the log) sees the request and not
 // body bytes. Pipelined bytes read past a chunked body are recorded in
-// s.tail, in that buffer.
+// s.w.tail, in that buffer.
 func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, chunked bool) xfer {
 	w := s.w
-	if s.body == nil {
-		s.body = s.rt.bufs.get()
+	if s.w.body == nil {
+		s.w.body = s.rt.bufs.get()
 	}
-	buf := *s.body
+	buf := *s.w.body
 	tc, ts := s.clientTimeout(), serverTimeout(be)
 	var x xfer
-	s.tail = nil
+	s.w.tail = nil
 	for chunked || rest > 0 {
 		lim := len(buf)
 		if !chunked && int64(lim) > rest {
@@ -33,7 +33,7 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 		}
 		now := time.Now()
 		s.dl.setRead(s.c, now, tc)
-		if s.up.aborted.Load() {
+		if s.w.up.aborted.Load() {
 			x.failed = sideClient
 			return x
 		}
@@ -57,9 +57,9 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 				// the upload's end as soon as the server answers, even
 				// before the write below returns.
 				chunked, rest = false, 0
-				s.tail = buf[n:k]
-				s.rq.read, s.rq.next = true, s.tail
-				s.up.sent.Store(true)
+				s.w.tail = buf[n:k]
+				s.w.rq.read, s.w.rq.next = true, s.w.tail
+				s.w.up.sent.Store(true)
 			}
 			sc.dl.setWrite(sc.c, now, ts)
 			if _, werr := writeFull(sc.c, buf[:n]); werr != nil {
@@ -67,7 +67,7 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 				return x
 			}
 			x.n += int64(n)
-			s.up.progress.Store(time.Now().UnixNano())
+			s.w.up.progress.Store(time.Now().UnixNano())
 			continue
 		}
 		if err != nil {

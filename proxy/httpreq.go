@@ -30,331 +30,6 @@ type xfer struct {
 	in int64
 }
 
-// handle serves the request in s.w. It returns false when the client
-// connection must be closed.
-func (s *httpSession) handle() bool {
-	f, rt, w := s.f, s.rt, s.w
-	req := &w.req
-	rs := s.cur
-	rt.CumReq.Add(1)
-	f.ReqTot.Add(1)
-	s.smp.req = req
-	w.line = append(w.line[:0], req.Line...)
-	w.rules = w.rules[:0]
-	w.vals = w.vals[:0]
-	ec := &w.x
-	ec.reset(s)
-	bodyKind := req.RequestBody()
-	head := string(req.Method) == "HEAD"
-	closeAfter := !req.KeepAlive() || s.stop.Load() || f.httpClose()
-	s.rq = reqState{head: head, closeAfter: closeAfter}
-	closeLocal := closeAfter || bodyKind != http1.BodyNone
-
-	if f.monitorURI != nil && s.isMonitor(req.URI) {
-		// monitor-uri: answered before any rule, never logged.
-		f.Intercepted.Add(1)
-		f.hrsp(200)
-		s.sendRaw(s.afterPage(pageFor(200, f.errs), nil))
-		return false
-	}
-	if len(f.contentRules) > 0 && !f.contentRulesHTTP(&s.smp) {
-		s.logLocal(-1, 0, [2]byte{'P', 'R'})
-		return false
-	}
-	if done, keep := s.requestRules(f.reqRules, nil, closeLocal); done {
-		return keep
-	}
-	if f.stats != nil && f.stats.page.Match(req.URI) {
-		return s.serveStats(f.stats, closeAfter || bodyKind == http1.BodyChunked)
-	}
-	be := f.pickBackendX(&s.smp, ec)
-	if be == nil {
-		return s.local(pageFor(503, f.errs), 503, [2]byte{'S', 'C'}, closeLocal)
-	}
-	ec.be = be
-	if brs := rt.beRules[be]; brs != nil && len(brs.req) > 0 && be.Cfg != f.Cfg {
-		if done, keep := s.requestRules(brs.req, be, closeLocal); done {
-			return keep
-		}
-	}
-	be.ReqTot.Add(1)
-	be.sessStart(rs.start)
-	defer be.sessEnd()
-
-	// Request body bytes already read.
-	body := w.in[req.HeadLen:s.inLen]
-	var send, leftover []byte
-	var rest int64
-	chunkPending := false
-	switch bodyKind {
-	case http1.BodyNone:
-		leftover = body
-	case http1.BodyLength:
-		if int64(len(body)) >= req.ContentLength {
-			send, leftover = body[:req.ContentLength], body[req.ContentLength:]
-		} else {
-			send, rest = body, req.ContentLength-int64(len(body))
-		}
-	case http1.BodyChunked:
-		w.reqChunk.Reset()
-		n, done, err := w.reqChunk.Scan(body)
-		if err != nil {
-			f.Ereq.Add(1)
-			f.hrsp(400)
-			s.sendRaw(http1.MuxErrorPage(400))
-			s.logLocal(400, 0, [2]byte{'P', 'R'})
-			return false
-		}
-		send = body[:n]
-		if done {
-			leftover = body[n:]
-		} else {
-			chunkPending = true
-		}
-	}
-	bodyPending := rest > 0 || chunkPending
-	s.rq.read, s.rq.next = !bodyPending, leftover
-	upgrade := req.Upgrade()
-	w.out = s.buildRequest(be, upgrade)
-
-	// Pick a server and get a connection.
-	reqSent := false
-	var bytesIn = int64(req.HeadLen)
-	var e *tlog.Entry
-	logging := f.logger.Enabled()
-	if logging {
-		e = &w.entry
-		e.Reset()
-	}
-	cr := be.connect(rt.ctx, s.smp.src.Addr(), lbRequest{&s.smp}, nil, s.reuseFor(be))
-	if cr.err != nil {
-		return s.serverFailed(e, rs, be, cr.srv, nil, cr, 503, cr.term)
-	}
-	srv := cr.srv
-	defer be.release(srv)
-	sc := cr.sc
-	if sc == nil {
-		sc = &srvConn{c: cr.conn, srv: srv}
-	}
-	if rt.stopping.Load() && s.stop.Load() {
-		closeAfter = true
-	}
-	srv.ReqTot.Add(1)
-	tServer := serverTimeout(be)
-	tClient := s.clientTimeout()
-
-	var tReqSent, tRespHead time.Time
-	var resp *http1.Response
-	rspLen := 0
-	status := 0
-	retried := false
-	for {
-		// One write for the head and the body bytes at hand.
-		err := s.writeHead(sc, w.out, send, tServer)
-		tReqSent = time.Now()
-		if err != nil {
-			if sc.reused && !retried {
-				retried = true
-				sc.c.Close()
-				if sc = s.redial(be, srv); sc != nil {
-					continue
-				}
-			}
-			return s.serverFailed(e, rs, be, srv, sc, cr, 503, [2]byte{'S', 'C'})
-		}
-		reqSent = true
-		bytesIn += int64(len(send))
-		if bodyPending {
-			// The rest of the body streams on its own while the
-			// response is awaited.
-			s.startUpload(sc, be, rest, chunkPending)
-		}
-		// Read the response head, forwarding interim 1xx responses.
-		var x xfer
-		rspLen, x = s.readResponse(sc, be, tServer)
-		if bodyPending && (x.failed != sideNone || s.uploadDone()) {
-			bodyPending = !s.finishUpload(sc, x.failed != sideNone)
-			bytesIn += s.up.x.n
-			if s.up.gone.Load() {
-				return s.transferFailed(e, rs, be, srv, sc, s.up.x, 'D', status)
-			}
-		}
-		if x.failed == sideServer && rspLen == 0 && !x.timeout && sc.reused && !retried && !reqBodyStreamed(bodyKind, send, rest, chunkPending) && idempotent(req.Method) {
-			// A reused connection the server had closed: retry once on
-			// a fresh one, but only a request that may run twice (RFC
-			// 9110 9.2.2): the server may have run it before closing.
-			retried = true
-			sc.c.Close()
-			if sc = s.redial(be, srv); sc != nil {
-				continue
-			}
-			return s.serverFailed(e, rs, be, srv, nil, cr, 502, [2]byte{'S', 'H'})
-		}
-		if x.failed != sideNone {
-			if x.failed == sideClient {
-				return s.transferFailed(e, rs, be, srv, sc, x, 'H', 0)
-			}
-			st, t := 502, [2]byte{'S', 'H'}
-			if x.timeout {
-				st, t = 504, [2]byte{'s', 'H'}
-			} else if x.n < 0 {
-				t = [2]byte{'P', 'H'}
-			}
-			srv.Eresp.Add(1)
-			be.Eresp.Add(1)
-			return s.serverFailed(e, rs, be, srv, sc, cr, st, t)
-		}
-		break
-	}
-	_ = reqSent
-	tRespHead = time.Now()
-	if bodyPending && s.up.sent.Load() {
-		// The body's last bytes are written: take the upload's end.
-		bodyPending = !s.finishUpload(sc, false)
-		bytesIn += s.up.x.n
-	}
-	resp = &w.resp
-	status = resp.Status
-	rkind := resp.ResponseBody(head)
-	switched := status == 101 && upgrade
-	srvKeep := resp.KeepAlive() && !be.serverClose(f) && rkind != http1.BodyUntilClose && !switched && !bodyPending
-	if rkind == http1.BodyUntilClose || bodyPending {
-		closeAfter = true
-	}
-	if resp.Status == 101 && !upgrade {
-		closeAfter = true
-		srvKeep = false
-	}
-
-	// Response body bytes already read.
-	rbody := w.rsp[resp.HeadLen:rspLen]
-	var rsend []byte
-	var rrest int64
-	rchunk := false
-	switch rkind {
-	case http1.BodyNone:
-		rsend = nil
-		if len(rbody) > 0 && !switched {
-			srvKeep = false // bytes after a bodiless response
-		}
-		if switched {
-			rsend = rbody
-		}
-	case http1.BodyLength:
-		if int64(len(rbody)) >= resp.ContentLength {
-			rsend = rbody[:resp.ContentLength]
-			if int64(len(rbody)) > resp.ContentLength {
-				srvKeep = false
-			}
-		} else {
-			rsend, rrest = rbody, resp.ContentLength-int64(len(rbody))
-		}
-	case http1.BodyChunked:
-		w.chunk.Reset()
-		n, done, err := w.chunk.Scan(rbody)
-		if err != nil {
-			srv.Eresp.Add(1)
-			be.Eresp.Add(1)
-			return s.serverFailed(e, rs, be, srv, sc, cr, 502, [2]byte{'P', 'H'})
-		}
-		rsend = rbody[:n]
-		if n < len(rbody) {
-			srvKeep = false
-		}
-		rchunk = !done
-	case http1.BodyUntilClose:
-		rsend = rbody
-	}
-	ec.resp = resp
-	ec.srv = srv.Name
-	if deny := s.responseRules(be); deny != nil {
-		// http-response deny: the server's response is dropped with its
-		// connection, the deny page (502 by default) sent instead.
-		sc.c.Close()
-		f.Dresp.Add(1)
-		be.Dresp.Add(1)
-		srv.Dresp.Add(1)
-		page := deny.page
-		if deny.dyn != nil {
-			w.vals = deny.appendDynPage(w.vals[:0], ec)
-			page = w.vals
-		}
-		be.hrsp(deny.status)
-		srv.hrsp(deny.status)
-		f.hrsp(deny.status)
-		n := s.answer(s.afterPage(page, be), false)
-		if e != nil {
-			s.fillEntry(e, rs)
-			e.TR = rs.headDone.Sub(rs.firstByte)
-			e.Tw, e.Tc, e.Tr = cr.tw, cr.tc, tRespHead.Sub(tReqSent)
-			e.BackendName, e.ServerName = be.Name, srv.Name
-			e.Server = srv.addr.Load().ap
-			e.Status, e.BytesOut, e.BytesIn = deny.status, n, bytesIn
-			e.Term = [2]byte{'P', 'H'}
-			e.Retries, e.Redispatched = cr.retries, cr.redispatched
-			e.BeConn, e.SrvConn = int(be.Scur.Load()), int(srv.Scur.Load())
-			e.ReqLine = w.line
-			f.logger.Log(e)
-		}
-		return false
-	}
-	w.out = s.buildResponse(be, resp, req, closeAfter, switched)
-	be.hrsp(status)
-	srv.hrsp(status)
-	f.hrsp(status)
-	err := s.writeClient(w.out, rsend, tClient)
-	bytesOut := int64(len(w.out) + len(rsend))
-	if err != nil {
-		x := xfer{failed: sideClient, timeout: isTimeout(err)}
-		sc.c.Close()
-		return s.finish(e, rs, be, srv, cr, x, 'D', status, bytesIn, bytesOut, tReqSent, tRespHead)
-	}
-	var x xfer
-	switch {
-	case switched:
-		x = s.tunnel(sc, be)
-		srvKeep = false
-		closeAfter = true
-		bytesOut += x.n
-		bytesIn += x.in
-		x.n = 0
-	case rrest > 0 || rchunk || rkind == http1.BodyUntilClose:
-		x = s.streamResponseBody(sc, be, rkind, rrest, rchunk)
-		bytesOut += x.n
-		if x.failed != sideNone {
-			srvKeep = false
-			closeAfter = true
-		}
-	}
-	if bodyPending {
-		// The server answered before taking the whole body: the rest
-		// is not wanted, and the client connection ends once it has
-		// had its answer.
-		s.finishUpload(sc, true)
-		bytesIn += s.up.x.n
-		srvKeep, closeAfter, s.linger = false, true, true
-	}
-	switch {
-	case !srvKeep || x.extra:
-		sc.c.Close()
-	case closeAfter:
-		srv.putIdle(sc, time.Now())
-	default:
-		s.sc = sc
-	}
-	if chunkPending && s.tail != nil {
-		leftover = s.tail
-	}
-	// Pipelined bytes stay for the next request.
-	if len(leftover) > 0 && !closeAfter {
-		s.inLen = copy(w.in, leftover)
-	} else {
-		s.inLen = 0
-	}
-	s.finish(e, rs, be, srv, cr, x, 'D', status, bytesIn, bytesOut, tReqSent, tRespHead)
-	return !closeAfter && x.failed == sideNone
-}
-
 // idempotent reports whether a request with this method may be sent
 // again after the server may have run it (RFC 9110 section 9.2.2).
 func idempotent(method []byte) bool {
@@ -363,12 +38,6 @@ func idempotent(method []byte) bool {
 		return true
 	}
 	return false
-}
-
-// reqBodyStreamed reports whether part of the request body was streamed
-// after the first write (so a retry cannot replay it).
-func reqBodyStreamed(k http1.BodyKind, send []byte, rest int64, chunkPending bool) bool {
-	return rest > 0 || chunkPending
 }
 
 // reuseFor returns the connection-reuse hook for a request to be: the
@@ -466,8 +135,8 @@ func (s *httpSession) logLocal(status int, bytesOut int64, term [2]byte) {
 	}
 	e := &s.w.entry
 	e.Reset()
-	s.fillEntry(e, s.cur)
-	e.TR = s.cur.headDone.Sub(s.cur.firstByte)
+	s.fillEntry(e, s.w.cur)
+	e.TR = s.w.cur.headDone.Sub(s.w.cur.firstByte)
 	e.Tw, e.Tc, e.Tr = -1, -1, -1
 	e.Status = status
 	e.BytesOut = bytesOut
@@ -489,8 +158,8 @@ func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv 
 	}
 	be.hrsp(status)
 	s.f.hrsp(status)
-	keep := s.rq.read && !s.rq.closeAfter && !s.killed.Load()
-	if !s.rq.read {
+	keep := s.w.rq.read && !s.w.rq.closeAfter && !s.killed.Load()
+	if !s.w.rq.read {
 		s.linger = true
 	}
 	n := s.answer(s.afterPage(pageFor(status, be.errs), be), keep)
@@ -511,7 +180,7 @@ func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv 
 		s.f.logger.Log(e)
 	}
 	if keep {
-		s.inLen = copy(s.w.in, s.rq.next)
+		s.inLen = copy(s.w.in, s.w.rq.next)
 	}
 	return keep
 }
@@ -519,7 +188,7 @@ func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv 
 // transferFailed handles a failure while the request was being sent.
 func (s *httpSession) transferFailed(e *tlog.Entry, rs reqStart, be *Backend, srv *Server, sc *srvConn, x xfer, phase byte, status int) bool {
 	sc.c.Close()
-	s.rq.closeAfter = true // the request body was not wholly read or sent
+	s.w.rq.closeAfter = true // the request body was not wholly read or sent
 	if x.failed == sideServer {
 		srv.Eresp.Add(1)
 		be.Eresp.Add(1)

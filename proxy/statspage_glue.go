@@ -136,8 +136,8 @@ func (s *httpSession) serveStats(sp *statsPage, closeAfter bool) bool {
 	if f.logger.Enabled() {
 		e := &w.entry
 		e.Reset()
-		s.fillEntry(e, s.cur)
-		e.TR = s.cur.headDone.Sub(s.cur.firstByte)
+		s.fillEntry(e, s.w.cur)
+		e.TR = s.w.cur.headDone.Sub(s.w.cur.firstByte)
 		e.Tw, e.Tc, e.Tr = 0, 0, 0
 		e.BackendName, e.ServerName = f.Name, "<STATS>"
 		e.Status = resp.Status

@@ -25,7 +25,7 @@ type upload struct {
 // startUpload streams the rest of the request body to sc in a
 // goroutine. The session takes its outcome with finishUpload.
 func (s *httpSession) startUpload(sc *srvConn, be *Backend, rest int64, chunked bool) {
-	u := &s.up
+	u := &s.w.up
 	if u.res == nil {
 		u.res = make(chan xfer, 1)
 	}
@@ -53,10 +53,10 @@ func (s *httpSession) startUpload(sc *srvConn, be *Backend, rest int64, chunked 
 // is cut short. It reports whether one was, in which case the client
 // connection cannot be kept: part of its request was never read.
 func (s *httpSession) endUpload() bool {
-	if !s.up.running {
+	if !s.w.up.running {
 		return false
 	}
-	s.finishUpload(s.up.sc, true)
+	s.finishUpload(s.w.up.sc, true)
 	s.linger = true
 	return true
 }
@@ -64,7 +64,7 @@ func (s *httpSession) endUpload() bool {
 // uploadDone takes the upload's outcome if it has ended, without
 // waiting.
 func (s *httpSession) uploadDone() bool {
-	u := &s.up
+	u := &s.w.up
 	if !u.running {
 		return true
 	}
@@ -81,7 +81,7 @@ func (s *httpSession) uploadDone() bool {
 // stops it (the client's read and the server's write are cut short).
 // It reports whether the whole body was sent.
 func (s *httpSession) finishUpload(sc *srvConn, abort bool) bool {
-	u := &s.up
+	u := &s.w.up
 	if u.running {
 		if abort {
 			u.aborted.Store(true)
@@ -105,7 +105,7 @@ func (s *httpSession) finishUpload(sc *srvConn, abort bool) bool {
 // d: the server side is busy even if it has not answered yet, and
 // timeout server counts inactivity.
 func (s *httpSession) uploadActive(now time.Time, d time.Duration) bool {
-	u := &s.up
+	u := &s.w.up
 	return u.running && now.Sub(time.Unix(0, u.progress.Load())) < d
 }
 
