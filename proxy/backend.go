@@ -43,6 +43,9 @@ type Backend struct {
 	Cfg  *config.Proxy
 	// Counters are the backend's statistics.
 	Counters
+	// filters see every HTTP request of the backend, after the
+	// frontend's (filter.go).
+	filters []Filter
 	// Servers are in declaration order.
 	Servers []*Server
 

@@ -22,6 +22,8 @@ type Frontend struct {
 	Cfg  *config.Proxy
 	// Counters are the frontend's statistics.
 	Counters
+	// filters see every HTTP request of the frontend (filter.go).
+	filters []Filter
 
 	rt        *Runtime
 	mode      config.Mode

@@ -42,11 +42,16 @@ type work struct {
 	reqChunk http1.ChunkScanner
 	entry    tlog.Entry
 	t        txn // the request in flight (stream.go)
-	cur      reqStart
-	rq       reqState
-	up       upload  // the request body's upload (upload.go)
-	body     *[]byte // request body buffer, borrowed while a body streams
-	tail     []byte  // pipelined bytes found after a streamed chunked body (in body)
+
+	// Filters' header edits and body scratch buffers (filter.go).
+	reqEdits, rspEdits []hdrEdit
+	fbuf               [2][]byte
+	fout, fin          []byte
+	cur                reqStart
+	rq                 reqState
+	up                 upload  // the request body's upload (upload.go)
+	body               *[]byte // request body buffer, borrowed while a body streams
+	tail               []byte  // pipelined bytes found after a streamed chunked body (in body)
 }
 
 func newWork(size int) any {

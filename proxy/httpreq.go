@@ -307,12 +307,16 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 		if len(w.rules) > 0 && removedByRules(w.rules, 0, h.Name) {
 			continue
 		}
+		if len(w.reqEdits) > 0 && removedByEdits(w.reqEdits, h.Name) {
+			continue
+		}
 		if xff && s.f.Cfg.Options.ForwardforIfNone && string(h.Name) == xffName {
 			xff = false
 		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	out = w.appendAdded(out, 0)
+	out = appendEdits(out, w.reqEdits)
 	if xff {
 		out = append(out, xffName...)
 		out = append(out, ": "...)
@@ -397,9 +401,13 @@ func (s *httpSession) buildResponse(be *Backend, resp *http1.Response, req *http
 		if len(w.rules) > 0 && removedByRules(w.rules, 0, h.Name) {
 			continue
 		}
+		if len(w.rspEdits) > 0 && removedByEdits(w.rspEdits, h.Name) {
+			continue
+		}
 		out = appendHeader(out, h.Name, h.Value)
 	}
 	out = w.appendAdded(out, 0)
+	out = appendEdits(out, w.rspEdits)
 	if !switched && resp.Status >= 200 {
 		if closeConn {
 			if !isHTTP10(&req.Message) || req.ConnKeepAlive {

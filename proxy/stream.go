@@ -97,6 +97,13 @@ type txn struct {
 	rrest    int64
 	rchunk   bool
 	x        xfer
+
+	// Filters started for this request (filter.go); ftrans marks those
+	// transforming the response body, transform any of them.
+	filters   [maxFiltersPerRequest]FilterStream
+	ftrans    [maxFiltersPerRequest]bool
+	nf        int
+	transform bool
 }
 
 // handle serves the request in s.w through requestPhases. It returns
@@ -108,6 +115,9 @@ func (s *httpSession) handle() bool {
 		if v = requestPhases[i].run(s, t); v != next {
 			break
 		}
+	}
+	if t.nf > 0 {
+		t.endFilters()
 	}
 	if t.srv != nil {
 		t.be.release(t.srv)
@@ -128,6 +138,7 @@ func (s *httpSession) begin() *txn {
 	w.line = append(w.line[:0], req.Line...)
 	w.rules = w.rules[:0]
 	w.vals = w.vals[:0]
+	w.reqEdits, w.rspEdits = w.reqEdits[:0], w.rspEdits[:0]
 	w.x.reset(s)
 	w.t = txn{rs: s.w.cur, bodyKind: req.RequestBody(), upgrade: req.Upgrade()}
 	t := &w.t
@@ -248,6 +259,9 @@ func (s *httpSession) phaseRequestBody(t *txn) verdict {
 // (queueing when all are full) and gets a connection, pooled or new.
 func (s *httpSession) phaseConnect(t *txn) verdict {
 	be := t.be
+	if len(s.f.filters)+len(be.filters) > 0 {
+		s.startFilters(t)
+	}
 	s.w.out = s.buildRequest(be, t.upgrade)
 	t.cr = be.connect(s.rt.ctx, s.smp.src.Addr(), lbRequest{&s.smp}, nil, s.reuseFor(be))
 	if t.cr.err != nil {

@@ -29,6 +29,9 @@ func (s *httpSession) phaseResponseHead(t *txn) verdict {
 		s.w.rq.closeAfter = true
 		t.srvKeep = false
 	}
+	if t.nf > 0 {
+		s.filterResponseHead(t)
+	}
 	rbody := s.w.rsp[resp.HeadLen:t.rspLen]
 	switch t.rkind {
 	case http1.BodyNone:
@@ -59,13 +62,25 @@ func (s *httpSession) phaseResponseHead(t *txn) verdict {
 func (s *httpSession) chunkedResponseStart(t *txn, rbody []byte) verdict {
 	w := s.w
 	w.chunk.Reset()
-	n, done, err := w.chunk.Scan(rbody)
+	var n int
+	var done bool
+	var err error
+	if t.transform {
+		// Filters get the data, not its chunked framing.
+		w.fin = w.fin[:0]
+		n, done, err = w.chunk.Decode(rbody, func(d []byte) { w.fin = append(w.fin, d...) })
+	} else {
+		n, done, err = w.chunk.Scan(rbody)
+	}
 	if err != nil {
 		t.srv.Eresp.Add(1)
 		t.be.Eresp.Add(1)
 		return verdictOf(s.serverFailed(t.e, t.rs, t.be, t.srv, t.sc, t.cr, 502, [2]byte{'P', 'H'}))
 	}
 	t.rsend = rbody[:n]
+	if t.transform {
+		t.rsend = w.fin
+	}
 	if n < len(rbody) {
 		t.srvKeep = false
 	}
@@ -121,6 +136,9 @@ func (s *httpSession) phaseForward(t *txn) verdict {
 	be.hrsp(t.status)
 	srv.hrsp(t.status)
 	s.f.hrsp(t.status)
+	if t.transform {
+		return s.forwardFiltered(t)
+	}
 	err := s.writeClient(w.out, t.rsend, s.clientTimeout())
 	t.bytesOut = int64(len(w.out) + len(t.rsend))
 	if err != nil {

@@ -48,6 +48,17 @@ func (c *ChunkScanner) Skip(n int64) {
 // done is true when the body's last byte was within p (bytes after n
 // belong to the next message). err is non-nil for a malformed body.
 func (c *ChunkScanner) Scan(p []byte) (n int, done bool, err error) {
+	return c.scan(p, nil)
+}
+
+// Decode is Scan for a proxy that needs the body's data rather than its
+// chunked bytes (a filter transforming it): data is called with each
+// run of chunk data in p, in order.
+func (c *ChunkScanner) Decode(p []byte, data func([]byte)) (n int, done bool, err error) {
+	return c.scan(p, data)
+}
+
+func (c *ChunkScanner) scan(p []byte, data func([]byte)) (n int, done bool, err error) {
 	i := 0
 	for i < len(p) {
 		b := p[i]
@@ -80,6 +91,9 @@ func (c *ChunkScanner) Scan(p []byte) (n int, done bool, err error) {
 			k := int64(len(p) - i)
 			if k > c.size {
 				k = c.size
+			}
+			if data != nil && k > 0 {
+				data(p[i : i+int(k)])
 			}
 			i += int(k)
 			c.size -= k
