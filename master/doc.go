@@ -24,8 +24,9 @@
 //     a sealed, versioned JSON memfd (GOHA_MASTER_HANDOFF): sockets by key,
 //     workers (pid, generation, socketpair fd), counters, CLI clients
 //     awaiting the `reload` answer, and the signals not acted on yet. The
-//     signals it acts on are blocked across the exec and caught again by
-//     package earlysig before the new image parses anything. A new binary
+//     signals it acts on are ignored across the exec (holdSignals) and
+//     caught again by package earlysig before the new image parses
+//     anything. A new binary
 //     that cannot read the state re-executes the previous executable,
 //     kept open across the exec (GOHA_MASTER_ROLLBACK; see rollback.go);
 //  3. the new image keeps the running configuration and sockets, stages the

@@ -47,8 +47,10 @@ type masterState struct {
 	Failed  int       `json:"failed"`
 	// Start is the master's start time (unix nanoseconds).
 	Start int64 `json:"start"`
-	// Replies are CLI clients waiting for the answer of `reload`.
-	Replies []int `json:"replies,omitempty"`
+	// Replies are CLI clients waiting for the answer of `reload`;
+	// QueuedReplies wait for the reload queued after it.
+	Replies       []int `json:"replies,omitempty"`
+	QueuedReplies []int `json:"queued_replies,omitempty"`
 	// ServerState is the previous generation's `show servers state`.
 	ServerState string `json:"server_state,omitempty"`
 	StartupLogs string `json:"startup_logs,omitempty"`
@@ -102,15 +104,19 @@ func (m *Master) reexec(replies []net.Conn, serverState string) error {
 		keep = append(keep, fd)
 	}
 	var dups []*os.File
-	for _, r := range replies {
-		if c, ok := r.(interface{ File() (*os.File, error) }); ok {
-			if f, err := c.File(); err == nil {
-				dups = append(dups, f)
-				st.Replies = append(st.Replies, worker.RawFD(f))
-				keep = append(keep, worker.RawFD(f))
+	carry := func(conns []net.Conn) (fds []int) {
+		for _, r := range conns {
+			if c, ok := r.(interface{ File() (*os.File, error) }); ok {
+				if f, err := c.File(); err == nil {
+					dups = append(dups, f)
+					fds = append(fds, worker.RawFD(f))
+					keep = append(keep, worker.RawFD(f))
+				}
 			}
 		}
+		return fds
 	}
+	st.Replies, st.QueuedReplies = carry(replies), carry(m.queuedReplies)
 	defer func() {
 		for _, f := range dups {
 			f.Close()
@@ -174,57 +180,64 @@ func (m *Master) reexec(replies []net.Conn, serverState string) error {
 	return fail(fmt.Errorf("cannot re-execute %s: %w", m.opt.Exe, err))
 }
 
-// holdSignals makes the master's signals safe to carry across an exec.
-// It returns the signals caught and not acted on yet (from the box, and
-// from the kernel's pending set) and a function that undoes it all when
-// the exec fails.
+// holdSignals makes the master's signals safe across an exec. It returns
+// the signals caught and not acted on yet (from the box, and from the
+// kernel's pending set) and a function that undoes it all when the exec
+// fails.
 //
-// The signals are blocked on every thread, so one arriving from now on
-// stays pending in the kernel, which keeps it across execve until the new
-// image asks for it (see package earlysig). SIGHUP is also set to
-// SIG_IGN, which the new Go runtime respects until earlysig's init asks
-// for it: left to its default it would kill the new image (Go unblocks it
-// at start). SIGINT and SIGTERM arriving in that instant end the process,
-// which is what they ask for. Must run on the loop goroutine.
+// The signals are blocked on every thread while the pending ones are
+// taken, then set to SIG_IGN and unblocked again: SIG_IGN survives execve,
+// so one arriving from then on until the new image asks for it (package
+// earlysig, in an init) is dropped instead of running its default action,
+// which would kill the new image. The Go runtime respects an inherited
+// SIG_IGN for SIGHUP and SIGINT; for the others it installs its handler,
+// which drops them, except SIGTERM, which then ends the process: what it
+// asks for. The mask is not left blocked across the exec: the new image's
+// runtime would keep it as the mask of every thread it creates and of
+// every worker it starts. SIGCHLD is left alone (SIG_IGN would make the
+// kernel reap workers behind the master's back); the loop reaps on every
+// turn. Must run on the loop goroutine.
 func (m *Master) holdSignals() ([]int, func()) {
 	// os/signal moves a caught signal to the box within microseconds.
 	time.Sleep(5 * time.Millisecond)
-	runtime.LockOSThread()
-	var set, old unix.Sigset_t
+	var held []os.Signal
+	var set unix.Sigset_t
 	for _, s := range earlysig.Signals {
+		if s == syscall.SIGCHLD {
+			continue
+		}
+		held = append(held, s)
 		n := int(s.(syscall.Signal))
 		set.Val[(n-1)/64] |= 1 << ((uint(n) - 1) % 64)
 	}
-	allThreads := true
-	if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0); e != 0 {
-		m.log.Debug().Msgf("cannot block signals on every thread (%v): blocking on the exec thread only", e)
-		allThreads = false
-		unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old)
+	runtime.LockOSThread()
+	mask := func(how int) {
+		if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, uintptr(how), uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0); e != 0 {
+			// cgo builds: this thread only; a signal another thread
+			// takes still reaches the box or, once ignored, is dropped.
+			unix.PthreadSigmask(how, &set, nil)
+		}
 	}
+	mask(unix.SIG_BLOCK)
 	time.Sleep(time.Millisecond)
 	sigs := pendingSignals(&set)
-	signal.Ignore(syscall.SIGHUP)
+	signal.Ignore(held...)
 	sigs = append(sigs, pendingSignals(&set)...)
+	mask(unix.SIG_UNBLOCK)
 	carried := append(m.box.TakeAll(), sigs...)
 	var out []int
 	for _, s := range carried {
 		out = append(out, int(s))
 	}
 	return out, func() {
-		m.box.Renotify(syscall.SIGHUP)
-		if allThreads {
-			syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
-		} else {
-			unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-		}
+		m.box.Renotify(held...)
 		runtime.UnlockOSThread()
 		m.box.Prepend(carried)
 	}
 }
 
 // pendingSignals takes the signals of set pending for the process or
-// this thread (they must be blocked), without waiting. SIGCHLD is dropped:
-// the loop reaps on every turn.
+// this thread (they must be blocked), without waiting.
 func pendingSignals(set *unix.Sigset_t) []syscall.Signal {
 	var out []syscall.Signal
 	var ts unix.Timespec
@@ -236,9 +249,7 @@ func pendingSignals(set *unix.Sigset_t) []syscall.Signal {
 			}
 			return out
 		}
-		if s := syscall.Signal(n); s != syscall.SIGCHLD {
-			out = append(out, s)
-		}
+		out = append(out, syscall.Signal(n))
 	}
 }
 
@@ -373,16 +384,20 @@ func (m *Master) adopt(st *masterState) []net.Conn {
 		m.procs = append(m.procs, p)
 		m.watchIPC(p)
 	}
-	var replies []net.Conn
-	for _, fd := range st.Replies {
-		unix.CloseOnExec(fd)
-		f := os.NewFile(uintptr(fd), "cli-reply")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err == nil {
-			replies = append(replies, c)
+	adoptConns := func(fds []int) (out []net.Conn) {
+		for _, fd := range fds {
+			unix.CloseOnExec(fd)
+			f := os.NewFile(uintptr(fd), "cli-reply")
+			c, err := net.FileConn(f)
+			f.Close()
+			if err == nil {
+				out = append(out, c)
+			}
 		}
+		return out
 	}
+	replies := adoptConns(st.Replies)
+	m.queuedReplies = adoptConns(st.QueuedReplies)
 	var sigs []syscall.Signal
 	for _, sig := range st.Signals {
 		sigs = append(sigs, syscall.Signal(sig))

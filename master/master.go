@@ -96,8 +96,10 @@ type Master struct {
 	// checkTimeout bounds the reload check (GOHA_RELOAD_CHECK_TIMEOUT).
 	checkTimeout time.Duration
 	queued       bool // a reload request arrived while one ran
-	stopping     bool
-	exitCode     int
+	// queuedReplies are `reload` clients waiting for the queued reload.
+	queuedReplies []net.Conn
+	stopping      bool
+	exitCode      int
 
 	notify     notifier
 	calls      chan func()
@@ -664,7 +666,6 @@ func (m *Master) answerReplies(replies []net.Conn, ok bool) {
 
 func (m *Master) runQueued() {
 	if m.queued && !m.stopping {
-		m.queued = false
 		m.reload(nil)
 	}
 }
@@ -732,6 +733,8 @@ func (m *Master) stopAll(sig syscall.Signal) {
 	if m.job != nil {
 		m.job.cancel()
 	}
+	m.answerReplies(m.queuedReplies, false)
+	m.queuedReplies, m.queued = nil, false
 	for _, p := range m.procs {
 		syscall.Kill(p.pid, sig)
 	}
@@ -773,7 +776,7 @@ func (m *Master) views() []procView {
 	for _, p := range m.procs {
 		out = append(out, procView{
 			Pid: p.pid, Gen: p.gen, RelNum: p.relNum, Reloads: m.reloads - p.reloadsAtStart,
-			Started: p.started, Version: p.version, Current: p.gen == m.curGen, Ready: p.ready,
+			Started: p.started, Version: p.version, Current: p.gen >= m.curGen, Ready: p.ready,
 			IPC: p.ipc, Stopping: p.stopping,
 		})
 	}

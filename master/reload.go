@@ -37,24 +37,28 @@ type jobResult struct {
 	state string // the current workers' server states
 }
 
-// reload starts a reload if none is running; otherwise it is queued once.
-// reply, if set, receives the synchronous answer of `reload`.
+// reload starts a reload if none is running; otherwise it is queued once
+// (it runs when the one under way is done). reply, if set, receives the
+// synchronous answer of `reload`: that of the reload it starts or of the
+// queued one.
 func (m *Master) reload(reply net.Conn) {
+	if reply != nil {
+		m.queuedReplies = append(m.queuedReplies, reply)
+	}
 	if m.stopping {
-		if reply != nil {
-			m.replies.send(reply, "Success=0\n--\nThe master is stopping.\n\n")
+		for _, c := range m.queuedReplies {
+			m.replies.send(c, "Success=0\n--\nThe master is stopping.\n\n")
 		}
+		m.queuedReplies = nil
 		return
 	}
 	if m.pending != nil || m.job != nil {
-		if reply != nil {
-			m.replies.send(reply, "Success=0\n--\nAnother reload is still in progress.\n\n")
-			return
-		}
 		m.log.Debug().Msg("reload requested during a reload: queued")
 		m.queued = true
 		return
 	}
+	replies := m.queuedReplies
+	m.queuedReplies, m.queued = nil, false
 	// A previous reload's answer still waiting for old workers to settle
 	// is sent now: this image may be replaced.
 	if st := m.settling; st != nil {
@@ -67,10 +71,6 @@ func (m *Master) reload(reply net.Conn) {
 	m.reloads++
 	m.log.Info().Msg("Reloading goha")
 	m.notify.send("RELOADING=1\nSTATUS=Reloading Configuration.\n" + monotonicUsec())
-	var replies []net.Conn
-	if reply != nil {
-		replies = append(replies, reply)
-	}
 	m.startJob(replies)
 }
 

@@ -1,15 +1,14 @@
 // Package earlysig catches the signals a master acts on from the first
 // moments of a master re-executed by a reload, long before main runs.
 //
-// A re-executed master inherits signals that were blocked (and maybe
-// pending) across its execve. The Go runtime unblocks SIGHUP, SIGINT and
-// SIGTERM as it starts and, until os/signal is asked for them, handles
-// them by dying. This package is imported by cmd/goha and initialised as
-// soon as os/signal is: when GOHA_MASTER_HANDOFF says the process is a
-// re-executed master, its init asks for every master signal at once and
-// starts collecting them in a Box, so nothing the re-executed image does
-// before its loop runs (flag and configuration parsing, reading the
-// state) leaves a window where a signal kills it. See ARCHITECTURE.md.
+// A re-executed master inherits its signals set to SIG_IGN (package
+// master ignores them just before the exec, so none kills the new image
+// with its default action). This package is imported by cmd/goha and
+// initialised as soon as os/signal is: when GOHA_MASTER_HANDOFF says the
+// process is a re-executed master, its init asks for every master signal
+// at once and starts collecting them in a Box, so nothing the re-executed
+// image does before its loop runs (flag and configuration parsing,
+// reading the state) loses them. See ARCHITECTURE.md.
 package earlysig
 
 import (

@@ -284,6 +284,7 @@ func TestReloadClientNeverReads(t *testing.T) {
 	port := harness.FreePort(t)
 	global := strings.Repeat("    nosplice\n", 3000)
 	m, _, sock := bareMaster(t, "", simpleCfg(port, "noread", global, ""), port, nil)
+	harness.WaitFor(t, 5*time.Second, "one worker", func() bool { return len(harness.Children(m.Pid())) == 1 })
 	w0 := harness.Children(m.Pid())
 	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
@@ -294,15 +295,17 @@ func TestReloadClientNeverReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	io.WriteString(c, "reload\n")
-	harness.WaitFor(t, 10*time.Second, "a new worker", func() bool {
+	if _, err := io.WriteString(c, "reload\n"); err != nil {
+		t.Fatal(err)
+	}
+	harness.WaitForf(t, 20*time.Second, func() bool {
 		for _, p := range harness.Children(m.Pid()) {
-			if len(w0) == 1 && p != w0[0] {
+			if p != w0[0] {
 				return true
 			}
 		}
 		return false
-	})
+	}, "a new worker: %s", m.Out)
 	harness.WaitFor(t, 5*time.Second, "the old worker to leave", func() bool { return len(harness.Children(m.Pid())) == 1 })
 	if r, _ := showProcWithin(t, sock, 2*time.Second, m.Pid()); r != 1 {
 		t.Errorf("reloads = %d; want 1", r)
@@ -474,6 +477,9 @@ func TestTTOUPausesTTINResumes(t *testing.T) {
 	m, _, _ := bareMaster(t, "", simpleCfg(port, "pause", "", ""), port, nil)
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	m.Signal(syscall.SIGTTOU)
+	// Two signals pending at once are delivered in signal-number order
+	// (SIGTTIN first): SIGTTIN goes only once the pause was taken.
+	harness.WaitFor(t, 3*time.Second, "the worker to pause", func() bool { return strings.Contains(m.Output(), "pausing every frontend") })
 	harness.WaitFor(t, 3*time.Second, "the port to stop serving", func() bool {
 		code, _, err := harness.GetTimeout(url, 500*time.Millisecond)
 		return err != nil || code != 200
@@ -496,5 +502,71 @@ func TestPayloadThroughMasterCLI(t *testing.T) {
 	via, err := ask(sock, "@1 show version <<\nline one\nline two\n\n", 2*time.Second)
 	if err != nil || via != direct {
 		t.Fatalf("@1 with a payload on the master CLI = %q, %v; want the stats socket's %q", via, err, direct)
+	}
+}
+
+// While a reload's new worker starts, `show proc` lists it under
+// "# workers", and the current one is not "old" yet.
+func TestShowProcDuringReload(t *testing.T) {
+	t.Setenv("GOHA_BIN", slowBinary(t, "0.5"))
+	e := setup(t)
+	old := e.workers()
+	e.writeCfg(1, "")
+	e.master.Signal(syscall.SIGUSR2)
+	harness.WaitFor(t, 10*time.Second, "the new worker to be forked", func() bool { return len(e.workers()) == 2 })
+	var out string
+	harness.WaitFor(t, 2*time.Second, "show proc", func() bool {
+		out, _ = ask(e.msock, "show proc\n", time.Second)
+		return out != ""
+	})
+	if len(e.workers()) == 2 && e.gen() == 0 && strings.Contains(out, "# old workers") {
+		t.Errorf("show proc while the new worker starts (workers %v, before %v):\n%s", e.workers(), old, out)
+	}
+}
+
+// Workers started after a reload begin with the signals they act on
+// unblocked, on every thread (a mask carried across the master's re-exec
+// would be inherited by them and by whatever they run).
+func TestWorkersAfterReloadHaveCleanSignalMask(t *testing.T) {
+	port := harness.FreePort(t)
+	m, _, sock := bareMaster(t, "", simpleCfg(port, "mask", "", ""), port, nil)
+	if out, _ := ask(sock, "reload\n", 15*time.Second); !strings.HasPrefix(out, "Success=1") {
+		t.Fatalf("reload = %q", out)
+	}
+	harness.WaitFor(t, 5*time.Second, "one worker", func() bool { return len(harness.Children(m.Pid())) == 1 })
+	w := harness.Children(m.Pid())[0]
+	const usr1 = 1 << (syscall.SIGUSR1 - 1)
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", w))
+	blocked := 0
+	for _, st := range tasks {
+		data, _ := os.ReadFile(st)
+		for _, l := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(l, "SigBlk:\t"); ok {
+				if n, err := strconv.ParseUint(v, 16, 64); err == nil && n&usr1 != 0 {
+					blocked++
+				}
+			}
+		}
+	}
+	if blocked > 0 {
+		t.Errorf("%d of the new worker's %d threads block SIGUSR1", blocked, len(tasks))
+	}
+}
+
+// A `reload` that arrives while a generation is still starting is queued
+// and answered when it ran, not refused.
+func TestReloadDuringStartIsQueued(t *testing.T) {
+	port := harness.FreePort(t)
+	dir := t.TempDir()
+	cfg := harness.WriteFile(t, dir, "c.cfg", simpleCfg(port, "q", "", ""))
+	sock := filepath.Join(dir, "m.sock")
+	m := harness.StartBin(t, slowBinary(t, "0.5"), dir, nil, "-W", "-S", sock, "-f", cfg)
+	harness.WaitFor(t, 10*time.Second, "the master CLI", func() bool { _, err := os.Stat(sock); return err == nil })
+	out, err := ask(sock, "reload\n", 20*time.Second)
+	if !strings.HasPrefix(out, "Success=1") {
+		t.Fatalf("reload while the first generation starts = %q, %v; want Success=1", out, err)
+	}
+	if r, _ := showProcWithin(t, sock, 2*time.Second, m.Pid()); r != 1 {
+		t.Errorf("reloads = %d; want 1", r)
 	}
 }
