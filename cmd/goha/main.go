@@ -29,12 +29,19 @@ import (
 	"github.com/goha/goha/worker"
 )
 
+// The main goroutine starts on the process' main thread and stays there
+// if it becomes a master: a master re-executes itself from that thread,
+// so the thread-group leader is never replaced (a replaced leader shows
+// as a zombie under the master's PID while execve completes).
+func init() { runtime.LockOSThread() }
+
 func main() {
 	os.Exit(run(os.Args))
 }
 
 func run(argv []string) int {
 	if os.Getenv(worker.EnvRole) == "worker" {
+		runtime.UnlockOSThread()
 		return worker.RunChild(func(quiet, dbg bool) zerolog.Logger {
 			return plog.FromEnv(plog.Options{Quiet: quiet, Debug: dbg})
 		})
@@ -74,6 +81,7 @@ func run(argv []string) int {
 	if g, mw := configGlobal(f); f.master || mw {
 		return runMaster(f, exe, g)
 	}
+	runtime.UnlockOSThread()
 	// A standalone process drops privileges itself. In a cgo build it
 	// cannot set no_new_privs on all its threads: it re-executes itself
 	// once, in place, from a thread that has the flag (package nnp).
