@@ -299,7 +299,16 @@ func (m *Master) resume(st *masterState) {
 	// master's (nbproc, no-exit-on-failure, mworker-max-reloads ...).
 	m.sources = st.Sources
 	prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
-	srcs, cfg, err := m.loadConfig()
+	why := os.Getenv(envRolledBack)
+	os.Unsetenv(envRolledBack)
+	var srcs []config.Source
+	var cfg *config.Config
+	var err error
+	if why == "" {
+		srcs, cfg, err = m.loadConfig()
+	} else {
+		err = fmt.Errorf("Reload failed: the new executable could not take over (%s): rolled back to the previous one", why)
+	}
 	switch {
 	case perr == nil:
 		m.cfg = prev
@@ -337,11 +346,6 @@ func (m *Master) resume(st *masterState) {
 		m.log.Warn().Msg("Loading failure!")
 		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))
 		m.answerReplies(replies, false)
-	}
-	if why := os.Getenv(envRolledBack); why != "" {
-		os.Unsetenv(envRolledBack)
-		fail("Reload failed: the new executable could not take over (" + why + "): rolled back to the previous one")
-		return
 	}
 	if err != nil {
 		fail(err.Error())
