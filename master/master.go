@@ -165,6 +165,7 @@ func Run(opt Options) int {
 		// Signals first (a re-executed master caught them at init).
 		box: earlysig.Catch(),
 	}
+	defer m.box.Stop()
 	signal.Ignore(syscall.SIGPIPE)
 	m.startupLogs.max = startupLogMax
 	m.log = opt.NewLogger(logTee{m})
