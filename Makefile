@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/goha/goha/internal/version.Version=$(VERSION)
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-short vet bench fuzz clean
+.PHONY: all build run test test-short vet bench fuzz clean soak
 
 all: build
 
@@ -25,6 +25,11 @@ test: build
 	$(GO) vet ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./config/... ./cli/... ./proxy/... ./master/... ./worker/... ./internal/... ./cmd/...
 	GOHA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./test/...
+
+# A minute of random SIGUSR2, SIGHUP, CLI reload and CLI traffic on a
+# master under load (not part of `make test`); GOHA_SOAK_DURATION changes it.
+soak: build
+	GOHA_BIN=$(CURDIR)/$(BIN) GOHA_SOAK=1 $(GO) test -count=1 -timeout 5m -run '^TestSoak$$' -v ./test/mworker
 
 bench: build
 	GOHA_BIN=$(CURDIR)/$(BIN) ./test/bench/run.sh

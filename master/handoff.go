@@ -1,12 +1,14 @@
 package master
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"syscall"
@@ -16,12 +18,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/internal/earlysig"
 	"github.com/goha/goha/worker"
 )
 
 // envHandoff names the variable that tells a re-executed master which
 // descriptor holds its state.
-const envHandoff = "GOHA_MASTER_HANDOFF"
+const envHandoff = earlysig.EnvHandoff
 
 // stateVersion is the version of the master's re-exec handoff. The
 // reload preflight tells the new binary which version the running master
@@ -44,8 +47,10 @@ type masterState struct {
 	Failed  int       `json:"failed"`
 	// Start is the master's start time (unix nanoseconds).
 	Start int64 `json:"start"`
-	// Replies are CLI clients waiting for the answer of `reload`.
-	Replies []int `json:"replies,omitempty"`
+	// Replies are CLI clients waiting for the answer of `reload`;
+	// QueuedReplies wait for the reload queued after it.
+	Replies       []int `json:"replies,omitempty"`
+	QueuedReplies []int `json:"queued_replies,omitempty"`
 	// ServerState is the previous generation's `show servers state`.
 	ServerState string `json:"server_state,omitempty"`
 	StartupLogs string `json:"startup_logs,omitempty"`
@@ -76,7 +81,7 @@ type procRec struct {
 
 // reexec replaces the master's image in place (same PID) by the binary
 // installed at its path, carrying its state. It returns only on failure.
-func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
+func (m *Master) reexec(replies []net.Conn, serverState string) error {
 	st := masterState{
 		Version: stateVersion, CurGen: m.curGen, NextGen: m.nextGen,
 		Reloads: m.reloads, Failed: m.failed, Start: m.start.UnixNano(),
@@ -99,77 +104,43 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 		keep = append(keep, fd)
 	}
 	var dups []*os.File
-	for _, r := range replies {
-		if c, ok := r.(interface{ File() (*os.File, error) }); ok {
-			if f, err := c.File(); err == nil {
-				dups = append(dups, f)
-				st.Replies = append(st.Replies, worker.RawFD(f))
-				keep = append(keep, worker.RawFD(f))
+	carry := func(conns []net.Conn) (fds []int) {
+		for _, r := range conns {
+			if c, ok := r.(interface{ File() (*os.File, error) }); ok {
+				if f, err := c.File(); err == nil {
+					dups = append(dups, f)
+					fds = append(fds, worker.RawFD(f))
+					keep = append(keep, worker.RawFD(f))
+				}
 			}
 		}
+		return fds
 	}
+	st.Replies, st.QueuedReplies = carry(replies), carry(m.queuedReplies)
 	defer func() {
 		for _, f := range dups {
 			f.Close()
 		}
 	}()
-	// Signals the Go runtime caught but the loop has not acted on would
-	// vanish with this image: they travel in the state instead. The
-	// os/signal goroutine moves a caught signal to its channel within
-	// microseconds: drain for a few milliseconds, then block the signals
-	// on every thread (so later ones stay pending in the kernel, which
-	// keeps them across execve) and take what is left.
-	drainSignals := func(d time.Duration) {
-		limit := time.After(d)
-		for {
-			select {
-			case s := <-m.sigs:
-				if s != syscall.SIGCHLD {
-					m.box.add(s.(syscall.Signal))
-				}
-			case <-limit:
-				return
-			}
-		}
-	}
 	// New master CLI connections wait in the kernel queue for the next
-	// image instead of being accepted here and cut by the exec.
+	// image instead of being accepted here and cut by the exec; answers
+	// still being written get a moment to finish.
 	for _, ln := range m.cliLns {
 		ln.Close()
 	}
 	m.cliLns = nil
-	drainSignals(5 * time.Millisecond)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var set, old unix.Sigset_t
-	for _, s := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD, syscall.SIGTTOU, syscall.SIGTTIN} {
-		set.Val[(int(s)-1)/64] |= 1 << ((uint(s) - 1) % 64)
-	}
-	allThreads := true
-	if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, uintptr(ptr(&set)), 0, 8, 0, 0); e != 0 {
-		m.log.Debug().Msgf("cannot block signals on every thread (%v): blocking on the exec thread only", e)
-		allThreads = false
-		unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old)
-	}
-	unblock := func() {
-		if allThreads {
-			syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(ptr(&set)), 0, 8, 0, 0)
-		} else {
-			unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-		}
-	}
-	drainSignals(time.Millisecond)
-	carried := m.box.take()
-	for _, sig := range carried {
-		st.Signals = append(st.Signals, int(sig))
+	m.replies.flush(200 * time.Millisecond)
+
+	carried, restore := m.holdSignals()
+	st.Signals = carried
+	if m.queued {
+		// A reload asked for while this one was checked runs next.
+		st.Signals = append(st.Signals, int(syscall.SIGUSR2))
 	}
 	fail := func(err error) error {
-		unblock()
+		restore()
 		if cerr := m.startCLI(); cerr != nil {
 			m.log.Error().Msg(cerr.Error())
-		}
-		for _, sig := range carried {
-			m.box.add(sig)
 		}
 		return err
 	}
@@ -178,18 +149,23 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	if err != nil {
 		return fail(fmt.Errorf("encode master state: %w", err))
 	}
-	fd, err := unix.MemfdCreate("goha-master-state", 0)
+	stf, err := sealedMemfd("goha-master-state", data)
 	if err != nil {
-		return fail(fmt.Errorf("memfd_create: %w", err))
+		return fail(err)
 	}
-	stf := os.NewFile(uintptr(fd), "master-state")
 	defer stf.Close()
-	if _, err := stf.Write(data); err != nil {
-		return fail(fmt.Errorf("write master state: %w", err))
+	// The running executable, kept open across the exec: a new binary
+	// that cannot read the state re-executes it (rollback).
+	exe, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return fail(fmt.Errorf("open the running executable: %w", err))
 	}
-	keep = append(keep, fd)
+	defer exe.Close()
+	sfd, efd := worker.RawFD(stf), worker.RawFD(exe)
+	keep = append(keep, sfd, efd)
 
-	env := append(envWithout(envHandoff), envHandoff+"="+strconv.Itoa(fd))
+	env := append(envWithout(envHandoff, envRollback, envRolledBack),
+		envHandoff+"="+strconv.Itoa(sfd), fmt.Sprintf("%s=%d,%d", envRollback, efd, sfd))
 	argv := append([]string{m.opt.Exe}, m.opt.Args...)
 
 	syscall.ForkLock.Lock()
@@ -202,6 +178,98 @@ func (m *Master) reexec(replies []io.WriteCloser, serverState string) error {
 	}
 	syscall.ForkLock.Unlock()
 	return fail(fmt.Errorf("cannot re-execute %s: %w", m.opt.Exe, err))
+}
+
+// holdSignals makes the master's signals safe across an exec. It returns
+// the signals caught and not acted on yet (from the box, and from the
+// kernel's pending set) and a function that undoes it all when the exec
+// fails.
+//
+// The signals are blocked on every thread while the pending ones are
+// taken, then set to SIG_IGN and unblocked again: SIG_IGN survives execve,
+// so one arriving from then on until the new image asks for it (package
+// earlysig, in an init) is dropped instead of running its default action,
+// which would kill the new image. The Go runtime respects an inherited
+// SIG_IGN for SIGHUP and SIGINT; for the others it installs its handler,
+// which drops them, except SIGTERM, which then ends the process: what it
+// asks for. The mask is not left blocked across the exec: the new image's
+// runtime would keep it as the mask of every thread it creates and of
+// every worker it starts. SIGCHLD is left alone (SIG_IGN would make the
+// kernel reap workers behind the master's back); the loop reaps on every
+// turn. Must run on the loop goroutine.
+func (m *Master) holdSignals() ([]int, func()) {
+	// os/signal moves a caught signal to the box within microseconds.
+	time.Sleep(5 * time.Millisecond)
+	var held []os.Signal
+	var set unix.Sigset_t
+	for _, s := range earlysig.Signals {
+		if s == syscall.SIGCHLD {
+			continue
+		}
+		held = append(held, s)
+		n := int(s.(syscall.Signal))
+		set.Val[(n-1)/64] |= 1 << ((uint(n) - 1) % 64)
+	}
+	runtime.LockOSThread()
+	mask := func(how int) {
+		if _, _, e := syscall.AllThreadsSyscall6(syscall.SYS_RT_SIGPROCMASK, uintptr(how), uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0); e != 0 {
+			// cgo builds: this thread only; a signal another thread
+			// takes still reaches the box or, once ignored, is dropped.
+			unix.PthreadSigmask(how, &set, nil)
+		}
+	}
+	mask(unix.SIG_BLOCK)
+	time.Sleep(time.Millisecond)
+	sigs := pendingSignals(&set)
+	signal.Ignore(held...)
+	sigs = append(sigs, pendingSignals(&set)...)
+	mask(unix.SIG_UNBLOCK)
+	carried := append(m.box.TakeAll(), sigs...)
+	var out []int
+	for _, s := range carried {
+		out = append(out, int(s))
+	}
+	return out, func() {
+		m.box.Renotify(held...)
+		runtime.UnlockOSThread()
+		m.box.Prepend(carried)
+	}
+}
+
+// pendingSignals takes the signals of set pending for the process or
+// this thread (they must be blocked), without waiting.
+func pendingSignals(set *unix.Sigset_t) []syscall.Signal {
+	var out []syscall.Signal
+	var ts unix.Timespec
+	for {
+		n, _, e := syscall.Syscall6(syscall.SYS_RT_SIGTIMEDWAIT, uintptr(unsafe.Pointer(set)), 0, uintptr(unsafe.Pointer(&ts)), 8, 0, 0)
+		if e != 0 {
+			if e == syscall.EINTR {
+				continue
+			}
+			return out
+		}
+		out = append(out, syscall.Signal(n))
+	}
+}
+
+// sealedMemfd returns a memfd holding data that nobody can change any
+// more (sealed against writes, shrinking and growing), close-on-exec.
+func sealedMemfd(name string, data []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write %s: %w", name, err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_SEAL); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seal %s: %w", name, err)
+	}
+	return f, nil
 }
 
 // EnvStateVersion carries the running master's handoff version to the
@@ -218,41 +286,90 @@ func CheckStateVersion() error {
 	return fmt.Errorf("this binary reads master state version %d, the running master hands over version %s: reload refused (restart goha to upgrade)", stateVersion, v)
 }
 
-// Resuming reports whether this process is a master re-executed in place
-// by a reload (it must not daemonize again, for one).
-func Resuming() bool { return os.Getenv(envHandoff) != "" }
+// resume adopts the state of the previous image, loads the (possibly
+// new) configuration and starts the next generation with it. Until that
+// generation is ready, the running configuration and sockets stay the
+// master's: a failure here, or of the generation, changes nothing.
+func (m *Master) resume(st *masterState) {
+	replies := m.adopt(st)
+	m.log.Info().Msgf("goha version is %s", m.opt.Version)
+	m.log.Info().Msgf("path to executable is %s", m.opt.Exe)
 
-// loadHandoff reads the state a previous image left, if any.
-func loadHandoff() (*masterState, error) {
-	v := os.Getenv(envHandoff)
-	if v == "" {
-		return nil, nil
+	// The configuration the running workers were started with stays the
+	// master's (nbproc, no-exit-on-failure, mworker-max-reloads ...).
+	m.sources = st.Sources
+	prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
+	why := os.Getenv(envRolledBack)
+	os.Unsetenv(envRolledBack)
+	var srcs []config.Source
+	var cfg *config.Config
+	var err error
+	if why == "" {
+		srcs, cfg, err = m.loadConfig()
+	} else {
+		err = fmt.Errorf("Reload failed: the new executable could not take over (%s): rolled back to the previous one", why)
 	}
-	os.Unsetenv(envHandoff)
-	fd, err := strconv.Atoi(v)
+	switch {
+	case perr == nil:
+		m.cfg = prev
+	case err == nil:
+		m.log.Warn().Msgf("the running configuration no longer parses (%v): its master settings are taken from the new one", perr)
+		m.cfg = cfg
+	default:
+		m.cfg = &config.Config{}
+	}
+	if m.cfg == prev {
+		if wb, _, werr := m.wantedSockets(prev); werr == nil {
+			m.workerKeys = nil
+			for _, b := range wb {
+				if !contains(m.workerKeys, b.Key()) {
+					m.workerKeys = append(m.workerKeys, b.Key())
+				}
+			}
+		}
+	}
+	if _, cb, werr := m.wantedSockets(m.cfg); werr == nil {
+		for _, b := range cb {
+			lvl := b.Level
+			if lvl == "" {
+				lvl = "admin"
+			}
+			m.cliKeys[b.Key()] = lvl
+		}
+	}
+	if err := m.startCLI(); err != nil {
+		m.log.Error().Msg(err.Error())
+	}
+	fail := func(reason string) {
+		m.failed++
+		m.log.Error().Msg(reason)
+		m.log.Warn().Msg("Loading failure!")
+		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))
+		m.answerReplies(replies, false)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("bad %s=%q", envHandoff, v)
+		fail(err.Error())
+		return
 	}
-	unix.CloseOnExec(fd)
-	f := os.NewFile(uintptr(fd), "master-state")
-	defer f.Close()
-	if _, err := f.Seek(0, 0); err != nil {
-		return nil, fmt.Errorf("read master state: %w", err)
+	stage, err := m.stageSockets(cfg)
+	if err != nil {
+		fail(err.Error())
+		return
 	}
-	var st masterState
-	if err := json.NewDecoder(f).Decode(&st); err != nil {
-		return nil, fmt.Errorf("decode master state: %w", err)
+	if m.opt.Pidfile != "" {
+		if err := WritePidfile(m.opt.Pidfile, m.pid); err != nil {
+			m.log.Warn().Msg(err.Error())
+		}
 	}
-	if st.Version != stateVersion {
-		return nil, fmt.Errorf("master state version %d, this binary speaks %d", st.Version, stateVersion)
+	pg := &pendingGen{replies: replies, cfg: cfg, sources: srcs, stage: stage}
+	if err := m.startGeneration(pg, st.ServerState); err != nil {
+		m.log.Error().Msg(err.Error())
 	}
-	return &st, nil
 }
 
-// resume adopts the state of the previous image, loads the (possibly
-// new) configuration and starts the next generation. A failure here
-// keeps the previous generation serving.
-func (m *Master) resume(st *masterState) {
+// adopt takes over the previous image's counters, sockets, workers,
+// waiting CLI clients and signals; it returns the clients.
+func (m *Master) adopt(st *masterState) []net.Conn {
 	m.start = time.Unix(0, st.Start)
 	m.curGen, m.nextGen, m.reloads, m.failed, m.firstDone = st.CurGen, st.NextGen, st.Reloads, st.Failed, st.FirstDone
 	m.logMu.Lock()
@@ -271,97 +388,41 @@ func (m *Master) resume(st *masterState) {
 		m.procs = append(m.procs, p)
 		m.watchIPC(p)
 	}
-	var replies []io.WriteCloser
-	for _, fd := range st.Replies {
-		unix.CloseOnExec(fd)
-		f := os.NewFile(uintptr(fd), "cli-reply")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err == nil {
-			replies = append(replies, c.(io.WriteCloser))
-		}
-	}
-	for _, sig := range st.Signals {
-		m.box.add(syscall.Signal(sig))
-	}
-	m.log.Info().Msgf("goha version is %s", m.opt.Version)
-	m.log.Info().Msgf("path to executable is %s", m.opt.Exe)
-
-	fail := func(reason string) {
-		m.failed++
-		m.log.Error().Msg(reason)
-		m.log.Warn().Msg("Loading failure!")
-		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(reason))
-		m.answerReplies(replies, false)
-		// Go on with the configuration the running workers were started
-		// with, so the master CLI, nbproc and master-only settings stay
-		// as they were.
-		m.sources = st.Sources
-		prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
-		if perr != nil {
-			m.log.Error().Msgf("the previous configuration no longer parses either: %v", perr)
-			prev = &config.Config{}
-		}
-		m.cfg = prev
-		if err := m.applySockets(prev); err != nil {
-			m.log.Error().Msgf("previous sockets: %v", err)
-		}
-		if err := m.startCLI(); err != nil {
-			m.log.Error().Msg(err.Error())
-		}
-	}
-	srcs, cfg, err := m.loadConfig()
-	if err != nil {
-		fail(err.Error())
-		return
-	}
-	if err := m.applySockets(cfg); err != nil {
-		fail(err.Error())
-		return
-	}
-	m.sources, m.cfg = srcs, cfg
-	if m.opt.Pidfile != "" {
-		if err := WritePidfile(m.opt.Pidfile, m.pid); err != nil {
-			m.log.Warn().Msg(err.Error())
-		}
-	}
-	if err := m.startCLI(); err != nil {
-		m.log.Error().Msg(err.Error())
-	}
-	if err := m.startGeneration(replies, st.ServerState); err != nil {
-		m.log.Error().Msg(err.Error())
-	}
-}
-
-// fetchServerState asks the first current worker for `show servers
-// state`, so runtime changes (disabled servers, weights, addresses)
-// carry over to the next generation.
-func (m *Master) fetchServerState() string {
-	for _, p := range m.procs {
-		if p.gen == m.curGen && p.ready {
-			out, err := forward(p.ipc, "admin", "show servers state", 2*time.Second)
-			if err != nil {
-				m.log.Warn().Msgf("cannot fetch server states from worker %d: %v", p.pid, err)
-				return ""
+	adoptConns := func(fds []int) (out []net.Conn) {
+		for _, fd := range fds {
+			unix.CloseOnExec(fd)
+			f := os.NewFile(uintptr(fd), "cli-reply")
+			c, err := net.FileConn(f)
+			f.Close()
+			if err == nil {
+				out = append(out, c)
 			}
-			return out
 		}
+		return out
 	}
-	return ""
+	replies := adoptConns(st.Replies)
+	m.queuedReplies = adoptConns(st.QueuedReplies)
+	var sigs []syscall.Signal
+	for _, sig := range st.Signals {
+		sigs = append(sigs, syscall.Signal(sig))
+	}
+	m.box.Prepend(sigs)
+	return replies
 }
 
 // errNoWorker is returned when a CLI target names no live worker.
 var errNoWorker = errors.New("no such worker")
 
 // forward runs one CLI command in a worker: a fresh stream socketpair is
-// sent to the worker over its IPC socket, the command written to it, and
-// the answer read until the worker closes its end.
-func forward(ipc *os.File, level, cmd string, timeout time.Duration) (string, error) {
+// sent to the worker over its IPC socket, wire (the command, and its
+// payload if any) written to it, and the answer read until the worker
+// closes its end. Every step ends with ctx (the CLI session's, bounded).
+func forward(ctx context.Context, ipc *os.File, level string, wire []byte) (string, error) {
 	a, b, err := worker.StreamPair()
 	if err != nil {
 		return "", err
 	}
-	err = worker.SendMsg(ipc, worker.MsgCLI+" "+level, b)
+	err = worker.SendMsg(ctx, ipc, worker.MsgCLI+" "+level, b)
 	b.Close()
 	if err != nil {
 		a.Close()
@@ -373,15 +434,14 @@ func forward(ipc *os.File, level, cmd string, timeout time.Duration) (string, er
 		return "", err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(timeout))
-	if _, err := io.WriteString(c, cmd+"\n"); err != nil {
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if _, err := c.Write(wire); err != nil {
 		return "", err
 	}
 	out, err := io.ReadAll(c)
-	if err != nil {
-		return string(out), err
-	}
-	return string(out), nil
+	return string(out), err
 }
-
-func ptr(s *unix.Sigset_t) unsafe.Pointer { return unsafe.Pointer(s) }

@@ -1,15 +1,12 @@
 package master
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/internal/earlysig"
 	"github.com/goha/goha/internal/listen"
 	"github.com/goha/goha/internal/nnp"
 	"github.com/goha/goha/worker"
@@ -90,40 +88,53 @@ type Master struct {
 	// readyTimeout is DefaultReadyTimeout or GOHA_WORKER_READY_TIMEOUT.
 	readyTimeout time.Duration
 
-	pending  *pendingGen
-	queued   bool // a reload request arrived while one ran
-	stopping bool
-	exitCode int
+	pending *pendingGen
+	// job is the reload being checked (preflight, server states) off the
+	// loop; jobDone receives its outcome.
+	job     *reloadJob
+	jobDone chan jobResult
+	// checkTimeout bounds the reload check (GOHA_RELOAD_CHECK_TIMEOUT).
+	checkTimeout time.Duration
+	queued       bool // a reload request arrived while one ran
+	// queuedReplies are `reload` clients waiting for the queued reload.
+	queuedReplies []net.Conn
+	stopping      bool
+	exitCode      int
 
-	notify      notifier
-	calls       chan func()
-	childExited chan struct{}
-	readyCh     chan int
-	stoppingCh  chan int
+	notify     notifier
+	calls      chan func()
+	readyCh    chan int
+	stoppingCh chan int
 	// settling holds `reload` answers until the previous workers have
 	// stopped accepting, so a client that reloads then connects reaches
 	// the new configuration.
 	settling *settle
 
-	// sigs is the os/signal channel; box holds signals read from it and
-	// not yet acted on. The reading goroutine never blocks, so a signal
-	// is either in sigs, in box, or acted on: reexec can carry the rest.
-	sigs chan os.Signal
-	box  sigBox
+	// box holds the signals caught and not yet acted on; the loop takes
+	// them one at a time, so reexec carries what is left.
+	box *earlysig.Box
+	// replies writes `reload` answers off the loop.
+	replies replyWriter
 
 	spawner *nnp.Spawner
 
 	logMu       sync.Mutex
-	startupLogs bytes.Buffer
+	startupLogs tailBuffer
 	cliLns      []net.Listener
 	firstDone   bool
 }
 
-// pendingGen is a generation being started.
+// pendingGen is a generation being started, with the configuration and
+// sockets it runs: they become the master's only once it is ready.
 type pendingGen struct {
 	gen      int
 	deadline time.Time
-	replies  []io.WriteCloser
+	replies  []net.Conn
+	cfg      *config.Config
+	sources  []config.Source
+	// stage is the socket set of a reload (nil at first start, where the
+	// sockets are committed at once).
+	stage *sockStage
 }
 
 // logTee captures the messages of the current load for `show
@@ -141,38 +152,32 @@ func (t logTee) Write(p []byte) (int, error) {
 // returns the process exit code when it stops.
 func Run(opt Options) int {
 	m := &Master{
-		opt:         opt,
-		pid:         os.Getpid(),
-		start:       time.Now(),
-		sockets:     map[string]*os.File{},
-		cliKeys:     map[string]string{},
-		calls:       make(chan func()),
-		childExited: make(chan struct{}, 1),
-		readyCh:     make(chan int, 64),
-		stoppingCh:  make(chan int, 64),
-		box:         sigBox{wake: make(chan struct{}, 1)},
-		notify:      newNotifier(opt.Systemd),
+		opt:        opt,
+		pid:        os.Getpid(),
+		start:      time.Now(),
+		sockets:    map[string]*os.File{},
+		cliKeys:    map[string]string{},
+		calls:      make(chan func()),
+		readyCh:    make(chan int, 64),
+		stoppingCh: make(chan int, 64),
+		jobDone:    make(chan jobResult, 1),
+		notify:     newNotifier(opt.Systemd),
+		// Signals first (a re-executed master caught them at init).
+		box: earlysig.Catch(),
 	}
-	m.log = opt.NewLogger(logTee{m})
-	m.readyTimeout = DefaultReadyTimeout
-	if v := os.Getenv("GOHA_WORKER_READY_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			m.log.Warn().Msgf("GOHA_WORKER_READY_TIMEOUT=%q is not a positive duration (like 30s): using %s", v, DefaultReadyTimeout)
-		} else {
-			m.readyTimeout = d
-		}
-	}
-
-	// Signals first: a SIGUSR2 that was pending across the re-exec is
-	// delivered as soon as it is unblocked here (see reexec).
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD, syscall.SIGTTOU, syscall.SIGTTIN)
+	defer m.box.Stop()
 	signal.Ignore(syscall.SIGPIPE)
+	m.startupLogs.max = startupLogMax
+	m.log = opt.NewLogger(logTee{m})
+	m.readyTimeout = durationEnv(m.log, "GOHA_WORKER_READY_TIMEOUT", DefaultReadyTimeout)
+	m.checkTimeout = durationEnv(m.log, "GOHA_RELOAD_CHECK_TIMEOUT", DefaultCheckTimeout)
 
 	st, err := loadHandoff()
 	if err != nil {
 		m.log.Error().Msgf("cannot resume after reload: %v", err)
+		if rerr := m.rollback(err); rerr != nil {
+			m.log.Error().Msgf("cannot roll back to the previous executable: %v", rerr)
+		}
 		return 1
 	}
 	if st != nil {
@@ -187,20 +192,24 @@ func Run(opt Options) int {
 			return 1
 		}
 	}
-	m.sigs = sigs
-	go func() {
-		for s := range sigs {
-			if s == syscall.SIGCHLD {
-				select {
-				case m.childExited <- struct{}{}:
-				default:
-				}
-				continue
-			}
-			m.box.add(s.(syscall.Signal))
-		}
-	}()
-	return m.loop()
+	code := m.loop()
+	m.replies.flush(time.Second)
+	return code
+}
+
+// durationEnv reads a positive Go duration from the environment, or
+// returns def (with a warning when the value is not one).
+func durationEnv(log zerolog.Logger, name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		log.Warn().Msgf("%s=%q is not a positive duration (like 30s): using %s", name, v, def)
+		return def
+	}
+	return d
 }
 
 // firstStart parses the configuration, binds every socket and starts the
@@ -212,9 +221,11 @@ func (m *Master) firstStart() error {
 	if err != nil {
 		return err
 	}
-	if err := m.applySockets(cfg); err != nil {
+	stage, err := m.stageSockets(cfg)
+	if err != nil {
 		return err
 	}
+	m.commitSockets(stage)
 	m.sources, m.cfg = srcs, cfg
 	if m.opt.Pidfile != "" {
 		if err := WritePidfile(m.opt.Pidfile, m.pid); err != nil {
@@ -224,7 +235,7 @@ func (m *Master) firstStart() error {
 	if err := m.startCLI(); err != nil {
 		return err
 	}
-	return m.startGeneration(nil, "")
+	return m.startGeneration(&pendingGen{cfg: cfg, sources: srcs}, "")
 }
 
 // loadConfig reads and parses the configuration files.
@@ -279,69 +290,6 @@ func (m *Master) wantedSockets(cfg *config.Config) (workers []config.Bind, cli [
 	return workers, cli, nil
 }
 
-// applySockets makes m.sockets match cfg: sockets whose address is still
-// configured are kept (their accept queue is never closed), new ones are
-// bound, removed ones closed. On error nothing changes.
-func (m *Master) applySockets(cfg *config.Config) error {
-	wb, cb, err := m.wantedSockets(cfg)
-	if err != nil {
-		return err
-	}
-	fresh := map[string]*os.File{}
-	next := map[string]*os.File{}
-	var keys []string
-	cliKeys := map[string]string{}
-	add := func(b config.Bind) error {
-		k := b.Key()
-		if _, dup := next[k]; dup {
-			return nil
-		}
-		if f, ok := m.sockets[k]; ok {
-			next[k] = f
-			return nil
-		}
-		f, err := listen.Bind(b, m.opt.Listen)
-		if err != nil {
-			name := b.Addr
-			return fmt.Errorf("Starting proxy %s: %v", name, err)
-		}
-		fresh[k] = f
-		next[k] = f
-		return nil
-	}
-	for _, b := range wb {
-		if err := add(b); err != nil {
-			for _, f := range fresh {
-				f.Close()
-			}
-			return err
-		}
-		if !contains(keys, b.Key()) {
-			keys = append(keys, b.Key())
-		}
-	}
-	for _, b := range cb {
-		if err := add(b); err != nil {
-			for _, f := range fresh {
-				f.Close()
-			}
-			return err
-		}
-		lvl := b.Level
-		if lvl == "" {
-			lvl = "admin"
-		}
-		cliKeys[b.Key()] = lvl
-	}
-	for k, f := range m.sockets {
-		if _, ok := next[k]; !ok {
-			f.Close()
-		}
-	}
-	m.sockets, m.workerKeys, m.cliKeys = next, keys, cliKeys
-	return nil
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -357,41 +305,46 @@ func (m *Master) closeSockets() {
 	}
 }
 
-// startGeneration starts nbproc workers of a new generation and makes it
-// pending; it becomes current when all of them are ready.
-func (m *Master) startGeneration(replies []io.WriteCloser, serverState string) error {
+// startGeneration starts nbproc workers of pg's configuration and makes
+// pg pending; it becomes current when all of them are ready.
+func (m *Master) startGeneration(pg *pendingGen, serverState string) error {
 	m.nextGen++
-	gen := m.nextGen
-	n := m.cfg.Global.Nbproc
+	pg.gen = m.nextGen
+	pg.deadline = time.Now().Add(m.readyTimeout)
+	n := pg.cfg.Global.Nbproc
 	if n <= 0 {
 		n = 1
 	}
-	pg := &pendingGen{gen: gen, deadline: time.Now().Add(m.readyTimeout), replies: replies}
+	m.pending = pg
 	for i := 1; i <= n; i++ {
-		p, err := m.spawn(gen, i, serverState)
+		p, err := m.spawn(pg, i, serverState)
 		if err != nil {
-			m.pending = pg
 			m.failGeneration(fmt.Sprintf("cannot start worker: %v", err))
 			return err
 		}
 		m.procs = append(m.procs, p)
 		m.log.Info().Msgf("New worker (%d) forked", p.pid)
 	}
-	m.pending = pg
 	return nil
 }
 
-// spawn starts one worker: the same binary, with its socketpair end, the
-// handoff memfd and the listening sockets as inherited descriptors.
-func (m *Master) spawn(gen, relNum int, serverState string) (*proc, error) {
+// spawn starts one worker of pg: the same binary, with its socketpair
+// end, the handoff memfd and pg's listening sockets as inherited
+// descriptors.
+func (m *Master) spawn(pg *pendingGen, relNum int, serverState string) (*proc, error) {
+	gen := pg.gen
+	sockets, keys := m.sockets, m.workerKeys
+	if pg.stage != nil {
+		sockets, keys = pg.stage.next, pg.stage.workerKeys
+	}
 	mEnd, wEnd, err := worker.SocketPair()
 	if err != nil {
 		return nil, err
 	}
 	defer wEnd.Close()
 	h := &worker.Handoff{
-		Sources:      m.sources,
-		Listeners:    m.workerKeys,
+		Sources:      pg.sources,
+		Listeners:    keys,
 		MasterPid:    m.pid,
 		Gen:          gen,
 		RelNum:       relNum,
@@ -420,8 +373,8 @@ func (m *Master) spawn(gen, relNum int, serverState string) (*proc, error) {
 		n := uintptr(null.Fd())
 		files[0], files[1], files[2] = n, n, n
 	}
-	for _, k := range m.workerKeys {
-		files = append(files, uintptr(worker.RawFD(m.sockets[k])))
+	for _, k := range keys {
+		files = append(files, uintptr(worker.RawFD(sockets[k])))
 	}
 	argv := append([]string{m.opt.Exe}, m.opt.Args...)
 	var pid int
@@ -434,7 +387,7 @@ func (m *Master) spawn(gen, relNum int, serverState string) (*proc, error) {
 	// Workers are forked from a thread carrying no_new_privs, so they
 	// have it on every thread from birth even in cgo builds, where they
 	// could not set it on all their threads themselves.
-	if m.cfg.Global.InsecureSetuidWanted {
+	if pg.cfg.Global.InsecureSetuidWanted {
 		fork()
 	} else {
 		if m.spawner == nil {
@@ -509,11 +462,15 @@ func (m *Master) loop() int {
 		select {
 		case f := <-m.calls:
 			f()
-		case <-m.childExited:
-		case <-m.box.wake:
-			for _, sig := range m.box.take() {
+		case <-m.box.Child():
+		case <-m.box.Wake():
+			// One at a time: a signal after one that re-executes the
+			// master stays in the box, which reexec carries.
+			for sig, ok := m.box.Pop(); ok; sig, ok = m.box.Pop() {
 				m.onSignal(sig)
 			}
+		case r := <-m.jobDone:
+			m.finishReload(r)
 		case pid := <-m.readyCh:
 			m.onReady(pid)
 		case pid := <-m.stoppingCh:
@@ -531,7 +488,7 @@ func (m *Master) loop() int {
 
 // done reports whether the master should exit now.
 func (m *Master) done() bool {
-	if len(m.procs) > 0 {
+	if len(m.procs) > 0 || m.job != nil {
 		return false
 	}
 	if m.stopping {
@@ -582,6 +539,10 @@ func (m *Master) commitGeneration() {
 	pg := m.pending
 	m.pending = nil
 	m.curGen = pg.gen
+	if pg.stage != nil {
+		m.commitSockets(pg.stage)
+	}
+	m.cfg, m.sources = pg.cfg, pg.sources
 	for _, p := range m.procs {
 		if p.gen < m.curGen && !p.stopping {
 			p.stopping = true
@@ -622,7 +583,7 @@ func (m *Master) commitGeneration() {
 
 // settle is a `reload` answer waiting for old workers to stop accepting.
 type settle struct {
-	replies  []io.WriteCloser
+	replies  []net.Conn
 	waiting  map[int]bool
 	deadline time.Time
 }
@@ -655,6 +616,11 @@ func (m *Master) failGeneration(reason string) {
 			syscall.Kill(p.pid, syscall.SIGKILL)
 		}
 	}
+	// Only what this generation bound goes; the running sockets, removed
+	// ones included, and the running configuration stay.
+	if pg.stage != nil {
+		pg.stage.abort()
+	}
 	if !m.firstDone {
 		m.log.Error().Msgf("Failed to start: %s", reason)
 		m.stopping = true
@@ -680,9 +646,10 @@ func oneLine(s string) string {
 	return s
 }
 
-// answerReplies writes the synchronous `reload` answer to waiting CLI
-// clients: Success=1|0, `--`, then the messages of this load.
-func (m *Master) answerReplies(replies []io.WriteCloser, ok bool) {
+// answerReplies sends the synchronous `reload` answer to waiting CLI
+// clients: Success=1|0, `--`, then the messages of this load. The writes
+// happen off the loop, each with a deadline (see replyWriter).
+func (m *Master) answerReplies(replies []net.Conn, ok bool) {
 	if len(replies) == 0 {
 		return
 	}
@@ -693,15 +660,13 @@ func (m *Master) answerReplies(replies []io.WriteCloser, ok bool) {
 	if ok {
 		s = "Success=1"
 	}
-	for _, w := range replies {
-		fmt.Fprintf(w, "%s\n--\n%s\n", s, logs)
-		w.Close()
+	for _, c := range replies {
+		m.replies.send(c, fmt.Sprintf("%s\n--\n%s\n", s, logs))
 	}
 }
 
 func (m *Master) runQueued() {
 	if m.queued && !m.stopping {
-		m.queued = false
 		m.reload(nil)
 	}
 }
@@ -761,8 +726,16 @@ func (m *Master) stopAll(sig syscall.Signal) {
 	m.stopping = true
 	if m.pending != nil {
 		m.answerReplies(m.pending.replies, false)
+		if m.pending.stage != nil {
+			m.pending.stage.abort()
+		}
 		m.pending = nil
 	}
+	if m.job != nil {
+		m.job.cancel()
+	}
+	m.answerReplies(m.queuedReplies, false)
+	m.queuedReplies, m.queued = nil, false
 	for _, p := range m.procs {
 		syscall.Kill(p.pid, sig)
 	}
@@ -798,101 +771,13 @@ func (m *Master) onSignal(s syscall.Signal) {
 	}
 }
 
-// reload runs a reload if none is running; otherwise it is queued once.
-// reply, if set, receives the synchronous answer of `reload`.
-func (m *Master) reload(reply io.WriteCloser) {
-	if m.stopping {
-		if reply != nil {
-			fmt.Fprint(reply, "Success=0\n--\nThe master is stopping.\n\n")
-			reply.Close()
-		}
-		return
-	}
-	if m.pending != nil {
-		if reply != nil {
-			fmt.Fprint(reply, "Success=0\n--\nAnother reload is still in progress.\n\n")
-			reply.Close()
-			return
-		}
-		m.log.Debug().Msg("reload requested during a reload: queued")
-		m.queued = true
-		return
-	}
-	// A previous reload's answer still waiting for old workers to settle
-	// is sent now: this image may be replaced.
-	if st := m.settling; st != nil {
-		m.settling = nil
-		m.answerReplies(st.replies, true)
-	}
-	m.logMu.Lock()
-	m.startupLogs.Reset()
-	m.logMu.Unlock()
-	m.reloads++
-	m.log.Info().Msg("Reloading goha")
-	m.notify.send("RELOADING=1\nSTATUS=Reloading Configuration.\n" + monotonicUsec())
-	var replies []io.WriteCloser
-	if reply != nil {
-		replies = append(replies, reply)
-	}
-	if out, err := m.preflight(); err != nil {
-		m.log.Error().Msgf("reload preflight failed: %s", strings.TrimSpace(out))
-		m.failed++
-		m.log.Warn().Msg("Loading failure!")
-		m.notify.send("READY=1\nSTATUS=Reload failed: configuration check failed: " + lastAlert(out))
-		m.answerReplies(replies, false)
-		m.runQueued()
-		return
-	}
-	state := m.fetchServerState()
-	if err := m.reexec(replies, state); err != nil {
-		m.failed++
-		m.log.Error().Msgf("Reload failed: %v", err)
-		m.notify.send("READY=1\nSTATUS=Reload failed: " + oneLine(err.Error()))
-		m.answerReplies(replies, false)
-		m.runQueued()
-	}
-}
-
-func lastAlert(out string) string {
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		if strings.Contains(l, "parsing [") || strings.Contains(l, "Cannot open") {
-			if i := strings.Index(l, ": "); i >= 0 {
-				return strings.TrimSpace(l[i+2:])
-			}
-			return l
-		}
-	}
-	return oneLine(out)
-}
-
-// preflight runs the binary now installed at the master's path with -c on
-// the configuration: a broken config or a broken binary fails here and
-// changes nothing.
-func (m *Master) preflight() (string, error) {
-	args := []string{"-c", "-q"}
-	for _, f := range m.opt.Files {
-		args = append(args, "-f", f)
-	}
-	cmd := exec.Command(m.opt.Exe, args...)
-	cmd.Env = append(envWithout("NOTIFY_SOCKET", envHandoff, "GOHA_DAEMON_FD", worker.EnvRole),
-		EnvStateVersion+"="+strconv.Itoa(stateVersion))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		if len(out) == 0 {
-			out = []byte(err.Error())
-		}
-		return string(out), fmt.Errorf("%s -c: %w", m.opt.Exe, err)
-	}
-	return string(out), nil
-}
-
 // views returns a copy of the process table for CLI sessions.
 func (m *Master) views() []procView {
 	out := make([]procView, 0, len(m.procs))
 	for _, p := range m.procs {
 		out = append(out, procView{
 			Pid: p.pid, Gen: p.gen, RelNum: p.relNum, Reloads: m.reloads - p.reloadsAtStart,
-			Started: p.started, Version: p.version, Current: p.gen == m.curGen, Ready: p.ready,
+			Started: p.started, Version: p.version, Current: p.gen >= m.curGen, Ready: p.ready,
 			IPC: p.ipc, Stopping: p.stopping,
 		})
 	}
@@ -904,30 +789,4 @@ func (m *Master) call(f func()) {
 	done := make(chan struct{})
 	m.calls <- func() { f(); close(done) }
 	<-done
-}
-
-// sigBox collects signals for the loop without ever blocking the
-// goroutine that reads them from os/signal.
-type sigBox struct {
-	mu      sync.Mutex
-	pending []syscall.Signal
-	wake    chan struct{}
-}
-
-func (b *sigBox) add(s syscall.Signal) {
-	b.mu.Lock()
-	b.pending = append(b.pending, s)
-	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (b *sigBox) take() []syscall.Signal {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	p := b.pending
-	b.pending = nil
-	return p
 }

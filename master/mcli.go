@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/goha/goha/cli"
@@ -80,10 +79,23 @@ func (m *Master) cliStartupLogs(s *cli.Session, _ []string, _ string, w *cli.Wri
 // generation is ready or has failed, possibly from the re-executed image.
 func (m *Master) cliReload(s *cli.Session, _ []string, _ string, w *cli.Writer) error {
 	c, _ := s.Context().Value(connKey{}).(net.Conn)
-	if c == nil {
+	fc, ok := c.(interface{ File() (*os.File, error) })
+	if !ok {
 		return fmt.Errorf("reload: no connection to answer on")
 	}
-	m.call(func() { m.reload(c.(io.WriteCloser)) })
+	// The loop gets its own descriptor of the connection: the session
+	// ends (and closes its own) now, the answer comes when the reload
+	// is done, possibly from the re-executed image.
+	f, err := fc.File()
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	reply, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	m.call(func() { m.reload(reply) })
 	w.NoLF()
 	s.Quit()
 	return nil
@@ -124,13 +136,17 @@ func (m *Master) Forward(ctx context.Context, pid int, req cli.Forward, w io.Wri
 	if ipc == nil {
 		return errNoWorker
 	}
-	line := req.Line
-	if req.HasPayload {
-		line += "\n" + req.Payload + "\n"
-	}
-	out, err := forward(ipc, req.Level.String(), strings.TrimRight(line, "\n"), 30*time.Second)
+	// The level travels in the IPC message; the wire carries the command
+	// and its payload, framed as a stats socket reads them.
+	wire := cli.Forward{Line: req.Line, Payload: req.Payload, HasPayload: req.HasPayload, Level: cli.LevelAdmin}.Wire()
+	ctx, cancel := context.WithTimeout(ctx, forwardTimeout)
+	defer cancel()
+	out, err := forward(ctx, ipc, req.Level.String(), wire)
 	io.WriteString(w, out)
 	return err
 }
+
+// forwardTimeout bounds one command forwarded to a worker.
+const forwardTimeout = 30 * time.Second
 
 var _ cli.Router = (*Master)(nil)

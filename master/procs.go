@@ -29,12 +29,14 @@ type proc struct {
 
 // procView is a read-only copy of a proc for CLI sessions.
 type procView struct {
-	Pid      int
-	Gen      int
-	RelNum   int
-	Reloads  int
-	Started  time.Time
-	Version  string
+	Pid     int
+	Gen     int
+	RelNum  int
+	Reloads int
+	Started time.Time
+	Version string
+	// Current is set for the current generation and for one starting
+	// (not ready yet): only workers a reload replaced are "old".
 	Current  bool
 	Ready    bool
 	IPC      *os.File

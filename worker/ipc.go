@@ -1,11 +1,13 @@
 package worker
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -132,23 +134,49 @@ func StreamPair() (a, b *os.File, err error) {
 
 // SendMsg sends one message on a SOCK_SEQPACKET socket, with an optional
 // file descriptor attached (SCM_RIGHTS). It is safe to call from several
-// goroutines: each message is one atomic datagram.
-func SendMsg(sock *os.File, msg string, attach *os.File) error {
+// goroutines: each message is one atomic datagram. It gives up when ctx
+// ends, so a peer that stopped reading (a stopped or wedged worker) never
+// blocks the sender for longer than the caller allows.
+func SendMsg(ctx context.Context, sock *os.File, msg string, attach *os.File) error {
 	var oob []byte
 	if attach != nil {
-		oob = unix.UnixRights(int(attach.Fd()))
+		oob = unix.UnixRights(RawFD(attach))
 	}
+	// The send goes through a private duplicate of the descriptor: its
+	// deadline is this call's, whatever other goroutines send at the same
+	// time on the same socket.
+	var nfd int
+	var derr error
 	raw, err := sock.SyscallConn()
+	if err == nil {
+		err = raw.Control(func(fd uintptr) { nfd, derr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0) })
+	}
+	if err == nil {
+		err = derr
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("send %q: %w", msg, err)
+	}
+	f := os.NewFile(uintptr(nfd), "ipc-send")
+	defer f.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		f.SetWriteDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { f.SetWriteDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if raw, err = f.SyscallConn(); err != nil {
+		return fmt.Errorf("send %q: %w", msg, err)
 	}
 	var serr error
 	err = raw.Write(func(fd uintptr) bool {
-		serr = unix.Sendmsg(int(fd), []byte(msg), oob, nil, unix.MSG_NOSIGNAL)
+		serr = unix.Sendmsg(int(fd), []byte(msg), oob, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 		return serr != unix.EAGAIN
 	})
 	if err != nil {
-		return fmt.Errorf("send %q: %w", msg, err)
+		if cerr := ctx.Err(); cerr != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			err = cerr
+		}
+		return fmt.Errorf("send %q: the peer does not read its socket: %w", msg, err)
 	}
 	if serr != nil {
 		return fmt.Errorf("send %q: %w", msg, serr)

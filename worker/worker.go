@@ -129,7 +129,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		if o.IPC != nil {
 			// The master answers a synchronous `reload` once every old
 			// worker has stopped accepting.
-			SendMsg(o.IPC, MsgStopping, nil)
+			tellMaster(log, o.IPC, MsgStopping)
 		}
 		saveServerState(log, rt, cfg)
 		if d := cfg.Global.HardStopAfter; d > 0 {
@@ -153,9 +153,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 				}
 				return 143
 			default:
-				if o.OnSignal != nil {
-					o.OnSignal(s)
-				}
+				otherSignal(log, rt, s, o.OnSignal)
 			}
 		case <-masterGone:
 			// The master died (its end of our socketpair closed): never
@@ -172,6 +170,37 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 				return 0
 			}
 		}
+	}
+}
+
+// otherSignal handles a signal other than a stop: SIGTTOU and SIGTTIN
+// pause and resume the frontends; the caller's OnSignal gets the rest.
+func otherSignal(log zerolog.Logger, rt *proxy.Runtime, s os.Signal, on func(os.Signal) bool) {
+	switch s {
+	case syscall.SIGTTOU, syscall.SIGTTIN:
+		pauseFrontends(log, rt, s == syscall.SIGTTOU)
+	default:
+		if on != nil {
+			on(s)
+		}
+	}
+}
+
+// pauseFrontends is SIGTTOU (pause) and SIGTTIN (resume): every frontend
+// stops or resumes taking connections, as `disable frontend` and `enable
+// frontend` do for one.
+func pauseFrontends(log zerolog.Logger, rt *proxy.Runtime, pause bool) {
+	for _, f := range rt.Frontends() {
+		if pause {
+			f.Disable()
+		} else {
+			f.Enable()
+		}
+	}
+	if pause {
+		log.Warn().Msg("SIGTTOU received: pausing every frontend.")
+	} else {
+		log.Warn().Msg("SIGTTIN received: resuming every frontend.")
 	}
 }
 
@@ -273,12 +302,23 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		RelNum:    h.RelNum,
 		IPC:       ipc,
 		Ready: func() {
-			if err := SendMsg(ipc, MsgReady, nil); err != nil {
-				log.Error().Msgf("worker: cannot tell the master it is ready: %v", err)
-			}
+			tellMaster(log, ipc, MsgReady)
 		},
 	}, rt)
 }
+
+// tellMaster sends msg to the master, within ipcTimeout: a master that
+// does not read is no reason to stop serving.
+func tellMaster(log zerolog.Logger, ipc *os.File, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), ipcTimeout)
+	defer cancel()
+	if err := SendMsg(ctx, ipc, msg, nil); err != nil {
+		log.Error().Msgf("worker: cannot tell the master %q: %v", msg, err)
+	}
+}
+
+// ipcTimeout bounds a worker's message to its master.
+const ipcTimeout = 5 * time.Second
 
 // ApplyThreads sets GOMAXPROCS from `nbthread` (HAProxy's threads are
 // Go's Ps): unset keeps Go's default, one per CPU.

@@ -29,12 +29,19 @@ import (
 	"github.com/goha/goha/worker"
 )
 
+// The main goroutine starts on the process' main thread and stays there
+// if it becomes a master: a master re-executes itself from that thread,
+// so the thread-group leader is never replaced (a replaced leader shows
+// as a zombie under the master's PID while execve completes).
+func init() { runtime.LockOSThread() }
+
 func main() {
 	os.Exit(run(os.Args))
 }
 
 func run(argv []string) int {
 	if os.Getenv(worker.EnvRole) == "worker" {
+		runtime.UnlockOSThread()
 		return worker.RunChild(func(quiet, dbg bool) zerolog.Logger {
 			return plog.FromEnv(plog.Options{Quiet: quiet, Debug: dbg})
 		})
@@ -54,8 +61,12 @@ func run(argv []string) int {
 		printVersion(os.Stdout, f.version > 1)
 		return 0
 	}
+	// The executable and -C are resolved once, before anything changes
+	// the working directory: every re-execution (reload, daemon) and
+	// worker runs them again from the -C directory.
+	exe, exeErr := executablePath(argv[0])
 	if f.chdir != "" {
-		if err := os.Chdir(f.chdir); err != nil {
+		if err := absChdir(f); err != nil {
 			fmt.Fprintf(os.Stderr, "%sCannot chdir to %s: %v\n", plog.Prefix("ALERT", os.Getpid()), f.chdir, err)
 			return 1
 		}
@@ -63,14 +74,14 @@ func run(argv []string) int {
 	if f.check {
 		return check(f)
 	}
-	exe, err := executablePath(argv[0])
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s%v\n", plog.Prefix("ALERT", os.Getpid()), err)
+	if exeErr != nil {
+		fmt.Fprintf(os.Stderr, "%s%v\n", plog.Prefix("ALERT", os.Getpid()), exeErr)
 		return 1
 	}
-	if f.master || configWantsMaster(f) {
-		return runMaster(f, exe, argv[1:])
+	if g, mw := configGlobal(f); f.master || mw {
+		return runMaster(f, exe, g)
 	}
+	runtime.UnlockOSThread()
 	// A standalone process drops privileges itself. In a cgo build it
 	// cannot set no_new_privs on all its threads: it re-executes itself
 	// once, in place, from a thread that has the flag (package nnp).
@@ -80,7 +91,25 @@ func run(argv []string) int {
 			return 1
 		}
 	}
-	return runStandalone(f, exe, argv[1:])
+	return runStandalone(f, exe, f.args)
+}
+
+// absChdir makes -C absolute (in f.args too, which re-executions reuse)
+// and changes to it.
+func absChdir(f *flags) error {
+	if !filepath.IsAbs(f.chdir) {
+		abs, err := filepath.Abs(f.chdir)
+		if err != nil {
+			return err
+		}
+		for i := 0; i+1 < len(f.args); i++ {
+			if f.args[i] == "-C" && f.args[i+1] == f.chdir {
+				f.args[i+1] = abs
+			}
+		}
+		f.chdir = abs
+	}
+	return os.Chdir(f.chdir)
 }
 
 // executablePath makes argv[0] absolute without resolving symlinks, so a
@@ -144,23 +173,33 @@ func check(f *flags) int {
 	return 0
 }
 
-// configWantsMaster reports whether `master-worker` is set in global. A
-// config that cannot be read is left to the mode's own error path.
-func configWantsMaster(f *flags) bool {
+// configGlobal reads the global section (master-worker, daemon, pidfile)
+// and reports whether it asks for master-worker mode. A config that
+// cannot be read is left to the mode's own error path.
+func configGlobal(f *flags) (config.Global, bool) {
 	srcs, err := config.ReadSources(f.files)
 	if err != nil {
-		return false
+		return config.Global{}, false
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{})
-	return err == nil && cfg.Global.MasterWorker
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn})
+	if err != nil {
+		return config.Global{}, false
+	}
+	return cfg.Global, cfg.Global.MasterWorker
 }
 
-func runMaster(f *flags, exe string, args []string) int {
+func runMaster(f *flags, exe string, g config.Global) int {
+	args := f.args
+	// -p and -D win; `pidfile` and `daemon` in global count as well.
+	pidfile := f.pidfile
+	if pidfile == "" {
+		pidfile = g.Pidfile
+	}
 	newLog := func(w io.Writer) zerolog.Logger {
 		return plog.New(w, plog.Options{Quiet: f.quiet, Debug: f.debug, JSON: os.Getenv("GOHA_LOG_FORMAT") == "json"})
 	}
 	opt := master.Options{
-		Exe: exe, Args: args, Files: f.files, Systemd: f.systemd, Pidfile: f.pidfile,
+		Exe: exe, Args: args, Files: f.files, Systemd: f.systemd, Pidfile: pidfile,
 		MasterCLI: f.masterCLI, Debug: f.debug, Quiet: f.quiet,
 		Maxconn: f.maxconn, DefMaxconn: f.defMaxconn, LocalPeer: f.localPeer,
 		Listen: listen.Options{NoReusePort: f.noReuseport}, Version: version.Version,
@@ -168,7 +207,7 @@ func runMaster(f *flags, exe string, args []string) int {
 	}
 	// -D (ignored under -Ws, as HAProxy does): the launching process
 	// waits until the daemon's first generation serves.
-	if f.daemon && !f.systemd && !f.foreground && !f.debug {
+	if (f.daemon || g.Daemon) && !f.systemd && !f.foreground && !f.debug {
 		if master.Resuming() {
 			// A re-executed daemon master: already detached.
 			opt.Daemon = true

@@ -112,10 +112,10 @@ func TestSystemdUnit(t *testing.T) {
 	text := harness.ModuleFile(t, "deploy/systemd/goha.service")
 	for _, want := range []string{
 		"\nType=notify\n",
-		"\nExecStartPre=/usr/sbin/goha -c -q -f $CONFIG\n",
+		"\nExecStartPre=/usr/sbin/goha -Ws -f $CONFIG -c -q $EXTRAOPTS\n",
 		"\nExecStart=/usr/sbin/goha -Ws -f $CONFIG -p $PIDFILE -S /run/goha-master.sock $EXTRAOPTS\n",
-		"\nExecReload=/usr/sbin/goha -c -q -f $CONFIG\nExecReload=/bin/kill -USR2 $MAINPID\n",
-		"\nNotifyAccess=all\n", "\nKillMode=mixed\n", "\nRestart=on-failure\n",
+		"\nExecReload=/usr/sbin/goha -Ws -f $CONFIG -c -q $EXTRAOPTS\nExecReload=/bin/kill -USR2 $MAINPID\n",
+		"\nNotifyAccess=main\n", "\nKillMode=mixed\n", "\nRestart=on-failure\n",
 		"\nSuccessExitStatus=143\n", "\nEnvironmentFile=-/etc/default/goha\n",
 		"\nRuntimeDirectory=goha\n", "\nProtectSystem=", "\nProtectHome=", "\nPrivateTmp=",
 	} {

@@ -79,6 +79,9 @@ func setup(t *testing.T, extraArgs ...string) *env {
 	args := append([]string{"-W", "-d", "-S", e.msock + ",mode,600", "-p", e.pid, "-f", e.cfg}, extraArgs...)
 	e.master = harness.Start(t, e.dir, nil, args...)
 	e.waitServing()
+	// A worker serves a moment before the master has read that it is
+	// ready: a test that kills it in between would see a failed start.
+	harness.WaitForf(t, 10*time.Second, func() bool { return strings.Contains(e.master.Output(), "Loading success.") }, "the master to commit its first generation: %s", e.master.Out)
 	return e
 }
 
