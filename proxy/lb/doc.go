@@ -27,5 +27,10 @@
 //   - uri, url_param and hdr need a Request; without one (TCP mode, or the
 //     input is missing) they fall back to round robin over the same map,
 //     like HAProxy. source falls back the same way without a valid address.
+//   - A server at its maxconn (Server.SetMaxconn) is skipped when the
+//     algorithm chooses freely, and Pick returns nil when all are full (the
+//     proxy queues the request in the backend). A hash algorithm with its
+//     key returns its server even when full (Server.Overbooked): the
+//     request waits for that server, as in HAProxy's server queue.
 //   - A Server belongs to one Balancer and must not be copied.
 package lb

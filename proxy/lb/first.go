@@ -12,8 +12,8 @@ import (
 // receives the connection, so the farm fills up server after server and
 // idle ones can be powered off. Pick counts the connection with a
 // compare-and-swap, so concurrent picks never exceed a server's maxconn.
-// When every eligible server is full, Pick returns nil: HAProxy would queue
-// the request in the backend until a slot frees.
+// When every eligible server is full, Pick returns nil and the request
+// waits in the backend's queue until a slot frees, as in HAProxy.
 //
 // A pick walks the eligible servers in id order until one has room: O(k)
 // for k full servers, which is the nature of the algorithm (HAProxy's
@@ -46,31 +46,14 @@ func (f *first) Pick(_ netip.Addr, _ Request, avoid *Server) *Server {
 			skipped = s
 			continue
 		}
-		if tryTake(s) {
+		if s.tryTake() {
 			return s
 		}
 	}
-	if skipped != nil && tryTake(skipped) {
+	if skipped != nil && skipped.tryTake() {
 		return skipped
 	}
 	return nil
-}
-
-// tryTake counts a connection on s if it is below its maxconn.
-func tryTake(s *Server) bool {
-	if s.Maxconn <= 0 {
-		s.conns.Add(1)
-		return true
-	}
-	for {
-		c := s.conns.Load()
-		if c >= int64(s.Maxconn) {
-			return false
-		}
-		if s.conns.CompareAndSwap(c, c+1) {
-			return true
-		}
-	}
 }
 
 // Take implements Balancer.

@@ -69,7 +69,7 @@ func (b *hdr) Pick(_ netip.Addr, r Request, avoid *Server) *Server {
 			}
 		}
 	}
-	return b.at(b.next(), avoid)
+	return b.walk(&b.rr, avoid)
 }
 
 // mainDomain returns the label before the top-level domain of a host

@@ -27,12 +27,14 @@ type Server struct {
 	// Backup marks a backup server: it only receives traffic when no
 	// active server is usable.
 	Backup bool
-	// Maxconn is the server's maxconn, used by `first` to move on to the
-	// next server (0 = unlimited).
+	// Maxconn is the server's initial maxconn (0 = unlimited); change it
+	// at run time with SetMaxconn. A server at its maxconn is skipped by
+	// the algorithms that choose freely (see Balancer.Pick).
 	Maxconn int
 
 	// live state
 	conns  atomic.Int64 // connections counted by Pick/Take, minus Release
+	limit  atomic.Int64 // current maxconn, 0 = unlimited
 	weight atomic.Int32 // effective weight 0..MaxWeight
 	usable atomic.Bool  // health/admin state as set by SetUsable
 	idx    int          // position in the balancer's server list
@@ -44,6 +46,41 @@ func (s *Server) Conns() int64 { return s.conns.Load() }
 
 // Weight returns s's current effective weight.
 func (s *Server) Weight() int { return int(s.weight.Load()) }
+
+// SetMaxconn changes s's maxconn (0 = unlimited).
+func (s *Server) SetMaxconn(n int) { s.limit.Store(int64(max(n, 0))) }
+
+// Full reports whether s is at (or over) its maxconn.
+func (s *Server) Full() bool {
+	l := s.limit.Load()
+	return l > 0 && s.conns.Load() >= l
+}
+
+// Overbooked reports whether more connections are counted on s than its
+// maxconn allows: a hash algorithm's Pick counts one on a full server.
+func (s *Server) Overbooked() bool {
+	l := s.limit.Load()
+	return l > 0 && s.conns.Load() > l
+}
+
+// tryTake counts a connection on s if it is below its maxconn, with a
+// compare-and-swap so that concurrent takers never exceed it.
+func (s *Server) tryTake() bool {
+	l := s.limit.Load()
+	if l <= 0 {
+		s.conns.Add(1)
+		return true
+	}
+	for {
+		c := s.conns.Load()
+		if c >= l {
+			return false
+		}
+		if s.conns.CompareAndSwap(c, c+1) {
+			return true
+		}
+	}
+}
 
 // Usable reports the state last given to SetUsable (true initially).
 func (s *Server) Usable() bool { return s.usable.Load() }
@@ -69,9 +106,20 @@ type Request interface {
 // need); Take counts one on a server chosen without Pick (persistence, a
 // forced server). The proxy calls Release exactly once for each of them
 // when that connection ends.
+//
+// Servers at their maxconn: as in HAProxy, the algorithms that choose
+// freely (roundrobin, static-rr, leastconn, first, random, and the round
+// robin fallback of the hash algorithms) skip a full server and return nil
+// when every usable server is full, so that the request waits in the
+// backend's queue. A hash algorithm binds the request to the server its
+// key maps to: Pick returns that server and counts the connection even
+// when it is full (Server.Overbooked then reports it), and the caller
+// releases it and waits for a slot on that server (HAProxy's server
+// queue).
 type Balancer interface {
 	// Pick chooses a server for a new request or connection and counts a
-	// connection on it, or returns nil if no server is usable. src is the
+	// connection on it, or returns nil if no server is usable or every
+	// usable one is full (see above). src is the
 	// client address (for source). r is nil in TCP mode. avoid, if
 	// non-nil, is skipped whenever another server is usable (redispatch,
 	// retries).
@@ -176,6 +224,7 @@ func New(b config.Balance, servers []*Server, weights []int) (Balancer, error) {
 		}
 		s.weight.Store(int32(clampWeight(w)))
 		s.usable.Store(true)
+		s.SetMaxconn(s.Maxconn)
 		s.idx = i
 	}
 	p := &pool{servers: append([]*Server(nil), servers...)}
@@ -256,6 +305,15 @@ func release(s *Server) {
 	if s != nil {
 		s.conns.Add(-1)
 	}
+}
+
+// TryTake counts a connection on s, chosen without Pick, if s is below
+// its maxconn: a request waiting for a slot on s takes it this way.
+func TryTake(b Balancer, s *Server) bool {
+	if t, ok := b.(interface{ tryTake(*Server) bool }); ok {
+		return t.tryTake(s)
+	}
+	return s.tryTake()
 }
 
 // take is the plain connection count.

@@ -13,12 +13,13 @@ import (
 // server in a heap, under the pool's lock: O(log n).
 type leastConn struct {
 	*pool
-	h    *iheap
-	w    []int64  // weight each server was keyed with
-	seq  []uint64 // when each server was last re-keyed
-	tick uint64
-	elig []*Server
-	in   []bool
+	h     *iheap
+	w     []int64  // weight each server was keyed with
+	seq   []uint64 // when each server was last re-keyed
+	tick  uint64
+	elig  []*Server
+	in    []bool
+	aside []*Server // servers set aside during a pick
 }
 
 func newLeastConn(p *pool, _ config.Balance) (Balancer, error) {
@@ -70,19 +71,53 @@ func (l *leastConn) touch(s *Server) {
 	l.seq[s.idx] = l.tick
 }
 
-// Pick implements Balancer.
+// Pick implements Balancer. As HAProxy's fwlc does, it walks the servers
+// from the least loaded and takes the first one below its maxconn (avoid
+// only when no other has room): full ones are set aside for the walk.
 func (l *leastConn) Pick(_ netip.Addr, _ Request, avoid *Server) *Server {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.h.len() == 0 {
-		return nil
+	var pick, avoided *Server
+	l.aside = l.aside[:0]
+	for l.h.len() > 0 {
+		s := l.h.items[0]
+		if s != avoid && s.tryTake() {
+			pick = s
+			break
+		}
+		if s == avoid {
+			avoided = s
+		}
+		l.h.remove(s)
+		l.aside = append(l.aside, s)
 	}
-	i := l.h.best(avoid)
-	s := l.h.items[i]
-	s.conns.Add(1)
-	l.touch(s)
-	l.h.fix(i)
-	return s
+	for _, s := range l.aside {
+		l.h.push(s)
+	}
+	clear(l.aside)
+	if pick == nil && avoided != nil && avoided.tryTake() {
+		pick = avoided
+	}
+	if pick != nil {
+		l.touch(pick)
+		l.h.fixServer(pick)
+	}
+	return pick
+}
+
+// tryTake counts a connection on s if it is below its maxconn (TryTake),
+// keeping the heap in order.
+func (l *leastConn) tryTake(s *Server) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !s.tryTake() {
+		return false
+	}
+	if l.owns(s) && l.h.has(s) {
+		l.touch(s)
+		l.h.fixServer(s)
+	}
+	return true
 }
 
 // Take implements Balancer.

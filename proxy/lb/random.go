@@ -61,41 +61,49 @@ func (c *cumul) draw() *Server {
 	return c.servers[i]
 }
 
-// Pick implements Balancer.
+// Pick implements Balancer. Draws that land on a full server (or on
+// avoid) do not count; when no draw found room, the servers are walked from
+// a random one for the first with room (avoid last). HAProxy would queue
+// the request when its draws landed on full servers; goha prefers a free
+// server, the point of maxconn queueing being to wait only when all are
+// full.
 func (r *random) Pick(_ netip.Addr, _ Request, avoid *Server) *Server {
 	c := r.cur.Load()
-	if len(c.servers) == 0 {
+	n := len(c.servers)
+	if n == 0 {
 		return nil
 	}
-	if len(c.servers) == 1 {
-		s := c.servers[0]
-		s.conns.Add(1)
-		return s
-	}
-	var best *Server
-	for range r.draws {
-		s := c.draw()
-		if s == avoid {
-			continue
-		}
-		if best == nil || lessLoaded(s, best) {
-			best = s
-		}
-	}
-	if best == nil {
-		// Every draw hit avoid: take its neighbour.
-		for i, s := range c.servers {
-			if s == avoid {
-				best = c.servers[(i+1)%len(c.servers)]
-				break
+	for range 3 {
+		var best *Server
+		for range r.draws {
+			s := c.draw()
+			if s == avoid || s.Full() {
+				continue
+			}
+			if best == nil || lessLoaded(s, best) {
+				best = s
 			}
 		}
 		if best == nil {
-			best = c.servers[0]
+			break
+		}
+		if best.tryTake() {
+			return best
+		}
+		// It filled up since the draw: draw again (a few times at most).
+	}
+	start := rand.IntN(n)
+	for i := range n {
+		if s := c.servers[(start+i)%n]; s != avoid && s.tryTake() {
+			return s
 		}
 	}
-	best.conns.Add(1)
-	return best
+	for _, s := range c.servers {
+		if s == avoid && s.tryTake() {
+			return s
+		}
+	}
+	return nil
 }
 
 // lessLoaded reports whether a has fewer connections per unit of weight

@@ -24,6 +24,7 @@ type roundRobin struct {
 	nowNum, nowDen int64
 	elig           []*Server
 	inSet          []bool
+	aside          []*Server // servers set aside during a pick
 }
 
 // rrState is a server's position: in round `round`, k picks done, weight w
@@ -105,12 +106,40 @@ func (r *roundRobin) Pick(_ netip.Addr, _ Request, avoid *Server) *Server {
 }
 
 // pickLocked is the pick itself; hash algorithms reuse it as fallback.
+// As HAProxy's fwrr does, every server that comes up in turn has its turn
+// consumed; a full one (or avoid, while another server has room) is set
+// aside for the rest of this pick and put back afterwards, so that it
+// neither blocks the others nor gets a burst of catch-up picks later.
 func (r *roundRobin) pickLocked(avoid *Server) *Server {
-	if r.h.len() == 0 {
-		return nil
+	var pick, avoided *Server
+	r.aside = r.aside[:0]
+	for r.h.len() > 0 {
+		s := r.h.items[0]
+		r.advance(s)
+		if s != avoid && s.tryTake() {
+			r.h.fix(0)
+			pick = s
+			break
+		}
+		if s == avoid {
+			avoided = s
+		}
+		r.h.remove(s)
+		r.aside = append(r.aside, s)
 	}
-	i := r.h.best(avoid)
-	s := r.h.items[i]
+	for _, s := range r.aside {
+		r.h.push(s)
+	}
+	clear(r.aside)
+	if pick == nil && avoided != nil && avoided.tryTake() {
+		pick = avoided
+	}
+	return pick
+}
+
+// advance consumes s's turn: the round's position moves to s's slot and s
+// moves to its next one. The caller restores s's place in the heap.
+func (r *roundRobin) advance(s *Server) {
 	st := &r.st[s.idx]
 	r.now = *st
 	r.nowNum, r.nowDen = 2*st.k+1, 2*st.w
@@ -119,9 +148,6 @@ func (r *roundRobin) pickLocked(avoid *Server) *Server {
 		st.k = 0
 		st.round++
 	}
-	r.h.fix(i)
-	s.conns.Add(1)
-	return s
 }
 
 // Take implements Balancer.

@@ -53,7 +53,8 @@ func (m *staticMap) rebuild() {
 
 // at returns the server at slot h % len, or the next different one when
 // that is avoid and another server exists; nil if the map is empty. It
-// counts a connection on the server returned.
+// counts a connection on the server returned, full or not: the hash
+// algorithms bind a key to its server.
 func (m *staticMap) at(h uint64, avoid *Server) *Server {
 	slots := m.cur.Load().slots
 	n := uint64(len(slots))
@@ -72,6 +73,36 @@ func (m *staticMap) at(h uint64, avoid *Server) *Server {
 	}
 	s.conns.Add(1)
 	return s
+}
+
+// walk is the round-robin use of the map (static-rr, and the hash
+// algorithms without their key): from r's next slot, the first server below
+// its maxconn other than avoid, or avoid when no other has room; nil when
+// every server is full. The slots walked past are used up, as in HAProxy's
+// map_get_server_rr, so a full server loses its turns. It counts a
+// connection on the server returned.
+func (m *staticMap) walk(r *rr, avoid *Server) *Server {
+	slots := m.cur.Load().slots
+	n := uint64(len(slots))
+	i := r.next()
+	avoided := false
+	for j := uint64(0); j < n; j++ {
+		s := slots[(i+j)%n]
+		if s == avoid {
+			avoided = true
+			continue
+		}
+		if s.tryTake() {
+			if j > 0 {
+				r.ctr.Add(j)
+			}
+			return s
+		}
+	}
+	if avoided && avoid.tryTake() {
+		return avoid
+	}
+	return nil
 }
 
 // Take implements Balancer.

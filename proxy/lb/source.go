@@ -23,7 +23,7 @@ func newSource(p *pool, _ config.Balance) (Balancer, error) {
 // Pick implements Balancer.
 func (b *source) Pick(src netip.Addr, _ Request, avoid *Server) *Server {
 	if !src.IsValid() {
-		return b.at(b.next(), avoid)
+		return b.walk(&b.rr, avoid)
 	}
 	return b.at(hashAddr(src), avoid)
 }

@@ -21,5 +21,5 @@ func newStaticRR(p *pool, _ config.Balance) (Balancer, error) {
 
 // Pick implements Balancer.
 func (b *staticRR) Pick(_ netip.Addr, _ Request, avoid *Server) *Server {
-	return b.at(b.next(), avoid)
+	return b.walk(&b.rr, avoid)
 }

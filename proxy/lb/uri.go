@@ -52,7 +52,7 @@ func uriOptions(b config.Balance) *uri {
 // Pick implements Balancer.
 func (b *uri) Pick(_ netip.Addr, r Request, avoid *Server) *Server {
 	if r == nil {
-		return b.at(b.next(), avoid)
+		return b.walk(&b.rr, avoid)
 	}
 	return b.at(b.hash(r.URI()), avoid)
 }

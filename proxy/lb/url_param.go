@@ -46,7 +46,7 @@ func (b *urlParam) Pick(_ netip.Addr, r Request, avoid *Server) *Server {
 			return b.at(newHasher().bytes(v).sum(), avoid)
 		}
 	}
-	return b.at(b.next(), avoid)
+	return b.walk(&b.rr, avoid)
 }
 
 // queryParam returns the value of the first parameter called name in the
