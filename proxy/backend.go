@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -55,8 +54,10 @@ type Backend struct {
 	retries int
 	errs    map[int][]byte // errorfile pages by status
 
-	qmu     sync.Mutex
-	waiters []*waiter // FIFO of requests waiting for a server slot
+	qmu      sync.Mutex
+	waiters  []*waiter    // requests waiting for a server slot, oldest first (queue.go)
+	targeted int          // how many of them wait for one given server
+	waiting  atomic.Int64 // len(waiters), read without the lock
 
 	hc *beHealth // state changes (checks.go)
 
@@ -126,6 +127,7 @@ func (s *Server) CheckUp() bool { return s.checkUp.Load() }
 
 func (s *Server) refreshUsable() {
 	s.Backend.bal.SetUsable(&s.lbs, s.AdminState() == AdminReady && s.checkUp.Load())
+	s.Backend.kickQueue()
 }
 
 // Usable reports whether the server takes new load-balanced traffic.
@@ -141,6 +143,7 @@ func (s *Server) SetWeight(w int) error {
 	}
 	s.weight.Store(int32(w))
 	s.Backend.bal.SetWeight(&s.lbs, w)
+	s.Backend.kickQueue()
 	return nil
 }
 
@@ -150,7 +153,8 @@ func (s *Server) Maxconn() int { return int(s.maxconn.Load()) }
 // SetMaxconn changes the server's maxconn (0 = unlimited).
 func (s *Server) SetMaxconn(n int) {
 	s.maxconn.Store(int64(n))
-	s.Backend.wakeQueue()
+	s.lbs.SetMaxconn(n)
+	s.Backend.kickQueue()
 }
 
 // SetAddr changes the server's address; port 0 keeps the current port.
@@ -170,12 +174,6 @@ func (s *Server) SetAddr(ip string, port int) error {
 	s.addr.Store(&srvAddr{network: "tcp", addr: ap.String(), ap: ap})
 	s.purgeIdle(0)
 	return nil
-}
-
-// full reports whether the server is at its maxconn.
-func (s *Server) full() bool {
-	m := s.maxconn.Load()
-	return m > 0 && s.Scur.Load() >= m
 }
 
 // FindServer returns the server named name, or nil.
@@ -279,128 +277,6 @@ func (b *Backend) serverOf(l *lb.Server) *Server {
 		}
 	}
 	return nil
-}
-
-// errNoServer: no usable server (503). errQueueTimeout: timeout queue
-// expired (503, sQ). errQueueFull: maxqueue reached.
-var (
-	errNoServer     = errors.New("no server available")
-	errQueueTimeout = errors.New("queue timeout")
-	errStopped      = errors.New("proxy stopped")
-)
-
-// waiter is one request queued for a server slot.
-type waiter struct {
-	ch chan struct{}
-}
-
-// acquire picks a server and takes a slot on it (Scur+1, balancer
-// count), queueing when the chosen server is at its maxconn. avoid is
-// skipped when possible (redispatch). It returns the server and the time
-// spent queued.
-func (b *Backend) acquire(ctx context.Context, src netip.Addr, req lb.Request, avoid *Server) (*Server, time.Duration, error) {
-	var av *lb.Server
-	if avoid != nil {
-		av = &avoid.lbs
-	}
-	var start time.Time
-	var tmr *time.Timer
-	var w *waiter
-	defer func() {
-		if tmr != nil {
-			tmr.Stop()
-		}
-		if w != nil {
-			b.dequeue(w)
-		}
-	}()
-	for {
-		l := b.bal.Pick(src, req, av)
-		s := b.serverOf(l)
-		if s == nil && w == nil {
-			return nil, 0, errNoServer
-		}
-		if s != nil {
-			if !s.full() {
-				b.takeSlot(s)
-				var qt time.Duration
-				if !start.IsZero() {
-					qt = time.Since(start)
-				}
-				return s, qt, nil
-			}
-			b.bal.Release(l)
-		}
-		// Queue until a slot frees.
-		if w == nil {
-			start = time.Now()
-			w = &waiter{ch: make(chan struct{}, 1)}
-			b.qmu.Lock()
-			b.waiters = append(b.waiters, w)
-			q := int64(len(b.waiters))
-			b.qmu.Unlock()
-			b.Qcur.Add(1)
-			storeMax(&b.Qmax, q)
-			tq := b.Cfg.Timeouts.Queue
-			if tq <= 0 {
-				tq = b.Cfg.Timeouts.Connect
-			}
-			if tq <= 0 {
-				tq = 5 * time.Second
-			}
-			tmr = time.NewTimer(tq)
-		}
-		select {
-		case <-w.ch:
-		case <-tmr.C:
-			return nil, time.Since(start), errQueueTimeout
-		case <-ctx.Done():
-			return nil, time.Since(start), errStopped
-		}
-	}
-}
-
-func (b *Backend) takeSlot(s *Server) {
-	s.Lbtot.Add(1)
-	v := s.Scur.Add(1)
-	storeMax(&s.Smax, v)
-	s.Stot.Add(1)
-	s.Lastsess.Store(time.Now().Unix())
-}
-
-// release gives back the slot taken by acquire.
-func (b *Backend) release(s *Server) {
-	s.Scur.Add(-1)
-	b.bal.Release(&s.lbs)
-	if b.Qcur.Load() > 0 {
-		b.wakeQueue()
-	}
-}
-
-func (b *Backend) dequeue(w *waiter) {
-	b.qmu.Lock()
-	for i, x := range b.waiters {
-		if x == w {
-			copy(b.waiters[i:], b.waiters[i+1:])
-			b.waiters[len(b.waiters)-1] = nil
-			b.waiters = b.waiters[:len(b.waiters)-1]
-			break
-		}
-	}
-	b.qmu.Unlock()
-	b.Qcur.Add(-1)
-}
-
-// wakeQueue wakes the oldest queued request so it retries its pick.
-func (b *Backend) wakeQueue() {
-	b.qmu.Lock()
-	if len(b.waiters) > 0 {
-		select {
-		case b.waiters[0].ch <- struct{}{}:
-		default:
-		}
-	}
-	b.qmu.Unlock()
 }
 
 // dial connects to s with timeout connect.
