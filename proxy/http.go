@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -81,6 +82,8 @@ type httpSession struct {
 	rn       int
 	rerr     error
 	linger   bool // the client connection ends with unread request bytes
+
+	qctx context.Context // see queueCtx (queue.go)
 
 	idle      atomic.Bool  // waiting for the next request
 	parked    atomic.Bool  // idle in the parking lot, without a goroutine

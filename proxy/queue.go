@@ -274,3 +274,29 @@ func (b *Backend) release(s *Server) {
 	b.bal.Release(&s.lbs)
 	b.kickQueue()
 }
+
+// queueCtx is the context this session's requests connect with: the
+// runtime's, with a watch on the client while a request waits in the
+// queue. A client that closes or resets its connection takes its request
+// out of the queue (CQ); the requests it pipelined behind it go with the
+// connection. A client that only half-closes is taken for gone too, as
+// HAProxy's `option abortonclose` does: an HTTP client waiting for its
+// answer does not close.
+func (s *httpSession) queueCtx() context.Context {
+	if s.qctx == nil {
+		s.qctx = withQueueWatch(s.rt.ctx, func(gone func()) func() {
+			return watchConn(s.c, true, s.dl.rd, gone)
+		})
+	}
+	return s.qctx
+}
+
+// queueCtx is the context a mode tcp session connects with: a client that
+// resets its connection while queued leaves the queue (CQ). A half-close
+// is ordinary in TCP (a client that sent everything and waits for the
+// answer): it counts as gone only with `option abortonclose`.
+func (s *tcpSession) queueCtx() context.Context {
+	return withQueueWatch(s.f.rt.ctx, func(gone func()) func() {
+		return watchConn(s.cli, s.be.Cfg.Options.AbortOnClose, time.Time{}, gone)
+	})
+}

@@ -263,7 +263,7 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 		s.startFilters(t)
 	}
 	s.w.out = s.buildRequest(be, t.upgrade)
-	t.cr = be.connect(s.rt.ctx, s.smp.src.Addr(), lbRequest{&s.smp}, nil, s.reuseFor(be))
+	t.cr = be.connect(s.queueCtx(), s.smp.src.Addr(), lbRequest{&s.smp}, nil, s.reuseFor(be))
 	if t.cr.err != nil {
 		return verdictOf(s.serverFailed(t.e, t.rs, be, t.cr.srv, nil, t.cr, 503, t.cr.term))
 	}

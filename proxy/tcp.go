@@ -78,7 +78,7 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		term = [2]byte{'P', 'C'}
 	} else {
 		be.sessStart(accepted)
-		s.cr = be.connect(rt.ctx, s.smp.src.Addr(), nil, nil, nil)
+		s.cr = be.connect(s.queueCtx(), s.smp.src.Addr(), nil, nil, nil)
 		if s.cr.err != nil {
 			term = s.cr.term
 		}
@@ -200,6 +200,9 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 		r.tw, r.tc = -1, -1
 		if err == errQueueTimeout {
 			r.term = [2]byte{'s', 'Q'}
+			r.tw = qt
+		} else if err == errQueueAbort {
+			r.term = [2]byte{'C', 'Q'}
 			r.tw = qt
 		} else if err == errStopped {
 			r.term = [2]byte{'K', 'Q'}
