@@ -159,11 +159,10 @@ func (c *chash) Pick(src netip.Addr, r Request, avoid *Server) *Server {
 			h = fullHash(h)
 		}
 		s = c.lookup(g, h, avoid)
-	} else {
-		s = c.next(g, avoid)
+		c.take(s) // bound to its key's server, full or not
+		return s
 	}
-	c.take(s)
-	return s
+	return c.next(g, avoid)
 }
 
 // lookup returns the server of the point closest to h (the earlier one on
@@ -226,16 +225,36 @@ func (c *chash) underBound(g *ring, s *Server) bool {
 }
 
 // next is the round-robin fallback: the servers of the ring's points in
-// turn, skipping avoid when another server is there.
+// turn, skipping full servers and avoid while another server has room
+// (nil when all are full). It counts the connection on the server it
+// returns.
 func (c *chash) next(g *ring, avoid *Server) *Server {
 	n := uint64(len(g.keys))
 	start := c.rr.Add(1) - 1
+	avoided := false
 	for k := range n {
-		if s := g.owner[(start+k)%n]; s != avoid {
+		s := g.owner[(start+k)%n]
+		if s == avoid {
+			avoided = true
+			continue
+		}
+		if c.tryTake(s) {
 			return s
 		}
 	}
-	return g.owner[start%n]
+	if avoided && c.tryTake(avoid) {
+		return avoid
+	}
+	return nil
+}
+
+// tryTake counts a connection on s if it is below its maxconn (TryTake).
+func (c *chash) tryTake(s *Server) bool {
+	if !s.tryTake() {
+		return false
+	}
+	c.served.Add(1)
+	return true
 }
 
 func (c *chash) take(s *Server) {

@@ -1,6 +1,7 @@
 package lb
 
 import (
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
@@ -12,18 +13,31 @@ import (
 // hash, or a hash algorithm without its key): they must skip full servers.
 var freeChoice = []string{"roundrobin", "static-rr", "leastconn", "first", "random", "uri", "url_param", "hdr", "source"}
 
+// freeChoiceBalances is freeChoice as balance settings, with the hash
+// algorithms also under hash-type consistent.
+func freeChoiceBalances() map[string]config.Balance {
+	m := map[string]config.Balance{}
+	for _, a := range freeChoice {
+		m[a] = config.Balance{Algo: a, Param: "p"}
+		if _, ok := chashAlgos[a]; ok {
+			m[a+"/consistent"] = config.Balance{Algo: a, Param: "p", Hash: config.HashType{Consistent: true}}
+		}
+	}
+	return m
+}
+
 // TestPickSkipsFullServers: with every server at maxconn 1, a held pick
 // per server fills the farm; the next pick finds no room (nil: the
 // request waits in the backend queue) instead of returning a full server,
 // and a released slot is found again.
 func TestPickSkipsFullServers(t *testing.T) {
-	for _, algo := range freeChoice {
+	for algo, bc := range freeChoiceBalances() {
 		t.Run(algo, func(t *testing.T) {
 			ss := farm(3)
 			for _, s := range ss {
 				s.Maxconn = 1
 			}
-			b, err := New(config.Balance{Algo: algo, Param: "p"}, ss, nil)
+			b, err := New(bc, ss, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,11 +72,11 @@ func TestPickSkipsFullServers(t *testing.T) {
 // TestPickSkipsFullWithAvoid: a full server is skipped, and so is avoid
 // while another server has room; avoid is used when it is the only one.
 func TestPickSkipsFullWithAvoid(t *testing.T) {
-	for _, algo := range freeChoice {
+	for algo, bc := range freeChoiceBalances() {
 		t.Run(algo, func(t *testing.T) {
 			ss := farm(3)
 			ss[0].Maxconn = 1
-			b, err := New(config.Balance{Algo: algo, Param: "p"}, ss, nil)
+			b, err := New(bc, ss, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,39 +126,44 @@ func TestRoundRobinFullLosesTurn(t *testing.T) {
 // waits for that server), and reports it as overbooked.
 func TestHashBindsToFullServer(t *testing.T) {
 	for _, algo := range []string{"uri", "url_param", "hdr", "source"} {
-		t.Run(algo, func(t *testing.T) {
-			ss := farm(3)
-			for _, s := range ss {
-				s.Maxconn = 1
-			}
-			b, err := New(config.Balance{Algo: algo, Param: "p"}, ss, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			src := netip.MustParseAddr("198.51.100.7")
-			r := &req{uri: "/k?p=1", hdr: map[string]string{"p": "v"}}
-			s := b.Pick(src, r, nil)
-			if s == nil || s.Overbooked() {
-				t.Fatalf("first Pick = %s", name(s))
-			}
-			again := b.Pick(src, r, nil)
-			if again != s || !s.Overbooked() {
-				t.Fatalf("second Pick of the same key = %s (overbooked %v); want %s, overbooked", name(again), s.Overbooked(), s.Name)
-			}
-		})
+		for _, consistent := range []bool{false, true} {
+			bc := config.Balance{Algo: algo, Param: "p", Hash: config.HashType{Consistent: consistent}}
+			t.Run(fmt.Sprintf("%s/consistent=%v", algo, consistent), func(t *testing.T) { testHashBinds(t, bc) })
+		}
+	}
+}
+
+func testHashBinds(t *testing.T, bc config.Balance) {
+	ss := farm(3)
+	for _, s := range ss {
+		s.Maxconn = 1
+	}
+	b, err := New(bc, ss, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := netip.MustParseAddr("198.51.100.7")
+	r := &req{uri: "/k?p=1", hdr: map[string]string{"p": "v"}}
+	s := b.Pick(src, r, nil)
+	if s == nil || s.Overbooked() {
+		t.Fatalf("first Pick = %s", name(s))
+	}
+	again := b.Pick(src, r, nil)
+	if again != s || !s.Overbooked() {
+		t.Fatalf("second Pick of the same key = %s (overbooked %v); want %s, overbooked", name(again), s.Overbooked(), s.Name)
 	}
 }
 
 // TestSkipFullConcurrent: concurrent picks never count more connections
 // on a server than its maxconn; run with -race.
 func TestSkipFullConcurrent(t *testing.T) {
-	for _, algo := range freeChoice {
+	for algo, bc := range freeChoiceBalances() {
 		t.Run(algo, func(t *testing.T) {
 			ss := farm(3)
 			for _, s := range ss {
 				s.Maxconn = 2
 			}
-			b, err := New(config.Balance{Algo: algo, Param: "p"}, ss, nil)
+			b, err := New(bc, ss, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
