@@ -50,8 +50,12 @@ type queueFigures struct {
 }
 
 func (f queueFigures) String() string {
-	return fmt.Sprintf("%d answers to the pipelining clients; qcur %d 1 s after they closed (0 after %v); fresh burst: statuses %v, slowest %v",
-		f.answered, f.qcurAfter, f.drained.Round(time.Millisecond), f.statuses, f.slowest.Round(time.Millisecond))
+	drained := "not 0 within 1 s"
+	if f.drained >= 0 {
+		drained = "0 after " + f.drained.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("%d answers to the pipelining clients; qcur %d 1 s after they closed (%s); fresh burst: statuses %v, slowest %v",
+		f.answered, f.qcurAfter, drained, f.statuses, f.slowest.Round(time.Millisecond))
 }
 
 // pipeline runs a wrk-style pipelining client on fe until stop: depth
