@@ -26,9 +26,11 @@
 // rule is: never forward what a strict server could read differently.
 // Each rule of RFC 9112 sections 2-7 and RFC 9110 sections 5, 7.2, 8.6
 // and 10.1.1 is decided below; "400" means ParseRequest or ChunkScanner
-// returns a *SyntaxError, the proxy answers HAProxy's 400 page, records
-// the message for `show errors` and closes the connection (pipelined
-// bytes after it are never read). The HAProxy 2.6.12 and nginx 1.22.1
+// returns a *SyntaxError and the proxy answers HAProxy's 400 page and
+// closes the connection (pipelined bytes after it are never read). A
+// head's error is recorded for `show errors`; a chunked body's is not
+// yet, and one found after part of the body went on ends the exchange
+// there (the server has only seen a valid, unfinished body). The HAProxy 2.6.12 and nginx 1.22.1
 // columns are what test/smuggle measures through them; "forwards" there
 // means to the server, rewritten or not. Each row is held by the rows of
 // the same ID in TestDecisions (decisions_test.go).
