@@ -104,6 +104,9 @@ type Request struct {
 	Line   []byte
 	// Host is the Host header value (nil when absent).
 	Host []byte
+	// Authority is the authority of an absolute-form target, or the
+	// target of a CONNECT (nil otherwise).
+	Authority []byte
 	// Expect100 is true with `Expect: 100-continue`.
 	Expect100 bool
 }
@@ -156,7 +159,7 @@ func nextLine(b []byte, i int) (lf, end int) {
 // are lowercased in place in buf.
 func ParseRequest(buf []byte, max int, req *Request) error {
 	req.reset()
-	req.Method, req.URI, req.Proto, req.Line, req.Host = nil, nil, nil, nil, nil
+	req.Method, req.URI, req.Proto, req.Line, req.Host, req.Authority = nil, nil, nil, nil, nil, nil
 	req.Expect100 = false
 	b := buf
 	if len(b) > max {
@@ -188,41 +191,68 @@ func ParseRequest(buf []byte, max int, req *Request) error {
 		return synErr("bad request method", i+sp)
 	}
 	req.Method = line[:sp]
-	// uri
+	// uri: visible ASCII but '#' (rows R3, R4)
 	u := sp + 1
 	k := u
-	for k < len(line) && line[k] > ' ' && line[k] != 0x7f {
+	for k < len(line) && uriChar[line[k]] {
 		k++
 	}
 	if k == u || k >= len(line) || line[k] != ' ' {
 		return synErr("bad request uri", i+k)
 	}
 	req.URI = line[u:k]
+	auth, bad := checkTarget(req.Method, req.URI)
+	if bad >= 0 {
+		return synErr("bad request target form", i+u+bad)
+	}
+	req.Authority = auth
 	proto := line[k+1:]
 	minor, ok := parseVersion(proto)
 	if !ok {
 		return synErr("bad request version", i+k+1)
 	}
 	req.Proto = proto
+	if minor == 1 {
+		req.Proto = proto11 // HTTP/1.2-1.9 go on as HTTP/1.1 (row R2)
+	}
 	req.Minor = minor
 	if err := parseHeaders(buf, b, lf+1, max, &req.Message); err != nil {
 		return err
 	}
+	return req.checkFields()
+}
+
+// proto11 is the version goha speaks to servers for any HTTP/1.x, x>0.
+var proto11 = []byte("HTTP/1.1")
+
+// checkFields applies the request-only field rules: Host (rows R5, R6),
+// Expect (R20) and Transfer-Encoding in HTTP/1.0 (R14).
+func (req *Request) checkFields() error {
+	hosts := 0
 	for h := range req.Headers {
 		hd := &req.Headers[h]
 		switch string(hd.Name) {
 		case "host":
-			if req.Host != nil && string(req.Host) != string(hd.Value) {
+			hosts++
+			if hosts > 1 {
 				return synErr("duplicate host header", req.HeadLen)
+			}
+			if !validHost(hd.Value) {
+				return synErr("bad host header", req.HeadLen)
 			}
 			req.Host = hd.Value
 		case "expect":
-			if equalFold(hd.Value, "100-continue") {
+			if req.Minor > 0 && equalFold(hd.Value, "100-continue") {
 				req.Expect100 = true
 			}
 		}
 	}
-	if req.Chunked && req.Minor == 0 {
+	switch {
+	case hosts == 0 && req.Minor > 0:
+		return synErr("missing host header", req.HeadLen)
+	case req.Authority != nil && string(req.Method) != "CONNECT" && !bytesEqualFold(req.Authority, req.Host):
+		return synErr("host header differs from the target's authority", req.HeadLen)
+	case req.Chunked && req.Minor == 0:
 		return synErr("transfer-encoding in an HTTP/1.0 request", req.HeadLen)
 	}
 	return nil
@@ -335,7 +365,9 @@ func parseHeaders(buf, b []byte, i, max int, m *Message) error {
 			}
 		}
 		val := b[v:e]
-		m.Headers = append(m.Headers, Header{Name: name, Value: val})
+		if lookAlike(name) {
+			return synErr("header name too close to a framing header", i)
+		}
 		switch len(name) {
 		case 10:
 			if string(name) == "connection" {
@@ -347,10 +379,17 @@ func parseHeaders(buf, b []byte, i, max int, m *Message) error {
 			}
 		case 14:
 			if string(name) == "content-length" {
-				n, ok := parseContentLength(val)
+				n, first, ok := parseContentLength(val)
 				if !ok || (sawCL && n != m.ContentLength) {
 					return synErr("bad or conflicting content-length", v)
 				}
+				if sawCL {
+					// One content-length goes on, whatever the
+					// repeats (row R13).
+					i = lf + 1
+					continue
+				}
+				val = val[:first]
 				sawCL = true
 				m.ContentLength = n
 			}
@@ -363,6 +402,7 @@ func parseHeaders(buf, b []byte, i, max int, m *Message) error {
 				m.Chunked = true
 			}
 		}
+		m.Headers = append(m.Headers, Header{Name: name, Value: val})
 		i = lf + 1
 	}
 	if sawCL && sawTE {
@@ -372,9 +412,10 @@ func parseHeaders(buf, b []byte, i, max int, m *Message) error {
 }
 
 // parseContentLength accepts digits, or a comma-separated list of equal
-// values ("5, 5"), as HAProxy does.
-func parseContentLength(v []byte) (int64, bool) {
-	var n int64 = -1
+// values ("5, 5"), as HAProxy does; first is the end of the first
+// value's digits in v, what goes on to the server.
+func parseContentLength(v []byte) (n int64, first int, ok bool) {
+	n = -1
 	i := 0
 	for {
 		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
@@ -384,23 +425,26 @@ func parseContentLength(v []byte) (int64, bool) {
 		var x int64
 		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
 			if x > (1<<62)/10 {
-				return 0, false
+				return 0, 0, false
 			}
 			x = x*10 + int64(v[i]-'0')
 			i++
 		}
 		if i == start || (n >= 0 && x != n) {
-			return 0, false
+			return 0, 0, false
+		}
+		if n < 0 {
+			first = i
 		}
 		n = x
 		for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
 			i++
 		}
 		if i == len(v) {
-			return n, true
+			return n, first, true
 		}
 		if v[i] != ',' {
-			return 0, false
+			return 0, 0, false
 		}
 		i++
 	}

@@ -24,14 +24,14 @@ func TestParseRequestValid(t *testing.T) {
 		{name: "names lowercased, order kept", in: "GET /a?b HTTP/1.1\r\nZZ-First: 1\r\nX-Mixed-Case: Two \r\nhost: h\r\n\r\n", method: "GET", uri: "/a?b", minor: 1, headers: []string{"zz-first=1", "x-mixed-case=Two", "host=h"}, cl: -1, ka: true},
 		{name: "bare LF", in: "POST /p HTTP/1.0\nContent-Length: 3\n\nabc", method: "POST", uri: "/p", headers: []string{"content-length=3"}, cl: 3},
 		{name: "1.0 keep-alive", in: "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", method: "GET", uri: "/", headers: []string{"connection=Keep-Alive"}, cl: -1, ka: true},
-		{name: "1.1 close", in: "GET / HTTP/1.1\r\nConnection: close\r\n\r\n", method: "GET", uri: "/", minor: 1, headers: []string{"connection=close"}, cl: -1},
-		{name: "leading empty line", in: "\r\nGET / HTTP/1.1\r\n\r\n", method: "GET", uri: "/", minor: 1, cl: -1, ka: true},
-		{name: "chunked", in: "POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", method: "POST", uri: "/", minor: 1, headers: []string{"transfer-encoding=Chunked"}, cl: -1, chunked: true, ka: true},
-		{name: "same content-length twice", in: "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", method: "POST", uri: "/", minor: 1, headers: []string{"content-length=5", "content-length=5"}, cl: 5, ka: true},
-		{name: "content-length list", in: "POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", method: "POST", uri: "/", minor: 1, headers: []string{"content-length=5, 5"}, cl: 5, ka: true},
-		{name: "websocket", in: "GET /ws HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n", method: "GET", uri: "/ws", minor: 1, headers: []string{"connection=keep-alive, Upgrade", "upgrade=websocket"}, cl: -1, ka: true, upgrade: true},
-		{name: "expect", in: "PUT / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n", method: "PUT", uri: "/", minor: 1, headers: []string{"expect=100-Continue", "content-length=1"}, cl: 1, ka: true, exp100: true},
-		{name: "empty value", in: "GET / HTTP/1.1\r\nX-E:\r\n\r\n", method: "GET", uri: "/", minor: 1, headers: []string{"x-e="}, cl: -1, ka: true},
+		{name: "1.1 close", in: "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", method: "GET", uri: "/", minor: 1, headers: []string{"host=h", "connection=close"}, cl: -1},
+		{name: "leading empty line", in: "\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", method: "GET", uri: "/", minor: 1, headers: []string{"host=h"}, cl: -1, ka: true},
+		{name: "chunked", in: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n", method: "POST", uri: "/", minor: 1, headers: []string{"host=h", "transfer-encoding=Chunked"}, cl: -1, chunked: true, ka: true},
+		{name: "same content-length twice", in: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", method: "POST", uri: "/", minor: 1, headers: []string{"host=h", "content-length=5"}, cl: 5, ka: true},
+		{name: "content-length list", in: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n", method: "POST", uri: "/", minor: 1, headers: []string{"host=h", "content-length=5"}, cl: 5, ka: true},
+		{name: "websocket", in: "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n", method: "GET", uri: "/ws", minor: 1, headers: []string{"host=h", "connection=keep-alive, Upgrade", "upgrade=websocket"}, cl: -1, ka: true, upgrade: true},
+		{name: "expect", in: "PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n", method: "PUT", uri: "/", minor: 1, headers: []string{"host=h", "expect=100-Continue", "content-length=1"}, cl: 1, ka: true, exp100: true},
+		{name: "empty value", in: "GET / HTTP/1.1\r\nHost: h\r\nX-E:\r\n\r\n", method: "GET", uri: "/", minor: 1, headers: []string{"host=h", "x-e="}, cl: -1, ka: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,7 +170,7 @@ func TestChunkScanner(t *testing.T) {
 		{"simple", "5\r\nhello\r\n0\r\n\r\nNEXT", 15},
 		{"two chunks ext", "3;a=b\r\nabc\r\nA\r\n0123456789\r\n0\r\n\r\n", 32},
 		{"trailers", "1\r\nx\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\nGET", 25},
-		{"bare LF", "1\nx\n0\n\n", 7},
+		{"bare LF refused (it goes on unchanged)", "1\nx\n0\n\n", -1},
 		{"bad size", "z\r\n", -1},
 		{"missing CRLF", "1\r\nxy\r\n", -1},
 	}
