@@ -89,6 +89,10 @@ var decisions = []decision{
 
 	req("R5", "absolute-form, Host in other case", "GET http://h.test/a HTTP/1.1\r\nHost: H.Test\r\n\r\n", nil),
 	req("R5", "https with port", "GET https://h.test:8443?q HTTP/1.1\r\nHost: h.test:8443\r\n\r\n", nil),
+	req("R5", "default port on one side", "GET http://h.test:80/a HTTP/1.1\r\nHost: h.test\r\n\r\n", nil),
+	req("R5", "https default port on the other", "GET https://h.test/a HTTP/1.1\r\nHost: h.test:443\r\n\r\n", nil),
+	req("R5", "HTTP/1.0 without Host", "GET http://h.test/a HTTP/1.0\r\n\r\n", nil),
+	bad("R5", "another port", "GET http://h.test:81/a HTTP/1.1\r\nHost: h.test\r\n\r\n"),
 	bad("R5", "differing Host", "GET http://other.test/a HTTP/1.1\r\n"+hh+"\r\n"),
 	bad("R5", "no Host", "GET http://h.test/a HTTP/1.1\r\n\r\n"),
 	bad("R5", "userinfo", "GET http://u@h.test/a HTTP/1.1\r\n"+hh+"\r\n"),

@@ -52,8 +52,9 @@
 //	    only; anything else 400. HAProxy: forwards "GET *" and
 //	    scheme-less targets. nginx: 400.
 //	R5  Absolute-form (9112 §3.2.2, 9110 §4.2.4, §7.2): no userinfo, and
-//	    a Host equal (ASCII case aside) to the target's authority, else
-//	    400; the target goes on as received. HAProxy: 400 on a differing
+//	    a Host, when there is one, equal to the target's authority (ASCII
+//	    case and the scheme's default port written on one side only
+//	    aside), else 400; the target goes on as received. HAProxy: 400 on a differing
 //	    Host, forwards userinfo and a missing Host. nginx: 400 on userinfo
 //	    and missing Host, sends its own Host.
 //	R6  Host (9112 §3.2, 9110 §7.2): exactly one in HTTP/1.1, at most one

@@ -250,7 +250,8 @@ func (req *Request) checkFields() error {
 	switch {
 	case hosts == 0 && req.Minor > 0:
 		return synErr("missing host header", req.HeadLen)
-	case req.Authority != nil && string(req.Method) != "CONNECT" && !bytesEqualFold(req.Authority, req.Host):
+	case req.Authority != nil && req.Host != nil && string(req.Method) != "CONNECT" &&
+		!sameAuthority(req.URI, req.Authority, req.Host):
 		return synErr("host header differs from the target's authority", req.HeadLen)
 	case req.Chunked && req.Minor == 0:
 		return synErr("transfer-encoding in an HTTP/1.0 request", req.HeadLen)
@@ -536,4 +537,25 @@ func (r *Response) ResponseBody(head bool) BodyKind {
 		return BodyLength
 	}
 	return BodyUntilClose
+}
+
+// sameAuthority reports whether an absolute-form target's authority and
+// the Host header name the same origin: equal but for case, or but for
+// the scheme's default port written on one side only (http://h:80/ with
+// Host: h), as HAProxy's scheme-based normalization treats them.
+func sameAuthority(uri, auth, host []byte) bool {
+	if bytesEqualFold(auth, host) {
+		return true
+	}
+	port := ":80"
+	if len(uri) >= 8 && equalFold(uri[:8], "https://") {
+		port = ":443"
+	}
+	strip := func(b []byte) []byte {
+		if len(b) > len(port) && string(b[len(b)-len(port):]) == port {
+			return b[:len(b)-len(port)]
+		}
+		return b
+	}
+	return bytesEqualFold(strip(auth), strip(host))
 }
