@@ -34,5 +34,10 @@ soak: build
 bench: build
 	GOHA_BIN=$(CURDIR)/$(BIN) ./test/bench/run.sh
 
+# Every fuzz target for FUZZTIME each (default 20s); their corpora live in
+# each package's testdata/fuzz. make test runs the corpora as seeds.
+fuzz:
+	FUZZTIME=$${FUZZTIME:-20s} ./test/fuzz.sh
+
 clean:
 	rm -rf bin goha-master.sock
