@@ -101,6 +101,14 @@ type standalone struct {
 	lns map[string]net.Listener
 	// inherited lists the keys whose socket came from a tableflip parent.
 	inherited map[string]bool
+	// early keeps a SIGUSR2 received while starting, for when the process
+	// serves.
+	early chan os.Signal
+	// pidfile is where this process writes its PID (-p or the global
+	// section's; empty: nowhere); pidWritten says it already did, before a
+	// chroot hid the path.
+	pidfile    string
+	pidWritten bool
 }
 
 // fail logs the reason the process cannot start, tells a -D launcher, and
@@ -117,18 +125,59 @@ func (s *standalone) fail(format string, a ...any) int {
 	return 1
 }
 
+// run starts the process in named steps (take over from a previous
+// process, load the configuration, bind, build the proxies, drop
+// privileges, arm self-upgrades) and serves until it stops. The first
+// step that fails ends the start with its message.
 func (s *standalone) run() int {
-	f := s.f
 	// A SIGUSR2 while starting must neither kill the process (the default
 	// action) nor be lost: it is kept and acted upon once serving.
-	early := make(chan os.Signal, 1)
-	signal.Notify(early, syscall.SIGUSR2)
-	defer signal.Stop(early)
-	// tableflip first: in an upgraded process it takes over fds 3 and up.
+	s.early = make(chan os.Signal, 1)
+	signal.Notify(s.early, syscall.SIGUSR2)
+	defer signal.Stop(s.early)
+	up, err := s.takeOver()
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	cfg, err := s.loadConfig()
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	id, err := worker.ResolveIdentity(cfg.Global)
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	if err := s.openListeners(cfg); err != nil {
+		return s.fail("Starting proxy: %v", err)
+	}
+	worker.ApplyThreads(cfg.Global)
+	hub := worker.NewLogHub(cfg) // log sockets open before the privilege drop
+	defer hub.Close()
+	if s.ready != nil || (s.upgraded && wantsDaemon(s.f)) {
+		s.log = syslogEvents(s.log, hub, cfg.Global)
+		up.log = s.log
+	}
+	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1, LogHub: hub})
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	worker.LoadServerState(s.log, rt, cfg, "")
+	if err := s.dropPrivileges(cfg, id); err != nil {
+		return s.fail("%v", err)
+	}
+	s.armUpgrade(up, id)
+	return s.serve(cfg, rt, up)
+}
+
+// takeOver sets up tableflip, which in an upgraded process takes over the
+// previous process' sockets (fds 3 and up), so it comes first. Only an
+// upgraded process fails without it; another serves with self-upgrades
+// disabled.
+func (s *standalone) takeOver() (*upgrade, error) {
 	upg, err := tableflip.New(tableflip.Options{UpgradeTimeout: upgradeTimeout})
 	if err != nil {
 		if s.upgraded {
-			return s.fail("cannot take the sockets of the previous process: %v", err)
+			return nil, fmt.Errorf("cannot take the sockets of the previous process: %v", err)
 		}
 		s.log.Warn().Msgf("SIGUSR2 self-upgrades are disabled: %v", err)
 	}
@@ -141,17 +190,23 @@ func (s *standalone) run() int {
 	// absolute path this process was started as, symlinks kept, so an
 	// upgrade runs whatever binary is installed there then.
 	os.Args[0] = s.exe
+	return up, nil
+}
 
+// loadConfig reads and parses the -f files, prints the parser's warnings
+// (its alerts too when parsing fails) and applies -n.
+func (s *standalone) loadConfig() (*config.Config, error) {
+	f := s.f
 	srcs, err := config.ReadSources(f.files)
 	if err != nil {
-		return s.fail("config : %v", err)
+		return nil, fmt.Errorf("config : %v", err)
 	}
 	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn})
 	if err != nil {
 		for _, m := range config.Report(cfg, err) {
 			fmt.Fprintln(os.Stderr, config.FormatMessage(m, os.Getpid()))
 		}
-		return s.fail("config : Fatal errors found in configuration.")
+		return nil, errors.New("config : Fatal errors found in configuration.")
 	}
 	if !f.quiet {
 		for _, m := range config.Report(cfg, nil) {
@@ -161,48 +216,40 @@ func (s *standalone) run() int {
 	if f.maxconn > 0 {
 		cfg.Global.Maxconn = f.maxconn
 	}
-	id, err := worker.ResolveIdentity(cfg.Global)
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	if err := s.openListeners(cfg); err != nil {
-		return s.fail("Starting proxy: %v", err)
-	}
-	worker.ApplyThreads(cfg.Global)
-	hub := worker.NewLogHub(cfg) // log sockets open before the privilege drop
-	defer hub.Close()
-	if s.ready != nil || (s.upgraded && wantsDaemon(f)) {
-		s.log = syslogEvents(s.log, hub, cfg.Global)
-		up.log = s.log
-	}
-	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1, LogHub: hub})
-	if err != nil {
-		return s.fail("%v", err)
-	}
-	worker.LoadServerState(s.log, rt, cfg, "")
-	pidfile := f.pidfile
-	if pidfile == "" {
-		pidfile = cfg.Global.Pidfile
-	}
-	// The pidfile names the process once it serves, so that a failed start
-	// never leaves it pointing at a dead process while the old one goes on
-	// serving. A chroot hides its path: then it is written before.
-	pidWritten := false
-	if pidfile != "" && id.Chroot != "" {
-		if err := master.WritePidfile(pidfile, os.Getpid()); err != nil {
-			return s.fail("%v", err)
-		}
-		pidWritten = true
-	}
-	if err := worker.Drop(id); err != nil {
-		return s.fail("%v", err)
-	}
+	return cfg, nil
+}
 
-	up.pidfile, up.lns, up.added, up.refused = pidfile, s.lns, s.inherited, refusal(id, s.exe)
-	up.preflight = preflightCheck(s.exe, f.files)
+// dropPrivileges gives up id's privileges once everything is bound and
+// loaded. The pidfile names the process once it serves, so that a failed
+// start never leaves it pointing at a dead process while the old one goes
+// on serving; a chroot hides its path, so then it is written here, before.
+func (s *standalone) dropPrivileges(cfg *config.Config, id worker.Identity) error {
+	s.pidfile = s.f.pidfile
+	if s.pidfile == "" {
+		s.pidfile = cfg.Global.Pidfile
+	}
+	if s.pidfile != "" && id.Chroot != "" {
+		if err := master.WritePidfile(s.pidfile, os.Getpid()); err != nil {
+			return err
+		}
+		s.pidWritten = true
+	}
+	return worker.Drop(id)
+}
+
+// armUpgrade gives the SIGUSR2 self-upgrade what it hands on, or disables
+// it when the dropped privileges would make it fail (see refusal).
+func (s *standalone) armUpgrade(up *upgrade, id worker.Identity) {
+	up.pidfile, up.lns, up.added, up.refused = s.pidfile, s.lns, s.inherited, refusal(id, s.exe)
+	up.preflight = preflightCheck(s.exe, s.f.files)
 	if !up.refused.ok() {
 		up.upg = nil
 	}
+}
+
+// serve runs the proxies on the listening sockets until the process
+// stops; SIGUSR2 asks for a self-upgrade.
+func (s *standalone) serve(cfg *config.Config, rt *proxy.Runtime, up *upgrade) int {
 	statsTimeout := cfg.Global.StatsTimeout
 	if statsTimeout <= 0 {
 		statsTimeout = cli.DefaultTimeout
@@ -218,42 +265,47 @@ func (s *standalone) run() int {
 			}
 			return false
 		},
-		Ready: func() {
-			// Serve handles SIGUSR2 from now on. Stop the early channel
-			// first thing, before the pidfile makes this PID known: a
-			// signal delivered to both channels would upgrade twice.
-			signal.Stop(early)
-			startSignal := false
-			select {
-			case <-early:
-				startSignal = true
-			default:
-			}
-			if pidfile != "" && !pidWritten {
-				if err := master.WritePidfile(pidfile, os.Getpid()); err != nil {
-					s.log.Error().Msgf("%v", err)
-				}
-			}
-			if !s.upgraded {
-				s.stopOld()
-			}
-			if s.ready != nil {
-				s.ready(nil)
-			}
-			if s.upg != nil {
-				if err := s.upg.Ready(); err != nil {
-					s.log.Error().Msgf("cannot tell the previous process that this one serves: %v", err)
-				}
-			}
-			if startSignal {
-				up.request("SIGUSR2 (received while starting)")
-			}
-			if s.upgraded {
-				s.log.Info().Msgf("Self-upgrade complete: process %d serves, the previous one (pid %d) is stopping.", os.Getpid(), s.parent)
-				up.watchQueue()
-			}
-		},
+		Ready: func() { s.serving(up) },
 	}, rt)
+}
+
+// serving runs once the process serves: it names it in the pidfile, stops
+// the old processes (-sf/-st), tells a -D launcher or a tableflip parent,
+// and acts on a SIGUSR2 received while starting.
+func (s *standalone) serving(up *upgrade) {
+	// Serve handles SIGUSR2 from now on. Stop the early channel first
+	// thing, before the pidfile makes this PID known: a signal delivered
+	// to both channels would upgrade twice.
+	signal.Stop(s.early)
+	startSignal := false
+	select {
+	case <-s.early:
+		startSignal = true
+	default:
+	}
+	if s.pidfile != "" && !s.pidWritten {
+		if err := master.WritePidfile(s.pidfile, os.Getpid()); err != nil {
+			s.log.Error().Msgf("%v", err)
+		}
+	}
+	if !s.upgraded {
+		s.stopOld()
+	}
+	if s.ready != nil {
+		s.ready(nil)
+	}
+	if s.upg != nil {
+		if err := s.upg.Ready(); err != nil {
+			s.log.Error().Msgf("cannot tell the previous process that this one serves: %v", err)
+		}
+	}
+	if startSignal {
+		up.request("SIGUSR2 (received while starting)")
+	}
+	if s.upgraded {
+		s.log.Info().Msgf("Self-upgrade complete: process %d serves, the previous one (pid %d) is stopping.", os.Getpid(), s.parent)
+		up.watchQueue()
+	}
 }
 
 // stopOld is -sf/-st: once this process serves, the old ones get a soft

@@ -520,3 +520,13 @@ func BenchmarkEval(b *testing.B) {
 		})
 	}
 }
+
+// TestEveryFetchHasEvaluator guards the evaluators table: a fetch
+// registered without an evaluator would silently never match.
+func TestEveryFetchHasEvaluator(t *testing.T) {
+	for name, d := range fetches {
+		if d.kind < 0 || int(d.kind) >= len(evaluators) || evaluators[d.kind] == nil {
+			t.Errorf("fetch %q (kind %d) has no evaluator", name, d.kind)
+		}
+	}
+}

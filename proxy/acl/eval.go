@@ -58,130 +58,197 @@ func (m *matcher) matchValue(b []byte) bool {
 	return m.matchStr(b)
 }
 
-// eval fetches the sample from s and matches it.
+// eval fetches the sample from s and matches it, through the evaluator
+// of the matcher's fetch kind.
 func (m *matcher) eval(s Sample) bool {
 	if m.def.http && !s.HTTP() {
 		return false
 	}
-	switch m.def.kind {
-	case fTrue, fWaitEnd:
-		return m.matchInt(1)
-	case fFalse:
-		return m.matchInt(0)
-	case fProtoHTTP:
-		if s.HTTP() {
-			return m.matchInt(1)
+	if k := m.def.kind; k >= 0 && int(k) < len(evaluators) {
+		if fn := evaluators[k]; fn != nil {
+			return fn(m, s)
 		}
-		return m.matchInt(0)
-	case fSSLFC:
-		if s.SSL() {
-			return m.matchInt(1)
-		}
-		return m.matchInt(0)
-	case fPath:
-		return m.matchStr(s.Path())
-	case fURL:
-		return m.matchStr(s.URL())
-	case fQuery:
-		u := s.URL()
-		q := bytes.IndexByte(u, '?')
-		if q < 0 {
-			return false
-		}
-		return m.matchStr(u[q+1:])
-	case fSNI:
-		sni := s.SNI()
-		if sni == nil {
-			return false
-		}
-		return m.matchStr(sni)
-	case fVer:
-		vs, ok := s.(VersionSample)
-		if !ok {
-			return false
-		}
-		return m.matchStr(vs.Version())
-	case fMethod:
-		return m.matchMethod(s.Method())
-	case fSrc:
-		a := s.Src()
-		if !a.IsValid() {
-			return false
-		}
-		if m.match == mFound {
-			return true
-		}
-		return m.ips.contains(a)
-	case fSrcPort:
-		ps, ok := s.(SrcPortSample)
-		if !ok {
-			return false
-		}
-		return m.matchInt(int64(ps.SrcPort()))
-	case fDstPort:
-		return m.matchInt(int64(s.DstPort()))
-	case fHdr, fHdrVal:
-		return m.evalHeader(s)
-	case fHdrCnt:
-		v := m.visits.Get().(*visit)
-		v.n = 0
-		s.Header(m.arg, v.cnt)
-		n := v.n
-		m.visits.Put(v)
-		return m.matchInt(int64(n))
-	case fURLP, fURLPVal:
-		return m.evalParam(s.URL())
-	case fBase:
-		return m.evalBase(s)
-	case fDst:
-		ds, ok := s.(DstSample)
-		if !ok {
-			return false
-		}
-		a := ds.Dst()
-		if !a.IsValid() {
-			return false
-		}
-		return m.match == mFound || m.ips.contains(a)
-	case fNbsrv:
-		n := 0
-		if ns, ok := s.(NbsrvSample); ok {
-			n = ns.Nbsrv(m.arg)
-		}
-		return m.matchInt(int64(n))
-	case fAuth:
-		as, ok := s.(AuthSample)
-		if !ok {
-			return m.matchInt(0)
-		}
-		if _, ok := as.HTTPAuth(m.arg); ok {
-			return m.matchInt(1)
-		}
-		return m.matchInt(0)
-	case fAuthGroup:
-		as, ok := s.(AuthSample)
-		if !ok {
-			return false
-		}
-		user, ok := as.HTTPAuth(m.arg)
-		if !ok {
-			return false
-		}
-		if m.match == mFound {
-			return true
-		}
-		for _, g := range m.groups {
-			if as.InGroup(m.arg, user, g) {
-				return true
-			}
-		}
-		return false
-	}
-	if m.isPayload() {
-		ok, _ := m.evalPayload(s)
-		return ok
 	}
 	return false
+}
+
+// evalFunc fetches one kind of sample from s and matches it with m.
+type evalFunc func(m *matcher, s Sample) bool
+
+// evaluators is the evaluation of each fetch kind, indexed by kind. A kind
+// without one matches nothing.
+var evaluators = [...]evalFunc{
+	fTrue:      evalTrue,
+	fWaitEnd:   evalTrue,
+	fFalse:     evalFalse,
+	fProtoHTTP: evalProtoHTTP,
+	fSSLFC:     evalSSLFC,
+	fPath:      evalPath,
+	fURL:       evalURL,
+	fQuery:     evalQuery,
+	fSNI:       evalSNI,
+	fVer:       evalVer,
+	fMethod:    evalMethod,
+	fSrc:       evalSrc,
+	fSrcPort:   evalSrcPort,
+	fDstPort:   evalDstPort,
+	fHdr:       (*matcher).evalHeader,
+	fHdrVal:    (*matcher).evalHeader,
+	fHdrCnt:    evalHdrCnt,
+	fURLP:      evalURLP,
+	fURLPVal:   evalURLP,
+	fBase:      (*matcher).evalBase,
+	fDst:       evalDst,
+	fNbsrv:     evalNbsrv,
+	fAuth:      evalAuth,
+	fAuthGroup: evalAuthGroup,
+	fReqSNI:    evalPayloadMatch,
+	fHelloType: evalPayloadMatch,
+	fReqLen:    evalPayloadMatch,
+}
+
+// matchBool matches a boolean sample, as the integer 1 or 0.
+func (m *matcher) matchBool(b bool) bool {
+	if b {
+		return m.matchInt(1)
+	}
+	return m.matchInt(0)
+}
+
+func evalTrue(m *matcher, _ Sample) bool  { return m.matchInt(1) }
+func evalFalse(m *matcher, _ Sample) bool { return m.matchInt(0) }
+
+func evalProtoHTTP(m *matcher, s Sample) bool { return m.matchBool(s.HTTP()) }
+func evalSSLFC(m *matcher, s Sample) bool     { return m.matchBool(s.SSL()) }
+
+func evalPath(m *matcher, s Sample) bool { return m.matchStr(s.Path()) }
+func evalURL(m *matcher, s Sample) bool  { return m.matchStr(s.URL()) }
+
+// evalQuery matches what follows the '?' of the URL; nothing without one.
+func evalQuery(m *matcher, s Sample) bool {
+	u := s.URL()
+	q := bytes.IndexByte(u, '?')
+	if q < 0 {
+		return false
+	}
+	return m.matchStr(u[q+1:])
+}
+
+// evalSNI matches the TLS server name; nothing without TLS or SNI.
+func evalSNI(m *matcher, s Sample) bool {
+	sni := s.SNI()
+	if sni == nil {
+		return false
+	}
+	return m.matchStr(sni)
+}
+
+// evalVer matches the HTTP version, when the sample knows it.
+func evalVer(m *matcher, s Sample) bool {
+	vs, ok := s.(VersionSample)
+	if !ok {
+		return false
+	}
+	return m.matchStr(vs.Version())
+}
+
+func evalMethod(m *matcher, s Sample) bool { return m.matchMethod(s.Method()) }
+
+// evalSrc matches the client address; nothing when it is not an IP.
+func evalSrc(m *matcher, s Sample) bool {
+	a := s.Src()
+	if !a.IsValid() {
+		return false
+	}
+	return m.match == mFound || m.ips.contains(a)
+}
+
+// evalSrcPort matches the client port, when the sample knows it.
+func evalSrcPort(m *matcher, s Sample) bool {
+	ps, ok := s.(SrcPortSample)
+	if !ok {
+		return false
+	}
+	return m.matchInt(int64(ps.SrcPort()))
+}
+
+func evalDstPort(m *matcher, s Sample) bool { return m.matchInt(int64(s.DstPort())) }
+
+// evalHdrCnt matches the number of values of header m.arg.
+func evalHdrCnt(m *matcher, s Sample) bool {
+	v := m.visits.Get().(*visit)
+	v.n = 0
+	s.Header(m.arg, v.cnt)
+	n := v.n
+	m.visits.Put(v)
+	return m.matchInt(int64(n))
+}
+
+func evalURLP(m *matcher, s Sample) bool { return m.evalParam(s.URL()) }
+
+// evalDst matches the address the client connected to, when the sample
+// knows it and it is an IP.
+func evalDst(m *matcher, s Sample) bool {
+	ds, ok := s.(DstSample)
+	if !ok {
+		return false
+	}
+	a := ds.Dst()
+	if !a.IsValid() {
+		return false
+	}
+	return m.match == mFound || m.ips.contains(a)
+}
+
+// evalNbsrv matches the usable servers of backend m.arg (0 when the
+// sample cannot count them).
+func evalNbsrv(m *matcher, s Sample) bool {
+	n := 0
+	if ns, ok := s.(NbsrvSample); ok {
+		n = ns.Nbsrv(m.arg)
+	}
+	return m.matchInt(int64(n))
+}
+
+// evalAuth matches whether the request's credentials are valid in
+// userlist m.arg.
+func evalAuth(m *matcher, s Sample) bool {
+	as, ok := s.(AuthSample)
+	if !ok {
+		return m.matchInt(0)
+	}
+	_, ok = as.HTTPAuth(m.arg)
+	return m.matchBool(ok)
+}
+
+// evalAuthGroup matches the groups of userlist m.arg the authenticated
+// user belongs to; nothing without valid credentials.
+func evalAuthGroup(m *matcher, s Sample) bool {
+	as, ok := s.(AuthSample)
+	if !ok {
+		return false
+	}
+	user, ok := as.HTTPAuth(m.arg)
+	if !ok {
+		return false
+	}
+	if m.match == mFound {
+		return true
+	}
+	for _, g := range m.groups {
+		if as.InGroup(m.arg, user, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// evalPayloadMatch matches a TCP payload fetch, ignoring whether more
+// bytes could change the answer (term.matchTri, which cares, calls
+// evalPayload itself).
+func evalPayloadMatch(m *matcher, s Sample) bool {
+	ok, _ := m.evalPayload(s)
+	return ok
 }
 
 // evalHeader matches the values of header m.arg (or only occurrence

@@ -128,11 +128,14 @@ var variables = map[string]struct {
 // printed unless the line already ends with one), then optional literal
 // text, then a variable (opText: none). Folding text and separators into
 // the variable that follows them halves the number of steps per line.
+// fn is the variable's row of appenders, looked up once here rather than
+// per line.
 type op struct {
 	kind opKind
 	opts uint8
 	sep  bool
 	text string
+	fn   appendFunc
 }
 
 // FormatOptions are what a compiled format needs besides the string.
@@ -190,7 +193,7 @@ func Compile(s string, o FormatOptions) (*Format, error) {
 	cur := op{kind: opText}
 	// push ends the current step with variable k (opText: none).
 	push := func(k opKind, opts uint8) {
-		cur.kind, cur.opts = k, opts
+		cur.kind, cur.opts, cur.fn = k, opts, appenders[k]
 		cur.text += text.String()
 		text.Reset()
 		f.ops = append(f.ops, cur)

@@ -320,3 +320,16 @@ func BenchmarkFormatTCPLog(b *testing.B) {
 		buf = f.Append(buf[:0], e)
 	}
 }
+
+// TestEveryVariableHasAppender guards the appenders table: a variable
+// added to the keyword table without a printer would print nothing.
+func TestEveryVariableHasAppender(t *testing.T) {
+	for name, v := range variables {
+		if v.kind == opGlobal {
+			continue
+		}
+		if appenders[v.kind] == nil {
+			t.Errorf("%%%s (op %d) has no appender", name, v.kind)
+		}
+	}
+}
