@@ -155,7 +155,8 @@ func TestCompressEndToEnd(t *testing.T) {
 	}
 }
 
-// TestCompressSkipped: responses sent as they are, end to end.
+// TestCompressSkipped: responses sent as they are, end to end, while
+// the same server's ordinary answer is compressed.
 func TestCompressSkipped(t *testing.T) {
 	be := startBackend(t, "s1", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -168,11 +169,17 @@ func TestCompressSkipped(t *testing.T) {
 			return
 		case "/404":
 			w.WriteHeader(404)
+		case "/small":
+			io.WriteString(w, "abc")
+			return
 		}
-		io.WriteString(w, "plain body")
+		io.WriteString(w, strings.Repeat("plain body ", 30))
 	})
 	_, fe := startProxy(t, fmt.Sprintf(compConfig, "compression algo gzip", "", be.addr(), be.addr()))
-	for _, p := range []string{"/encoded", "/notransform", "/304", "/404"} {
+	if resp, _ := compGet(t, fe["fe"], "/", "gzip"); resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("the control is not compressed: %v", resp.Header)
+	}
+	for _, p := range []string{"/encoded", "/notransform", "/304", "/404", "/small"} {
 		resp, raw := compGet(t, fe["fe"], p, "gzip")
 		if resp.Header.Get("Content-Encoding") == "gzip" || resp.Header.Get("Vary") != "" {
 			t.Errorf("%s: compressed (%q), want it as is", p, raw)

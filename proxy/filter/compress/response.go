@@ -6,6 +6,11 @@ import (
 	"github.com/goha/goha/proxy/http1"
 )
 
+// minSize is the smallest Content-Length compressed: gzip's header and
+// trailer alone take 18 bytes, so a smaller body can only grow (nginx's
+// gzip_min_length default is the same 20).
+const minSize = 20
+
 // A response rule says why a response is sent as is; the rules are
 // HAProxy 2.6's (select_compression_response_header), in its order.
 type rule struct {
@@ -18,6 +23,11 @@ var rules = []rule{
 	{"status other than 200, 201, 202, 203", func(st int, _ *http1.Message, _ []string) bool { return st < 200 || st > 203 }},
 	{"no length and not chunked (close-delimited), or empty", func(_ int, m *http1.Message, _ []string) bool {
 		return !m.Chunked && m.ContentLength <= 0
+	}},
+	// Beyond HAProxy 2.6, which gzips a 3-byte body into 23 bytes: a
+	// body announced smaller than minSize is sent as is.
+	{"smaller than the gzip framing", func(_ int, m *http1.Message, _ []string) bool {
+		return !m.Chunked && m.ContentLength > 0 && m.ContentLength < minSize
 	}},
 	{"already Content-Encoded", func(_ int, m *http1.Message, _ []string) bool { return has(m, "content-encoding") }},
 	{"Cache-Control: no-transform", func(_ int, m *http1.Message, _ []string) bool { return noTransform(m) }},
