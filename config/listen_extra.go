@@ -153,6 +153,9 @@ func (p *parser) parseFilter(px *Proxy, args []string) {
 		p.alertf("'%s' expects a filter name.", args[0])
 		return
 	}
+	if name == "compression" {
+		return // the `compression` keyword does the rest
+	}
 	d, ok := supportOf("filter", name)
 	if !ok {
 		p.alertf("'%s' : unknown keyword '%s'. Registered keywords :\n    [CACHE] cache\n    [COMP] compression\n    [FCGI] fcgi-app\n    [SPOE] spoe\n    [TRACE] trace\n    [BWLIM] bwlim-in\n    [BWLIM] bwlim-out", args[0], name)
@@ -201,11 +204,7 @@ func (p *parser) parseCompression(px *Proxy, args []string) {
 		p.alertf("'%s' expects 'algo', 'type' or 'offload'", args[0])
 		return
 	}
-	first := px.Compression == nil
 	px.Compression = c
-	if first {
-		p.warnf("'compression' is a known HAProxy keyword that goha accepts but ignores (responses are sent uncompressed).")
-	}
 }
 
 // httpAfterResActionList is what HAProxy 2.6 prints for an unknown

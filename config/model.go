@@ -213,8 +213,7 @@ type Proxy struct {
 	// Cookie is the `cookie` persistence setting (nil = none). goha
 	// parses it; the parser warns that persistence is not applied.
 	Cookie *CookiePersist
-	// Compression is the `compression` setting (nil = none); accepted
-	// with a warning, responses are sent uncompressed.
+	// Compression is the `compression` setting (nil = none).
 	Compression *Compression
 }
 

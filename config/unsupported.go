@@ -157,8 +157,8 @@ func buildSupportTable() map[string]Decision {
 		"agent-port", "agent-inter", "agent-addr", "agent-send", "no-agent-check", "shard", "stick")
 
 	// filters
-	add("filter", N, "compression, tracing, caching and bandwidth shaping do not change what is served",
-		"compression", "trace", "cache", "bwlim-in", "bwlim-out")
+	add("filter", N, "tracing, caching and bandwidth shaping do not change what is served",
+		"trace", "cache", "bwlim-in", "bwlim-out")
 	add("filter", U, "SPOE agents (WAF, auth...) decide about requests", "spoe")
 	add("filter", U, "FastCGI applications are not implemented", "fcgi-app")
 

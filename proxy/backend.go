@@ -263,6 +263,13 @@ func newBackend(rt *Runtime, p *config.Proxy) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	comp, err := newCompFilter(p, true)
+	if err != nil {
+		return nil, fmt.Errorf("backend %q: %w", p.Name, err)
+	}
+	if comp != nil {
+		b.filters = append(b.filters, comp)
+	}
 	return b, nil
 }
 

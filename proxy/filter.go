@@ -24,6 +24,19 @@ type Filter interface {
 	Start(req *http1.Request) FilterStream
 }
 
+// Pairer is a filter HAProxy runs once per request even when the
+// frontend and the backend both declare it (compression): the
+// frontend's is then started with the backend's declaration, and the
+// backend's is skipped.
+type Pairer interface {
+	Filter
+	// Pairs reports whether be, one of the backend's filters, is a
+	// declaration of the same filter.
+	Pairs(be Filter) bool
+	// StartPair is Start with be's declaration too.
+	StartPair(req *http1.Request, be Filter) FilterStream
+}
+
 // FilterStream is a filter's view of one request.
 type FilterStream interface {
 	// RequestHeaders may change the request head before it is sent.
@@ -119,19 +132,46 @@ const maxFiltersPerRequest = 8
 // request and lets them edit its head.
 func (s *httpSession) startFilters(t *txn) {
 	w := s.w
-	for _, list := range [2][]Filter{s.f.filters, t.be.filters} {
-		for _, f := range list {
-			if t.nf == maxFiltersPerRequest {
-				return
-			}
-			if fs := f.Start(&w.req); fs != nil {
-				t.filters[t.nf] = fs
-				t.nf++
-			}
+	var paired uint64 // the backend's filters a frontend's took along
+	for _, f := range s.f.filters {
+		if p, g := pairOf(f, t.be.filters, &paired); g != nil {
+			t.addFilter(p.StartPair(&w.req, g))
+		} else {
+			t.addFilter(f.Start(&w.req))
+		}
+	}
+	for i, f := range t.be.filters {
+		if i >= 64 || paired&(1<<i) == 0 {
+			t.addFilter(f.Start(&w.req))
 		}
 	}
 	for _, fs := range t.filters[:t.nf] {
 		fs.RequestHeaders(HeaderEdit{msg: &w.req.Message, edits: &w.reqEdits})
+	}
+}
+
+// pairOf finds among the backend's filters (not yet paired) the
+// declaration a frontend's Pairer f runs with, and marks it paired.
+func pairOf(f Filter, be []Filter, paired *uint64) (Pairer, Filter) {
+	p, ok := f.(Pairer)
+	if !ok {
+		return nil, nil
+	}
+	for i, g := range be {
+		if i < 64 && *paired&(1<<i) == 0 && p.Pairs(g) {
+			*paired |= 1 << i
+			return p, g
+		}
+	}
+	return nil, nil
+}
+
+// addFilter adds a started filter to the request's, up to
+// maxFiltersPerRequest.
+func (t *txn) addFilter(fs FilterStream) {
+	if fs != nil && t.nf < maxFiltersPerRequest {
+		t.filters[t.nf] = fs
+		t.nf++
 	}
 }
 

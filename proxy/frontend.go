@@ -173,6 +173,15 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 		f.logger = l
 	}
 	f.captures = len(p.CaptureRequestHeaders)
+	// `compression` is the last of the frontend's filters, as
+	// HAProxy's implicit compression filter.
+	comp, err := newCompFilter(p, false)
+	if err != nil {
+		return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
+	}
+	if comp != nil {
+		f.filters = append(f.filters, comp)
+	}
 	return f, nil
 }
 
