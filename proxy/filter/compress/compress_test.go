@@ -17,6 +17,9 @@ import (
 func parseReq(t testing.TB, head string) *http1.Request {
 	t.Helper()
 	req := new(http1.Request)
+	if !strings.Contains(strings.ToLower(head), "\r\nhost:") && strings.Contains(head, "HTTP/1.1") {
+		head += "Host: x\r\n" // HTTP/1.1 requires one
+	}
 	if err := http1.ParseRequest([]byte(head+"\r\n"), 1<<16, req); err != nil {
 		t.Fatalf("parse %q: %v", head, err)
 	}
