@@ -1,4 +1,4 @@
-package proxy
+package sample
 
 import (
 	"bytes"
@@ -66,12 +66,12 @@ func parseMapFile(data []byte) [][2]string {
 
 // loadMap compiles map file name for kind and output type, once per
 // (file, kind, type) per Runtime.
-func loadMap(o *compileOpts, name string, kind mapKind, out smpType) (*mapTable, error) {
+func loadMap(o *Options, name string, kind mapKind, out smpType) (*mapTable, error) {
 	key := fmt.Sprintf("%d/%d/%s", kind, out, name)
 	if m := o.cache[key]; m != nil {
 		return m, nil
 	}
-	data, ok := o.maps[name]
+	data, ok := o.Maps[name]
 	if !ok {
 		return nil, fmt.Errorf("map file %q was not loaded by the configuration parser", name)
 	}
@@ -178,7 +178,7 @@ func parseIntRange(s string) (lo, hi int64, err error) {
 }
 
 // lookup returns the entry matching v, or nil.
-func (m *mapTable) lookup(x *evalCtx, v *smpVal) *mapEntry {
+func (m *mapTable) lookup(x *Ctx, v *smpVal) *mapEntry {
 	switch m.kind {
 	case mapIP:
 		if !toIP(v) {
@@ -273,8 +273,8 @@ func registerMapConverters() {
 	convTable["map"] = mapConv(mapStr, stStr)
 }
 
-func mapConv(kind mapKind, out smpType) func(*conv, *compileOpts) error {
-	return func(c *conv, o *compileOpts) error {
+func mapConv(kind mapKind, out smpType) func(*conv, *Options) error {
+	return func(c *conv, o *Options) error {
 		if len(c.args) < 1 || len(c.args) > 2 {
 			return fmt.Errorf("expects a map file and an optional default value")
 		}
@@ -301,7 +301,7 @@ func mapConv(kind mapKind, out smpType) func(*conv, *compileOpts) error {
 				c.ip4 = netip.PrefixFrom(a.Unmap(), 0)
 			}
 		}
-		c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+		c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 			e := c.m.lookup(x, v)
 			if e == nil {
 				if !c.hasD {

@@ -1,4 +1,4 @@
-package proxy
+package sample
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // conv is a compiled converter.
 type conv struct {
 	name string
-	fn   func(x *evalCtx, c *conv, v *smpVal) bool
+	fn   func(x *Ctx, c *conv, v *smpVal) bool
 	args []string
 	n    [3]int64
 	b    []byte
@@ -34,9 +34,9 @@ type conv struct {
 
 // convTable maps the converters rule values support to their compiler.
 // Keep in step with config.SupportedConverters (TestSampleTables).
-var convTable = map[string]func(c *conv, o *compileOpts) error{}
+var convTable = map[string]func(c *conv, o *Options) error{}
 
-func compileConv(name string, args []string, o *compileOpts) (conv, error) {
+func compileConv(name string, args []string, o *Options) (conv, error) {
 	c := conv{name: name, args: args}
 	mk, ok := convTable[name]
 	if !ok {
@@ -62,8 +62,8 @@ func (c *conv) intArgs(min int) error {
 	return nil
 }
 
-func noArgs(fn func(x *evalCtx, c *conv, v *smpVal) bool) func(*conv, *compileOpts) error {
-	return func(c *conv, _ *compileOpts) error {
+func noArgs(fn func(x *Ctx, c *conv, v *smpVal) bool) func(*conv, *Options) error {
+	return func(c *conv, _ *Options) error {
 		if len(c.args) > 0 {
 			return fmt.Errorf("no argument expected")
 		}
@@ -74,7 +74,7 @@ func noArgs(fn func(x *evalCtx, c *conv, v *smpVal) bool) func(*conv, *compileOp
 
 // toStr casts v to a string in place (ints, bools and IPs are printed
 // into scratch space).
-func toStr(x *evalCtx, v *smpVal) bool {
+func toStr(x *Ctx, v *smpVal) bool {
 	switch v.t {
 	case stStr:
 		return true
@@ -160,8 +160,8 @@ func toIP(v *smpVal) bool {
 }
 
 // strConv builds a converter that rewrites a string sample into scratch.
-func strConv(f func(dst, in []byte, c *conv) ([]byte, bool)) func(x *evalCtx, c *conv, v *smpVal) bool {
-	return func(x *evalCtx, c *conv, v *smpVal) bool {
+func strConv(f func(dst, in []byte, c *conv) ([]byte, bool)) func(x *Ctx, c *conv, v *smpVal) bool {
+	return func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toStr(x, v) {
 			return false
 		}
@@ -175,12 +175,12 @@ func strConv(f func(dst, in []byte, c *conv) ([]byte, bool)) func(x *evalCtx, c 
 }
 
 // intConv builds an arithmetic converter on n[0].
-func intConv(f func(a, b int64) (int64, bool)) func(*conv, *compileOpts) error {
-	return func(c *conv, _ *compileOpts) error {
+func intConv(f func(a, b int64) (int64, bool)) func(*conv, *Options) error {
+	return func(c *conv, _ *Options) error {
 		if err := c.intArgs(1); err != nil {
 			return err
 		}
-		c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+		c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 			if !toInt(v) {
 				return false
 			}
@@ -234,14 +234,14 @@ func init() {
 		}
 		return dst, true
 	}))
-	convTable["length"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["length"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toStr(x, v) {
 			return false
 		}
 		v.t, v.i = stInt, int64(len(v.s))
 		return true
 	})
-	convTable["url_dec"] = func(c *conv, _ *compileOpts) error {
+	convTable["url_dec"] = func(c *conv, _ *Options) error {
 		if len(c.args) > 1 {
 			return fmt.Errorf("at most one argument")
 		}
@@ -266,7 +266,7 @@ func init() {
 		})
 		return nil
 	}
-	convTable["url_enc"] = func(c *conv, _ *compileOpts) error {
+	convTable["url_enc"] = func(c *conv, _ *Options) error {
 		if len(c.args) > 1 || len(c.args) == 1 && c.args[0] != "query" {
 			return fmt.Errorf("only 'query' is accepted")
 		}
@@ -282,7 +282,7 @@ func init() {
 		})
 		return nil
 	}
-	convTable["bytes"] = func(c *conv, _ *compileOpts) error {
+	convTable["bytes"] = func(c *conv, _ *Options) error {
 		if err := c.intArgs(1); err != nil {
 			return err
 		}
@@ -292,7 +292,7 @@ func init() {
 		if c.n[0] < 0 {
 			return fmt.Errorf("offset must be positive")
 		}
-		c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+		c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 			if !toStr(x, v) {
 				return false
 			}
@@ -312,7 +312,7 @@ func init() {
 	}
 	for _, name := range []string{"field", "word"} {
 		word := name == "word"
-		convTable[name] = func(c *conv, _ *compileOpts) error {
+		convTable[name] = func(c *conv, _ *Options) error {
 			if len(c.args) < 2 || len(c.args) > 3 {
 				return fmt.Errorf("expects an index, delimiters and an optional count")
 			}
@@ -333,7 +333,7 @@ func init() {
 				}
 				c.n[1] = n
 			}
-			c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+			c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 				if !toStr(x, v) {
 					return false
 				}
@@ -347,7 +347,7 @@ func init() {
 			return nil
 		}
 	}
-	convTable["regsub"] = func(c *conv, _ *compileOpts) error {
+	convTable["regsub"] = func(c *conv, _ *Options) error {
 		if len(c.args) < 2 || len(c.args) > 3 {
 			return fmt.Errorf("expects a regex, a replacement and optional flags")
 		}
@@ -375,7 +375,7 @@ func init() {
 		})
 		return nil
 	}
-	convTable["json"] = func(c *conv, _ *compileOpts) error {
+	convTable["json"] = func(c *conv, _ *Options) error {
 		mode := ""
 		if len(c.args) > 0 {
 			mode = c.args[0]
@@ -392,7 +392,7 @@ func init() {
 		})
 		return nil
 	}
-	convTable["ipmask"] = func(c *conv, _ *compileOpts) error {
+	convTable["ipmask"] = func(c *conv, _ *Options) error {
 		if len(c.args) < 1 || len(c.args) > 2 {
 			return fmt.Errorf("expects a mask and an optional IPv6 mask")
 		}
@@ -409,7 +409,7 @@ func init() {
 			}
 			c.n[1] = int64(b6)
 		}
-		c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+		c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 			if !toIP(v) {
 				return false
 			}
@@ -447,22 +447,22 @@ func init() {
 	convTable["and"] = intConv(func(a, b int64) (int64, bool) { return a & b, true })
 	convTable["or"] = intConv(func(a, b int64) (int64, bool) { return a | b, true })
 	convTable["xor"] = intConv(func(a, b int64) (int64, bool) { return a ^ b, true })
-	convTable["neg"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["neg"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toInt(v) {
 			return false
 		}
 		v.i = -v.i
 		return true
 	})
-	convTable["cpl"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["cpl"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toInt(v) {
 			return false
 		}
 		v.i = ^v.i
 		return true
 	})
-	boolOf := func(f func(int64) bool) func(*conv, *compileOpts) error {
-		return noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	boolOf := func(f func(int64) bool) func(*conv, *Options) error {
+		return noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 			if !toInt(v) {
 				return false
 			}
@@ -475,7 +475,7 @@ func init() {
 		})
 	}
 	_ = boolOf
-	convTable["bool"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["bool"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toInt(v) {
 			return false
 		}
@@ -485,7 +485,7 @@ func init() {
 		}
 		return true
 	})
-	convTable["not"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["not"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toInt(v) {
 			return false
 		}
@@ -497,27 +497,27 @@ func init() {
 		}
 		return true
 	})
-	convTable["odd"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["odd"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toInt(v) {
 			return false
 		}
 		v.t, v.i = stBool, v.i&1
 		return true
 	})
-	convTable["even"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["even"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toInt(v) {
 			return false
 		}
 		v.t, v.i = stBool, 1-v.i&1
 		return true
 	})
-	trim := func(left bool) func(*conv, *compileOpts) error {
-		return func(c *conv, _ *compileOpts) error {
+	trim := func(left bool) func(*conv, *Options) error {
+		return func(c *conv, _ *Options) error {
 			if len(c.args) != 1 {
 				return fmt.Errorf("expects the characters to trim")
 			}
 			set := c.args[0]
-			c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+			c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 				if !toStr(x, v) {
 					return false
 				}
@@ -533,7 +533,7 @@ func init() {
 	}
 	convTable["ltrim"] = trim(true)
 	convTable["rtrim"] = trim(false)
-	convTable["cut_crlf"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["cut_crlf"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toStr(x, v) {
 			return false
 		}
@@ -542,7 +542,7 @@ func init() {
 		}
 		return true
 	})
-	convTable["host_only"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["host_only"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toStr(x, v) {
 			return false
 		}
@@ -550,7 +550,7 @@ func init() {
 		v.s = h
 		return true
 	})
-	convTable["port_only"] = noArgs(func(x *evalCtx, c *conv, v *smpVal) bool {
+	convTable["port_only"] = noArgs(func(x *Ctx, c *conv, v *smpVal) bool {
 		if !toStr(x, v) {
 			return false
 		}
@@ -562,12 +562,12 @@ func init() {
 		v.t, v.i = stInt, n
 		return true
 	})
-	hashConv := func(f func(b []byte) uint32) func(*conv, *compileOpts) error {
-		return func(c *conv, _ *compileOpts) error {
+	hashConv := func(f func(b []byte) uint32) func(*conv, *Options) error {
+		return func(c *conv, _ *Options) error {
 			if len(c.args) > 1 {
 				return fmt.Errorf("at most one argument")
 			}
-			c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
+			c.fn = func(x *Ctx, c *conv, v *smpVal) bool {
 				if !toStr(x, v) {
 					return false
 				}
@@ -597,7 +597,7 @@ func init() {
 		s := sha1.Sum(in)
 		return append(dst, s[:]...), true
 	}))
-	convTable["sha2"] = func(c *conv, _ *compileOpts) error {
+	convTable["sha2"] = func(c *conv, _ *Options) error {
 		bits := "256"
 		if len(c.args) > 0 {
 			bits = c.args[0]
