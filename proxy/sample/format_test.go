@@ -222,3 +222,20 @@ func FuzzCompileLF(f *testing.F) {
 
 var _ = os.Getenv
 var _ = strings.Contains
+
+// TestProxyNamesNoAlloc: fe_name and be_name are copied into scratch
+// space, not into a new slice per evaluation.
+func TestProxyNamesNoAlloc(t *testing.T) {
+	e, err := CompileFormat("%[fe_name]/%[be_name,upper]", &Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := testCtx(t, testReq)
+	dst := e.AppendTo(make([]byte, 0, 64), x, 0)
+	if string(dst) != "fe/APP" {
+		t.Fatalf("got %q, want %q", dst, "fe/APP")
+	}
+	if n := testing.AllocsPerRun(100, func() { dst = e.AppendTo(dst[:0], x, 0) }); n != 0 {
+		t.Errorf("%v allocations per evaluation", n)
+	}
+}
