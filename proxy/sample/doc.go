@@ -19,9 +19,10 @@
 // the file that implements them: fetch_conn.go (addresses and ports),
 // fetch_http.go (request and response), fetch_payload.go (the start of a
 // TCP stream), fetch_proxy.go (frontend, backend), fetch_const.go
-// (constants, date, env); conv_string.go, conv_int.go, conv_ip.go,
-// conv_hash.go and conv_map.go (map files, map.go). %X variables are the
-// table in logvar.go.
+// (constants, date, env); conv_string.go, conv_encode.go, conv_int.go,
+// conv_ip.go, conv_hash.go and conv_map.go (map files, map.go), with the
+// casts between sample types in cast.go. %X variables are the table in
+// logvar.go.
 //
 // Traps:
 //   - Evaluation does not allocate in steady state (TestLogFormatNoAlloc):
