@@ -71,6 +71,8 @@ type Ctx struct {
 	// holding the current value.
 	bufs [2][]byte
 	cur  int
+	// name is where AppendName builds a name.
+	name []byte
 	// v holds the value being evaluated (kept here so that it does not
 	// escape to the heap on each evaluation).
 	v smpVal

@@ -212,13 +212,13 @@ func (e *Format) AppendTo(dst []byte, x *Ctx, max int) []byte {
 	return dst
 }
 
-// AppendName evaluates e into x's scratch space, at most max bytes, and
-// returns the result, valid until the next evaluation on x (a dynamic
-// use_backend name).
+// AppendName evaluates e, at most max bytes of it, into a buffer of x
+// kept for that (a dynamic use_backend name) and returns the result,
+// valid until the next AppendName on x. The buffer is not the
+// converters' scratch space, which the evaluation itself uses.
 func (x *Ctx) AppendName(e *Format, max int) []byte {
-	name := e.AppendTo(x.scratch(), x, max)
-	x.bufs[x.cur^1] = name
-	return name
+	x.name = e.AppendTo(x.name[:0], x, max)
+	return x.name
 }
 
 // appendSampleHTTP appends a sample as a string, control characters

@@ -239,3 +239,23 @@ func TestProxyNamesNoAlloc(t *testing.T) {
 		t.Errorf("%v allocations per evaluation", n)
 	}
 }
+
+// TestAppendNameLiteralPrefix: a dynamic use_backend name with literal
+// text before a converted sample (be_%[req.hdr(host),lower]) evaluates
+// the same every time; the converters' scratch space must not be where
+// the name is being built.
+func TestAppendNameLiteralPrefix(t *testing.T) {
+	e, err := CompileFormat("be_%[req.hdr(host),lower]", &Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := testCtx(t, testReq)
+	for i := 0; i < 3; i++ {
+		if got := string(x.AppendName(e, 256)); got != "be_example.com:8080" {
+			t.Fatalf("evaluation %d: %q, want %q", i+1, got, "be_example.com:8080")
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { x.AppendName(e, 256) }); n != 0 {
+		t.Errorf("%v allocations per evaluation", n)
+	}
+}
