@@ -70,14 +70,16 @@
 //     than the buffer.
 //   - Rule values (set-header, add-header, set-path, redirect targets,
 //     return/deny lf-string bodies, use_backend names) are HAProxy
-//     log-format strings compiled once by compileLF (sample_expr.go,
-//     sample_conv.go, sample_map.go) and evaluated per request into the
-//     work area (w.vals) without allocating (regsub excepted). The
-//     fetches, converters and %X variables supported are exactly
+//     log-format strings compiled once by sample.CompileFormat (package
+//     sample; sampleenv.go is what it reads of frontends and backends)
+//     and evaluated per request into the work area (w.vals) without
+//     allocating (regsub excepted). The fetches, converters and %X
+//     variables supported are exactly
 //     config.SupportedSampleFetches/SupportedConverters/SupportedLogVars
-//     (TestSampleTables): the parser refuses the rest, so `goha -c` and a
-//     start agree (TestCorpusValidStarts checks the corpus). Map files
-//     come from config.Config.MapFiles (read before the chroot).
+//     (sample's TestSampleTables): the parser refuses the rest, so `goha
+//     -c` and a start agree (TestCorpusValidStarts checks the corpus).
+//     Map files come from config.Config.MapFiles (read before the
+//     chroot).
 //   - A backend's http-request rules run after use_backend picked it; its
 //     http-response and http-after-response rules before the frontend's
 //     (rt.beRules, compiled once). http-after-response rules also rewrite

@@ -11,6 +11,7 @@ import (
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -41,7 +42,7 @@ type Frontend struct {
 	contentRules []*tcpRule
 	inspectDelay time.Duration
 	// copts compiles log-format values (map files, shared tables).
-	copts    *compileOpts
+	copts    *sample.Options
 	errs     map[int][]byte
 	logger   *tlog.Logger
 	captures int        // number of request header captures
@@ -64,7 +65,7 @@ type useBackend struct {
 	// dyn is a log-format backend name (`use_backend %[...]`): the
 	// backend is looked up by the evaluated name; none found means
 	// default_backend, as in HAProxy.
-	dyn *lfExpr
+	dyn *sample.Format
 }
 
 // ruleSet is a proxy's HTTP rules, compiled once per runtime: a
@@ -89,21 +90,21 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 	} else if p.IsBackend() {
 		f.defaultBE = rt.beByName[p.Name]
 	}
-	f.copts = &compileOpts{maps: rt.cfg.MapFiles, rt: rt}
+	f.copts = &sample.Options{Maps: rt.cfg.MapFiles}
 	for _, u := range p.UseBackends {
 		c, err := acl.Compile(u.Cond)
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: use_backend %q: %w", p.Name, u.Backend, err)
 		}
-		name, err := compileLF(u.Backend, f.copts)
+		name, err := sample.CompileFormat(u.Backend, f.copts)
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: use_backend: %w", p.Name, err)
 		}
-		if !name.static {
+		if !name.Static() {
 			f.useBE = append(f.useBE, useBackend{cond: c, dyn: name})
 			continue
 		}
-		be := rt.beByName[string(name.lit)]
+		be := rt.beByName[string(name.Literal())]
 		if be == nil {
 			return nil, fmt.Errorf("frontend %q: use_backend %q not found", p.Name, u.Backend)
 		}
@@ -215,7 +216,7 @@ func newLogger(rt *Runtime, p *config.Proxy) (*tlog.Logger, error) {
 
 // compileRuleSet compiles a proxy's http-request, http-response and
 // http-after-response rules.
-func compileRuleSet(p *config.Proxy, errs map[int][]byte, o *compileOpts) (*ruleSet, error) {
+func compileRuleSet(p *config.Proxy, errs map[int][]byte, o *sample.Options) (*ruleSet, error) {
 	rs := &ruleSet{}
 	for _, r := range p.HTTPRequest {
 		hr, err := compileHTTPRule(r, "http-request", errs, o)
@@ -413,8 +414,8 @@ func (f *Frontend) acceptRules(c net.Conn) bool {
 	if len(f.connRules) == 0 {
 		return true
 	}
-	var s connSample
-	s.init(c)
+	var s sample.Conn
+	s.Init(c)
 	for _, r := range f.connRules {
 		if r.cond.Eval(&s) {
 			return r.accept
@@ -432,12 +433,12 @@ func (f *Frontend) pickBackend(s acl.Sample) *Backend {
 // pickBackendX is pickBackend with an evaluation context for dynamic
 // names (use_backend %[...]); without one they are evaluated on a
 // temporary context.
-func (f *Frontend) pickBackendX(s acl.Sample, x *evalCtx) *Backend {
+func (f *Frontend) pickBackendX(s acl.Sample, x *sample.Ctx) *Backend {
 	switch v := s.(type) {
-	case *httpSample:
-		v.rt = f.rt
-	case *connSample:
-		v.rt = f.rt
+	case *sample.HTTP:
+		v.Backends = f.rt
+	case *sample.Conn:
+		v.Backends = f.rt
 	}
 	for i := range f.useBE {
 		u := &f.useBE[i]
@@ -448,18 +449,17 @@ func (f *Frontend) pickBackendX(s acl.Sample, x *evalCtx) *Backend {
 			return u.be
 		}
 		if x == nil {
-			x = &evalCtx{f: f}
+			x = &sample.Ctx{Frontend: f}
 			switch v := s.(type) {
-			case *httpSample:
-				x.c, x.req = &v.connSample, v.req
-			case *connSample:
-				x.c, x.payload = v, v.payload
+			case *sample.HTTP:
+				x.Conn, x.Req = &v.Conn, v.Req
+			case *sample.Conn:
+				x.Conn, x.Payload = v, v.Peeked
 			}
 		}
 		// As in HAProxy, a name that matches no backend of the right
 		// mode ends the switching rules: default_backend applies.
-		name := u.dyn.appendTo(x.scratch(), x, 256)
-		x.bufs[x.cur^1] = name
+		name := x.AppendName(u.dyn, 256)
 		be := f.rt.beByName[string(name)]
 		if be == nil || be.mode != f.mode {
 			break

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -31,10 +32,10 @@ type work struct {
 	out   []byte // outgoing heads are built here
 	req   http1.Request
 	resp  http1.Response
-	line  []byte    // copy of the request line, for the log
-	rules []ruleHit // header and path rules that matched, in order
-	vals  []byte    // their evaluated values (ruleHit spans)
-	x     evalCtx   // log-format evaluation (sample_expr.go)
+	line  []byte     // copy of the request line, for the log
+	rules []ruleHit  // header and path rules that matched, in order
+	vals  []byte     // their evaluated values (ruleHit spans)
+	x     sample.Ctx // log-format evaluation (package sample)
 	iov   net.Buffers
 	iovA  [2][]byte
 	chunk http1.ChunkScanner // the response body's
@@ -71,7 +72,7 @@ type httpSession struct {
 	rt       *Runtime
 	c        net.Conn
 	rc       syscall.RawConn
-	smp      httpSample
+	smp      sample.HTTP
 	dl       deadlines
 	w        *work
 	inLen    int // bytes in w.in
@@ -137,8 +138,8 @@ func (s *httpSession) idleTimeout(stopping bool) time.Duration {
 func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 	rt := f.rt
 	s := &httpSession{f: f, rt: rt, c: c, accepted: accepted}
-	s.smp.connSample.init(c)
-	s.smp.rt = rt
+	s.smp.Init(c)
+	s.smp.Backends = rt
 	if tc, ok := c.(*net.TCPConn); ok {
 		if !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 			tc.SetKeepAlive(false)
@@ -388,8 +389,8 @@ func (s *httpSession) logEarly(rs reqStart, status int, term [2]byte, badreq boo
 }
 
 func (s *httpSession) fillEntry(e *tlog.Entry, rs reqStart) {
-	e.Client = s.smp.src
-	e.Frontend = s.smp.dst
+	e.Client = s.smp.Client
+	e.Frontend = s.smp.Local
 	e.AcceptTime = rs.start
 	if !rs.firstByte.IsZero() {
 		e.Ti = rs.firstByte.Sub(rs.start)

@@ -118,7 +118,7 @@ func (s *httpSession) local(page []byte, status int, term [2]byte, closeConn boo
 	if isHTTP10(&req.Message) {
 		closeConn = true
 	}
-	n := s.answer(s.afterPage(page, s.w.x.be), !closeConn)
+	n := s.answer(s.afterPage(page, s.w.evalBackend()), !closeConn)
 	s.logLocal(status, n, term)
 	if closeConn {
 		return false
@@ -320,7 +320,7 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 	if xff {
 		out = append(out, xffName...)
 		out = append(out, ": "...)
-		out = s.smp.src.Addr().AppendTo(out)
+		out = s.smp.Client.Addr().AppendTo(out)
 		out = append(out, "\r\n"...)
 	}
 	if isHTTP10(&req.Message) && req.ConnKeepAlive && !upgrade {
@@ -342,7 +342,7 @@ func (s *httpSession) forwardfor(be *Backend) (string, bool) {
 	if o.ForwardforHeader != "" {
 		name = lower(o.ForwardforHeader)
 	}
-	if o.ForwardforExcept != "" && exceptMatches(o.ForwardforExcept, s.smp.src.Addr()) {
+	if o.ForwardforExcept != "" && exceptMatches(o.ForwardforExcept, s.smp.Client.Addr()) {
 		return "", false
 	}
 	return name, true

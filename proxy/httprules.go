@@ -4,19 +4,8 @@ import (
 	"bytes"
 
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/sample"
 )
-
-// reset prepares the evaluation context of a new request on session s.
-func (x *evalCtx) reset(s *httpSession) {
-	x.c = &s.smp.connSample
-	x.req = &s.w.req
-	x.resp = nil
-	x.f = s.f
-	x.be = nil
-	x.srv = ""
-	x.nreq = s.nreq
-	x.payload, x.final = nil, false
-}
 
 // isMonitor reports whether a request target is the frontend's
 // monitor-uri: compared with the path when it starts with '/', else with
@@ -24,7 +13,7 @@ func (x *evalCtx) reset(s *httpSession) {
 func (s *httpSession) isMonitor(uri []byte) bool {
 	m := s.f.monitorURI
 	if m[0] == '/' {
-		return bytes.Equal(uriPath(uri), m) || bytes.Equal(uri, m)
+		return bytes.Equal(sample.URIPath(uri), m) || bytes.Equal(uri, m)
 	}
 	return bytes.Equal(uri, m)
 }
@@ -63,7 +52,7 @@ func (s *httpSession) requestRules(rules []*httpRule, be *Backend, closeLocal bo
 			return true, s.local(s.answerPage(r), r.status, [2]byte{'L', 'R'}, closeLocal)
 		case ruleRedirect:
 			a := len(w.vals)
-			w.vals = r.value.appendTo(w.vals, x, s.rt.bufsize)
+			w.vals = r.value.AppendTo(w.vals, x, s.rt.bufsize)
 			target := w.vals[a:]
 			if r.ignoreEmpty && len(target) == 0 {
 				continue
@@ -183,7 +172,7 @@ func (s *httpSession) afterPage(page []byte, be *Backend) []byte {
 		return page
 	}
 	from := len(w.rules)
-	w.x.resp = resp
+	w.x.Resp = resp
 	s.afterRules(be)
 	if len(w.rules) == from {
 		return page

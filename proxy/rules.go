@@ -9,6 +9,7 @@ import (
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/sample"
 )
 
 type ruleKind uint8
@@ -31,8 +32,8 @@ const (
 type httpRule struct {
 	kind  ruleKind
 	cond  *acl.Cond
-	name  []byte  // lowercased header name
-	value *lfExpr // header value, path or redirect target
+	name  []byte         // lowercased header name
+	value *sample.Format // header value, path or redirect target
 	// page is the full response for deny/return/auth (built at New);
 	// with a log-format body, dyn builds it per request instead.
 	page   []byte
@@ -52,17 +53,17 @@ type httpRule struct {
 type dynPage struct {
 	ctype string
 	hdrs  []dynHdr
-	body  *lfExpr
+	body  *sample.Format
 }
 
 type dynHdr struct {
 	name  string
-	value *lfExpr
+	value *sample.Format
 }
 
 // compileHTTPRule builds a rule; errs are the proxy's error pages and o
 // what log-format values need.
-func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *compileOpts) (*httpRule, error) {
+func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *sample.Options) (*httpRule, error) {
 	request := dir == "http-request"
 	where := fmt.Sprintf("%s %s [%s:%d]", dir, r.Action, r.File, r.Line)
 	c, err := acl.Compile(r.Cond)
@@ -70,8 +71,8 @@ func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *compile
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	hr := &httpRule{cond: c, status: r.Status, src: where}
-	lf := func(v string) (*lfExpr, error) {
-		e, err := compileLF(v, o)
+	lf := func(v string) (*sample.Format, error) {
+		e, err := sample.CompileFormat(v, o)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
@@ -101,7 +102,7 @@ func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *compile
 			return err
 		}
 		if !r.BodyLF {
-			d.body = &lfExpr{static: true, lit: r.Body}
+			d.body = sample.LiteralFormat(r.Body)
 		}
 		for _, h := range r.Headers {
 			v, err := lf(h[1])
@@ -222,11 +223,11 @@ type ruleHit struct {
 
 // evalValue evaluates a matching rule's value into w.vals and records the
 // hit.
-func (w *work) hit(r *httpRule, x *evalCtx, max int) {
+func (w *work) hit(r *httpRule, x *sample.Ctx, max int) {
 	h := ruleHit{r: r, a: -1}
-	if r.value != nil && !r.value.static {
+	if r.value != nil && !r.value.Static() {
 		a := len(w.vals)
-		w.vals = r.value.appendTo(w.vals, x, max)
+		w.vals = r.value.AppendTo(w.vals, x, max)
 		h.a, h.b = int32(a), int32(len(w.vals))
 	}
 	w.rules = append(w.rules, h)
@@ -238,13 +239,13 @@ func (w *work) valueOf(h *ruleHit) []byte {
 		if h.r.value == nil {
 			return nil
 		}
-		return h.r.value.lit
+		return h.r.value.Literal()
 	}
 	return w.vals[h.a:h.b]
 }
 
 // appendDynPage builds a deny/return answer with log-format parts.
-func (r *httpRule) appendDynPage(dst []byte, x *evalCtx) []byte {
+func (r *httpRule) appendDynPage(dst []byte, x *sample.Ctx) []byte {
 	d := r.dyn
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(r.status), 10)
@@ -262,12 +263,12 @@ func (r *httpRule) appendDynPage(dst []byte, x *evalCtx) []byte {
 	for _, h := range d.hdrs {
 		dst = append(dst, h.name...)
 		dst = append(dst, ": "...)
-		dst = h.value.appendTo(dst, x, 0)
+		dst = h.value.AppendTo(dst, x, 0)
 		dst = append(dst, "\r\n"...)
 	}
 	dst = append(dst, "\r\n"...)
 	bodyAt := len(dst)
-	dst = d.body.appendTo(dst, x, 0)
+	dst = d.body.AppendTo(dst, x, 0)
 	n := strconv.AppendInt(make([]byte, 0, 20)[:0], int64(len(dst)-bodyAt), 10)
 	// shift the head left over the unused padding
 	pad := 10 - len(n)

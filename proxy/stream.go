@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -134,12 +135,12 @@ func (s *httpSession) begin() *txn {
 	req := &w.req
 	s.rt.CumReq.Add(1)
 	f.ReqTot.Add(1)
-	s.smp.req = req
+	s.smp.Req = req
 	w.line = append(w.line[:0], req.Line...)
 	w.rules = w.rules[:0]
 	w.vals = w.vals[:0]
 	w.reqEdits, w.rspEdits = w.reqEdits[:0], w.rspEdits[:0]
-	w.x.reset(s)
+	s.resetEval()
 	w.t = txn{rs: s.w.cur, bodyKind: req.RequestBody(), upgrade: req.Upgrade()}
 	t := &w.t
 	closeAfter := !req.KeepAlive() || s.stop.Load() || f.httpClose()
@@ -199,7 +200,7 @@ func (s *httpSession) phaseSwitch(t *txn) verdict {
 	if t.be == nil {
 		return verdictOf(s.local(pageFor(503, f.errs), 503, [2]byte{'S', 'C'}, t.closeLocal))
 	}
-	s.w.x.be = t.be
+	s.w.x.Backend = t.be
 	return next
 }
 
@@ -263,7 +264,7 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 		s.startFilters(t)
 	}
 	s.w.out = s.buildRequest(be, t.upgrade)
-	t.cr = be.connect(s.queueCtx(), s.smp.src.Addr(), lbRequest{&s.smp}, nil, s.reuseFor(be))
+	t.cr = be.connect(s.queueCtx(), s.smp.Client.Addr(), sample.LBRequest{S: &s.smp}, nil, s.reuseFor(be))
 	if t.cr.err != nil {
 		return verdictOf(s.serverFailed(t.e, t.rs, be, t.cr.srv, nil, t.cr, 503, t.cr.term))
 	}

@@ -93,8 +93,8 @@ func (s *httpSession) chunkedResponseStart(t *txn, rbody []byte) verdict {
 // default) instead.
 func (s *httpSession) phaseResponseRules(t *txn) verdict {
 	w, f, be, srv := s.w, s.f, t.be, t.srv
-	w.x.resp = &w.resp
-	w.x.srv = srv.Name
+	w.x.Resp = &w.resp
+	w.x.Server = srv.Name
 	deny := s.responseRules(be)
 	if deny == nil {
 		return next

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -24,7 +25,7 @@ type tcpSession struct {
 
 	// What finish needs, set before the relay starts.
 	accepted time.Time
-	smp      connSample
+	smp      sample.Conn
 	be       *Backend
 	cr       connectResult
 
@@ -63,7 +64,7 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	} else if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetKeepAlive(false)
 	}
-	s.smp.init(c)
+	s.smp.Init(c)
 	// tcp-request content rules (tlsinspect.go): peek, never consume.
 	if !f.inspectContent(c, &s.smp) {
 		s.finish(0, 0, [2]byte{'P', 'R'})
@@ -72,13 +73,13 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	term := [2]byte{'-', '-'}
 
 	be := f.pickBackend(&s.smp)
-	s.smp.payload = nil
+	s.smp.Peeked = nil
 	s.be = be
 	if be == nil {
 		term = [2]byte{'P', 'C'}
 	} else {
 		be.sessStart(accepted)
-		s.cr = be.connect(s.queueCtx(), s.smp.src.Addr(), nil, nil, nil)
+		s.cr = be.connect(s.queueCtx(), s.smp.Client.Addr(), nil, nil, nil)
 		if s.cr.err != nil {
 			term = s.cr.term
 		}
@@ -142,8 +143,8 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 		if be != nil {
 			e.Tw, e.Tc = cr.tw, cr.tc
 		}
-		e.Client = s.smp.src
-		e.Frontend = s.smp.dst
+		e.Client = s.smp.Client
+		e.Frontend = s.smp.Local
 		e.AcceptTime = accepted
 		e.FrontendName = f.Name
 		if be != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/acl"
+	"github.com/goha/goha/proxy/sample"
 )
 
 // TCP content inspection (mode tcp): `tcp-request inspect-delay` and
@@ -79,7 +80,7 @@ type contentPeeker interface {
 // leaving in smp the payload use_backend rules will see. It reports
 // false when the connection is rejected. It is a no-op without content
 // rules.
-func (f *Frontend) inspectContent(c net.Conn, smp *connSample) bool {
+func (f *Frontend) inspectContent(c net.Conn, smp *sample.Conn) bool {
 	if len(f.contentRules) == 0 {
 		return true
 	}
@@ -93,34 +94,34 @@ func (f *Frontend) inspectContent(c net.Conn, smp *connSample) bool {
 	}
 	buf := make([]byte, size)
 	n := 0
-	smp.payload, smp.final = buf[:0], f.inspectDelay <= 0
-	if !smp.final {
+	smp.Peeked, smp.Final = buf[:0], f.inspectDelay <= 0
+	if !smp.Final {
 		// Take whatever is already there without waiting.
-		n, smp.final = peekNow(c, buf)
-		smp.payload = buf[:n]
+		n, smp.Final = peekNow(c, buf)
+		smp.Peeked = buf[:n]
 	}
 	for {
 		decided, accept := f.evalContentRules(smp)
 		if decided {
 			return accept
 		}
-		if smp.final {
+		if smp.Final {
 			return true
 		}
 		m, err := peekMore(c, buf, n, deadline)
 		if m > n {
 			n = m
-			smp.payload = buf[:n]
+			smp.Peeked = buf[:n]
 		}
 		if err != nil || n >= len(buf) {
-			smp.final = true
+			smp.Final = true
 		}
 	}
 }
 
 // evalContentRules evaluates the rules once; decided is false when a
 // rule cannot decide before more payload arrives.
-func (f *Frontend) evalContentRules(smp *connSample) (decided, accept bool) {
+func (f *Frontend) evalContentRules(smp *sample.Conn) (decided, accept bool) {
 	for _, r := range f.contentRules {
 		m, miss := r.cond.EvalPartial(smp)
 		if miss {

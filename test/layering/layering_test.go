@@ -19,6 +19,10 @@ var forbidden = []struct {
 	denied []string
 	// stdlibOnly: no module package and no third-party import at all.
 	stdlibOnly bool
+	// allowed, when set, are the only packages (module or third-party,
+	// with their subpackages) it may import besides the standard
+	// library.
+	allowed []string
 }{
 	{pkg: "./config", stdlibOnly: true},
 	{pkg: "./cli", stdlibOnly: true},
@@ -28,6 +32,9 @@ var forbidden = []struct {
 	// brings proxy along), but never the data plane directly: see
 	// TestMasterDoesNotImportProxy.
 	{pkg: "./master", denied: []string{"cmd", "test"}},
+	// Samples are read by rules, logs, balancers and stick tables: they
+	// sit below all of them and never reach up into the proxy.
+	{pkg: "./proxy/sample", allowed: []string{mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "config"}},
 }
 
 func TestMasterDoesNotImportProxy(t *testing.T) {
@@ -67,6 +74,10 @@ func TestLayering(t *testing.T) {
 					t.Errorf("%s imports %s; it must use the standard library only", f.pkg, d)
 					continue
 				}
+				if f.allowed != nil && !within(d, f.allowed) {
+					t.Errorf("%s imports %s; it may import only %v and the standard library", f.pkg, d, f.allowed)
+					continue
+				}
 				for _, bad := range f.denied {
 					if d == mod+bad || strings.HasPrefix(d, mod+bad+"/") {
 						t.Errorf("%s imports %s: dependencies must point down the table", f.pkg, d)
@@ -75,4 +86,14 @@ func TestLayering(t *testing.T) {
 			}
 		})
 	}
+}
+
+// within reports whether package d is one of pkgs or below one of them.
+func within(d string, pkgs []string) bool {
+	for _, p := range pkgs {
+		if d == p || strings.HasPrefix(d, p+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -1,4 +1,4 @@
-package proxy
+package sample
 
 import (
 	"net/netip"
@@ -13,16 +13,34 @@ import (
 )
 
 // testCtx builds an evaluation context over a raw request head.
-func testCtx(t testing.TB, raw string) *evalCtx {
+func testCtx(t testing.TB, raw string) *Ctx {
 	t.Helper()
 	var req http1.Request
 	buf := []byte(raw)
 	if err := http1.ParseRequest(buf, len(buf), &req); err != nil {
 		t.Fatalf("ParseRequest: %v", err)
 	}
-	c := &connSample{src: netip.MustParseAddrPort("192.0.2.10:40000"), dst: netip.MustParseAddrPort("10.0.0.1:8080")}
-	f := &Frontend{Name: "fe", Cfg: &config.Proxy{Name: "fe", CaptureRequestHeaders: []config.Capture{{Name: "User-Agent", Len: 5}}}}
-	return &evalCtx{c: c, req: &req, f: f, be: &Backend{Name: "app"}}
+	c := &Conn{Client: netip.MustParseAddrPort("192.0.2.10:40000"), Local: netip.MustParseAddrPort("10.0.0.1:8080")}
+	f := &testProxy{name: "fe", caps: []config.Capture{{Name: "User-Agent", Len: 5}}}
+	return &Ctx{Conn: c, Req: &req, Frontend: f, Backend: &testProxy{name: "app"}}
+}
+
+// testProxy stands for the proxy's Frontend and Backend.
+type testProxy struct {
+	name string
+	caps []config.Capture
+}
+
+func (p *testProxy) ProxyName() string                  { return p.name }
+func (p *testProxy) CurConns() int64                    { return 0 }
+func (p *testProxy) ActiveConns() int64                 { return 0 }
+func (p *testProxy) UsableServers() int                 { return 0 }
+func (p *testProxy) UsableServersOf(string) (int, bool) { return 0, false }
+func (p *testProxy) RequestCapture(n int) (config.Capture, bool) {
+	if n >= len(p.caps) {
+		return config.Capture{}, false
+	}
+	return p.caps[n], true
 }
 
 const testReq = "GET /a/b.html?x=1&name=J%20D&y HTTP/1.1\r\n" +
@@ -109,23 +127,23 @@ func TestLogFormatValues(t *testing.T) {
 		{"%[var(txn.x)]", "<compile error>"},
 		{"%ID", "<compile error>"},
 	}
-	o := &compileOpts{maps: maps}
+	o := &Options{Maps: maps}
 	// relative map names are looked up as written
-	o.maps["prefix.map"] = maps["prefix.map"]
+	o.Maps["prefix.map"] = maps["prefix.map"]
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			e, err := compileLF(tt.in, o)
+			e, err := CompileFormat(tt.in, o)
 			if tt.want == "<compile error>" {
 				if err == nil {
-					t.Fatalf("compileLF(%q) succeeded; want an error", tt.in)
+					t.Fatalf("CompileFormat(%q) succeeded; want an error", tt.in)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("compileLF(%q): %v", tt.in, err)
+				t.Fatalf("CompileFormat(%q): %v", tt.in, err)
 			}
 			x := testCtx(t, testReq)
-			if got := string(e.appendTo(nil, x, 0)); got != tt.want {
+			if got := string(e.AppendTo(nil, x, 0)); got != tt.want {
 				t.Errorf("%q = %q; want %q", tt.in, got, tt.want)
 			}
 		})
@@ -160,7 +178,7 @@ func TestSampleTables(t *testing.T) {
 	for n := range convTable {
 		convs = append(convs, n)
 	}
-	for n := range lfVars {
+	for n := range logVars {
 		vars = append(vars, n)
 	}
 	cmp("fetches", config.SupportedSampleFetches, fetches)
@@ -172,16 +190,16 @@ func TestSampleTables(t *testing.T) {
 // allocate once the scratch buffers have grown (regsub does: Go's regexp
 // returns fresh match indexes).
 func TestLogFormatNoAlloc(t *testing.T) {
-	o := &compileOpts{maps: map[string][]byte{"h.map": []byte("example.com:8080 be1\n")}}
+	o := &Options{Maps: map[string][]byte{"h.map": []byte("example.com:8080 be1\n")}}
 	for _, f := range []string{"%[src]", "%ci:%cp", "%[req.hdr(host),lower,map(h.map,def)]", "%[path,field(2,/),upper,base64]", "id-%[src,ipmask(24)]-%[hdr_cnt(x-forwarded-for)]"} {
-		e, err := compileLF(f, o)
+		e, err := CompileFormat(f, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		x := testCtx(t, testReq)
 		dst := make([]byte, 0, 256)
-		e.appendTo(dst, x, 0)
-		if n := testing.AllocsPerRun(100, func() { dst = e.appendTo(dst[:0], x, 0) }); n != 0 {
+		e.AppendTo(dst, x, 0)
+		if n := testing.AllocsPerRun(100, func() { dst = e.AppendTo(dst[:0], x, 0) }); n != 0 {
 			t.Errorf("%q: %v allocations per evaluation", f, n)
 		}
 	}
@@ -191,16 +209,53 @@ func FuzzCompileLF(f *testing.F) {
 	for _, s := range []string{"%[src]", "%[req.hdr(host),lower,map(m,d)]", "%{+Q}ci", "%%", "%[", "%[path,regsub(\"a\\\"\",b,g)]", "%[field(1", "x%"} {
 		f.Add(s)
 	}
-	o := &compileOpts{maps: map[string][]byte{"m": []byte("a b\n")}}
+	o := &Options{Maps: map[string][]byte{"m": []byte("a b\n")}}
 	f.Fuzz(func(t *testing.T, s string) {
-		e, err := compileLF(s, o)
+		e, err := CompileFormat(s, o)
 		if err != nil {
 			return
 		}
 		x := testCtx(t, testReq)
-		e.appendTo(nil, x, 64)
+		e.AppendTo(nil, x, 64)
 	})
 }
 
 var _ = os.Getenv
 var _ = strings.Contains
+
+// TestProxyNamesNoAlloc: fe_name and be_name are copied into scratch
+// space, not into a new slice per evaluation.
+func TestProxyNamesNoAlloc(t *testing.T) {
+	e, err := CompileFormat("%[fe_name]/%[be_name,upper]", &Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := testCtx(t, testReq)
+	dst := e.AppendTo(make([]byte, 0, 64), x, 0)
+	if string(dst) != "fe/APP" {
+		t.Fatalf("got %q, want %q", dst, "fe/APP")
+	}
+	if n := testing.AllocsPerRun(100, func() { dst = e.AppendTo(dst[:0], x, 0) }); n != 0 {
+		t.Errorf("%v allocations per evaluation", n)
+	}
+}
+
+// TestAppendNameLiteralPrefix: a dynamic use_backend name with literal
+// text before a converted sample (be_%[req.hdr(host),lower]) evaluates
+// the same every time; the converters' scratch space must not be where
+// the name is being built.
+func TestAppendNameLiteralPrefix(t *testing.T) {
+	e, err := CompileFormat("be_%[req.hdr(host),lower]", &Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := testCtx(t, testReq)
+	for i := 0; i < 3; i++ {
+		if got := string(x.AppendName(e, 256)); got != "be_example.com:8080" {
+			t.Fatalf("evaluation %d: %q, want %q", i+1, got, "be_example.com:8080")
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { x.AppendName(e, 256) }); n != 0 {
+		t.Errorf("%v allocations per evaluation", n)
+	}
+}

@@ -1,4 +1,4 @@
-package proxy
+package sample
 
 import (
 	"bytes"
@@ -66,12 +66,12 @@ func parseMapFile(data []byte) [][2]string {
 
 // loadMap compiles map file name for kind and output type, once per
 // (file, kind, type) per Runtime.
-func loadMap(o *compileOpts, name string, kind mapKind, out smpType) (*mapTable, error) {
+func loadMap(o *Options, name string, kind mapKind, out smpType) (*mapTable, error) {
 	key := fmt.Sprintf("%d/%d/%s", kind, out, name)
 	if m := o.cache[key]; m != nil {
 		return m, nil
 	}
-	data, ok := o.maps[name]
+	data, ok := o.Maps[name]
 	if !ok {
 		return nil, fmt.Errorf("map file %q was not loaded by the configuration parser", name)
 	}
@@ -178,7 +178,7 @@ func parseIntRange(s string) (lo, hi int64, err error) {
 }
 
 // lookup returns the entry matching v, or nil.
-func (m *mapTable) lookup(x *evalCtx, v *smpVal) *mapEntry {
+func (m *mapTable) lookup(x *Ctx, v *smpVal) *mapEntry {
 	switch m.kind {
 	case mapIP:
 		if !toIP(v) {
@@ -256,77 +256,4 @@ func matchWords(s, p []byte, delim func(byte) bool) bool {
 		}
 	}
 	return false
-}
-
-// registerMapConverters adds map, map_str, map_beg ... and their _int and
-// _ip output variants.
-func registerMapConverters() {
-	kinds := map[string]mapKind{"str": mapStr, "beg": mapBeg, "sub": mapSub, "end": mapEnd, "dir": mapDir,
-		"dom": mapDom, "reg": mapReg, "ip": mapIP, "int": mapInt}
-	outs := map[string]smpType{"": stStr, "_int": stInt, "_ip": stIP}
-	for kn, k := range kinds {
-		for on, ot := range outs {
-			name := "map_" + kn + on
-			convTable[name] = mapConv(k, ot)
-		}
-	}
-	convTable["map"] = mapConv(mapStr, stStr)
-}
-
-func mapConv(kind mapKind, out smpType) func(*conv, *compileOpts) error {
-	return func(c *conv, o *compileOpts) error {
-		if len(c.args) < 1 || len(c.args) > 2 {
-			return fmt.Errorf("expects a map file and an optional default value")
-		}
-		m, err := loadMap(o, c.args[0], kind, out)
-		if err != nil {
-			return err
-		}
-		c.m, c.out = m, out
-		if len(c.args) == 2 {
-			c.hasD = true
-			c.def = []byte(c.args[1])
-			switch out {
-			case stInt:
-				n, ok := parseInt(c.def)
-				if !ok {
-					return fmt.Errorf("default value %q is not an integer", c.args[1])
-				}
-				c.n[0] = n
-			case stIP:
-				a, err := netip.ParseAddr(c.args[1])
-				if err != nil {
-					return fmt.Errorf("default value %q is not an address", c.args[1])
-				}
-				c.ip4 = netip.PrefixFrom(a.Unmap(), 0)
-			}
-		}
-		c.fn = func(x *evalCtx, c *conv, v *smpVal) bool {
-			e := c.m.lookup(x, v)
-			if e == nil {
-				if !c.hasD {
-					return false
-				}
-				switch c.out {
-				case stInt:
-					*v = smpVal{t: stInt, i: c.n[0]}
-				case stIP:
-					*v = smpVal{t: stIP, ip: c.ip4.Addr()}
-				default:
-					*v = smpVal{t: stStr, s: c.def}
-				}
-				return true
-			}
-			switch c.out {
-			case stInt:
-				*v = smpVal{t: stInt, i: e.iv}
-			case stIP:
-				*v = smpVal{t: stIP, ip: e.ip}
-			default:
-				*v = smpVal{t: stStr, s: e.val}
-			}
-			return true
-		}
-		return nil
-	}
 }

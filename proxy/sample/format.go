@@ -1,0 +1,245 @@
+package sample
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Format is a compiled HAProxy log-format string as used in rule values
+// (set-header, add-header, set-path, redirect location, return lf-string
+// bodies, dynamic use_backend): literal text, %X log variables and
+// %[fetch(args),converter(args)...] sample expressions. A nil *Format is
+// empty. A Format is immutable and safe for concurrent use.
+type Format struct {
+	src   string
+	nodes []lfNode
+	// lit is the whole value when it is only literal text.
+	lit    []byte
+	static bool
+}
+
+// lfNode is one piece of a compiled log-format string.
+type lfNode struct {
+	lit   []byte      // literal text (expr and v unset)
+	expr  *sampleExpr // %[...]
+	v     logVar      // %X variable
+	quote bool        // %{+Q}
+}
+
+// Options carries what compilation needs besides the text: the map
+// files' contents by name. It caches the compiled map tables, so one
+// Options is used by one goroutine at a time (a configuration is
+// compiled by one).
+type Options struct {
+	Maps map[string][]byte
+	// cache shares a map file's compiled table between expressions.
+	cache map[string]*mapTable
+}
+
+// LiteralFormat returns a Format that is the text b, with no
+// variables (b is not copied).
+func LiteralFormat(b []byte) *Format { return &Format{static: true, lit: b} }
+
+// Static reports whether the Format is only literal text (a nil Format
+// is).
+func (e *Format) Static() bool { return e == nil || e.static }
+
+// Literal returns the text of a static Format (nil for a nil one).
+func (e *Format) Literal() []byte {
+	if e == nil {
+		return nil
+	}
+	return e.lit
+}
+
+// CompileFormat parses a log-format string as HAProxy does for rule
+// values.
+func CompileFormat(s string, o *Options) (*Format, error) {
+	e := &Format{src: s}
+	var lit []byte
+	flush := func() {
+		if len(lit) > 0 {
+			e.nodes = append(e.nodes, lfNode{lit: lit})
+			lit = nil
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '%' {
+			lit = append(lit, c)
+			i++
+			continue
+		}
+		i++
+		if i >= len(s) {
+			break // a trailing '%' is dropped
+		}
+		if s[i] == '%' {
+			lit = append(lit, '%')
+			i++
+			continue
+		}
+		quote := false
+		if s[i] == '{' {
+			j := strings.IndexByte(s[i:], '}')
+			if j < 0 {
+				return nil, fmt.Errorf("log-format %q: missing '}'", s)
+			}
+			for _, opt := range strings.Split(s[i+1:i+j], ",") {
+				if opt == "+Q" {
+					quote = true
+				}
+			}
+			i += j + 1
+			if i >= len(s) {
+				break
+			}
+		}
+		switch {
+		case s[i] == '[':
+			end := exprEnd(s[i+1:])
+			if end < 0 {
+				return nil, fmt.Errorf("log-format %q: missing ']' after '%s'", s, s[i+1:])
+			}
+			ex, err := compileSample(s[i+1:i+1+end], o)
+			if err != nil {
+				return nil, fmt.Errorf("log-format %q: %w", s, err)
+			}
+			flush()
+			e.nodes = append(e.nodes, lfNode{expr: ex, quote: quote})
+			i += end + 2
+		case isLetter(s[i]):
+			j := i
+			for j < len(s) && isLetter(s[j]) {
+				j++
+			}
+			name := s[i:j]
+			v := logVars[name]
+			if v == nil {
+				return nil, fmt.Errorf("log-format %q: variable %%%s is not supported in rule values", s, name)
+			}
+			flush()
+			e.nodes = append(e.nodes, lfNode{v: v, quote: quote})
+			i = j
+		default:
+			// HAProxy drops a lone '%' before another character.
+		}
+	}
+	flush()
+	e.static = true
+	for _, n := range e.nodes {
+		if n.lit == nil {
+			e.static = false
+		}
+	}
+	if e.static {
+		for _, n := range e.nodes {
+			e.lit = append(e.lit, n.lit...)
+		}
+		if e.lit == nil {
+			e.lit = []byte{}
+		}
+	}
+	return e, nil
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// exprEnd returns the index of the ']' closing a sample expression (not
+// inside parentheses or quotes), or -1.
+func exprEnd(s string) int {
+	depth := 0
+	var q byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q != 0:
+			if c == '\\' {
+				i++
+			} else if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"':
+			q = c
+		case c == '\\':
+			i++
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ']' && depth <= 0:
+			return i
+		}
+	}
+	return -1
+}
+
+// AppendTo evaluates the format and appends the result to dst, at most
+// max bytes of it (max <= 0: no limit). It does not allocate once dst
+// and x's scratch buffers have grown (regsub excepted).
+func (e *Format) AppendTo(dst []byte, x *Ctx, max int) []byte {
+	if e == nil {
+		return dst
+	}
+	if e.static {
+		return append(dst, e.lit...)
+	}
+	start := len(dst)
+	for i := range e.nodes {
+		n := &e.nodes[i]
+		if n.quote {
+			dst = append(dst, '"')
+		}
+		switch {
+		case n.expr != nil:
+			v := &x.v
+			if n.expr.eval(x, v) {
+				dst = appendSampleHTTP(dst, v)
+			}
+		case n.v != nil:
+			dst = n.v(dst, x)
+		default:
+			dst = append(dst, n.lit...)
+		}
+		if n.quote {
+			dst = append(dst, '"')
+		}
+	}
+	if max > 0 && len(dst)-start > max {
+		dst = dst[:start+max]
+	}
+	return dst
+}
+
+// AppendName evaluates e, at most max bytes of it, into a buffer of x
+// kept for that (a dynamic use_backend name) and returns the result,
+// valid until the next AppendName on x. The buffer is not the
+// converters' scratch space, which the evaluation itself uses.
+func (x *Ctx) AppendName(e *Format, max int) []byte {
+	x.name = e.AppendTo(x.name[:0], x, max)
+	return x.name
+}
+
+// appendSampleHTTP appends a sample as a string, control characters
+// encoded as %XX as HAProxy does in rule values.
+func appendSampleHTTP(dst []byte, v *smpVal) []byte {
+	switch v.t {
+	case stStr:
+		for _, c := range v.s {
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+				continue
+			}
+			dst = append(dst, c)
+		}
+		return dst
+	case stInt, stBool:
+		return strconv.AppendInt(dst, v.i, 10)
+	case stIP:
+		return v.ip.AppendTo(dst)
+	}
+	return dst
+}
+
+const hexDigits = "0123456789ABCDEF"
