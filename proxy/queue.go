@@ -69,7 +69,11 @@ func (b *Backend) acquire(ctx context.Context, src netip.Addr, req lb.Request, a
 	} else if !b.anyUsable() {
 		return nil, 0, errNoServer
 	}
-	return b.wait(ctx, &w)
+	// Only a request that waits needs its waiter on the heap: the
+	// common case (a free server) allocates nothing.
+	wq := new(waiter)
+	*wq = w
+	return b.wait(ctx, wq)
 }
 
 // pickFree asks the balancer for a server with a free slot and takes it.
