@@ -90,7 +90,7 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 	} else if p.IsBackend() {
 		f.defaultBE = rt.beByName[p.Name]
 	}
-	f.copts = &sample.Options{Maps: rt.cfg.MapFiles}
+	f.copts = &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps}
 	for _, u := range p.UseBackends {
 		c, err := acl.Compile(u.Cond)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goha/goha/proxy/sample"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,9 @@ type Runtime struct {
 	bufs       *bufPool
 	works      sync.Pool
 	worksHeld  atomic.Int64 // works taken and not given back
+	// maps are the map files' live entries, shared by every converter
+	// (the runtime API changes them).
+	maps *sample.MapRefs
 	// lot holds idle keep-alive connections without a goroutine (nil
 	// where the platform has none).
 	lot *parkLot
@@ -110,6 +114,7 @@ func New(cfg *config.Config, opt Options) (*Runtime, error) {
 	rt.bufs = newBufPool(rt.bufsize)
 	rt.works.New = func() any { return newWork(rt.bufsize) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
+	rt.maps = sample.NewMapRefs()
 
 	for _, p := range cfg.Proxies {
 		if !p.IsBackend() {
@@ -373,3 +378,7 @@ func (rt *Runtime) putWork(w *work) {
 	rt.worksHeld.Add(-1)
 	rt.works.Put(w)
 }
+
+// Maps returns the runtime's live map references (`show map`, `add
+// map` ...).
+func (rt *Runtime) Maps() *sample.MapRefs { return rt.maps }

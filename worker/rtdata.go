@@ -2,6 +2,7 @@ package worker
 
 import (
 	"errors"
+	"github.com/goha/goha/proxy/sample"
 	"net/netip"
 	"os"
 	"runtime"
@@ -391,3 +392,6 @@ func (r rtFrontend) SetMaxconn(n int) error {
 	r.f.SetMaxconn(n)
 	return nil
 }
+
+// Maps implements RuntimeData.
+func (d *rtData) Maps() *sample.MapRefs { return d.rt.Maps() }

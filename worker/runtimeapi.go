@@ -3,6 +3,7 @@ package worker
 import (
 	"errors"
 	"fmt"
+	"github.com/goha/goha/proxy/sample"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -78,6 +79,8 @@ type RuntimeData interface {
 	Errors(proxy string) ([]CapturedError, error)
 	// Activity returns the `show activity` counters.
 	Activity() Activity
+	// Maps returns the live map files (nil: none).
+	Maps() *sample.MapRefs
 }
 
 // RuntimeServer is one server as the runtime API changes it.
@@ -160,7 +163,7 @@ type ActivityCounter struct {
 // d, to reg.
 func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 	a := &runtimeAPI{d: d}
-	return reg.Register(a.commands()...)
+	return reg.Register(append(a.commands(), a.mapCommands()...)...)
 }
 
 type runtimeAPI struct{ d RuntimeData }

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"github.com/goha/goha/proxy/sample"
 	"io"
 	"net"
 	"net/netip"
@@ -193,6 +194,8 @@ func (d *fakeData) Activity() Activity {
 	return Activity{Threads: 2, Now: time.Unix(1795621045, 584392000),
 		Counters: []ActivityCounter{{Name: "ctxsw", PerThread: []uint64{41, 33}}}}
 }
+
+func (d *fakeData) Maps() *sample.MapRefs { return nil }
 
 var _ RuntimeData = (*fakeData)(nil)
 

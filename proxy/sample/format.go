@@ -33,6 +33,9 @@ type lfNode struct {
 // compiled by one).
 type Options struct {
 	Maps map[string][]byte
+	// Refs are the live map references the compiled tables read
+	// (shared by every Options of a runtime; created when nil).
+	Refs *MapRefs
 	// cache shares a map file's compiled table between expressions.
 	cache map[string]*mapTable
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // mapKind is how a map converter matches its input against the keys.
@@ -24,10 +25,19 @@ const (
 	mapInt
 )
 
-// mapTable is a map file compiled for one match kind: entries in file
-// order, plus an index for exact string keys.
+// mapTable is a map file compiled for one match kind and output type:
+// the converters using it read its current data, which a change on the
+// runtime API replaces whole (see MapRef).
 type mapTable struct {
-	kind    mapKind
+	kind mapKind
+	out  smpType
+	name string
+	data atomic.Pointer[mapData]
+}
+
+// mapData is one version of a compiled map: entries in order, plus an
+// index for exact string keys.
+type mapData struct {
 	entries []mapEntry
 	exact   map[string]int // mapStr: key -> first entry
 }
@@ -65,7 +75,8 @@ func parseMapFile(data []byte) [][2]string {
 }
 
 // loadMap compiles map file name for kind and output type, once per
-// (file, kind, type) per Runtime.
+// (file, kind, type) per Options, and subscribes the table to the file's
+// live reference so runtime changes reach it.
 func loadMap(o *Options, name string, kind mapKind, out smpType) (*mapTable, error) {
 	key := fmt.Sprintf("%d/%d/%s", kind, out, name)
 	if m := o.cache[key]; m != nil {
@@ -75,58 +86,75 @@ func loadMap(o *Options, name string, kind mapKind, out smpType) (*mapTable, err
 	if !ok {
 		return nil, fmt.Errorf("map file %q was not loaded by the configuration parser", name)
 	}
-	m := &mapTable{kind: kind}
-	if kind == mapStr {
-		m.exact = map[string]int{}
+	if o.Refs == nil {
+		o.Refs = NewMapRefs()
 	}
-	for _, kv := range parseMapFile(data) {
-		e := mapEntry{key: []byte(kv[0]), val: []byte(kv[1])}
-		switch kind {
-		case mapReg:
-			re, err := regexp.Compile(kv[0])
-			if err != nil {
-				return nil, fmt.Errorf("map file %q: invalid regex %q: %w", name, kv[0], err)
-			}
-			e.re = re
-		case mapIP:
-			p, err := parsePrefix(kv[0])
-			if err != nil {
-				return nil, fmt.Errorf("map file %q: invalid address %q", name, kv[0])
-			}
-			e.pfx = p
-		case mapInt:
-			lo, hi, err := parseIntRange(kv[0])
-			if err != nil {
-				return nil, fmt.Errorf("map file %q: invalid integer %q", name, kv[0])
-			}
-			e.lo, e.hi = lo, hi
-		}
-		switch out {
-		case stInt:
-			n, ok := parseInt(e.val)
-			if !ok {
-				return nil, fmt.Errorf("map file %q: value %q is not an integer", name, kv[1])
-			}
-			e.iv = n
-		case stIP:
-			a, err := netip.ParseAddr(kv[1])
-			if err != nil {
-				return nil, fmt.Errorf("map file %q: value %q is not an address", name, kv[1])
-			}
-			e.ip = a.Unmap()
-		}
-		if m.exact != nil {
-			if _, dup := m.exact[kv[0]]; !dup {
-				m.exact[kv[0]] = len(m.entries)
-			}
-		}
-		m.entries = append(m.entries, e)
+	ref := o.Refs.load(name, data)
+	m := &mapTable{kind: kind, out: out, name: name}
+	if err := ref.subscribe(m); err != nil {
+		return nil, err
 	}
 	if o.cache == nil {
 		o.cache = map[string]*mapTable{}
 	}
 	o.cache[key] = m
 	return m, nil
+}
+
+// compile builds the table's data from (key, value) pairs.
+func (m *mapTable) compile(kvs []mapKV) (*mapData, error) {
+	d := &mapData{entries: make([]mapEntry, 0, len(kvs))}
+	if m.kind == mapStr {
+		d.exact = make(map[string]int, len(kvs))
+	}
+	for _, kv := range kvs {
+		e, err := m.entry(kv.key, kv.val)
+		if err != nil {
+			return nil, err
+		}
+		if d.exact != nil {
+			if _, dup := d.exact[kv.key]; !dup {
+				d.exact[kv.key] = len(d.entries)
+			}
+		}
+		d.entries = append(d.entries, e)
+	}
+	return d, nil
+}
+
+// entry compiles one (key, value) pair for the table's kind and type.
+func (m *mapTable) entry(key, val string) (mapEntry, error) {
+	e := mapEntry{key: []byte(key), val: []byte(val)}
+	var err error
+	switch m.kind {
+	case mapReg:
+		if e.re, err = regexp.Compile(key); err != nil {
+			return e, fmt.Errorf("map file %q: invalid regex %q: %w", m.name, key, err)
+		}
+	case mapIP:
+		if e.pfx, err = parsePrefix(key); err != nil {
+			return e, fmt.Errorf("map file %q: invalid address %q", m.name, key)
+		}
+	case mapInt:
+		if e.lo, e.hi, err = parseIntRange(key); err != nil {
+			return e, fmt.Errorf("map file %q: invalid integer %q", m.name, key)
+		}
+	}
+	switch m.out {
+	case stInt:
+		n, ok := parseInt(e.val)
+		if !ok {
+			return e, fmt.Errorf("map file %q: value %q is not an integer", m.name, val)
+		}
+		e.iv = n
+	case stIP:
+		a, err := netip.ParseAddr(val)
+		if err != nil {
+			return e, fmt.Errorf("map file %q: value %q is not an address", m.name, val)
+		}
+		e.ip = a.Unmap()
+	}
+	return e, nil
 }
 
 func parsePrefix(s string) (netip.Prefix, error) {
@@ -179,14 +207,15 @@ func parseIntRange(s string) (lo, hi int64, err error) {
 
 // lookup returns the entry matching v, or nil.
 func (m *mapTable) lookup(x *Ctx, v *smpVal) *mapEntry {
+	d := m.data.Load()
 	switch m.kind {
 	case mapIP:
 		if !toIP(v) {
 			return nil
 		}
 		var best *mapEntry
-		for i := range m.entries {
-			e := &m.entries[i]
+		for i := range d.entries {
+			e := &d.entries[i]
 			if e.pfx.Contains(v.ip) && (best == nil || e.pfx.Bits() > best.pfx.Bits()) {
 				best = e
 			}
@@ -196,8 +225,8 @@ func (m *mapTable) lookup(x *Ctx, v *smpVal) *mapEntry {
 		if !toInt(v) {
 			return nil
 		}
-		for i := range m.entries {
-			e := &m.entries[i]
+		for i := range d.entries {
+			e := &d.entries[i]
 			if v.i >= e.lo && v.i <= e.hi {
 				return e
 			}
@@ -209,13 +238,13 @@ func (m *mapTable) lookup(x *Ctx, v *smpVal) *mapEntry {
 	}
 	s := v.s
 	if m.kind == mapStr {
-		if i, ok := m.exact[string(s)]; ok {
-			return &m.entries[i]
+		if i, ok := d.exact[string(s)]; ok {
+			return &d.entries[i]
 		}
 		return nil
 	}
-	for i := range m.entries {
-		e := &m.entries[i]
+	for i := range d.entries {
+		e := &d.entries[i]
 		var ok bool
 		switch m.kind {
 		case mapBeg:
