@@ -61,156 +61,202 @@ type dynHdr struct {
 	value *sample.Format
 }
 
+// ruleCompiler compiles what one http-request/http-response action
+// needs into hr.
+type ruleCompiler struct {
+	r       *config.Rule
+	hr      *httpRule
+	request bool
+	where   string
+	errs    map[int][]byte
+	o       *sample.Options
+}
+
+// httpActions is the table of HTTP rule actions: one row per keyword,
+// whether it is valid in responses, and its compiler.
+var httpActions = map[string]struct {
+	responses bool
+	compile   func(c *ruleCompiler) error
+}{
+	"allow":      {true, func(c *ruleCompiler) error { c.hr.kind = ruleAllow; return nil }},
+	"reject":     {true, func(c *ruleCompiler) error { c.hr.kind = ruleReject; return nil }},
+	"deny":       {true, (*ruleCompiler).deny},
+	"tarpit":     {true, (*ruleCompiler).deny},
+	"return":     {false, (*ruleCompiler).ret},
+	"redirect":   {false, (*ruleCompiler).redirect},
+	"auth":       {false, (*ruleCompiler).auth},
+	"set-header": {true, headerAction(ruleSetHeader)},
+	"add-header": {true, headerAction(ruleAddHeader)},
+	"del-header": {true, headerAction(ruleDelHeader)},
+	"set-path":   {false, (*ruleCompiler).setPath},
+}
+
 // compileHTTPRule builds a rule; errs are the proxy's error pages and o
 // what log-format values need.
 func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *sample.Options) (*httpRule, error) {
 	request := dir == "http-request"
 	where := fmt.Sprintf("%s %s [%s:%d]", dir, r.Action, r.File, r.Line)
-	c, err := acl.Compile(r.Cond)
+	cond, err := acl.Compile(r.Cond)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	hr := &httpRule{cond: c, status: r.Status, src: where}
-	lf := func(v string) (*sample.Format, error) {
-		e, err := sample.CompileFormat(v, o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
-		}
-		return e, nil
+	act, ok := httpActions[r.Action]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%s: action %q is not supported", where, r.Action)
+	case !request && !act.responses:
+		return nil, fmt.Errorf("%s: not supported in responses", where)
 	}
-	answer := func() error {
-		dynamic := r.BodyLF && bytes.Contains(r.Body, []byte("%"))
-		for _, h := range r.Headers {
-			if strings.Contains(h[1], "%") {
-				dynamic = true
-			}
+	c := &ruleCompiler{r: r, hr: &httpRule{cond: cond, status: r.Status, src: where}, request: request, where: where, errs: errs, o: o}
+	if err := act.compile(c); err != nil {
+		return nil, err
+	}
+	return c.hr, nil
+}
+
+// lf compiles a log-format value of the rule.
+func (c *ruleCompiler) lf(v string) (*sample.Format, error) {
+	e, err := sample.CompileFormat(v, c.o)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.where, err)
+	}
+	return e, nil
+}
+
+// deny: 403 by default in requests, 502 in responses (HAProxy's
+// http-response deny default).
+func (c *ruleCompiler) deny() error {
+	c.hr.kind = ruleDeny
+	if c.hr.status == 0 {
+		c.hr.status = 403
+		if !c.request {
+			c.hr.status = 502
 		}
-		if !dynamic {
-			if r.Action != "return" && r.Body == nil && r.ContentType == "" && len(r.Headers) == 0 {
-				hr.page = pageFor(hr.status, errs)
-			} else {
-				hr.page = buildReturn(hr.status, r.ContentType, r.Headers, r.Body, errs)
-			}
-			if hr.page == nil {
-				return fmt.Errorf("%s: no error page for status %d", where, hr.status)
-			}
-			return nil
+	}
+	return c.answer()
+}
+
+func (c *ruleCompiler) ret() error {
+	c.hr.kind = ruleReturn
+	if c.hr.status == 0 {
+		c.hr.status = 200
+	}
+	return c.answer()
+}
+
+// answer builds the page a deny or return sends: fixed bytes, or a
+// dynamic page when its body or a header holds a log-format value.
+func (c *ruleCompiler) answer() error {
+	r, hr := c.r, c.hr
+	dynamic := r.BodyLF && bytes.Contains(r.Body, []byte("%"))
+	for _, h := range r.Headers {
+		if strings.Contains(h[1], "%") {
+			dynamic = true
 		}
-		d := &dynPage{ctype: r.ContentType}
-		var err error
-		if d.body, err = lf(string(r.Body)); err != nil {
-			return err
+	}
+	if !dynamic {
+		if r.Action != "return" && r.Body == nil && r.ContentType == "" && len(r.Headers) == 0 {
+			hr.page = pageFor(hr.status, c.errs)
+		} else {
+			hr.page = buildReturn(hr.status, r.ContentType, r.Headers, r.Body, c.errs)
 		}
-		if !r.BodyLF {
-			d.body = sample.LiteralFormat(r.Body)
+		if hr.page == nil {
+			return fmt.Errorf("%s: no error page for status %d", c.where, hr.status)
 		}
-		for _, h := range r.Headers {
-			v, err := lf(h[1])
-			if err != nil {
-				return err
-			}
-			d.hdrs = append(d.hdrs, dynHdr{name: strings.ToLower(h[0]), value: v})
-		}
-		hr.dyn = d
 		return nil
 	}
-	switch r.Action {
-	case "allow":
-		hr.kind = ruleAllow
-	case "deny", "tarpit":
-		hr.kind = ruleDeny
-		if hr.status == 0 {
-			hr.status = 403
-			if !request {
-				hr.status = 502 // HAProxy's http-response deny default
-			}
+	d := &dynPage{ctype: r.ContentType}
+	var err error
+	if d.body, err = c.lf(string(r.Body)); err != nil {
+		return err
+	}
+	if !r.BodyLF {
+		d.body = sample.LiteralFormat(r.Body)
+	}
+	for _, h := range r.Headers {
+		v, err := c.lf(h[1])
+		if err != nil {
+			return err
 		}
-		if err := answer(); err != nil {
-			return nil, err
-		}
-	case "reject":
-		hr.kind = ruleReject
-	case "return":
-		if !request {
-			return nil, fmt.Errorf("%s: not supported in responses", where)
-		}
-		hr.kind = ruleReturn
-		if hr.status == 0 {
-			hr.status = 200
-		}
-		if err := answer(); err != nil {
-			return nil, err
-		}
-	case "redirect":
-		if !request {
-			return nil, fmt.Errorf("%s: not supported in responses", where)
-		}
-		hr.kind = ruleRedirect
-		if hr.status == 0 {
-			hr.status = 302
-		}
-		hr.redirKind = r.RedirectKind
-		if hr.redirKind == "" {
-			hr.redirKind = "location"
-		}
-		if hr.value, err = lf(r.Value); err != nil {
-			return nil, err
-		}
-		for i := 0; i < len(r.Flags); i++ {
-			switch fl := r.Flags[i]; fl {
-			case "drop-query":
-				hr.dropQuery = true
-			case "append-slash":
-				hr.appendSlash = true
-			case "ignore-empty":
-				hr.ignoreEmpty = true
-			case "set-cookie", "clear-cookie":
-				if i+1 < len(r.Flags) {
-					i++
-					if fl == "set-cookie" {
-						hr.cookie = r.Flags[i] + "; path=/;"
-					} else {
-						hr.cookie = r.Flags[i] + "; path=/; Max-Age=0;"
-					}
+		d.hdrs = append(d.hdrs, dynHdr{name: strings.ToLower(h[0]), value: v})
+	}
+	hr.dyn = d
+	return nil
+}
+
+func (c *ruleCompiler) redirect() error {
+	r, hr := c.r, c.hr
+	hr.kind = ruleRedirect
+	if hr.status == 0 {
+		hr.status = 302
+	}
+	hr.redirKind = r.RedirectKind
+	if hr.redirKind == "" {
+		hr.redirKind = "location"
+	}
+	var err error
+	if hr.value, err = c.lf(r.Value); err != nil {
+		return err
+	}
+	for i := 0; i < len(r.Flags); i++ {
+		switch fl := r.Flags[i]; fl {
+		case "drop-query":
+			hr.dropQuery = true
+		case "append-slash":
+			hr.appendSlash = true
+		case "ignore-empty":
+			hr.ignoreEmpty = true
+		case "set-cookie", "clear-cookie":
+			if i+1 < len(r.Flags) {
+				i++
+				if fl == "set-cookie" {
+					hr.cookie = r.Flags[i] + "; path=/;"
+				} else {
+					hr.cookie = r.Flags[i] + "; path=/; Max-Age=0;"
 				}
 			}
 		}
-	case "auth":
-		if !request {
-			return nil, fmt.Errorf("%s: not supported in responses", where)
-		}
-		hr.kind = ruleAuth
-		realm := r.Realm
-		if realm == "" {
-			realm = "HAProxy"
-		}
-		hr.status = 401
-		body := http1.ErrorPageBody(401)
-		hr.page = []byte("HTTP/1.1 401 Unauthorized\r\ncontent-length: " + strconv.Itoa(len(body)) +
-			"\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"" + realm + "\"\r\n\r\n" + body)
-	case "set-header", "add-header", "del-header":
-		hr.kind = map[string]ruleKind{"set-header": ruleSetHeader, "add-header": ruleAddHeader, "del-header": ruleDelHeader}[r.Action]
-		hr.name = []byte(strings.ToLower(r.Name))
-		if hr.kind == ruleDelHeader && len(r.Flags) == 2 && r.Flags[0] == "-m" && r.Flags[1] != "str" {
-			return nil, fmt.Errorf("%s: del-header -m %s is not supported", where, r.Flags[1])
-		}
-		if hr.kind != ruleDelHeader {
-			if hr.value, err = lf(r.Value); err != nil {
-				return nil, err
-			}
-		}
-	case "set-path":
-		if !request {
-			return nil, fmt.Errorf("%s: not supported in responses", where)
-		}
-		hr.kind = ruleSetPath
-		if hr.value, err = lf(r.Value); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("%s: action %q is not supported", where, r.Action)
 	}
-	return hr, nil
+	return nil
+}
+
+func (c *ruleCompiler) auth() error {
+	hr := c.hr
+	hr.kind = ruleAuth
+	realm := c.r.Realm
+	if realm == "" {
+		realm = "HAProxy"
+	}
+	hr.status = 401
+	body := http1.ErrorPageBody(401)
+	hr.page = []byte("HTTP/1.1 401 Unauthorized\r\ncontent-length: " + strconv.Itoa(len(body)) +
+		"\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"" + realm + "\"\r\n\r\n" + body)
+	return nil
+}
+
+// headerAction returns the compiler of set-header, add-header or del-header.
+func headerAction(kind ruleKind) func(c *ruleCompiler) error {
+	return func(c *ruleCompiler) error {
+		r, hr := c.r, c.hr
+		hr.kind = kind
+		hr.name = []byte(strings.ToLower(r.Name))
+		if kind == ruleDelHeader {
+			if len(r.Flags) == 2 && r.Flags[0] == "-m" && r.Flags[1] != "str" {
+				return fmt.Errorf("%s: del-header -m %s is not supported", c.where, r.Flags[1])
+			}
+			return nil
+		}
+		var err error
+		hr.value, err = c.lf(r.Value)
+		return err
+	}
+}
+
+func (c *ruleCompiler) setPath() error {
+	c.hr.kind = ruleSetPath
+	var err error
+	c.hr.value, err = c.lf(c.r.Value)
+	return err
 }
 
 // ruleHit is a header or path rule that matched a request or response,
