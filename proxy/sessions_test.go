@@ -157,6 +157,10 @@ func TestShowSessDuringTCPSessions(t *testing.T) {
 				if _, err := io.ReadFull(c, b); err != nil || string(b) != msg {
 					errs <- fmt.Errorf("%s: echo %q = %q, %v", fe, msg, b, err)
 				}
+				// Stay connected until every frontend's sessions were
+				// listed: a loaded machine must not let them all end
+				// between two looks.
+				<-stop
 			}(d.fe, d.network, i)
 		}
 	}
