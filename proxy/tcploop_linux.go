@@ -521,166 +521,185 @@ func sideWho(k int) byte {
 // move moves bytes in direction d until it would block; false when the
 // relay has ended.
 func (r *tcpRelay) move(l *relayLoop, d int) bool {
-	src, dst := r.fd[d], r.fd[1-d]
 	full := 0
 	for {
-		if len(r.pend[d]) > 0 {
-			if !r.canW[1-d] {
-				return true
-			}
-			nw, err := rawWrite(dst, r.pend[d])
-			if nw > 0 {
-				r.pend[d] = r.pend[d][nw:]
-			}
-			if err != nil {
-				if err == unix.EAGAIN {
-					r.canW[1-d] = false
-					return true
-				}
-				if err == unix.EINTR {
-					continue
-				}
-				r.end(l, [2]byte{sideWho(1 - d), 'D'})
-				return false
-			}
-			if len(r.pend[d]) == 0 {
-				relayPend.Put(r.pbuf[d])
-				r.pbuf[d], r.pend[d] = nil, nil
-			}
-			continue
-		}
-		if r.inPipe[d] > 0 {
-			if !r.canW[1-d] {
-				return true
-			}
-			n, err := rawSplice(r.pipe[d][0], dst, r.inPipe[d])
-			if n > 0 {
-				r.inPipe[d] -= n
-			}
-			if err != nil {
-				if err == unix.EAGAIN {
-					r.canW[1-d] = false
-					return true
-				}
-				if err == unix.EINTR {
-					continue
-				}
-				r.end(l, [2]byte{sideWho(1 - d), 'D'})
-				return false
-			}
-			continue
-		}
-		if r.eof[d] {
-			if !r.shut[d] {
-				r.shut[d] = true
-				if r.shut[1-d] {
-					// Both ends read: close(2) sends the last FIN (no
-					// unread bytes are left to turn it into a reset).
-					r.end(l, [2]byte{'-', '-'})
-					return false
-				}
-				rawShutdown(dst, unix.SHUT_WR)
-			}
-			return true
-		}
-		if !r.canR[d] {
-			return true
-		}
-		if full >= relayBudget {
+		var st relayStep
+		switch {
+		case len(r.pend[d]) > 0:
+			st = r.flushPend(l, d)
+		case r.inPipe[d] > 0:
+			st = r.flushPipe(l, d)
+		case r.eof[d]:
+			st = r.atEOF(l, d)
+		case !r.canR[d]:
+			st = stepWait
+		case full >= relayBudget:
 			if !r.queued {
 				r.queued = true
 				l.again = append(l.again, r)
 			}
+			st = stepWait
+		case r.pipe[d][1] > 0:
+			st = r.spliceIn(l, d, &full)
+		default:
+			st = r.readWrite(l, d, &full)
+		}
+		switch st {
+		case stepWait:
 			return true
-		}
-		if r.pipe[d][1] > 0 {
-			n, err := rawSplice(src, r.pipe[d][1], relayPipeChunk)
-			if err != nil {
-				if err == unix.EAGAIN {
-					r.canR[d] = false
-					return true
-				}
-				if err == unix.EINTR {
-					continue
-				}
-				r.end(l, [2]byte{sideWho(d), 'D'})
-				return false
-			}
-			if n == 0 {
-				r.eof[d] = true
-				continue
-			}
-			r.inPipe[d] += n
-			r.n[d] += int64(n)
-			r.last = l.now
-			// A short splice does not mean the socket is drained (the
-			// pipe's slots may be full of small fragments): only
-			// EAGAIN does.
-			full++
-			continue
-		}
-		nr, err := rawRead(src, l.buf)
-		if err != nil {
-			if err == unix.EAGAIN {
-				r.canR[d] = false
-				return true
-			}
-			if err == unix.EINTR {
-				continue
-			}
-			r.end(l, [2]byte{sideWho(d), 'D'})
+		case stepEnded:
 			return false
 		}
-		if nr == 0 {
-			r.eof[d] = true
-			continue
+	}
+}
+
+// relayStep says what move does after one of its steps.
+type relayStep uint8
+
+const (
+	stepAgain relayStep = iota // go on moving
+	stepWait                   // wait for the next readiness event
+	stepEnded                  // the relay has ended
+)
+
+// ioFailed handles a failed non-blocking call on side who: EAGAIN
+// clears its readiness (ready), EINTR retries, anything else ends the
+// relay.
+func (r *tcpRelay) ioFailed(l *relayLoop, err error, ready *bool, who byte) relayStep {
+	switch err {
+	case unix.EAGAIN:
+		*ready = false
+		return stepWait
+	case unix.EINTR:
+		return stepAgain
+	}
+	r.end(l, [2]byte{who, 'D'})
+	return stepEnded
+}
+
+// flushPend writes the bytes a slow destination left pending.
+func (r *tcpRelay) flushPend(l *relayLoop, d int) relayStep {
+	if !r.canW[1-d] {
+		return stepWait
+	}
+	nw, err := rawWrite(r.fd[1-d], r.pend[d])
+	if nw > 0 {
+		r.pend[d] = r.pend[d][nw:]
+	}
+	if err != nil {
+		return r.ioFailed(l, err, &r.canW[1-d], sideWho(1-d))
+	}
+	if len(r.pend[d]) == 0 {
+		relayPend.Put(r.pbuf[d])
+		r.pbuf[d], r.pend[d] = nil, nil
+	}
+	return stepAgain
+}
+
+// flushPipe splices what waits in the direction's pipe to the
+// destination.
+func (r *tcpRelay) flushPipe(l *relayLoop, d int) relayStep {
+	if !r.canW[1-d] {
+		return stepWait
+	}
+	n, err := rawSplice(r.pipe[d][0], r.fd[1-d], r.inPipe[d])
+	if n > 0 {
+		r.inPipe[d] -= n
+	}
+	if err != nil {
+		return r.ioFailed(l, err, &r.canW[1-d], sideWho(1-d))
+	}
+	return stepAgain
+}
+
+// atEOF passes the end of the source on once everything before it was
+// written: a shutdown of the destination's write side, or the end of the
+// relay when both ends are read.
+func (r *tcpRelay) atEOF(l *relayLoop, d int) relayStep {
+	if !r.shut[d] {
+		r.shut[d] = true
+		if r.shut[1-d] {
+			// Both ends read: close(2) sends the last FIN (no unread
+			// bytes are left to turn it into a reset).
+			r.end(l, [2]byte{'-', '-'})
+			return stepEnded
 		}
-		r.n[d] += int64(nr)
-		r.last = l.now
-		if nr < len(l.buf) && !r.hup[d] {
-			// A short read drained the socket: the next edge says when
-			// there is more. Not so when the peer's end already came
-			// (no further edge would announce it).
-			r.canR[d] = false
-			r.bulk[d] = 0
-		} else {
-			full++
-			r.bulk[d]++
+		rawShutdown(r.fd[1-d], unix.SHUT_WR)
+	}
+	return stepWait
+}
+
+// spliceIn moves source bytes into the direction's pipe (bulk streams).
+func (r *tcpRelay) spliceIn(l *relayLoop, d int, full *int) relayStep {
+	n, err := rawSplice(r.fd[d], r.pipe[d][1], relayPipeChunk)
+	if err != nil {
+		return r.ioFailed(l, err, &r.canR[d], sideWho(d))
+	}
+	if n == 0 {
+		r.eof[d] = true
+		return stepAgain
+	}
+	r.inPipe[d] += n
+	r.n[d] += int64(n)
+	r.last = l.now
+	// A short splice does not mean the socket is drained (the pipe's
+	// slots may be full of small fragments): only EAGAIN does.
+	*full++
+	return stepAgain
+}
+
+// readWrite reads the source into the loop's buffer and writes it to the
+// destination, keeping what does not fit in a pending buffer; a
+// direction that keeps filling the buffer turns to splice.
+func (r *tcpRelay) readWrite(l *relayLoop, d int, full *int) relayStep {
+	nr, err := rawRead(r.fd[d], l.buf)
+	if err != nil {
+		return r.ioFailed(l, err, &r.canR[d], sideWho(d))
+	}
+	if nr == 0 {
+		r.eof[d] = true
+		return stepAgain
+	}
+	r.n[d] += int64(nr)
+	r.last = l.now
+	if nr < len(l.buf) && !r.hup[d] {
+		// A short read drained the socket: the next edge says when
+		// there is more. Not so when the peer's end already came (no
+		// further edge would announce it).
+		r.canR[d] = false
+		r.bulk[d] = 0
+	} else {
+		*full++
+		r.bulk[d]++
+	}
+	b := l.buf[:nr]
+	for len(b) > 0 && r.canW[1-d] {
+		nw, err := rawWrite(r.fd[1-d], b)
+		if nw > 0 {
+			b = b[nw:]
 		}
-		b := l.buf[:nr]
-		for len(b) > 0 && r.canW[1-d] {
-			nw, err := rawWrite(dst, b)
-			if nw > 0 {
-				b = b[nw:]
-			}
-			if err != nil {
-				if err == unix.EAGAIN {
-					r.canW[1-d] = false
-					break
-				}
-				if err == unix.EINTR {
-					continue
-				}
-				r.end(l, [2]byte{sideWho(1 - d), 'D'})
-				return false
-			}
-		}
-		if len(b) > 0 {
-			bp := relayPend.Get().(*[]byte)
-			r.pbuf[d] = bp
-			r.pend[d] = (*bp)[:copy(*bp, b)]
-		}
-		if r.bulk[d] >= relaySpliceAfter && r.pipe[d][1] == 0 {
-			// A bulk stream: splice from now on (after the pending
-			// bytes, which go first).
-			var p [2]int
-			if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err == nil {
-				r.pipe[d] = p
-			} else {
-				r.bulk[d] = -1 << 30 // no pipe to be had: stay with read/write
+		if err != nil {
+			if st := r.ioFailed(l, err, &r.canW[1-d], sideWho(1-d)); st == stepEnded {
+				return st
 			}
 		}
 	}
+	if len(b) > 0 {
+		bp := relayPend.Get().(*[]byte)
+		r.pbuf[d] = bp
+		r.pend[d] = (*bp)[:copy(*bp, b)]
+	}
+	if r.bulk[d] >= relaySpliceAfter && r.pipe[d][1] == 0 {
+		// A bulk stream: splice from now on (after the pending bytes,
+		// which go first).
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err == nil {
+			r.pipe[d] = p
+		} else {
+			r.bulk[d] = -1 << 30 // no pipe to be had: stay with read/write
+		}
+	}
+	return stepAgain
 }
 
 // end closes the relay's descriptors, frees its slot and finishes the
