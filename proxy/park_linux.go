@@ -5,6 +5,7 @@ package proxy
 import (
 	"errors"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,7 +41,10 @@ const (
 	// poller before it gives up its goroutine.
 	parkAfter = 100 * time.Millisecond
 	// parkSweep is how often parked deadlines are checked.
-	parkSweep = time.Second
+	parkSweep = 250 * time.Millisecond
+	// parkBurst is how many connections parking since the last look
+	// make a burst whose memory is handed back once it is over.
+	parkBurst = 1024
 )
 
 // parkSlot is a parked session's registration, kept across parkings.
@@ -60,6 +64,10 @@ type parkLot struct {
 	slots []*parkSlot
 	free  []int32
 	gen   uint32
+
+	parkings atomic.Int64 // sessions parked, ever
+	seen     int64        // parkings at the last sweep
+	burst    int64        // parkings of the burst not yet followed by a quiet sweep
 
 	events []unix.EpollEvent
 	n      int
@@ -146,6 +154,7 @@ func (p *parkLot) park(s *httpSession, deadline time.Time) bool {
 	sl := p.slots[i]
 	p.mu.Unlock()
 	sl.deadline.Store(deadline.UnixNano())
+	p.parkings.Add(1)
 	s.parked.Store(true)
 	cerr := s.rc.Control(func(fd uintptr) {
 		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: i, Pad: int32(sl.gen)}
@@ -219,6 +228,7 @@ func (p *parkLot) wake(i int32, gen uint32) {
 // sweep resumes the sessions whose idle deadline has passed; they find
 // it past and end as a waiting session would.
 func (p *parkLot) sweep(now time.Time) {
+	p.settle()
 	var due []*httpSession
 	p.mu.Lock()
 	for _, sl := range p.slots {
@@ -230,6 +240,26 @@ func (p *parkLot) sweep(now time.Time) {
 	for _, s := range due {
 		s.unpark()
 	}
+}
+
+// settle hands memory back after a burst of connections went idle: the
+// setup garbage of thousands of new connections and the stacks of the
+// goroutines they no longer hold would otherwise stay until the
+// runtime's next forced collection (two minutes later) returns them. It
+// acts once per burst, at the first sweep that sees no new parking, so a
+// steady load never triggers it.
+func (p *parkLot) settle() {
+	n := p.parkings.Load()
+	delta := n - p.seen
+	p.seen = n
+	if delta > 0 {
+		p.burst += delta
+		return
+	}
+	if p.burst >= parkBurst {
+		debug.FreeOSMemory()
+	}
+	p.burst = 0
 }
 
 // parkedCount returns how many sessions are parked (for tests).
