@@ -57,44 +57,7 @@ func buildSupportTable() map[string]Decision {
 	}
 	U, N := Unsupported, NoEffect
 
-	// global
-	add("global", N, "TLS defaults: no effect while `ssl` itself is refused",
-		"ca-base", "crt-base", "issuers-chain-path", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites",
-		"ssl-default-bind-curves", "ssl-default-bind-options", "ssl-default-server-ciphers",
-		"ssl-default-server-ciphersuites", "ssl-default-server-options", "ssl-dh-param-file", "ssl-server-verify",
-		"ssl-skip-self-issued-ca", "ssl-load-extra-files", "ssl-load-extra-del-ext", "ssl-mode-async",
-		"maxsslconn", "maxsslrate", "tune.ssl.cachesize", "tune.ssl.default-dh-param",
-		"tune.ssl.force-private-cache", "tune.ssl.lifetime", "tune.ssl.maxrecord", "tune.ssl.hard-maxrecord",
-		"tune.ssl.ssl-ctx-cache-size", "tune.ssl.capture-cipherlist-size", "tune.ssl.capture-buffer-size",
-		"tune.ssl.keylog", "ssl-engine", "ssl-propquery", "ssl-provider", "ssl-provider-path")
-	add("global", N, "pollers, limits and tuning: goha's runtime decides these",
-		"noepoll", "nokqueue", "noevports", "nopoll", "nosplice", "nogetaddrinfo", "noreuseport",
-		"busy-polling", "set-dumpable", "insecure-fork-wanted", "strict-limits", "numa-cpu-mapping", "cpu-map",
-		"fd-hard-limit", "maxconnrate", "maxsessrate", "maxcomprate", "maxpipes", "maxzlibmem",
-		"maxcompcpuusage", "spread-checks", "max-spread-checks", "unix-bind", "grace", "close-spread-time",
-		"expose-experimental-directives", "no-memory-trimming", "pp2-never-send-local", "profiling.memory",
-		"profiling.tasks", "h1-case-adjust", "h1-case-adjust-file", "h1-accept-payload-with-any-method",
-		"h2-workaround-bogus-websocket-clients", "thread-group", "thread-groups", "tune.runqueue-depth",
-		"tune.maxpollevents", "tune.maxaccept", "tune.recv_enough", "tune.buffers.limit",
-		"tune.buffers.reserve", "tune.idletimer", "tune.rcvbuf.client", "tune.rcvbuf.server",
-		"tune.sndbuf.client", "tune.sndbuf.server", "tune.pipesize", "tune.http.cookielen",
-		"tune.http.logurilen", "tune.http.maxhdr", "tune.comp.maxlevel", "tune.pattern.cache-size",
-		"tune.chksize", "tune.zlib.memlevel", "tune.zlib.windowsize", "tune.fd.edge-triggered",
-		"tune.listener.multi-queue", "tune.h2.header-table-size", "tune.h2.initial-window-size",
-		"tune.h2.max-concurrent-streams", "tune.h2.max-frame-size", "tune.fail-alloc", "tune.idle-pool.shared",
-		"tune.pool-high-fd-ratio", "tune.pool-low-fd-ratio", "tune.sched.low-latency",
-		"tune.vars.global-max-size", "tune.vars.proc-max-size", "tune.vars.sess-max-size",
-		"tune.vars.txn-max-size", "tune.vars.reqres-max-size", "tune.vars.check-max-size",
-		"tune.lua.session-timeout", "tune.lua.task-timeout", "tune.lua.service-timeout",
-		"tune.lua.forced-yield", "tune.lua.maxmem", "tune.stick-counters")
-	add("global", N, "logging detail and peer/cluster identity: nothing served differently",
-		"log-send-hostname", "localpeer", "cluster-secret")
-	add("global", N, "internal HTTP client (used by Lua/ACME only)",
-		"httpclient.resolvers.id", "httpclient.resolvers.prefer", "httpclient.ssl.verify", "httpclient.ssl.ca-file")
-	add("global", N, "loads Lua code; every use of it (lua.* actions, services, fetches) is refused on its own",
-		"lua-load", "lua-load-per-thread", "lua-prepend-path")
-	add("global", U, "process-wide variables feed rules goha cannot evaluate", "set-var", "set-var-fmt")
-	add("global", N, "only permits `option external-check`, which is refused on its own", "external-check")
+	globalTable.decisions(t)
 
 	// proxy sections
 	add("proxy", U, "stick tables drive rate limiting and persistence: ignoring them changes who gets served",
@@ -211,52 +174,6 @@ func SupportReport() []string {
 	return out
 }
 
-// haproxyGlobalKeywords is HAProxy 2.6's list of registered global
-// keywords followed by cfgparse-global.c's common_kw_list, in the order
-// cfg_find_best_match() scans them (ties go to the first).
-var haproxyGlobalKeywords = []string{
-	"profiling.memory", "profiling.tasks", "ca-base", "crt-base", "issuers-chain-path", "maxsslconn",
-	"ssl-default-bind-options", "ssl-default-server-options", "ssl-dh-param-file", "ssl-mode-async",
-	"ssl-engine", "ssl-propquery", "ssl-provider", "ssl-provider-path", "ssl-skip-self-issued-ca",
-	"tune.ssl.cachesize", "tune.ssl.default-dh-param", "tune.ssl.force-private-cache", "tune.ssl.lifetime",
-	"tune.ssl.maxrecord", "tune.ssl.hard-maxrecord", "tune.ssl.ssl-ctx-cache-size",
-	"tune.ssl.capture-cipherlist-size", "tune.ssl.capture-buffer-size", "tune.ssl.keylog",
-	"ssl-default-bind-ciphers", "ssl-default-server-ciphers", "ssl-default-bind-curves",
-	"ssl-default-bind-ciphersuites", "ssl-default-server-ciphersuites", "ssl-load-extra-files",
-	"ssl-load-extra-del-ext", "default-path", "stats", "tune.zlib.memlevel", "tune.zlib.windowsize",
-	"pp2-never-send-local", "tune.fd.edge-triggered", "lua-prepend-path", "lua-load", "lua-load-per-thread",
-	"tune.lua.session-timeout", "tune.lua.task-timeout", "tune.lua.service-timeout", "tune.lua.forced-yield",
-	"tune.lua.maxmem", "httpclient.resolvers.id", "httpclient.resolvers.prefer", "httpclient.ssl.verify",
-	"httpclient.ssl.ca-file", "tune.listener.multi-queue", "h1-accept-payload-with-any-method",
-	"h1-case-adjust", "h1-case-adjust-file", "tune.h2.header-table-size", "tune.h2.initial-window-size",
-	"tune.h2.max-concurrent-streams", "tune.h2.max-frame-size", "mworker-max-reloads", "tune.fail-alloc",
-	"no-memory-trimming", "grace", "hard-stop-after", "close-spread-time", "tune.idle-pool.shared",
-	"tune.pool-high-fd-ratio", "tune.pool-low-fd-ratio", "tune.sched.low-latency", "nbthread",
-	"thread-group", "thread-groups", "set-var", "set-var-fmt", "tune.vars.global-max-size",
-	"tune.vars.proc-max-size", "tune.vars.sess-max-size", "tune.vars.txn-max-size",
-	"tune.vars.reqres-max-size", "tune.vars.check-max-size",
-	// common_kw_list
-	"global", "daemon", "master-worker", "noepoll", "nokqueue", "noevports", "nopoll", "busy-polling",
-	"set-dumpable", "insecure-fork-wanted", "insecure-setuid-wanted", "nosplice", "nogetaddrinfo",
-	"noreuseport", "quiet", "zero-warning", "tune.runqueue-depth", "tune.maxpollevents", "tune.maxaccept",
-	"tune.recv_enough", "tune.buffers.limit", "tune.buffers.reserve", "tune.bufsize", "tune.maxrewrite",
-	"tune.idletimer", "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server",
-	"tune.pipesize", "tune.http.cookielen", "tune.http.logurilen", "tune.http.maxhdr", "tune.comp.maxlevel",
-	"tune.pattern.cache-size", "uid", "gid", "external-check", "user", "group", "nbproc", "maxconn",
-	"ssl-server-verify", "maxconnrate", "maxsessrate", "maxsslrate", "maxcomprate", "maxpipes", "maxzlibmem",
-	"maxcompcpuusage", "ulimit-n", "chroot", "description", "node", "pidfile", "unix-bind", "log",
-	"log-send-hostname", "server-state-base", "server-state-file", "log-tag", "spread-checks",
-	"max-spread-checks", "cpu-map", "setenv", "presetenv", "unsetenv", "resetenv", "strict-limits",
-	"localpeer", "numa-cpu-mapping", "defaults", "listen", "frontend", "backend", "peers", "resolvers",
-	"cluster-secret",
-}
-
-// globalInline are global keywords HAProxy parses inline that are not in
-// either list above (so they are known, but never suggested).
-var globalInline = []string{"tune.chksize", "expose-experimental-directives", "fd-hard-limit",
-	"h2-workaround-bogus-websocket-clients", "userlist", "mailers", "cache", "ring", "http-errors",
-	"program", "log-forward", "fcgi-app"}
-
 // haproxyListenKeywords is HAProxy 2.6's list of registered proxy
 // keywords followed by cfgparse-listen.c's common_kw_list.
 var haproxyListenKeywords = []string{
@@ -301,9 +218,6 @@ var haproxyOptions = []string{
 func (p *parser) otherKeyword(section string, args []string) {
 	kw := args[0]
 	ctx, known := "proxy", haproxyListenKeywords
-	if section == "global" {
-		ctx, known = "global", haproxyGlobalKeywords
-	}
 	if d, ok := supportOf(ctx, kw); ok {
 		p.unsupported(d, fmt.Sprintf("'%s' is a known HAProxy keyword in '%s' section", kw, p.section))
 		return
