@@ -37,13 +37,6 @@ var bindTLSOptions = map[string]bool{"allow-0rtt": true, "alpn": true, "ca-file"
 // parseBind handles a `bind` line: one listener per address (a comma
 // separated list) and per port of a range.
 func (p *parser) parseBind(px *Proxy, args []string) {
-	if px.Cap&CapDefaults != 0 {
-		p.alertf("'%s' not allowed in 'defaults' section.", args[0])
-		return
-	}
-	if !p.capOK(px, CapFrontend, "bind") {
-		return
-	}
 	if arg(args, 1) == "" {
 		p.alertf("'%s' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.", args[0])
 		return

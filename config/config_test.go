@@ -183,7 +183,7 @@ func TestConditions(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	if got := bestMatch("sever", haproxyListenKeywords); got != "server" {
+	if got := bestMatch("sever", proxyTable.suggest); got != "server" {
 		t.Errorf("bestMatch(sever) = %q; want server", got)
 	}
 	if got := bestMatch("wieght", serverKeywords, bindKeywords); got != "weight" {

@@ -76,10 +76,6 @@ var tcpCheckActions = map[string]bool{"comment": true, "connect": true, "send": 
 // parseTCPCheck handles a `tcp-check` rule line: it is kept in the model
 // (goha's checker does a TCP connect).
 func (p *parser) parseTCPCheck(px *Proxy, args []string) {
-	if px.Cap&CapDefaults == 0 && px.Cap&CapBackend == 0 {
-		p.warnf("'%s' ignored because %s '%s' has no backend capability.", args[0], capString(px.Cap), px.Name)
-		return
-	}
 	a1 := arg(args, 1)
 	if !tcpCheckActions[a1] && !isVarAction(a1) {
 		p.alertf("'%s' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", args[0], a1)

@@ -14,9 +14,6 @@ var errorCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: t
 
 // parseCookie handles `cookie NAME [rewrite|insert|prefix] [options]`.
 func (p *parser) parseCookie(px *Proxy, args []string) {
-	if !p.capOK(px, CapBackend, args[0]) {
-		return
-	}
 	name := arg(args, 1)
 	if name == "" {
 		p.alertf("'%s' expects <cookie_name> as argument.", args[0])

@@ -343,9 +343,6 @@ func parseRedirect(r *Rule, body []string) string {
 
 // parseRedirectKeyword handles the legacy `redirect` proxy keyword.
 func (p *parser) parseRedirectKeyword(px *Proxy, args []string) {
-	if !p.capOK(px, CapFrontend, "redirect") {
-		return
-	}
 	r := &Rule{Action: "redirect", File: p.file, Line: p.line}
 	body := args[1:]
 	for len(body) > 0 && body[len(body)-1] == "" {

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"fmt"
-	"sort"
-)
+import "sort"
 
 // This file is the one place that lists what HAProxy 2.6 knows and goha
 // does not implement, with the reason for each decision. Every keyword
@@ -46,7 +43,11 @@ type Decision struct {
 // one of: global, proxy (defaults/frontend/backend/listen), option,
 // section, server, bind, filter, http-request, http-response,
 // http-after-response, tcp-request, tcp-response, stats.
-var SupportTable = buildSupportTable()
+// It is derived from the status column of the keyword tables, once they
+// exist (their parsers consult it, hence init).
+var SupportTable map[string]Decision
+
+func init() { SupportTable = buildSupportTable() }
 
 func buildSupportTable() map[string]Decision {
 	t := map[string]Decision{}
@@ -59,25 +60,7 @@ func buildSupportTable() map[string]Decision {
 
 	globalTable.decisions(t)
 
-	// proxy sections
-	add("proxy", U, "stick tables drive rate limiting and persistence: ignoring them changes who gets served",
-		"stick-table", "stick", "rate-limit")
-	add("proxy", U, "response rules on TCP payloads", "tcp-response")
-	add("proxy", U, "persistence/forced server choice would silently differ",
-		"use-server", "force-persist", "ignore-persist", "persist", "dynamic-cookie-key")
-	add("proxy", U, "changes where or from which address traffic goes",
-		"dispatch", "source", "usesrc", "transparent", "http-send-name-header", "use-fcgi-app")
-	add("proxy", U, "runs external programs", "external-check")
-	add("proxy", U, "`monitor fail` answers 503 on conditions goha does not evaluate", "monitor")
-	add("proxy", U, "declares capture slots used by rules goha does not implement", "declare")
-	add("proxy", N, "notifications only (mailers)", "email-alert")
-	add("proxy", N, "socket and queue tuning", "backlog", "max-keep-alive-queue", "clitcpka-cnt", "srvtcpka-cnt",
-		"clitcpka-idle", "srvtcpka-idle", "clitcpka-intvl", "srvtcpka-intvl", "max-session-srv-conns")
-	add("proxy", N, "retries on other events than connection failures: only changes when a request is retried", "retry-on")
-	add("proxy", N, "server state files restore runtime state across reloads; the config still decides",
-		"load-server-state-from-file", "server-state-file-name")
-	add("proxy", N, "logging detail", "unique-id-format", "unique-id-header", "log-format-sd", "error-log-format", "log-tag")
-	add("proxy", N, "custom error answers for given statuses (content only)", "http-error")
+	proxyTable.decisions(t)
 
 	// options
 	add("option", N, "health-check protocol: goha checks these servers with a TCP connect instead",
@@ -174,27 +157,6 @@ func SupportReport() []string {
 	return out
 }
 
-// haproxyListenKeywords is HAProxy 2.6's list of registered proxy
-// keywords followed by cfgparse-listen.c's common_kw_list.
-var haproxyListenKeywords = []string{
-	"external-check", "use-fcgi-app", "filter", "compression", "errorloc", "errorloc302", "errorloc303",
-	"errorfile", "errorfiles", "http-error", "timeout", "clitimeout", "contimeout", "srvtimeout",
-	"rate-limit", "max-keep-alive-queue", "declare", "retry-on", "clitcpka-cnt", "srvtcpka-cnt",
-	"clitcpka-idle", "srvtcpka-idle", "clitcpka-intvl", "srvtcpka-intvl", "tcp-request", "tcp-response",
-	"http-check", "tcp-check",
-	// common_kw_list
-	"listen", "frontend", "backend", "defaults", "server", "default-server", "server-template", "bind",
-	"monitor-net", "monitor-uri", "mode", "id", "description", "disabled", "enabled", "bind-process",
-	"acl", "dynamic-cookie-key", "cookie", "email-alert", "persist", "appsession",
-	"load-server-state-from-file", "server-state-file-name", "max-session-srv-conns", "capture",
-	"retries", "http-request", "http-response", "http-after-response", "http-send-name-header", "block",
-	"redirect", "use_backend", "use-server", "force-persist", "ignore-persist", "force-persist",
-	"stick-table", "stick", "stats", "option", "default_backend", "http-reuse", "monitor", "transparent",
-	"maxconn", "backlog", "fullconn", "dispatch", "balance", "hash-type", "hash-balance-factor",
-	"unique-id-format", "unique-id-header", "log-format", "log-format-sd", "log-tag", "log", "source",
-	"usesrc", "error-log-format",
-}
-
 // haproxyOptions is cfg_opts then cfg_opts2 (proxy_find_best_option()
 // scans them, then common_options).
 var haproxyOptions = []string{
@@ -210,24 +172,6 @@ var haproxyOptions = []string{
 	"httpclose", "http-server-close", "http-keep-alive", "redispatch", "httplog", "tcplog", "tcpka",
 	"httpchk", "ssl-hello-chk", "smtpchk", "pgsql-check", "redis-check", "mysql-check", "ldap-check",
 	"spop-check", "tcp-check", "external-check", "forwardfor", "original-to",
-}
-
-// otherKeyword handles a keyword the section parser does not implement:
-// a known-but-unsupported keyword is an error, a no-effect one a warning,
-// anything else an unknown keyword with HAProxy's suggestion.
-func (p *parser) otherKeyword(section string, args []string) {
-	kw := args[0]
-	ctx, known := "proxy", haproxyListenKeywords
-	if d, ok := supportOf(ctx, kw); ok {
-		p.unsupported(d, fmt.Sprintf("'%s' is a known HAProxy keyword in '%s' section", kw, p.section))
-		return
-	}
-	best := bestMatch(kw, known)
-	if best != "" {
-		p.alertf("unknown keyword '%s' in '%s' section; did you mean '%s' maybe ?", kw, p.section, best)
-	} else {
-		p.alertf("unknown keyword '%s' in '%s' section", kw, p.section)
-	}
 }
 
 // unsupported reports a keyword of the support table: an error for an
