@@ -62,21 +62,7 @@ func buildSupportTable() map[string]Decision {
 
 	proxyTable.decisions(t)
 
-	// options
-	add("option", N, "health-check protocol: goha checks these servers with a TCP connect instead",
-		"ssl-hello-chk", "smtpchk", "pgsql-check", "redis-check", "mysql-check", "ldap-check", "spop-check",
-		"tcp-check")
-	add("option", U, "runs external programs", "external-check")
-	add("option", U, "changes where traffic goes", "transparent")
-	add("option", N, "adds an X-Original-To header; no routing effect", "originalto")
-	add("option", N, "legacy proxy-connection header handling", "http-use-proxy-header")
-	add("option", N, "caching, logging and socket tuning", "checkcache", "contstats", "http-ignore-probes",
-		"idle-close-on-response", "prefer-last-server", "nolinger", "persist", "splice-request",
-		"splice-response", "splice-auto", "accept-invalid-http-request", "accept-invalid-http-response",
-		"dontlog-normal", "tcp-smart-accept", "tcp-smart-connect", "independent-streams",
-		"http-pretend-keepalive", "http-no-delay", "h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
-		"disable-h2-upgrade", "http-restrict-req-hdr-names", "httpslog")
-	add("option", U, "backup servers all used at once would change the balancing", "allbackups")
+	optionTable.decisions(t)
 
 	// sections
 	add("section", N, "DNS resolvers: goha resolves server names once at start-up (init-addr)", "resolvers")
@@ -155,23 +141,6 @@ func SupportReport() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// haproxyOptions is cfg_opts then cfg_opts2 (proxy_find_best_option()
-// scans them, then common_options).
-var haproxyOptions = []string{
-	"abortonclose", "allbackups", "checkcache", "clitcpka", "contstats", "dontlognull",
-	"http-buffer-request", "http-ignore-probes", "idle-close-on-response", "prefer-last-server",
-	"logasap", "nolinger", "persist", "srvtcpka", "transparent",
-	"splice-request", "splice-response", "splice-auto", "accept-invalid-http-request",
-	"accept-invalid-http-response", "dontlog-normal", "log-separate-errors", "log-health-checks",
-	"socket-stats", "tcp-smart-accept", "tcp-smart-connect", "independent-streams",
-	"http-use-proxy-header", "http-pretend-keepalive", "http-no-delay", "h1-case-adjust-bogus-client",
-	"h1-case-adjust-bogus-server", "disable-h2-upgrade",
-	// common_options
-	"httpclose", "http-server-close", "http-keep-alive", "redispatch", "httplog", "tcplog", "tcpka",
-	"httpchk", "ssl-hello-chk", "smtpchk", "pgsql-check", "redis-check", "mysql-check", "ldap-check",
-	"spop-check", "tcp-check", "external-check", "forwardfor", "original-to",
 }
 
 // unsupported reports a keyword of the support table: an error for an
