@@ -23,6 +23,11 @@ type keyword[F any] struct {
 	// Unsupported (an error) or NoEffect (a warning), and why.
 	status Support
 	why    string
+	// values is how many words follow the keyword (server and bind
+	// options).
+	values int
+	// tls marks TLS options, let in by ParseOptions.AllowTLS.
+	tls bool
 	// unlisted rows are known but never offered as a suggestion: HAProxy
 	// parses them inline, outside the lists its suggestions come from.
 	unlisted bool
@@ -44,6 +49,12 @@ func (k keyword[F]) refused(why string) keyword[F] { k.status, k.why = Unsupport
 // ignored returns the row as a known keyword goha accepts with a warning
 // and ignores (NoEffect).
 func (k keyword[F]) ignored(why string) keyword[F] { k.status, k.why = NoEffect, why; return k }
+
+// takes returns the row followed by n values.
+func (k keyword[F]) takes(n int) keyword[F] { k.values = n; return k }
+
+// forTLS returns the row marked as a TLS option.
+func (k keyword[F]) forTLS() keyword[F] { k.tls = true; return k }
 
 // hidden returns the row as one never suggested.
 func (k keyword[F]) hidden() keyword[F] { k.unlisted = true; return k }

@@ -73,20 +73,7 @@ func buildSupportTable() map[string]Decision {
 	add("section", U, "runs external programs", "program")
 	add("section", U, "FastCGI applications are not implemented", "fcgi-app")
 
-	// server options
-	add("server", U, "TLS to servers is not implemented", "ssl", "check-ssl", "sni", "verify", "verifyhost",
-		"ca-file", "crt", "alpn", "ciphers", "ciphersuites", "crl-file", "npn", "check-sni", "check-alpn",
-		"send-proxy-v2-ssl", "send-proxy-v2-ssl-cn")
-	add("server", U, "tracking another server's state would differ", "track")
-	add("server", U, "changes how or where traffic goes", "socks4", "source", "redir", "ws", "proto", "namespace",
-		"usesrc", "check-proto", "check-via-socks4", "check-send-proxy", "agent-check")
-	add("server", N, "reactions to errors and state changes: sessions are not killed, servers not marked down early",
-		"on-error", "on-marked-down", "on-marked-up", "observe", "error-limit")
-	add("server", N, "runtime DNS: the address is resolved once at start-up", "resolvers", "resolve-prefer",
-		"resolve-opts", "resolve-net")
-	add("server", N, "connection pool, slow start and agent tuning", "slowstart", "pool-max-conn",
-		"pool-low-conn", "pool-purge-delay", "max-reuse", "minconn", "tfo", "no-tfo", "tcp-ut", "log-proto",
-		"agent-port", "agent-inter", "agent-addr", "agent-send", "no-agent-check", "shard", "stick")
+	serverTable.decisions(t)
 
 	// filters
 	add("filter", N, "compression, tracing, caching and bandwidth shaping do not change what is served",
