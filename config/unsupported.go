@@ -81,29 +81,9 @@ func buildSupportTable() map[string]Decision {
 	add("filter", U, "SPOE agents (WAF, auth...) decide about requests", "spoe")
 	add("filter", U, "FastCGI applications are not implemented", "fcgi-app")
 
-	// rule actions (http-request, http-response, http-after-response,
-	// tcp-request); "set-var" stands for set-var(NAME) and the like.
-	for _, ctx := range []string{"http-request", "http-response", "http-after-response", "tcp-request"} {
-		add(ctx, N, "variables: fetches reading them are refused where used; log-format uses expand empty",
-			"set-var", "set-var-fmt", "unset-var")
-		add(ctx, N, "logging and scheduling detail", "set-log-level", "set-nice", "set-priority-class",
-			"set-priority-offset", "capture", "set-mark", "set-tos", "strict-mode", "ot-group")
-		add(ctx, U, "stick counters drive rate limiting and tracking",
-			"track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0")
-		add(ctx, U, "changes runtime ACL/map contents", "add-acl", "del-acl", "set-map", "del-map")
-		add(ctx, U, "rewrites the request or answer in ways goha does not implement yet",
-			"replace-header", "replace-value", "replace-path", "replace-pathq", "replace-uri", "set-uri", "set-query",
-			"set-method", "set-pathq", "normalize-uri", "set-status", "set-src", "set-src-port", "set-dst",
-			"set-dst-port", "silent-drop", "do-resolve", "send-spoe-group", "switch-mode", "expect-proxy",
-			"expect-netscaler-cip")
+	for _, actions := range []*kwTable[actionFunc]{httpRequestActions, httpResponseActions, httpAfterResponseActions, tcpRequestActions} {
+		actions.decisions(t)
 	}
-	add("http-request", N, "serves from a cache: without it requests go to the servers", "cache-use")
-	add("http-response", N, "stores into a cache: without it nothing is cached", "cache-store")
-	add("http-request", N, "the built-in Prometheus exporter: such requests go on to the next rules instead",
-		"use-service prometheus-exporter")
-	add("http-request", N, "timing and retry tuning", "wait-for-handshake", "wait-for-body", "disable-l7-retry",
-		"early-hint", "set-timeout")
-	add("http-response", N, "timing tuning", "wait-for-body")
 	add("stats", N, "stats page display options", "show-modules")
 	add("stats", U, "access rules of the stats page", "http-request")
 	return t
