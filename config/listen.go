@@ -451,7 +451,7 @@ func (p *parser) parseStats(px *Proxy, args []string) {
 		s.Enabled = true
 		s.ShowDesc = strings.Join(args[2:], " ")
 	case "http-request", "show-modules":
-		d, _ := supportOf("stats", a1)
+		d, _ := statsTable.status(a1)
 		p.unsupported(d, fmt.Sprintf("'stats %s' is a known HAProxy keyword", a1))
 	default:
 		p.alertf("'%s' only supports 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '%s').", args[0], a1)

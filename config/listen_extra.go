@@ -150,7 +150,7 @@ func (p *parser) parseFilter(px *Proxy, args []string) {
 		p.alertf("'%s' expects a filter name.", args[0])
 		return
 	}
-	d, ok := supportOf("filter", name)
+	d, ok := filterTable.status(name)
 	if !ok {
 		p.alertf("'%s' : unknown keyword '%s'. Registered keywords :\n    [CACHE] cache\n    [COMP] compression\n    [FCGI] fcgi-app\n    [SPOE] spoe\n    [TRACE] trace\n    [BWLIM] bwlim-in\n    [BWLIM] bwlim-out", args[0], name)
 		return

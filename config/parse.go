@@ -449,13 +449,6 @@ func (p *parser) directive(args []string) {
 	p.alertRaw(fmt.Sprintf("parsing [%s:%d]: unknown directive '%s'.", p.file, p.line, args[0]))
 }
 
-// sectionKeywords are the section headers HAProxy 2.6 knows.
-var sectionKeywords = map[string]bool{
-	"global": true, "defaults": true, "frontend": true, "backend": true, "listen": true, "userlist": true,
-	"peers": true, "resolvers": true, "mailers": true, "cache": true, "ring": true, "http-errors": true,
-	"program": true, "log-forward": true, "fcgi-app": true,
-}
-
 // statement handles one non-directive line.
 func (p *parser) statement(args []string) {
 	kwm := kwmStd
@@ -477,26 +470,24 @@ func (p *parser) statement(args []string) {
 			p.alertRaw(fmt.Sprintf("parsing [%s:%d]: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.", p.file, p.line))
 		}
 	}
-	if sectionKeywords[args[0]] {
+	if k, ok := sectionTable.get(args[0]); ok {
 		p.endSection()
 		p.section = args[0]
 		p.sectionName = args[0]
 		if len(args) > 1 && args[1] != "" {
 			p.sectionName = args[1]
 		}
+		if k.status == Unsupported {
+			p.refuseSection(args, k.why)
+			return
+		}
 	}
-	switch p.section {
-	case "":
+	if p.section == "" {
 		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: unknown keyword '%s' out of section.", p.file, p.line, args[0]))
-	case "global":
-		p.parseGlobal(args, kwm)
-	case "defaults", "frontend", "backend", "listen":
-		p.parseListen(args, kwm)
-	case "userlist":
-		p.parseUserlist(args)
-	default:
-		p.parseOtherSection(args)
+		return
 	}
+	k, _ := sectionTable.get(p.section)
+	k.parse(p, args, kwm)
 }
 
 // endSection runs the checks HAProxy does when a section ends.

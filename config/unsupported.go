@@ -2,12 +2,13 @@ package config
 
 import "sort"
 
-// This file is the one place that lists what HAProxy 2.6 knows and goha
-// does not implement, with the reason for each decision. Every keyword
-// HAProxy accepts falls in one of three groups:
+// What goha does with each keyword HAProxy 2.6 knows is the status
+// column of the keyword tables (keywords.go: global_table.go,
+// proxy_table.go, proxy_options.go, server_table.go,
+// http_action_table.go, sections_table.go), with the reason for each
+// decision. Every keyword falls in one of three groups:
 //
-//   - implemented: handled by the section parsers into the model
-//     (global.go, listen.go, sections.go...);
+//   - implemented: the row's parser reads it into the model;
 //   - Unsupported: a known HAProxy keyword goha cannot honour yet and
 //     whose absence would change behaviour that matters (security rules,
 //     TLS, rate limiting, traffic sent elsewhere): using it is an error
@@ -18,7 +19,9 @@ import "sort"
 //     TCP connect...).
 //
 // An unknown word is an error with HAProxy's "did you mean" suggestion,
-// computed over HAProxy's own keyword lists below.
+// computed over the table's keywords in HAProxy's order. This file
+// gathers the status columns into SupportTable (written out as
+// testdata/support.txt).
 
 // Support says how goha treats a known HAProxy keyword it does not
 // implement.
@@ -43,56 +46,22 @@ type Decision struct {
 // one of: global, proxy (defaults/frontend/backend/listen), option,
 // section, server, bind, filter, http-request, http-response,
 // http-after-response, tcp-request, tcp-response, stats.
-// It is derived from the status column of the keyword tables, once they
-// exist (their parsers consult it, hence init).
-var SupportTable map[string]Decision
-
-func init() { SupportTable = buildSupportTable() }
+// It is made of the status column of the keyword tables.
+var SupportTable = buildSupportTable()
 
 func buildSupportTable() map[string]Decision {
 	t := map[string]Decision{}
-	add := func(ctx string, s Support, why string, kws ...string) {
-		for _, k := range kws {
-			t[ctx+" "+k] = Decision{s, why}
-		}
-	}
-	U, N := Unsupported, NoEffect
-
 	globalTable.decisions(t)
-
 	proxyTable.decisions(t)
-
 	optionTable.decisions(t)
-
-	// sections
-	add("section", N, "DNS resolvers: goha resolves server names once at start-up (init-addr)", "resolvers")
-	add("section", N, "peers only synchronise stick tables, which are refused where used", "peers")
-	add("section", N, "cache storage: responses are simply not cached", "cache")
-	add("section", N, "mail notifications", "mailers")
-	add("section", N, "log rings and log forwarding", "ring", "log-forward")
-	add("section", U, "runs external programs", "program")
-	add("section", U, "FastCGI applications are not implemented", "fcgi-app")
-
+	sectionTable.decisions(t)
 	serverTable.decisions(t)
-
-	// filters
-	add("filter", N, "compression, tracing, caching and bandwidth shaping do not change what is served",
-		"compression", "trace", "cache", "bwlim-in", "bwlim-out")
-	add("filter", U, "SPOE agents (WAF, auth...) decide about requests", "spoe")
-	add("filter", U, "FastCGI applications are not implemented", "fcgi-app")
-
+	filterTable.decisions(t)
 	for _, actions := range []*kwTable[actionFunc]{httpRequestActions, httpResponseActions, httpAfterResponseActions, tcpRequestActions} {
 		actions.decisions(t)
 	}
-	add("stats", N, "stats page display options", "show-modules")
-	add("stats", U, "access rules of the stats page", "http-request")
+	statsTable.decisions(t)
 	return t
-}
-
-// supportOf returns goha's decision for KEYWORD in CONTEXT, if any.
-func supportOf(ctx, kw string) (Decision, bool) {
-	d, ok := SupportTable[ctx+" "+kw]
-	return d, ok
 }
 
 // SupportReport lists the table as "CONTEXT KEYWORD: error|warning: why"
