@@ -99,7 +99,7 @@ func (p *parser) serverOptions(l *serverLine, args []string, start int) bool {
 // unknownServerOption reports an option no row has, with HAProxy's
 // suggestion among server and bind options.
 func (p *parser) unknownServerOption(l *serverLine, o string) {
-	best := bestMatch(o, serverTable.suggest, bindKeywords)
+	best := bestMatch(o, serverTable.suggest, bindTable.suggest)
 	hint := ""
 	if l.isDef {
 		hint = " Hint: no address was expected for this server."

@@ -56,6 +56,7 @@ func buildSupportTable() map[string]Decision {
 	optionTable.decisions(t)
 	sectionTable.decisions(t)
 	serverTable.decisions(t)
+	bindTable.decisions(t)
 	filterTable.decisions(t)
 	for _, actions := range []*kwTable[actionFunc]{httpRequestActions, httpResponseActions, httpAfterResponseActions, tcpRequestActions} {
 		actions.decisions(t)
