@@ -7,7 +7,13 @@ import "strings"
 // parseBalance handles `balance ALGORITHM [args]`.
 func (p *parser) parseBalance(px *Proxy, args []string) {
 	algo := arg(args, 1)
-	b := Balance{Args: append([]string(nil), args[2:]...), Hash: px.Balance.Hash}
+	if algo == "" {
+		algo = "roundrobin" // what HAProxy takes a bare `balance` for
+	}
+	b := Balance{Hash: px.Balance.Hash}
+	if len(args) > 2 {
+		b.Args = append([]string(nil), args[2:]...)
+	}
 	switch {
 	case algo == "roundrobin", algo == "static-rr", algo == "leastconn", algo == "first", algo == "source":
 		b.Algo = algo
