@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 func capString(c Cap) string {
@@ -359,103 +358,6 @@ func (p *parser) parseHTTPCheck(px *Proxy, args []string) {
 		return
 	}
 	h.HTTPRules = append(h.HTTPRules, trimArgs(args[1:]))
-}
-
-func (p *parser) parseStats(px *Proxy, args []string) {
-	s := &px.Stats
-	a1 := arg(args, 1)
-	if px.Cap&CapDefaults == 0 && px.Cap&CapFrontend == 0 && a1 != "" {
-		// HAProxy accepts stats in backends too (it serves them there).
-	}
-	switch a1 {
-	case "enable":
-		s.Enabled = true
-	case "uri":
-		if arg(args, 2) == "" {
-			p.alertf("'uri' needs an URI prefix.")
-			return
-		}
-		s.Enabled, s.URI = true, args[2]
-	case "realm":
-		if arg(args, 2) == "" {
-			p.alertf("'realm' needs an realm name.")
-			return
-		}
-		s.Enabled, s.Realm = true, args[2]
-	case "refresh":
-		if arg(args, 2) == "" {
-			p.alertf("'refresh' needs a positive interval in seconds.")
-			return
-		}
-		d, res, bad, _ := parseTime(args[2], time.Second)
-		switch res {
-		case timeOver:
-			p.alertf("timer overflow in argument '%s' to 'stats refresh' (maximum value is 2147483647 s or ~68 years).", args[2])
-			return
-		case timeUnder:
-			p.alertf("timer underflow in argument '%s' to 'stats refresh' (minimum non-null value is 1 s).", args[2])
-			return
-		case timeBadChar:
-			p.alertf("unexpected character '%c' in argument to 'stats refresh'.", bad)
-			return
-		}
-		s.Enabled, s.Refresh = true, d
-	case "auth":
-		if arg(args, 2) == "" {
-			p.alertf("'auth' needs a user:password account.")
-			return
-		}
-		i := strings.IndexByte(args[2], ':')
-		if i < 0 {
-			i = len(args[2]) // HAProxy takes "user" alone as an empty password
-			args[2] += ":"
-		}
-		s.Enabled = true
-		s.Auth = append(s.Auth, UserPass{User: args[2][:i], Password: args[2][i+1:], Insecure: true})
-	case "scope":
-		if arg(args, 2) == "" {
-			p.alertf("'scope' needs a proxy name.")
-			return
-		}
-		s.Enabled = true
-		s.Scope = append(s.Scope, args[2])
-	case "admin":
-		if px.Cap&CapDefaults != 0 {
-			p.alertf("'stats admin' not supported in 'defaults' section.")
-			return
-		}
-		if w := arg(args, 2); w != "if" && w != "unless" {
-			p.alertf("'stats admin' requires either 'if' or 'unless' followed by a condition.")
-			return
-		}
-		cond, msg := p.parseCond(px, args[2:])
-		if msg != "" {
-			p.alertf("error detected while parsing a 'stats admin' rule : %s.", msg)
-			return
-		}
-		s.Enabled, s.Admin = true, cond
-	case "hide-version":
-		s.Enabled, s.HideVersion = true, true
-	case "show-legends":
-		s.Enabled, s.ShowLegends = true, true
-	case "show-node":
-		s.Enabled, s.ShowNode = true, true
-		if n := arg(args, 2); n != "" {
-			if c, bad := invalidChar(n); bad {
-				p.alertf("'%s' invalid character '%c' in node name '%s'.", "stats show-node", c, n)
-				return
-			}
-			s.NodeName = n
-		}
-	case "show-desc":
-		s.Enabled = true
-		s.ShowDesc = strings.Join(args[2:], " ")
-	case "http-request", "show-modules":
-		d, _ := statsTable.status(a1)
-		p.unsupported(d, fmt.Sprintf("'stats %s' is a known HAProxy keyword", a1))
-	default:
-		p.alertf("'%s' only supports 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '%s').", args[0], a1)
-	}
 }
 
 // validNet reports whether s is an IPv4/IPv6 address with optional mask.

@@ -67,10 +67,3 @@ const whyFilters = "compression, tracing, caching and bandwidth shaping do not c
 
 // fkw returns a row of the filter table (filters have no parser).
 func fkw(name string) keyword[func()] { return kw[func()](name, nil) }
-
-// statsTable is the `stats` options of proxy sections goha refuses or
-// ignores (parseStats implements the others).
-var statsTable = newTable("stats",
-	kw[func()]("show-modules", nil).ignored("stats page display options"),
-	kw[func()]("http-request", nil).refused("access rules of the stats page"),
-)
