@@ -30,6 +30,8 @@ type keyword[F any] struct {
 	tls bool
 	// unlisted rows are known but never offered as a suggestion: HAProxy
 	// parses them inline, outside the lists its suggestions come from.
+	// (In the server table: a word that only follows another option,
+	// unknown on its own.)
 	unlisted bool
 }
 

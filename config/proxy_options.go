@@ -90,7 +90,8 @@ var optionTable = newTable("option",
 
 // parseOption handles `[no|default] option NAME ...` through
 // optionTable. An option without a parser is one goha refuses or
-// ignores.
+// ignores; a row with neither parser nor status is only a name HAProxy
+// suggests.
 func (p *parser) parseOption(px *Proxy, args []string, kwm int) {
 	name := arg(args, 1)
 	if name == "" {
