@@ -183,10 +183,10 @@ func TestConditions(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	if got := bestMatch("sever", haproxyListenKeywords); got != "server" {
+	if got := bestMatch("sever", proxyTable.suggest); got != "server" {
 		t.Errorf("bestMatch(sever) = %q; want server", got)
 	}
-	if got := bestMatch("wieght", serverKeywords, bindKeywords); got != "weight" {
+	if got := bestMatch("wieght", serverTable.suggest, bindTable.suggest); got != "weight" {
 		t.Errorf("bestMatch(wieght) = %q; want weight", got)
 	}
 }

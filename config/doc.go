@@ -18,8 +18,11 @@
 // duplicate server names, userlists, http-errors references); (3)
 // resolving server host names ("Failed to initialize server(s) addr.").
 //
-// What goha does not implement is listed, with the reason, in one table:
-// SupportTable in unsupported.go (also written out as
+// Keywords live in tables, one per section kind (keywords.go and the
+// *_table.go files): one row per keyword with where it is valid, its
+// parser and its support status; adding a keyword is adding a row.
+// What goha does not implement is the status column, with the reason,
+// gathered in SupportTable (unsupported.go, written out as
 // testdata/support.txt). Unsupported entries are errors (ignoring them
 // would change security or routing: TLS, stick tables, rewrites...),
 // NoEffect entries are accepted with a warning (tuning, logging detail,

@@ -5,24 +5,17 @@ import (
 	"strings"
 )
 
-// checkOptions are the `option` names that choose a health-check
-// protocol; the last one given wins, as in HAProxy.
-var checkOptions = map[string]bool{"tcp-check": true, "ssl-hello-chk": true, "redis-check": true,
-	"ldap-check": true, "spop-check": true, "mysql-check": true, "pgsql-check": true, "smtpchk": true}
-
-// parseCheckOption handles the check-protocol options other than
-// httpchk. It returns false when name is not one of them.
+// parseCheckOption handles the `option` names that choose a
+// health-check protocol other than httpchk (the last one given wins, as
+// in HAProxy). It returns whether the option's status (ignored) remains
+// to be reported.
 func (p *parser) parseCheckOption(px *Proxy, args []string, kwm int) bool {
 	name := arg(args, 1)
-	if !checkOptions[name] {
+	if !p.plainOption(name, kwm) {
 		return false
 	}
-	if kwm != kwmStd {
-		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: negation/default is not supported for option '%s'.", p.file, p.line, name))
-		return true
-	}
 	if !p.capOK(px, CapBackend, name) {
-		return true
+		return false
 	}
 	var extra []string
 	for _, a := range args[2:] {
@@ -35,37 +28,37 @@ func (p *parser) parseCheckOption(px *Proxy, args []string, kwm int) bool {
 		if len(extra) > 0 {
 			if extra[0] != "user" {
 				p.alertf("'%s %s' only supports optional values: 'user' (got '%s').", args[0], name, extra[0])
-				return true
+				return false
 			}
 			if len(extra) < 2 {
 				p.alertf("'%s %s' expects %s as argument.", args[0], name, "<username>")
-				return true
+				return false
 			}
 			if len(extra) > 2 && extra[2] != "post-41" && extra[2] != "pre-41" {
 				p.alertf("'%s %s' only supports optional values: 'post-41' and 'pre-41' (got '%s').", args[0], name, extra[2])
-				return true
+				return false
 			}
 		}
 	case "pgsql-check":
 		if len(extra) < 2 || extra[0] != "user" {
 			p.alertf("'%s %s' expects 'user <username>' as argument.", args[0], name)
-			return true
+			return false
 		}
 	case "smtpchk":
 		// [HELO|EHLO <domain>]: HAProxy falls back to HELO localhost.
 	default:
 		if p.tooManyArgs(0, 1, args) {
-			return true
+			return false
 		}
 	}
 	h := &px.HealthChk
 	h.Type, h.TypeArgs = name, extra
 	px.Options.HTTPChk = false
-	d, _ := supportOf("option", name)
 	if name == "tcp-check" {
-		d.Why = "custom check sequences: goha checks these servers with a TCP connect instead"
+		p.unsupported(Decision{NoEffect, "custom check sequences: goha checks these servers with a TCP connect instead"},
+			fmt.Sprintf("option '%s' is a known HAProxy option", name))
+		return false
 	}
-	p.unsupported(d, fmt.Sprintf("option '%s' is a known HAProxy option", name))
 	return true
 }
 
@@ -76,10 +69,6 @@ var tcpCheckActions = map[string]bool{"comment": true, "connect": true, "send": 
 // parseTCPCheck handles a `tcp-check` rule line: it is kept in the model
 // (goha's checker does a TCP connect).
 func (p *parser) parseTCPCheck(px *Proxy, args []string) {
-	if px.Cap&CapDefaults == 0 && px.Cap&CapBackend == 0 {
-		p.warnf("'%s' ignored because %s '%s' has no backend capability.", args[0], capString(px.Cap), px.Name)
-		return
-	}
 	a1 := arg(args, 1)
 	if !tcpCheckActions[a1] && !isVarAction(a1) {
 		p.alertf("'%s' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got '%s'", args[0], a1)

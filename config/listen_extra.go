@@ -14,9 +14,6 @@ var errorCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: t
 
 // parseCookie handles `cookie NAME [rewrite|insert|prefix] [options]`.
 func (p *parser) parseCookie(px *Proxy, args []string) {
-	if !p.capOK(px, CapBackend, args[0]) {
-		return
-	}
 	name := arg(args, 1)
 	if name == "" {
 		p.alertf("'%s' expects <cookie_name> as argument.", args[0])
@@ -153,15 +150,13 @@ func (p *parser) parseFilter(px *Proxy, args []string) {
 		p.alertf("'%s' expects a filter name.", args[0])
 		return
 	}
-	if name == "compression" {
-		return // the `compression` keyword does the rest
+	if _, known := filterTable.get(name); known {
+		if d, limited := filterTable.status(name); limited {
+			p.unsupported(d, fmt.Sprintf("filter '%s' is a known HAProxy filter", name))
+		}
+		return // compression: the `compression` keywords configure it
 	}
-	d, ok := supportOf("filter", name)
-	if !ok {
-		p.alertf("'%s' : unknown keyword '%s'. Registered keywords :\n    [CACHE] cache\n    [COMP] compression\n    [FCGI] fcgi-app\n    [SPOE] spoe\n    [TRACE] trace\n    [BWLIM] bwlim-in\n    [BWLIM] bwlim-out", args[0], name)
-		return
-	}
-	p.unsupported(d, fmt.Sprintf("filter '%s' is a known HAProxy filter", name))
+	p.alertf("'%s' : unknown keyword '%s'. Registered keywords :\n    [CACHE] cache\n    [COMP] compression\n    [FCGI] fcgi-app\n    [SPOE] spoe\n    [TRACE] trace\n    [BWLIM] bwlim-in\n    [BWLIM] bwlim-out", args[0], name)
 }
 
 // compressionAlgos are the algorithms HAProxy 2.6 (Debian, zlib) knows.

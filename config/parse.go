@@ -206,154 +206,191 @@ func (p *parser) readFile(src Source) {
 	p.file = src.Name
 	p.line = 0
 	p.fatal = 0
-	data := string(src.Data)
-	var conds [maxNestedConds + 1]condState
-	level := 0
-	stray := -1  // position of a NUL in the previous line, HAProxy's missing_lf
-	lastLF := -1 // set when the last line has no LF
-	for len(data) > 0 {
-		var raw string
-		nl := strings.IndexByte(data, '\n')
-		if nl < 0 {
-			raw, data = data, ""
-		} else {
-			raw, data = data[:nl], data[nl+1:]
-		}
-		if stray >= 0 {
-			p.alertRaw(fmt.Sprintf("parsing [%s:%d]: Stray NUL character at position %d.", p.file, p.line, stray+1))
-			stray = -1
+	r := lineReader{data: string(src.Data), stray: -1, lastLF: -1}
+	var cs condStack
+	for {
+		raw, ok := p.nextLine(&r)
+		if !ok {
 			break
 		}
-		p.line++
-		if p.fatal >= 50 {
-			p.alertRaw(fmt.Sprintf("parsing [%s:%d]: too many fatal errors (%d), stopping now.", p.file, p.line, p.fatal))
-			break
-		}
-		if z := strings.IndexByte(raw, 0); z >= 0 {
-			raw = raw[:z]
-			if nl >= 0 {
-				stray = z
-			}
-		}
-		if nl < 0 {
-			lastLF = len(raw)
-		}
-		line := raw
-		lead := 0
-		for lead < len(line) && isSpace(line[lead]) {
-			lead++
-		}
-		line = line[lead:]
-		if strings.HasPrefix(line, "[") {
-			// a scope line; HAProxy uses it only for diagnostics
-			continue
-		}
-		args, terr := splitLine(line, p.lookupVar)
-		if terr != nil {
-			p.tokenizerError(line, lead, terr, args)
-			continue
-		}
-		if args[0] != "" && args[0][0] == '.' {
-			switch args[0] {
-			case ".if", ".elif":
-				expr := strings.Join(args[1:], " ")
-				if args[0] == ".if" {
-					level++
-					if level >= maxNestedConds {
-						p.abortf("too many nested '.if', max is %d.", maxNestedConds)
-						return
-					}
-					if level > 1 && conds[level-1].masked() {
-						conds[level] = condIfSkip
-						continue
-					}
-				} else {
-					if level == 0 {
-						p.abortRaw(fmt.Sprintf("parsing [%s:%d]: lone '.elif' with no matching '.if'.", p.file, p.line))
-						return
-					}
-					switch conds[level] {
-					case condElseTake, condElseDrop:
-						p.abortRaw(fmt.Sprintf("parsing [%s:%d]: '.elif' after '.else' is not permitted.", p.file, p.line))
-						return
-					case condIfTake, condIfSkip, condElifTake, condElifSkip:
-						conds[level] = condElifSkip
-						continue
-					}
-				}
-				v, cerr := evalCondition(expr, p.lookupVar)
-				if cerr != nil {
-					width, pad := 76, 5
-					if args[0] == ".elif" {
-						width, pad = 74, 7
-					}
-					s, np := sanitizeForPrinting(expr, cerr.Pos, width)
-					p.abortRaw(fmt.Sprintf("parsing [%s:%d]: %s in '%s' at position %d:\n  %s %s\n  %*s",
-						p.file, p.line, cerr.Msg, args[0], cerr.Pos+1, args[0], s, np+pad, "^"))
-					return
-				}
-				if args[0] == ".if" {
-					conds[level] = condIfDrop
-					if v {
-						conds[level] = condIfTake
-					}
-				} else {
-					conds[level] = condElifDrop
-					if v {
-						conds[level] = condElifTake
-					}
-				}
-				continue
-			case ".else", ".endif":
-				if len(args) > 1 && args[1] != "" {
-					p.abortRaw(fmt.Sprintf("parsing [%s:%d]: Unexpected argument '%s' for '%s'.", p.file, p.line, args[1], args[0]))
-					return
-				}
-				if level == 0 {
-					p.abortRaw(fmt.Sprintf("parsing [%s:%d]: lone '%s' with no matching '.if'.", p.file, p.line, args[0]))
-					return
-				}
-				if args[0] == ".endif" {
-					level--
-					continue
-				}
-				switch conds[level] {
-				case condElseTake, condElseDrop:
-					p.abortRaw(fmt.Sprintf("parsing [%s:%d]: '.else' after '.else' is not permitted.", p.file, p.line))
-					return
-				case condIfTake, condIfSkip, condElifTake, condElifSkip:
-					conds[level] = condElseDrop
-				default:
-					conds[level] = condElseTake
-				}
-				continue
-			}
-		}
-		if level > 0 && conds[level].masked() {
-			continue
-		}
-		if args[0] == "" {
-			continue
-		}
-		if args[0][0] == '.' {
-			p.directive(args)
-			if p.rec.aborted {
-				return
-			}
-			continue
-		}
-		p.statement(args)
-		if p.rec.aborted {
-			return
+		if !p.readLine(raw, &cs) {
+			return // aborted
 		}
 	}
-	if lastLF >= 0 && !p.rec.aborted {
-		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: Missing LF on last line, file might have been truncated at position %d.", p.file, p.line, lastLF+1))
+	if r.lastLF >= 0 && !p.rec.aborted {
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: Missing LF on last line, file might have been truncated at position %d.", p.file, p.line, r.lastLF+1))
 	}
 	p.endSection()
-	if level > 0 {
+	if cs.level > 0 {
 		p.abortRaw(fmt.Sprintf("parsing [%s:%d]: non-terminated '.if' block.", p.file, p.line))
 	}
+}
+
+// lineReader cuts a source into lines.
+type lineReader struct {
+	data   string
+	stray  int // position of a NUL in the previous line, HAProxy's missing_lf
+	lastLF int // set when the last line has no LF
+}
+
+// nextLine returns the next line (cut at a NUL), or false at the end of
+// the source, after a line with a NUL in it, or after too many errors.
+func (p *parser) nextLine(r *lineReader) (string, bool) {
+	if len(r.data) == 0 {
+		return "", false
+	}
+	raw := r.data
+	nl := strings.IndexByte(r.data, '\n')
+	if nl < 0 {
+		r.data = ""
+	} else {
+		raw, r.data = r.data[:nl], r.data[nl+1:]
+	}
+	if r.stray >= 0 {
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: Stray NUL character at position %d.", p.file, p.line, r.stray+1))
+		r.stray = -1
+		return "", false
+	}
+	p.line++
+	if p.fatal >= 50 {
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: too many fatal errors (%d), stopping now.", p.file, p.line, p.fatal))
+		return "", false
+	}
+	if z := strings.IndexByte(raw, 0); z >= 0 {
+		raw = raw[:z]
+		if nl >= 0 {
+			r.stray = z
+		}
+	}
+	if nl < 0 {
+		r.lastLF = len(raw)
+	}
+	return raw, true
+}
+
+// readLine handles one line; it returns false when reading must stop.
+func (p *parser) readLine(raw string, cs *condStack) bool {
+	lead := 0
+	for lead < len(raw) && isSpace(raw[lead]) {
+		lead++
+	}
+	line := raw[lead:]
+	if strings.HasPrefix(line, "[") {
+		return true // a scope line; HAProxy uses it only for diagnostics
+	}
+	args, terr := splitLine(line, p.lookupVar)
+	if terr != nil {
+		p.tokenizerError(line, lead, terr, args)
+		return true
+	}
+	if args[0] != "" && args[0][0] == '.' {
+		if handled, ok := p.condLine(args, cs); handled {
+			return ok
+		}
+	}
+	if cs.level > 0 && cs.conds[cs.level].masked() || args[0] == "" {
+		return true
+	}
+	if args[0][0] == '.' {
+		p.directive(args)
+	} else {
+		p.statement(args)
+	}
+	return !p.rec.aborted
+}
+
+// condStack is the state of the nested `.if` blocks.
+type condStack struct {
+	conds [maxNestedConds + 1]condState
+	level int
+}
+
+// condLine handles the conditional directives (.if, .elif, .else,
+// .endif): handled is false for other lines, ok false when reading must
+// stop.
+func (p *parser) condLine(args []string, cs *condStack) (handled, ok bool) {
+	switch args[0] {
+	case ".if", ".elif":
+		return true, p.condIf(args, cs)
+	case ".else", ".endif":
+		return true, p.condElse(args, cs)
+	}
+	return false, true
+}
+
+// condIf handles `.if EXPR` and `.elif EXPR`.
+func (p *parser) condIf(args []string, cs *condStack) bool {
+	if args[0] == ".if" {
+		cs.level++
+		if cs.level >= maxNestedConds {
+			p.abortf("too many nested '.if', max is %d.", maxNestedConds)
+			return false
+		}
+		if cs.level > 1 && cs.conds[cs.level-1].masked() {
+			cs.conds[cs.level] = condIfSkip
+			return true
+		}
+	} else {
+		if cs.level == 0 {
+			p.abortRaw(fmt.Sprintf("parsing [%s:%d]: lone '.elif' with no matching '.if'.", p.file, p.line))
+			return false
+		}
+		switch cs.conds[cs.level] {
+		case condElseTake, condElseDrop:
+			p.abortRaw(fmt.Sprintf("parsing [%s:%d]: '.elif' after '.else' is not permitted.", p.file, p.line))
+			return false
+		case condIfTake, condIfSkip, condElifTake, condElifSkip:
+			cs.conds[cs.level] = condElifSkip
+			return true
+		}
+	}
+	expr := strings.Join(args[1:], " ")
+	v, cerr := evalCondition(expr, p.lookupVar)
+	if cerr != nil {
+		width, pad := 76, 5
+		if args[0] == ".elif" {
+			width, pad = 74, 7
+		}
+		s, np := sanitizeForPrinting(expr, cerr.Pos, width)
+		p.abortRaw(fmt.Sprintf("parsing [%s:%d]: %s in '%s' at position %d:\n  %s %s\n  %*s",
+			p.file, p.line, cerr.Msg, args[0], cerr.Pos+1, args[0], s, np+pad, "^"))
+		return false
+	}
+	take, drop := condIfTake, condIfDrop
+	if args[0] == ".elif" {
+		take, drop = condElifTake, condElifDrop
+	}
+	cs.conds[cs.level] = drop
+	if v {
+		cs.conds[cs.level] = take
+	}
+	return true
+}
+
+// condElse handles `.else` and `.endif`.
+func (p *parser) condElse(args []string, cs *condStack) bool {
+	if len(args) > 1 && args[1] != "" {
+		p.abortRaw(fmt.Sprintf("parsing [%s:%d]: Unexpected argument '%s' for '%s'.", p.file, p.line, args[1], args[0]))
+		return false
+	}
+	if cs.level == 0 {
+		p.abortRaw(fmt.Sprintf("parsing [%s:%d]: lone '%s' with no matching '.if'.", p.file, p.line, args[0]))
+		return false
+	}
+	if args[0] == ".endif" {
+		cs.level--
+		return true
+	}
+	switch cs.conds[cs.level] {
+	case condElseTake, condElseDrop:
+		p.abortRaw(fmt.Sprintf("parsing [%s:%d]: '.else' after '.else' is not permitted.", p.file, p.line))
+		return false
+	case condIfTake, condIfSkip, condElifTake, condElifSkip:
+		cs.conds[cs.level] = condElseDrop
+	default:
+		cs.conds[cs.level] = condElseTake
+	}
+	return true
 }
 
 func (p *parser) abortRaw(text string) {
@@ -412,13 +449,6 @@ func (p *parser) directive(args []string) {
 	p.alertRaw(fmt.Sprintf("parsing [%s:%d]: unknown directive '%s'.", p.file, p.line, args[0]))
 }
 
-// sectionKeywords are the section headers HAProxy 2.6 knows.
-var sectionKeywords = map[string]bool{
-	"global": true, "defaults": true, "frontend": true, "backend": true, "listen": true, "userlist": true,
-	"peers": true, "resolvers": true, "mailers": true, "cache": true, "ring": true, "http-errors": true,
-	"program": true, "log-forward": true, "fcgi-app": true,
-}
-
 // statement handles one non-directive line.
 func (p *parser) statement(args []string) {
 	kwm := kwmStd
@@ -440,26 +470,24 @@ func (p *parser) statement(args []string) {
 			p.alertRaw(fmt.Sprintf("parsing [%s:%d]: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.", p.file, p.line))
 		}
 	}
-	if sectionKeywords[args[0]] {
+	if k, ok := sectionTable.get(args[0]); ok {
 		p.endSection()
 		p.section = args[0]
 		p.sectionName = args[0]
 		if len(args) > 1 && args[1] != "" {
 			p.sectionName = args[1]
 		}
+		if k.status == Unsupported {
+			p.refuseSection(args, k.why)
+			return
+		}
 	}
-	switch p.section {
-	case "":
+	if p.section == "" {
 		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: unknown keyword '%s' out of section.", p.file, p.line, args[0]))
-	case "global":
-		p.parseGlobal(args, kwm)
-	case "defaults", "frontend", "backend", "listen":
-		p.parseListen(args, kwm)
-	case "userlist":
-		p.parseUserlist(args)
-	default:
-		p.parseOtherSection(args)
+		return
 	}
+	k, _ := sectionTable.get(p.section)
+	k.parse(p, args, kwm)
 }
 
 // endSection runs the checks HAProxy does when a section ends.

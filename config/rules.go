@@ -116,186 +116,26 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 			break
 		}
 	}
-	bad := func(format string, a ...any) (*Rule, string, bool) {
-		return nil, fmt.Sprintf("error detected in %s '%s' while parsing '%s %s' rule : ", capString(px.Cap), px.Name, ctx, action) + fmt.Sprintf(format, a...), true
+	table, ctx2 := httpResponseActions, ctx
+	if isReq {
+		table = httpRequestActions
+	} else if p.afterResponse {
+		table, ctx2 = httpAfterResponseActions, "http-after-response"
 	}
-	switch action {
-	case "allow", "reject":
-		if len(body) > 0 {
-			return bad("unexpected argument '%s'.", body[0])
+	if k, ok := table.get(action); ok && k.parse != nil {
+		if msg := k.parse(p, r, body); msg != "" {
+			return nil, ruleActionError(px, ctx, action) + msg, true
 		}
-	case "deny", "tarpit":
-		for i := 0; i < len(body); i++ {
-			switch body[i] {
-			case "deny_status", "status":
-				if i+1 >= len(body) {
-					return bad("missing status code.")
-				}
-				code := atoiC(body[i+1])
-				if code < 200 || code > 599 {
-					return bad("status code '%d' not handled.", code)
-				}
-				r.Status = code
-				i++
-			case "content-type":
-				if i+1 >= len(body) {
-					return bad("'%s' expects a value.", body[i])
-				}
-				r.ContentType = body[i+1]
-				i++
-			case "string", "lf-string":
-				if i+1 >= len(body) {
-					return bad("'%s' expects a value.", body[i])
-				}
-				r.Body, r.BodyLF = []byte(body[i+1]), body[i] == "lf-string"
-				i++
-			case "hdr":
-				if i+2 >= len(body) {
-					return bad("'hdr' expects <name> and <value>.")
-				}
-				r.Headers = append(r.Headers, [2]string{body[i+1], body[i+2]})
-				i += 2
-			default:
-				return bad("'%s' is a known HAProxy option that goha does not support yet.", body[i])
-			}
-		}
-		if r.BodyLF {
-			if msg := p.checkRuleFormat(string(r.Body)); msg != "" {
-				return bad("%s.", msg)
-			}
-		}
-	case "return":
-		r.Status = 200
-		for i := 0; i < len(body); i++ {
-			switch body[i] {
-			case "status":
-				if i+1 >= len(body) {
-					return bad("missing status code.")
-				}
-				code := atoiC(body[i+1])
-				if code < 200 || code > 599 {
-					return bad("status code '%d' not handled.", code)
-				}
-				r.Status = code
-				i++
-			case "content-type":
-				if i+1 >= len(body) {
-					return bad("'%s' expects a value.", body[i])
-				}
-				r.ContentType = body[i+1]
-				i++
-			case "string", "lf-string":
-				if i+1 >= len(body) {
-					return bad("'%s' expects a value.", body[i])
-				}
-				r.Body, r.BodyLF = []byte(body[i+1]), body[i] == "lf-string"
-				i++
-			case "file", "lf-file", "errorfile":
-				if i+1 >= len(body) {
-					return bad("'%s' expects a value.", body[i])
-				}
-				data, err := p.opts.ReadFile(p.filePath(body[i+1]))
-				if err != nil {
-					return bad("failed to open file '%s'.", body[i+1])
-				}
-				r.Body, r.BodyLF = data, body[i] == "lf-file"
-				i++
-			case "hdr":
-				if i+2 >= len(body) {
-					return bad("'hdr' expects <name> and <value>.")
-				}
-				r.Headers = append(r.Headers, [2]string{body[i+1], body[i+2]})
-				i += 2
-			case "default-errorfiles":
-			default:
-				return bad("'%s' is a known HAProxy option that goha does not support yet.", body[i])
-			}
-		}
-		if r.BodyLF {
-			if msg := p.checkRuleFormat(string(r.Body)); msg != "" {
-				return bad("%s.", msg)
-			}
-		}
-		if len(r.Body) > 0 && r.ContentType == "" {
-			return bad("a content-type must be defined when non-empty payload is configured.")
-		}
-	case "redirect":
-		if msg := parseRedirect(r, body); msg != "" {
-			return bad("%s", msg)
-		}
-		if msg := p.checkRuleFormat(r.Value); msg != "" {
-			return bad("%s.", msg)
-		}
-	case "auth":
-		for i := 0; i < len(body); i++ {
-			if body[i] == "realm" && i+1 < len(body) {
-				r.Realm = body[i+1]
-				i++
-				continue
-			}
-			return bad("expects only 'realm' option.")
-		}
-	case "set-header", "add-header":
-		if len(body) != 2 {
-			return bad("expects exactly 2 arguments.")
-		}
-		if msg := p.checkRuleFormat(body[1]); msg != "" {
-			return bad("%s.", msg)
-		}
-		r.Name, r.Value = body[0], body[1]
-	case "del-header":
-		if len(body) != 1 && !(len(body) == 3 && body[1] == "-m") {
-			return bad("expects exactly 1 arguments.")
-		}
-		r.Name = body[0]
-		if len(body) == 3 {
-			r.Flags = []string{"-m", body[2]}
-		}
-	case "set-path":
-		if !isReq {
-			return nil, "", false
-		}
-		if len(body) != 1 {
-			return bad("expects exactly 1 argument.")
-		}
-		if msg := p.checkRuleFormat(body[0]); msg != "" {
-			return bad("%s.", msg)
-		}
-		r.Value = body[0]
-	default:
-		ctx2 := ctx
-		if p.afterResponse {
-			ctx2 = "http-after-response"
-		}
-		if d, ok := actionSupport(ctx2, action, body); ok && d.Support == NoEffect {
-			if isVarAction(action) && len(body) > 0 {
-				check := p.checkSampleExpr
-				if strings.HasPrefix(action, "set-var-fmt(") {
-					check = p.checkLogFormat
-				}
-				if msg := check(body[0]); msg != "" {
-					return bad("%s.", msg)
-				}
-			}
-			p.warnf("'%s %s' is a known HAProxy action that goha accepts but ignores (%s).", ctx2, action, d.Why)
-			return nil, "", true
-		}
-		return bad("action '%s' is a known HAProxy action that goha does not support yet.", action)
+		return r, "", true
 	}
-	return r, "", true
-}
-
-// actionSupport looks an action up in the support table: set-var(x)
-// is found as set-var, use-service NAME as "use-service NAME".
-func actionSupport(ctx, action string, body []string) (Decision, bool) {
-	base := action
-	if i := strings.IndexByte(base, '('); i >= 0 {
-		base = base[:i]
+	d, ok := table.status(actionBase(action, body))
+	if !ok || d.Support != NoEffect {
+		return nil, ruleActionError(px, ctx, action) + fmt.Sprintf("action '%s' is a known HAProxy action that goha does not support yet.", action), true
 	}
-	if base == "use-service" && len(body) > 0 {
-		base += " " + body[0]
+	if msg := p.ignoredAction(ctx2, action, body, d.Why); msg != "" {
+		return nil, ruleActionError(px, ctx, action) + msg, true
 	}
-	return supportOf(ctx, base)
+	return nil, "", true
 }
 
 // parseRedirect parses `location|prefix|scheme TARGET [code N] [option]...`.
@@ -343,9 +183,6 @@ func parseRedirect(r *Rule, body []string) string {
 
 // parseRedirectKeyword handles the legacy `redirect` proxy keyword.
 func (p *parser) parseRedirectKeyword(px *Proxy, args []string) {
-	if !p.capOK(px, CapFrontend, "redirect") {
-		return
-	}
 	r := &Rule{Action: "redirect", File: p.file, Line: p.line}
 	body := args[1:]
 	for len(body) > 0 && body[len(body)-1] == "" {
@@ -406,7 +243,7 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 		return
 	}
 	if where == "session" || (action != "accept" && action != "reject") {
-		if d, ok := actionSupport("tcp-request", action, nil); ok && d.Support == NoEffect {
+		if d, ok := tcpRequestActions.status(actionBase(action, nil)); ok && d.Support == NoEffect {
 			p.warnf("'%s %s %s' is a known HAProxy rule that goha accepts but ignores (%s).", args[0], where, action, d.Why)
 			return
 		}

@@ -52,11 +52,6 @@ func (p *parser) parseOtherSection(args []string) {
 		p.endOtherSection()
 		st := &otherSection{kind: kw, name: arg(args, 1), file: p.file, line: p.line}
 		p.other = st
-		if d, ok := supportOf("section", kw); ok && d.Support == Unsupported {
-			st.refused = true
-			p.alertf("'%s' section is a known HAProxy keyword that goha does not support yet (%s).", kw, d.Why)
-			return
-		}
 		if st.name == "" {
 			p.alertf("missing name for %s section.", kw)
 			return

@@ -5,286 +5,110 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 )
-
-// serverKeywords are HAProxy 2.6's server options (for suggestions).
-var serverKeywords = []string{"addr", "agent-addr", "agent-check", "agent-inter", "agent-port", "agent-send",
-	"allow-0rtt", "alpn", "backup", "ca-file", "check", "check-alpn", "check-proto", "check-send-proxy",
-	"check-sni", "check-ssl", "check-via-socks4", "ciphers", "ciphersuites", "cookie", "crl-file", "crt",
-	"disabled", "downinter", "enabled", "error-limit", "fall", "fastinter", "force-sslv3", "force-tlsv10",
-	"force-tlsv11", "force-tlsv12", "force-tlsv13", "id", "init-addr", "inter", "log-proto", "maxconn",
-	"maxqueue", "max-reuse", "minconn", "namespace", "no-agent-check", "no-backup", "no-check",
-	"no-check-ssl", "no-send-proxy", "no-send-proxy-v2", "no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn",
-	"no-ssl", "no-ssl-reuse", "no-sslv3", "no-tfo", "no-tls-tickets", "no-tlsv10", "no-tlsv11", "no-tlsv12",
-	"no-tlsv13", "no-verifyhost", "npn", "observe", "on-error", "on-marked-down", "on-marked-up", "pool-low-conn",
-	"pool-max-conn", "pool-purge-delay", "port", "proto", "proxy-v2-options", "redir", "resolve-net",
-	"resolve-opts", "resolve-prefer", "resolvers", "rise", "send-proxy", "send-proxy-v2", "send-proxy-v2-ssl",
-	"send-proxy-v2-ssl-cn", "shard", "slowstart", "sni", "socks4", "source", "ssl", "ssl-max-ver",
-	"ssl-min-ver", "ssl-reuse", "stick", "tcp-ut", "tfo", "tls-tickets", "track", "verify", "verifyhost",
-	"weight", "ws"}
-
-// serverTLSOptions are the server options ParseOptions.AllowTLS lets in.
-var serverTLSOptions = map[string]bool{"ssl": true, "check-ssl": true, "sni": true, "verify": true,
-	"verifyhost": true, "ca-file": true, "crt": true, "alpn": true, "ciphers": true, "ciphersuites": true,
-	"crl-file": true, "npn": true, "check-sni": true, "check-alpn": true, "send-proxy-v2-ssl": true,
-	"send-proxy-v2-ssl-cn": true}
-
-// serverNoArg are server options without a value.
-var serverNoArg = map[string]bool{"backup": true, "check": true, "disabled": true, "enabled": true,
-	"no-agent-check": true, "no-backup": true, "no-check": true, "no-check-ssl": true, "no-send-proxy": true,
-	"no-send-proxy-v2": true, "no-send-proxy-v2-ssl": true, "no-send-proxy-v2-ssl-cn": true, "no-ssl": true,
-	"no-ssl-reuse": true, "no-sslv3": true, "no-tfo": true, "no-tls-tickets": true, "no-tlsv10": true,
-	"no-tlsv11": true, "no-tlsv12": true, "no-tlsv13": true, "no-verifyhost": true, "send-proxy": true,
-	"send-proxy-v2": true, "send-proxy-v2-ssl": true, "send-proxy-v2-ssl-cn": true, "ssl": true,
-	"ssl-reuse": true, "tfo": true, "tls-tickets": true, "agent-check": true, "check-ssl": true,
-	"check-send-proxy": true, "check-via-socks4": true, "force-sslv3": true, "force-tlsv10": true,
-	"force-tlsv11": true, "force-tlsv12": true, "force-tlsv13": true, "allow-0rtt": true, "stick": true}
 
 // parseServer handles `server NAME ADDR[:PORT] [options]` and
 // `default-server [options]`.
 func (p *parser) parseServer(px *Proxy, args []string) {
-	kw := args[0]
-	isDef := kw == "default-server"
-	if !isDef && px.Cap&CapDefaults != 0 {
-		p.alertf("'%s' not allowed in 'defaults' section.", kw)
+	l, start, ok := p.serverHead(px, args)
+	if !ok || !p.serverOptions(l, args, start) {
 		return
 	}
-	if px.Cap&CapBackend == 0 && px.Cap&CapDefaults == 0 {
-		p.alertRaw(fmt.Sprintf("[%s:%d] : parsing [%s:%d] : '%s' not allowed because %s '%s' has no backend capability.", p.file, p.line, p.file, p.line, kw, capString(px.Cap), px.Name))
+	s := l.s
+	if !l.isDef && (s.SSL || s.CheckSSL) && s.Verify != "none" && s.CAFile == "" && p.sslServerVerify != "none" {
+		p.alertRaw(fmt.Sprintf("[%s:%d] : 'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.", p.file, p.line, px.Name, s.Name))
 		return
 	}
-	var s Server
-	start := 1
-	where := fmt.Sprintf("[%s:%d] : ", p.file, p.line)
-	if isDef {
-		s = px.DefaultServer
-		s.Set = copySet(s.Set)
-	} else {
-		if arg(args, 1) == "" || arg(args, 2) == "" {
-			p.alertRaw(where + fmt.Sprintf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw))
-			return
-		}
-		s = px.DefaultServer
-		s.Set = nil
-		s.Name = args[1]
-		s.File, s.Line = p.file, p.line
-		if !p.serverAddr(&s, px, args[2], where) {
-			return
-		}
-		start = 3
-	}
-	set := map[string]bool{}
-	prefix := where + fmt.Sprintf("'%s %s/%s' : ", kw, px.Name, s.Name)
-	if isDef {
-		prefix = where
-	}
-	for i := start; i < len(args) && args[i] != ""; i++ {
-		o := args[i]
-		if !contains(serverKeywords, o) {
-			best := bestMatch(o, serverKeywords, bindKeywords)
-			hint := ""
-			if isDef {
-				hint = " Hint: no address was expected for this server."
-			}
-			if best != "" {
-				p.alertRaw(prefix + fmt.Sprintf("unknown keyword '%s'; did you mean '%s' maybe ?%s", o, best, hint))
-			} else {
-				p.alertRaw(prefix + fmt.Sprintf("unknown keyword '%s'.%s", o, hint))
-			}
-			return
-		}
-		if d, ok := supportOf("server", o); ok && !(p.opts.AllowTLS && serverTLSOptions[o]) {
-			if d.Support == Unsupported {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' is a known HAProxy keyword that goha does not support yet.", o))
-				return
-			}
-			p.rec.warn(p.file, p.line, prefix+fmt.Sprintf("'%s' is a known HAProxy keyword that goha accepts but ignores (%s).", o, d.Why))
-		}
-		if serverNoArg[o] {
-			set[o] = true
-			switch o {
-			case "check":
-				s.Check = true
-			case "no-check":
-				s.Check = false
-			case "backup":
-				s.Backup = true
-			case "no-backup":
-				s.Backup = false
-			case "disabled":
-				s.Disabled = true
-			case "enabled":
-				s.Disabled = false
-			case "ssl":
-				s.SSL = true
-			case "no-ssl":
-				s.SSL = false
-			case "check-ssl":
-				s.CheckSSL = true
-			case "no-check-ssl":
-				s.CheckSSL = false
-			case "send-proxy":
-				s.SendProxy = true
-			case "send-proxy-v2":
-				s.SendProxyV2 = true
-			case "no-send-proxy":
-				s.SendProxy = false
-			case "no-send-proxy-v2":
-				s.SendProxyV2 = false
-			}
-			continue
-		}
-		v := arg(args, i+1)
-		i++
-		set[o] = true
-		switch o {
-		case "inter", "fastinter", "downinter":
-			if v == "" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <time> as argument..", o))
-				return
-			}
-			d, res, bad, _ := parseTime(v, time.Millisecond)
-			switch res {
-			case timeOver:
-				p.alertRaw(prefix + fmt.Sprintf("timer overflow in argument <%s> to <%s> of server %s, maximum value is 2147483647 ms (~24.8 days)..", v, o, s.Name))
-				return
-			case timeUnder:
-				p.alertRaw(prefix + fmt.Sprintf("timer underflow in argument <%s> to <%s> of server %s, minimum non-null value is 1 ms..", v, o, s.Name))
-				return
-			case timeBadChar:
-				p.alertRaw(prefix + fmt.Sprintf("unexpected character '%c' in 'agent-inter' argument of server %s..", bad, s.Name))
-				return
-			}
-			if d == 0 {
-				p.alertRaw(prefix + fmt.Sprintf("invalid value %s for argument '%s' of server %s..", v, o, s.Name))
-				return
-			}
-			switch o {
-			case "inter":
-				s.Inter = d
-			case "fastinter":
-				s.FastInter = d
-			default:
-				s.DownInter = d
-			}
-		case "rise", "fall":
-			if v == "" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' expects an integer argument..", o))
-				return
-			}
-			n := atoiC(v)
-			if n <= 0 {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' has to be > 0..", o))
-				return
-			}
-			if o == "rise" {
-				s.Rise = n
-			} else {
-				s.Fall = n
-			}
-		case "weight":
-			n := atoiC(v)
-			if n < 0 || n > 256 {
-				p.alertRaw(prefix + fmt.Sprintf("weight of server %s is not within 0 and 256 (%d)..", s.Name, n))
-				return
-			}
-			s.Weight = n
-		case "maxconn":
-			s.Maxconn = atoiC(v)
-		case "maxqueue":
-			s.Maxqueue = atoiC(v)
-		case "port":
-			if v == "" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' expects a port number as argument..", o))
-				return
-			}
-			n := atoiC(v)
-			if n < 0 || n > 65535 {
-				p.alertRaw(prefix + fmt.Sprintf("invalid port '%s'..", v))
-				return
-			}
-			s.CheckPort = n
-		case "addr":
-			if v == "" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <ipv4|ipv6> as argument..", o))
-				return
-			}
-			s.CheckAddr = v
-		case "resolvers":
-			s.Resolvers = v
-		case "verify":
-			if v != "none" && v != "required" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' : unknown verify method '%s', only 'none' and 'required' are supported..", o, v))
-				return
-			}
-			s.Verify = v
-		case "ca-file":
-			if msg := p.checkCAFile(v); msg != "" {
-				p.alertRaw(prefix + msg)
-				return
-			}
-			s.CAFile = v
-		case "sni":
-			s.SNI = v
-		case "init-addr":
-			if v == "" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <method>[,<method>]* as argument..", o))
-				return
-			}
-			for _, m := range strings.Split(v, ",") {
-				switch m {
-				case "last", "libc", "none":
-				default:
-					if _, err := netip.ParseAddr(m); err != nil {
-						p.alertRaw(prefix + fmt.Sprintf("'%s' : unknown init-addr method '%s'..", o, m))
-						return
-					}
-				}
-			}
-			s.InitAddr = v
-		case "cookie":
-			if v == "" {
-				p.alertRaw(prefix + fmt.Sprintf("'%s' expects <value> as argument..", o))
-				return
-			}
-			s.Cookie = v
-		case "id":
-			if isDef {
-				p.alertRaw(prefix + "'id' is not allowed on default-server..")
-				return
-			}
-			n := atoiC(v)
-			if n <= 0 {
-				p.alertRaw(prefix + "'id' : custom id has to be > 0.")
-				return
-			}
-			for _, o := range px.Servers {
-				if o.ID == n {
-					p.alertRaw(prefix + fmt.Sprintf("'id' : custom id %d already used at %s:%d ('server %s').", n, o.File, o.Line, o.Name))
-					return
-				}
-			}
-			s.ID = n
-		}
-	}
-	if !isDef && (s.SSL || s.CheckSSL) && s.Verify != "none" && s.CAFile == "" && p.sslServerVerify != "none" {
-		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.", px.Name, s.Name))
-		return
-	}
-	if isDef {
+	if l.isDef {
 		if s.Set == nil {
 			s.Set = map[string]bool{}
 		}
-		for k := range set {
+		for k := range l.set {
 			s.Set[k] = true
 		}
-		px.DefaultServer = s
+		px.DefaultServer = *s
 		return
 	}
-	s.Set = set
-	srv := s
-	px.Servers = append(px.Servers, &srv)
+	s.Set = l.set
+	px.Servers = append(px.Servers, s)
+}
+
+// serverHead checks where a server line is and reads its name and
+// address; it returns the line's state and where its options start.
+func (p *parser) serverHead(px *Proxy, args []string) (*serverLine, int, bool) {
+	kw := args[0]
+	l := &serverLine{px: px, isDef: kw == "default-server", set: map[string]bool{}}
+	if !l.isDef && px.Cap&CapDefaults != 0 {
+		p.alertf("'%s' not allowed in 'defaults' section.", kw)
+		return nil, 0, false
+	}
+	if px.Cap&CapBackend == 0 && px.Cap&CapDefaults == 0 {
+		p.alertRaw(fmt.Sprintf("[%s:%d] : parsing [%s:%d] : '%s' not allowed because %s '%s' has no backend capability.", p.file, p.line, p.file, p.line, kw, capString(px.Cap), px.Name))
+		return nil, 0, false
+	}
+	s := px.DefaultServer
+	where := fmt.Sprintf("[%s:%d] : ", p.file, p.line)
+	l.s, l.prefix = &s, where
+	if l.isDef {
+		s.Set = copySet(s.Set)
+		return l, 1, true
+	}
+	if arg(args, 1) == "" || arg(args, 2) == "" {
+		p.alertRaw(where + fmt.Sprintf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw))
+		return nil, 0, false
+	}
+	s.Set = nil
+	s.Name = args[1]
+	s.File, s.Line = p.file, p.line
+	if !p.serverAddr(&s, px, args[2], where) {
+		return nil, 0, false
+	}
+	l.prefix = where + fmt.Sprintf("'%s %s/%s' : ", kw, px.Name, s.Name)
+	return l, 3, true
+}
+
+// serverOptions reads a server line's options from args[start] through
+// serverTable; it returns false after an error.
+func (p *parser) serverOptions(l *serverLine, args []string, start int) bool {
+	for i := start; i < len(args) && args[i] != ""; i++ {
+		o := args[i]
+		k, ok := serverTable.get(o)
+		if !ok || k.unlisted {
+			p.unknownServerOption(l, o)
+			return false
+		}
+		if k.status != implemented && !(p.opts.AllowTLS && k.tls) {
+			if k.status == Unsupported {
+				return l.fail(p, "'%s' is a known HAProxy keyword that goha does not support yet.", o)
+			}
+			p.rec.warn(p.file, p.line, l.prefix+fmt.Sprintf("'%s' is a known HAProxy keyword that goha accepts but ignores (%s).", o, k.why))
+		}
+		v := ""
+		if k.values > 0 {
+			v = arg(args, i+1)
+			i++
+		}
+		l.set[o], l.opt = true, o
+		if k.parse != nil && !k.parse(p, l, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// unknownServerOption reports an option no row has, with HAProxy's
+// suggestion among server and bind options.
+func (p *parser) unknownServerOption(l *serverLine, o string) {
+	best := bestMatch(o, serverTable.suggest, bindTable.suggest)
+	hint := ""
+	if l.isDef {
+		hint = " Hint: no address was expected for this server."
+	}
+	if best != "" {
+		p.alertRaw(l.prefix + fmt.Sprintf("unknown keyword '%s'; did you mean '%s' maybe ?%s", o, best, hint))
+	} else {
+		p.alertRaw(l.prefix + fmt.Sprintf("unknown keyword '%s'.%s", o, hint))
+	}
 }
 
 // numberServers gives the servers without an `id` theirs, as HAProxy's

@@ -31,179 +31,221 @@ type lookupFunc func(name string) (string, bool)
 // parse_line() does with the options readcfgfile() uses: single quotes
 // (strong), double quotes (weak, with $VAR / ${VAR} / ${VAR-default} /
 // ${VAR[*]} expansion), backslash escapes and '#' comments. It never
-// panics; a malformed line yields a tokError.
+// panics; a malformed line yields a tokError (and the words read so
+// far).
 //
 // The returned slice always holds at least one word (possibly empty).
 func splitLine(line string, env lookupFunc) ([]string, *tokError) {
-	var (
-		words  []string
-		cur    []byte
-		squote bool
-		dquote bool
-		quote  = -1
-	)
-	in := line
-	i := 0
-	emitWord := func() {
-		words = append(words, string(cur))
-		cur = cur[:0]
-	}
-	for i < len(in) {
-		c := in[i]
+	t := &tokenizer{in: line, env: env, quote: -1}
+	err := t.run()
+	return t.words, err
+}
+
+// tokenizer is splitLine's state: the line, the position in it, the
+// words so far and the word being built.
+type tokenizer struct {
+	in     string
+	i      int
+	env    lookupFunc
+	words  []string
+	cur    []byte
+	squote bool
+	dquote bool
+	quote  int // where the open quote is, -1 when none
+}
+
+// run reads the line to its end (or a comment) or to an error.
+func (t *tokenizer) run() *tokError {
+	for t.i < len(t.in) {
+		c := t.in[t.i]
+		var err *tokError
 		switch {
 		case c >= '-' && c != '\\':
-			cur = append(cur, c)
-			i++
+			t.cur = append(t.cur, c)
+			t.i++
 		case c == '\n' || c == '\r' || c == 0:
-			goto end
-		case c == '#' && !squote && !dquote:
-			goto end
-		case c == '"' && !squote:
-			if dquote {
-				dquote = false
-				quote = -1
-			} else {
-				dquote = true
-				quote = i
+			return t.end()
+		case c == '#' && !t.squote && !t.dquote:
+			return t.end()
+		case c == '"' && !t.squote:
+			t.dquote = t.toggleQuote(t.dquote)
+		case c == '\'' && !t.dquote:
+			t.squote = t.toggleQuote(t.squote)
+		case c == '\\' && !t.squote:
+			err = t.escape()
+		case isSpace(c) && !t.squote && !t.dquote:
+			for t.i < len(t.in) && isSpace(t.in[t.i]) {
+				t.i++
 			}
-			i++
-		case c == '\'' && !dquote:
-			if squote {
-				squote = false
-				quote = -1
-			} else {
-				squote = true
-				quote = i
-			}
-			i++
-		case c == '\\' && !squote:
-			var next byte
-			if i+1 < len(in) {
-				next = in[i+1]
-			}
-			send := c
-			switch next {
-			case ' ', '\\':
-				send = next
-				i++
-			case 't':
-				send = '\t'
-				i++
-			case 'n':
-				send = '\n'
-				i++
-			case 'r':
-				send = '\r'
-				i++
-			case '#', '\'', '"':
-				send = next
-				i++
-			case '$':
-				if dquote {
-					send = next
-					i++
-				}
-			case 'x':
-				if !isHex(byteAt(in, i+2)) || !isHex(byteAt(in, i+3)) {
-					return words, &tokError{tokHex, i}
-				}
-				v, _ := strconv.ParseUint(in[i+2:i+4], 16, 8)
-				send = byte(v)
-				i += 3
-			}
-			i++
-			cur = append(cur, send)
-		case isSpace(c) && !squote && !dquote:
-			for i < len(in) && isSpace(in[i]) {
-				i++
-			}
-			emitWord()
-			if len(words) >= maxLineArgs {
-				return words, &tokError{tokTooMany, i}
-			}
-		case c == '$' && dquote:
-			i++
-			brace := -1
-			if i < len(in) && in[i] == '{' {
-				brace = i
-				i++
-			}
-			if i >= len(in) || !(isAlpha(in[i]) || in[i] == '_' || in[i] == '.') {
-				return words, &tokError{tokVarName, i}
-			}
-			start := i
-			if in[i] == '.' {
-				i++
-			}
-			for i < len(in) && (isAlnum(in[i]) || in[i] == '_') {
-				i++
-			}
-			name := in[start:i]
-			var value string
-			var found bool
-			if name[0] == '.' {
-				if v, ok := env(name); ok && (name == ".LINE" || name == ".FILE" || name == ".SECTION") {
-					value, found = v, true
-				} else {
-					return words, &tokError{tokVarName, start}
-				}
-			} else {
-				value, found = env(name)
-			}
-			expand := false
-			if i < len(in) && in[i] == '[' && brace >= 0 {
-				wpos := i
-				if i+2 >= len(in) || in[i+1] != '*' || in[i+2] != ']' {
-					return words, &tokError{tokExpand, wpos}
-				}
-				i += 3
-				expand = true
-			}
-			if brace >= 0 {
-				if i < len(in) && in[i] == '-' {
-					j := i + 1
-					for j < len(in) && in[j] != '}' {
-						j++
-					}
-					if j >= len(in) {
-						return words, &tokError{tokBrace, brace}
-					}
-					if !found {
-						value, found = in[i+1:j], true
-					}
-					i = j
-				} else if i >= len(in) || in[i] != '}' {
-					return words, &tokError{tokBrace, brace}
-				}
-				i++ // the closing brace
-			}
-			if found {
-				for k := 0; k < len(value); {
-					if expand && isSpace(value[k]) {
-						emitWord()
-						if len(words) >= maxLineArgs {
-							return words, &tokError{tokTooMany, i}
-						}
-						for k < len(value) && isSpace(value[k]) {
-							k++
-						}
-						continue
-					}
-					cur = append(cur, value[k])
-					k++
-				}
-			}
+			err = t.emitWord()
+		case c == '$' && t.dquote:
+			err = t.variable()
 		default:
-			cur = append(cur, c)
-			i++
+			t.cur = append(t.cur, c)
+			t.i++
+		}
+		if err != nil {
+			return err
 		}
 	}
-end:
-	emitWord()
-	if quote >= 0 {
-		return words, &tokError{tokQuote, quote}
+	return t.end()
+}
+
+// end closes the last word; an open quote is an error.
+func (t *tokenizer) end() *tokError {
+	t.words = append(t.words, string(t.cur))
+	t.cur = t.cur[:0]
+	if t.quote >= 0 {
+		return &tokError{tokQuote, t.quote}
 	}
-	return words, nil
+	return nil
+}
+
+// emitWord closes the current word; more than maxLineArgs is an error.
+func (t *tokenizer) emitWord() *tokError {
+	t.words = append(t.words, string(t.cur))
+	t.cur = t.cur[:0]
+	if len(t.words) >= maxLineArgs {
+		return &tokError{tokTooMany, t.i}
+	}
+	return nil
+}
+
+// toggleQuote opens or closes the quote at the current position and
+// returns the new state of that kind of quote.
+func (t *tokenizer) toggleQuote(open bool) bool {
+	if open {
+		t.quote = -1
+	} else {
+		t.quote = t.i
+	}
+	t.i++
+	return !open
+}
+
+// escapes are the characters a backslash turns into another.
+var escapes = map[byte]byte{' ': ' ', '\\': '\\', 't': '\t', 'n': '\n', 'r': '\r', '#': '#', '\'': '\'', '"': '"'}
+
+// escape reads a backslash sequence (outside single quotes).
+func (t *tokenizer) escape() *tokError {
+	next := byteAt(t.in, t.i+1)
+	send := byte('\\')
+	if e, ok := escapes[next]; ok {
+		send = e
+		t.i++
+	} else if next == '$' && t.dquote {
+		send = next
+		t.i++
+	} else if next == 'x' {
+		if !isHex(byteAt(t.in, t.i+2)) || !isHex(byteAt(t.in, t.i+3)) {
+			return &tokError{tokHex, t.i}
+		}
+		v, _ := strconv.ParseUint(t.in[t.i+2:t.i+4], 16, 8)
+		send = byte(v)
+		t.i += 3
+	}
+	t.i++
+	t.cur = append(t.cur, send)
+	return nil
+}
+
+// variable reads a $NAME or ${NAME[*]-default} reference (inside double
+// quotes) and appends its value; [*] splits it into words at spaces.
+func (t *tokenizer) variable() *tokError {
+	t.i++ // the '$'
+	brace := -1
+	if t.i < len(t.in) && t.in[t.i] == '{' {
+		brace = t.i
+		t.i++
+	}
+	value, found, err := t.varValue()
+	if err != nil {
+		return err
+	}
+	expand := false
+	if t.i < len(t.in) && t.in[t.i] == '[' && brace >= 0 {
+		if t.i+2 >= len(t.in) || t.in[t.i+1] != '*' || t.in[t.i+2] != ']' {
+			return &tokError{tokExpand, t.i}
+		}
+		t.i += 3
+		expand = true
+	}
+	if brace >= 0 {
+		if err := t.closeBrace(brace, &value, &found); err != nil {
+			return err
+		}
+	}
+	if found {
+		return t.appendValue(value, expand)
+	}
+	return nil
+}
+
+// varValue reads a variable name and looks it up; of the names starting
+// with '.', only .LINE, .FILE and .SECTION exist.
+func (t *tokenizer) varValue() (string, bool, *tokError) {
+	in := t.in
+	if t.i >= len(in) || !(isAlpha(in[t.i]) || in[t.i] == '_' || in[t.i] == '.') {
+		return "", false, &tokError{tokVarName, t.i}
+	}
+	start := t.i
+	if in[t.i] == '.' {
+		t.i++
+	}
+	for t.i < len(in) && (isAlnum(in[t.i]) || in[t.i] == '_') {
+		t.i++
+	}
+	name := in[start:t.i]
+	if name[0] != '.' {
+		v, ok := t.env(name)
+		return v, ok, nil
+	}
+	if v, ok := t.env(name); ok && (name == ".LINE" || name == ".FILE" || name == ".SECTION") {
+		return v, true, nil
+	}
+	return "", false, &tokError{tokVarName, start}
+}
+
+// closeBrace reads the end of ${NAME...}: an optional -default (used
+// when the variable is unset) and the closing brace opened at brace.
+func (t *tokenizer) closeBrace(brace int, value *string, found *bool) *tokError {
+	in := t.in
+	if t.i < len(in) && in[t.i] == '-' {
+		j := t.i + 1
+		for j < len(in) && in[j] != '}' {
+			j++
+		}
+		if j >= len(in) {
+			return &tokError{tokBrace, brace}
+		}
+		if !*found {
+			*value, *found = in[t.i+1:j], true
+		}
+		t.i = j
+	} else if t.i >= len(in) || in[t.i] != '}' {
+		return &tokError{tokBrace, brace}
+	}
+	t.i++ // the closing brace
+	return nil
+}
+
+// appendValue appends a variable's value to the current word; expanded,
+// each run of spaces in it ends a word.
+func (t *tokenizer) appendValue(value string, expand bool) *tokError {
+	for k := 0; k < len(value); {
+		if expand && isSpace(value[k]) {
+			if err := t.emitWord(); err != nil {
+				return err
+			}
+			for k < len(value) && isSpace(value[k]) {
+				k++
+			}
+			continue
+		}
+		t.cur = append(t.cur, value[k])
+		k++
+	}
+	return nil
 }
 
 func byteAt(s string, i int) byte {

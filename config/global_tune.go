@@ -1,0 +1,26 @@
+package config
+
+// The tuning keywords of the global section goha honours.
+
+// globalBufsize handles `tune.bufsize` and `tune.maxrewrite`. HAProxy
+// reads these with atol(): "16k" silently became 16 and crashed 2.6
+// (tune.bufsize 16k segfaults `haproxy -c`). goha rejects anything but
+// a plain positive integer.
+func globalBufsize(field func(*Global) *int) globalFunc {
+	return func(p *parser, args []string, _ int) bool {
+		kw, a1 := args[0], arg(args, 1)
+		if p.tooManyArgs(1, 0, args) {
+			return false
+		}
+		if a1 == "" {
+			p.alertf("'%s' expects an integer argument.", kw)
+			return false
+		}
+		if !isInteger(a1) || atoiC(a1) <= 0 {
+			p.alertf("'%s' expects a positive integer argument.", kw)
+			return false
+		}
+		*field(&p.cfg.Global) = atoiC(a1)
+		return true
+	}
+}

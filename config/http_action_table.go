@@ -1,0 +1,138 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The action tables of http-request, http-response, http-after-response
+// and tcp-request rules: the actions goha implements with their
+// parsers, and the known HAProxy actions it refuses or ignores. A
+// set-var(NAME) action is found as "set-var", use-service NAME as
+// "use-service NAME". (Which actions HAProxy knows at all is the list
+// it prints when one is unknown: httpReqActionList and friends.)
+
+// Why goha refuses or ignores rule actions.
+const (
+	whyVariables      = "variables: fetches reading them are refused where used; log-format uses expand empty"
+	whyRuleDetail     = "logging and scheduling detail"
+	whyStickCounters  = "stick counters drive rate limiting and tracking"
+	whyRuntimeMaps    = "changes runtime ACL/map contents"
+	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
+	whyCacheUse       = "serves from a cache: without it requests go to the servers"
+	whyCacheStore     = "stores into a cache: without it nothing is cached"
+	whyPrometheus     = "the built-in Prometheus exporter: such requests go on to the next rules instead"
+	whyRequestTiming  = "timing and retry tuning"
+	whyResponseTiming = "timing tuning"
+)
+
+// actionRows returns rows made of the given groups.
+func actionRows(groups ...[]keyword[actionFunc]) []keyword[actionFunc] {
+	var rows []keyword[actionFunc]
+	for _, g := range groups {
+		rows = append(rows, g...)
+	}
+	return rows
+}
+
+// actionStatuses returns status-only rows for names.
+func actionStatuses(s Support, why string, names ...string) []keyword[actionFunc] {
+	rows := make([]keyword[actionFunc], len(names))
+	for i, n := range names {
+		rows[i] = akw(n, nil)
+		rows[i].status, rows[i].why = s, why
+	}
+	return rows
+}
+
+// commonActionStatuses are the statuses of the actions every kind of
+// rule has.
+func commonActionStatuses() []keyword[actionFunc] {
+	return actionRows(
+		actionStatuses(NoEffect, whyVariables, "set-var", "set-var-fmt", "unset-var"),
+		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "set-nice", "set-priority-class",
+			"set-priority-offset", "capture", "set-mark", "set-tos", "strict-mode", "ot-group"),
+		actionStatuses(Unsupported, whyStickCounters, "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc",
+			"sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0"),
+		actionStatuses(Unsupported, whyRuntimeMaps, "add-acl", "del-acl", "set-map", "del-map"),
+		actionStatuses(Unsupported, whyRewrites, "replace-header", "replace-value", "replace-path",
+			"replace-pathq", "replace-uri", "set-uri", "set-query", "set-method", "set-pathq", "normalize-uri",
+			"set-status", "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "do-resolve",
+			"send-spoe-group", "switch-mode", "expect-proxy", "expect-netscaler-cip"),
+	)
+}
+
+// responseActions are the actions http-response and http-after-response
+// rules implement.
+func responseActions() []keyword[actionFunc] {
+	return []keyword[actionFunc]{
+		akw("allow", (*parser).actionNoArg),
+		akw("deny", (*parser).actionDeny),
+		akw("return", (*parser).actionReturn),
+		akw("redirect", (*parser).actionRedirect),
+		akw("set-header", (*parser).actionSetHeader),
+		akw("add-header", (*parser).actionSetHeader),
+		akw("del-header", (*parser).actionDelHeader),
+	}
+}
+
+var (
+	httpRequestActions = newTable("http-request", actionRows(
+		responseActions(),
+		[]keyword[actionFunc]{
+			akw("reject", (*parser).actionNoArg),
+			akw("tarpit", (*parser).actionDeny),
+			akw("auth", (*parser).actionAuth),
+			akw("set-path", (*parser).actionSetPath),
+		},
+		commonActionStatuses(),
+		actionStatuses(NoEffect, whyCacheUse, "cache-use"),
+		actionStatuses(NoEffect, whyPrometheus, "use-service prometheus-exporter"),
+		actionStatuses(NoEffect, whyRequestTiming, "wait-for-handshake", "wait-for-body", "disable-l7-retry",
+			"early-hint", "set-timeout"),
+	)...)
+	httpResponseActions = newTable("http-response", actionRows(
+		responseActions(),
+		commonActionStatuses(),
+		actionStatuses(NoEffect, whyCacheStore, "cache-store"),
+		actionStatuses(NoEffect, whyResponseTiming, "wait-for-body"),
+	)...)
+	httpAfterResponseActions = newTable("http-after-response", actionRows(responseActions(), commonActionStatuses())...)
+	// tcp-request rules implement accept and reject (parseTCPRequest).
+	tcpRequestActions = newTable("tcp-request", commonActionStatuses()...)
+)
+
+// actionBase is the name an action's status is found under: set-var(x)
+// as set-var, use-service NAME as "use-service NAME".
+func actionBase(action string, body []string) string {
+	base := action
+	if i := strings.IndexByte(base, '('); i >= 0 {
+		base = base[:i]
+	}
+	if base == "use-service" && len(body) > 0 {
+		base += " " + body[0]
+	}
+	return base
+}
+
+// ignoredAction accepts an action goha ignores, after checking the
+// expression or format of a variable action; it returns "" or what is
+// wrong.
+func (p *parser) ignoredAction(ctx, action string, body []string, why string) string {
+	if isVarAction(action) && len(body) > 0 {
+		check := p.checkSampleExpr
+		if strings.HasPrefix(action, "set-var-fmt(") {
+			check = p.checkLogFormat
+		}
+		if msg := check(body[0]); msg != "" {
+			return msg + "."
+		}
+	}
+	p.warnf("'%s %s' is a known HAProxy action that goha accepts but ignores (%s).", ctx, action, why)
+	return ""
+}
+
+// ruleActionError is the start of an error about a rule's action.
+func ruleActionError(px *Proxy, ctx, action string) string {
+	return fmt.Sprintf("error detected in %s '%s' while parsing '%s %s' rule : ", capString(px.Cap), px.Name, ctx, action)
+}

@@ -1,0 +1,127 @@
+package config
+
+import "time"
+
+// serverFunc parses the value v of an option of a server or
+// default-server line; it returns false after an error.
+type serverFunc func(p *parser, l *serverLine, v string) bool
+
+// skw returns a row of the server option table: an option taking one
+// value unless the row says otherwise.
+func skw(name string, parse serverFunc) keyword[serverFunc] { return kw(name, parse).takes(1) }
+
+// Why goha refuses or ignores server options.
+const (
+	whyServerTLS       = "TLS to servers is not implemented"
+	whyServerTraffic   = "changes how or where traffic goes"
+	whyTrack           = "tracking another server's state would differ"
+	whyServerReactions = "reactions to errors and state changes: sessions are not killed, servers not marked down early"
+	whyRuntimeDNS      = "runtime DNS: the address is resolved once at start-up"
+	whyServerTuning    = "connection pool, slow start and agent tuning"
+)
+
+// serverTable is HAProxy 2.6's server options. A row without a parser
+// is accepted and ignored (after its status is reported, if any).
+var serverTable = newTable("server",
+	skw("addr", (*parser).serverCheckAddr),
+	skw("agent-addr", nil).ignored(whyServerTuning),
+	skw("agent-check", nil).takes(0).refused(whyServerTraffic),
+	skw("agent-inter", nil).ignored(whyServerTuning),
+	skw("agent-port", nil).ignored(whyServerTuning),
+	skw("agent-send", nil).ignored(whyServerTuning),
+	skw("allow-0rtt", nil).takes(0),
+	skw("alpn", nil).forTLS().refused(whyServerTLS),
+	skw("backup", serverFlag(func(s *Server) *bool { return &s.Backup }, true)).takes(0),
+	skw("ca-file", (*parser).serverCAFile).forTLS().refused(whyServerTLS),
+	skw("check", serverFlag(func(s *Server) *bool { return &s.Check }, true)).takes(0),
+	skw("check-alpn", nil).forTLS().refused(whyServerTLS),
+	skw("check-proto", nil).refused(whyServerTraffic),
+	skw("check-send-proxy", nil).takes(0).refused(whyServerTraffic),
+	skw("check-sni", nil).forTLS().refused(whyServerTLS),
+	skw("check-ssl", serverFlag(func(s *Server) *bool { return &s.CheckSSL }, true)).takes(0).forTLS().refused(whyServerTLS),
+	skw("check-via-socks4", nil).takes(0).refused(whyServerTraffic),
+	skw("ciphers", nil).forTLS().refused(whyServerTLS),
+	skw("ciphersuites", nil).forTLS().refused(whyServerTLS),
+	skw("cookie", (*parser).serverCookie),
+	skw("crl-file", nil).forTLS().refused(whyServerTLS),
+	skw("crt", nil).forTLS().refused(whyServerTLS),
+	skw("disabled", serverFlag(func(s *Server) *bool { return &s.Disabled }, true)).takes(0),
+	skw("downinter", serverInterval(func(s *Server) *time.Duration { return &s.DownInter })),
+	skw("enabled", serverFlag(func(s *Server) *bool { return &s.Disabled }, false)).takes(0),
+	skw("error-limit", nil).ignored(whyServerReactions),
+	skw("fall", serverCount(func(s *Server) *int { return &s.Fall })),
+	skw("fastinter", serverInterval(func(s *Server) *time.Duration { return &s.FastInter })),
+	skw("force-sslv3", nil).takes(0),
+	skw("force-tlsv10", nil).takes(0),
+	skw("force-tlsv11", nil).takes(0),
+	skw("force-tlsv12", nil).takes(0),
+	skw("force-tlsv13", nil).takes(0),
+	skw("id", (*parser).serverID),
+	skw("init-addr", (*parser).serverInitAddr),
+	skw("inter", serverInterval(func(s *Server) *time.Duration { return &s.Inter })),
+	skw("log-proto", nil).ignored(whyServerTuning),
+	skw("maxconn", serverInt(func(s *Server) *int { return &s.Maxconn })),
+	skw("maxqueue", serverInt(func(s *Server) *int { return &s.Maxqueue })),
+	skw("max-reuse", nil).ignored(whyServerTuning),
+	skw("minconn", nil).ignored(whyServerTuning),
+	skw("namespace", nil).refused(whyServerTraffic),
+	skw("no-agent-check", nil).takes(0).ignored(whyServerTuning),
+	skw("no-backup", serverFlag(func(s *Server) *bool { return &s.Backup }, false)).takes(0),
+	skw("no-check", serverFlag(func(s *Server) *bool { return &s.Check }, false)).takes(0),
+	skw("no-check-ssl", serverFlag(func(s *Server) *bool { return &s.CheckSSL }, false)).takes(0),
+	skw("no-send-proxy", serverFlag(func(s *Server) *bool { return &s.SendProxy }, false)).takes(0),
+	skw("no-send-proxy-v2", serverFlag(func(s *Server) *bool { return &s.SendProxyV2 }, false)).takes(0),
+	skw("no-send-proxy-v2-ssl", nil).takes(0),
+	skw("no-send-proxy-v2-ssl-cn", nil).takes(0),
+	skw("no-ssl", serverFlag(func(s *Server) *bool { return &s.SSL }, false)).takes(0),
+	skw("no-ssl-reuse", nil).takes(0),
+	skw("no-sslv3", nil).takes(0),
+	skw("no-tfo", nil).takes(0).ignored(whyServerTuning),
+	skw("no-tls-tickets", nil).takes(0),
+	skw("no-tlsv10", nil).takes(0),
+	skw("no-tlsv11", nil).takes(0),
+	skw("no-tlsv12", nil).takes(0),
+	skw("no-tlsv13", nil).takes(0),
+	skw("no-verifyhost", nil).takes(0),
+	skw("npn", nil).forTLS().refused(whyServerTLS),
+	skw("observe", nil).ignored(whyServerReactions),
+	skw("on-error", nil).ignored(whyServerReactions),
+	skw("on-marked-down", nil).ignored(whyServerReactions),
+	skw("on-marked-up", nil).ignored(whyServerReactions),
+	skw("pool-low-conn", nil).ignored(whyServerTuning),
+	skw("pool-max-conn", nil).ignored(whyServerTuning),
+	skw("pool-purge-delay", nil).ignored(whyServerTuning),
+	skw("port", (*parser).serverPort),
+	skw("proto", nil).refused(whyServerTraffic),
+	skw("proxy-v2-options", nil),
+	skw("redir", nil).refused(whyServerTraffic),
+	skw("resolve-net", nil).ignored(whyRuntimeDNS),
+	skw("resolve-opts", nil).ignored(whyRuntimeDNS),
+	skw("resolve-prefer", nil).ignored(whyRuntimeDNS),
+	skw("resolvers", serverString(func(s *Server) *string { return &s.Resolvers })).ignored(whyRuntimeDNS),
+	skw("rise", serverCount(func(s *Server) *int { return &s.Rise })),
+	skw("send-proxy", serverFlag(func(s *Server) *bool { return &s.SendProxy }, true)).takes(0),
+	skw("send-proxy-v2", serverFlag(func(s *Server) *bool { return &s.SendProxyV2 }, true)).takes(0),
+	skw("send-proxy-v2-ssl", nil).takes(0).forTLS().refused(whyServerTLS),
+	skw("send-proxy-v2-ssl-cn", nil).takes(0).forTLS().refused(whyServerTLS),
+	skw("shard", nil).ignored(whyServerTuning),
+	skw("slowstart", nil).ignored(whyServerTuning),
+	skw("sni", serverString(func(s *Server) *string { return &s.SNI })).forTLS().refused(whyServerTLS),
+	skw("socks4", nil).refused(whyServerTraffic),
+	skw("source", nil).refused(whyServerTraffic),
+	skw("ssl", serverFlag(func(s *Server) *bool { return &s.SSL }, true)).takes(0).forTLS().refused(whyServerTLS),
+	skw("ssl-max-ver", nil),
+	skw("ssl-min-ver", nil),
+	skw("ssl-reuse", nil).takes(0),
+	skw("stick", nil).takes(0).ignored(whyServerTuning),
+	skw("tcp-ut", nil).ignored(whyServerTuning),
+	skw("tfo", nil).takes(0).ignored(whyServerTuning),
+	skw("tls-tickets", nil).takes(0),
+	skw("track", nil).refused(whyTrack),
+	skw("verify", (*parser).serverVerify).forTLS().refused(whyServerTLS),
+	skw("verifyhost", nil).forTLS().refused(whyServerTLS),
+	skw("weight", (*parser).serverWeight),
+	skw("ws", nil).refused(whyServerTraffic),
+	// part of another option's syntax (source ADDR usesrc ...): unknown on its own
+	skw("usesrc", nil).refused(whyServerTraffic).hidden(),
+)
