@@ -132,11 +132,7 @@ func (m *Master) reexec(replies []net.Conn, serverState string) error {
 	m.replies.flush(200 * time.Millisecond)
 
 	carried, restore := m.holdSignals()
-	st.Signals = carried
-	if m.queued {
-		// A reload asked for while this one was checked runs next.
-		st.Signals = append(st.Signals, int(syscall.SIGUSR2))
-	}
+	st.Signals = carryReloadOnce(carried, m.queued)
 	fail := func(err error) error {
 		restore()
 		if cerr := m.startCLI(); cerr != nil {
@@ -444,4 +440,27 @@ func forward(ctx context.Context, ipc *os.File, level string, wire []byte) (stri
 	}
 	out, err := io.ReadAll(c)
 	return string(out), err
+}
+
+// carryReloadOnce returns the signals to carry across the exec with at
+// most one reload request among them: any number of reload signals
+// (SIGUSR2, SIGHUP) arriving during a reload, queued by the loop
+// (queued) or still pending at the exec, is one reload to run next, as
+// the loop itself coalesces them. Carrying each one made the new image
+// run a reload per signal.
+func carryReloadOnce(carried []int, queued bool) []int {
+	out := make([]int, 0, len(carried)+1)
+	reload := queued
+	for _, sig := range carried {
+		if s := syscall.Signal(sig); s == syscall.SIGUSR2 || s == syscall.SIGHUP {
+			reload = true
+			continue
+		}
+		out = append(out, sig)
+	}
+	if reload {
+		// A reload asked for while this one ran runs next.
+		out = append(out, int(syscall.SIGUSR2))
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package master
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -63,5 +65,29 @@ func TestNoHandoffMeansFirstStart(t *testing.T) {
 	st, err := loadHandoff()
 	if st != nil || err != nil {
 		t.Fatalf("loadHandoff() = %v, %v; want nil, nil", st, err)
+	}
+}
+
+// TestCarryReloadOnce: reload signals pending at the exec and a reload
+// queued by the loop are carried as one reload, other signals as they
+// are (TestSIGUSR2DuringReloadIsNotLost saw a third reload when a
+// SIGUSR2 still pending at the exec was carried beside the queued one).
+func TestCarryReloadOnce(t *testing.T) {
+	usr2, hup, term, usr1 := int(syscall.SIGUSR2), int(syscall.SIGHUP), int(syscall.SIGTERM), int(syscall.SIGUSR1)
+	for _, tc := range []struct {
+		carried []int
+		queued  bool
+		want    []int
+	}{
+		{nil, false, []int{}},
+		{nil, true, []int{usr2}},
+		{[]int{usr2}, true, []int{usr2}},
+		{[]int{usr2, hup, usr2}, false, []int{usr2}},
+		{[]int{usr1, usr2, term}, true, []int{usr1, term, usr2}},
+	} {
+		got := carryReloadOnce(tc.carried, tc.queued)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("carryReloadOnce(%v, %v) = %v, want %v", tc.carried, tc.queued, got, tc.want)
+		}
 	}
 }

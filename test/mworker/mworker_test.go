@@ -418,8 +418,13 @@ func TestSIGUSR2DuringReloadIsNotLost(t *testing.T) {
 	e.master.Signal(syscall.SIGUSR2)
 	e.master.Signal(syscall.SIGUSR2)
 	harness.WaitFor(t, 15*time.Second, "generation 2 to serve", func() bool { return e.gen() == 2 })
-	harness.WaitFor(t, 15*time.Second, "two reloads, one generation left", func() bool {
-		return strings.Contains(e.mcli("show proc"), "2 [failed: 0]") && len(e.workers()) == 1
+	// Both reloads done: counted, their generations loaded (the start
+	// and two reloads each log "Loading success."), one left serving. The
+	// counter alone moves when the second reload starts, before it has
+	// read its configuration.
+	harness.WaitFor(t, 15*time.Second, "two reloads done, one generation left", func() bool {
+		return strings.Contains(e.mcli("show proc"), "2 [failed: 0]") &&
+			strings.Count(e.master.Output(), "Loading success.") == 3 && len(e.workers()) == 1
 	})
 	// No third reload follows.
 	e.writeCfg(3, "")
