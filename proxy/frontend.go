@@ -323,6 +323,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 	rt := f.rt
 	defer rt.wg.Done()
 	var delay time.Duration
+	var lastAlert time.Time
 	for {
 		if !f.waitFrontendSlot() || !rt.takeConn() {
 			return
@@ -333,13 +334,19 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 			if rt.stopping.Load() || errors.Is(err, net.ErrClosed) {
 				return
 			}
-			// EMFILE and friends: back off as net/http does.
+			// EMFILE and friends: back off as net/http does (the
+			// kernel's queue holds the clients meanwhile), saying so
+			// once in a while rather than once per retry: near the
+			// limit, accept fails and succeeds by turns.
 			if delay == 0 {
 				delay = 5 * time.Millisecond
 			} else if delay < time.Second {
 				delay *= 2
 			}
-			rt.log.Error().Err(err).Str("frontend", f.Name).Msg("accept failed")
+			if now := time.Now(); now.Sub(lastAlert) >= acceptAlertEvery {
+				lastAlert = now
+				rt.log.Error().Err(err).Str("frontend", f.Name).Msg("accept failed, backing off and serving on")
+			}
 			select {
 			case <-time.After(delay):
 			case <-rt.ctx.Done():
@@ -376,6 +383,10 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		}
 	}
 }
+
+// acceptAlertEvery is how often failing accepts (EMFILE, ENFILE) are
+// logged at most, per listener.
+const acceptAlertEvery = time.Minute
 
 // waitFrontendSlot waits while the frontend is at its maxconn.
 func (f *Frontend) waitFrontendSlot() bool {

@@ -69,6 +69,7 @@ func (d *rtData) Info() stats.Info {
 	in.Set(stats.InfMaxconn, int64(rt.Maxconn()))
 	in.Set(stats.InfHardMaxconn, int64(d.maxconn))
 	in.Set(stats.InfCurrConns, rt.ActConn.Load())
+	setHeap(&in)
 	in.Set(stats.InfCumConns, rt.CumConns.Load())
 	in.Set(stats.InfCumReq, rt.CumReq.Load())
 	conn, connMax, sess, sessMax := rt.ProcessRates()
@@ -288,7 +289,22 @@ func (d *rtData) Activity() Activity {
 		{Name: "stream_calls", PerThread: spread(d.rt.CumReq.Load())},
 		{Name: "goroutines", PerThread: spread(int64(runtime.NumGoroutine()))},
 		{Name: "gc_cycles", PerThread: spread(int64(ms.NumGC))},
+		{Name: "heap_inuse", PerThread: spread(int64(ms.HeapInuse))},
+		{Name: "heap_objects", PerThread: spread(int64(ms.HeapObjects))},
 	}}
+}
+
+// setHeap fills show info's pool figures with Go's heap, goha's pools:
+// PoolAlloc is the heap held from the system, PoolUsed the part in use.
+func setHeap(in *stats.Info) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	held := int64(ms.HeapSys - ms.HeapReleased)
+	used := int64(ms.HeapInuse)
+	in.Set(stats.InfPoolAllocMB, held>>20)
+	in.Set(stats.InfPoolUsedMB, used>>20)
+	in.Set(stats.InfPoolAllocBytes, held)
+	in.Set(stats.InfPoolUsedBytes, used)
 }
 
 // rtServer is one server for the runtime API.

@@ -279,6 +279,10 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		cfg.Global.Maxconn = h.Maxconn
 	}
 	ApplyThreads(cfg.Global)
+	// The identity (and its file limit) follows the configured maxconn,
+	// not the one derived from the limit.
+	id, idErr := ResolveIdentity(cfg.Global)
+	DeriveMaxconn(cfg, 1) // the master's CLI socket pair is a listener too
 	hub := NewLogHub(cfg) // log sockets are opened before the privilege drop
 	defer hub.Close()
 	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum, LogHub: hub})
@@ -287,7 +291,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		return 1
 	}
 	LoadServerState(log, rt, cfg, h.ServerState)
-	id, err := ResolveIdentity(cfg.Global)
+	err = idErr
 	if err == nil {
 		err = Drop(id)
 	}

@@ -151,6 +151,7 @@ func (s *standalone) run() int {
 		return s.fail("Starting proxy: %v", err)
 	}
 	worker.ApplyThreads(cfg.Global)
+	worker.DeriveMaxconn(cfg, 0) // after the identity: its file limit follows the configured maxconn only
 	hub := worker.NewLogHub(cfg) // log sockets open before the privilege drop
 	defer hub.Close()
 	if s.ready != nil || (s.upgraded && wantsDaemon(s.f)) {
