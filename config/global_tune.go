@@ -24,3 +24,22 @@ func globalBufsize(field func(*Global) *int) globalFunc {
 		return true
 	}
 }
+
+// globalMaxHdr handles `tune.http.maxhdr N`: 1 to 32767, in HAProxy 2.6's
+// words.
+func globalMaxHdr(p *parser, args []string, _ int) bool {
+	kw, a1 := args[0], arg(args, 1)
+	if p.tooManyArgs(1, 0, args) {
+		return false
+	}
+	if a1 == "" {
+		p.alertf("'%s' expects an integer argument.", kw)
+		return false
+	}
+	if !isInteger(a1) || atoiC(a1) < 1 || atoiC(a1) > 32767 {
+		p.alertf("'%s' expects a numeric value between 1 and 32767", kw)
+		return false
+	}
+	p.cfg.Global.TuneMaxHdr = atoiC(a1)
+	return true
+}

@@ -92,6 +92,9 @@ type Global struct {
 	TuneBufsize int
 	// TuneMaxrewrite is `tune.maxrewrite` (0 = 1024).
 	TuneMaxrewrite int
+	// TuneMaxHdr is `tune.http.maxhdr` (0 = 101): a head with that many
+	// header fields or more is refused.
+	TuneMaxHdr int
 	// ServerStateFile is `server-state-file`; ServerStateBase its base dir.
 	ServerStateFile string
 	ServerStateBase string

@@ -290,3 +290,39 @@ backend be
 		t.Fatalf("econ backend %d, server %d; want 1 and 1", e, es)
 	}
 }
+
+// TestMaxHdr: tune.http.maxhdr N refuses a request with N header fields
+// or more with 400 and serves one with N-1, as HAProxy 2.6 does
+// (measured: maxhdr 10 takes 9 fields, refuses 10).
+func TestMaxHdr(t *testing.T) {
+	srv := startRecordingServer(t)
+	_, ports := startProxy(t, fmt.Sprintf(`
+global
+    tune.http.maxhdr 10
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind {{fe:fe}}
+    default_backend be
+backend be
+    server s1 %s
+`, srv.ln.Addr()))
+	for _, tc := range []struct {
+		fields int
+		status string
+	}{{9, "200"}, {10, "400"}, {50, "400"}} {
+		var b strings.Builder
+		b.WriteString("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n")
+		for i := 3; i <= tc.fields; i++ {
+			fmt.Fprintf(&b, "X-%d: v\r\n", i)
+		}
+		b.WriteString("\r\n")
+		got := rawRequest(t, ports["fe"], b.String(), 2*time.Second)
+		if !strings.HasPrefix(got, "HTTP/1.1 "+tc.status) {
+			t.Errorf("%d header fields: %.40q, want %s", tc.fields, got, tc.status)
+		}
+	}
+}

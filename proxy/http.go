@@ -56,14 +56,16 @@ type work struct {
 	tail               []byte  // pipelined bytes found after a streamed chunked body (in body)
 }
 
-func newWork(size int) any {
-	return &work{
+func newWork(size, maxHdr int) any {
+	w := &work{
 		in:   make([]byte, size),
 		rsp:  make([]byte, size),
 		out:  make([]byte, 0, size),
 		line: make([]byte, 0, 256),
 		vals: make([]byte, 0, 256),
 	}
+	w.req.MaxHeaders, w.resp.MaxHeaders = maxHdr, maxHdr
+	return w
 }
 
 // httpSession is one client connection in mode http.

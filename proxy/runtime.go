@@ -112,7 +112,7 @@ func New(cfg *config.Config, opt Options) (*Runtime, error) {
 	}
 	rt.maxconn.Store(int64(cfg.Global.Maxconn))
 	rt.bufs = newBufPool(rt.bufsize)
-	rt.works.New = func() any { return newWork(rt.bufsize) }
+	rt.works.New = func() any { return newWork(rt.bufsize, cfg.Global.TuneMaxHdr) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
 

@@ -54,7 +54,15 @@ type Message struct {
 	ConnUpgrade   bool
 	// HasUpgrade is true when an Upgrade header is present.
 	HasUpgrade bool
+	// MaxHeaders is `tune.http.maxhdr`: a head with that many fields or
+	// more is refused, as HAProxy 2.6 refuses it (it keeps one slot for
+	// the end of the head). Zero means HAProxy's default, 101. The
+	// caller sets it; parsing keeps it.
+	MaxHeaders int
 }
+
+// DefaultMaxHeaders is HAProxy's tune.http.maxhdr default.
+const DefaultMaxHeaders = 101
 
 // KeepAlive reports whether the sender of the message wants the
 // connection kept open after it: HTTP/1.1 unless "close", HTTP/1.0 only
@@ -79,6 +87,13 @@ func (m *Message) Get(name string) []byte {
 		}
 	}
 	return nil
+}
+
+func (m *Message) maxHeaders() int {
+	if m.MaxHeaders > 0 {
+		return m.MaxHeaders
+	}
+	return DefaultMaxHeaders
 }
 
 func (m *Message) reset() {
@@ -402,6 +417,9 @@ func parseHeaders(buf, b []byte, i, max int, m *Message) error {
 				sawTE = true
 				m.Chunked = true
 			}
+		}
+		if len(m.Headers)+1 >= m.maxHeaders() {
+			return synErr("too many header fields", i)
 		}
 		m.Headers = append(m.Headers, Header{Name: name, Value: val})
 		i = lf + 1
