@@ -77,18 +77,8 @@ type parkLot struct {
 // newParkLot creates a lot and starts its goroutine, which ends when
 // done is closed.
 func newParkLot(done <-chan struct{}) (*parkLot, error) {
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	ep, f, rc, err := newPolledEpoll("park-epoll")
 	if err != nil {
-		return nil, err
-	}
-	if err := unix.SetNonblock(ep, true); err != nil {
-		unix.Close(ep)
-		return nil, err
-	}
-	f := os.NewFile(uintptr(ep), "park-epoll")
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	p := &parkLot{ep: ep, file: f, rc: rc, events: make([]unix.EpollEvent, 256)}

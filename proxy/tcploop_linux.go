@@ -298,19 +298,30 @@ func pickLoop() *relayLoop {
 	return relayLoops.loops[int(i%uint32(len(relayLoops.loops)))]
 }
 
-func newRelayLoop() (*relayLoop, error) {
+// newPolledEpoll creates a non-blocking epoll instance wrapped in an
+// os.File, so that its goroutine waits for it in Go's netpoller (an epoll
+// descriptor is readable while it has ready events).
+func newPolledEpoll(name string) (int, *os.File, syscall.RawConn, error) {
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
-		return nil, err
+		return 0, nil, nil, err
 	}
 	if err := unix.SetNonblock(ep, true); err != nil {
 		unix.Close(ep)
-		return nil, err
+		return 0, nil, nil, err
 	}
-	f := os.NewFile(uintptr(ep), "relay-epoll")
+	f := os.NewFile(uintptr(ep), name)
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
+		return 0, nil, nil, err
+	}
+	return ep, f, rc, nil
+}
+
+func newRelayLoop() (*relayLoop, error) {
+	ep, f, rc, err := newPolledEpoll("relay-epoll")
+	if err != nil {
 		return nil, err
 	}
 	l := &relayLoop{ep: ep, file: f, rc: rc, events: make([]unix.EpollEvent, relayEvents), buf: make([]byte, relayScratch)}

@@ -39,10 +39,11 @@ func (e *sampleExpr) eval(x *Ctx, v *smpVal) bool {
 	return true
 }
 
-// splitTop splits s at commas outside parentheses and quotes.
-func splitTop(s string) []string {
-	var out []string
-	depth, start := 0, 0
+// scanTop calls at for each byte of s outside quotes, with the
+// parenthesis depth, until at returns true; it returns that index, or -1.
+// Backslashes escape the next byte, in quotes or not.
+func scanTop(s string, at func(i int, c byte, depth int) bool) int {
+	depth := 0
 	var q byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -61,11 +62,26 @@ func splitTop(s string) []string {
 			depth++
 		case c == ')':
 			depth--
-		case c == ',' && depth == 0:
+		default:
+			if at(i, c, depth) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// splitTop splits s at commas outside parentheses and quotes.
+func splitTop(s string) []string {
+	var out []string
+	start := 0
+	scanTop(s, func(i int, c byte, depth int) bool {
+		if c == ',' && depth == 0 {
 			out = append(out, s[start:i])
 			start = i + 1
 		}
-	}
+		return false
+	})
 	return append(out, s[start:])
 }
 

@@ -152,30 +152,7 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 // exprEnd returns the index of the ']' closing a sample expression (not
 // inside parentheses or quotes), or -1.
 func exprEnd(s string) int {
-	depth := 0
-	var q byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case q != 0:
-			if c == '\\' {
-				i++
-			} else if c == q {
-				q = 0
-			}
-		case c == '\'' || c == '"':
-			q = c
-		case c == '\\':
-			i++
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ']' && depth <= 0:
-			return i
-		}
-	}
-	return -1
+	return scanTop(s, func(_ int, c byte, depth int) bool { return c == ']' && depth <= 0 })
 }
 
 // AppendTo evaluates the format and appends the result to dst, at most
