@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -338,4 +339,33 @@ func versionParts(v string) []int {
 		}
 	}
 	return out
+}
+
+// condTokenErrors are -cc's messages for an expression that cannot be
+// split into words, HAProxy 2.6's texts.
+var condTokenErrors = map[tokErrKind]string{
+	tokQuote:   "Syntax Error in condition: Unmatched quote.",
+	tokHex:     "Syntax Error in condition: Truncated or invalid hexadecimal sequence.",
+	tokTooMany: "Error in condition: Too many words.",
+}
+
+// CheckCondition evaluates expr as the command line's -cc does: it is
+// split into words like a configuration line (quotes, escapes,
+// environment variables from env), the words are joined with spaces and
+// the result is evaluated as a `.if` condition. The error, when the
+// expression cannot be split or evaluated, carries HAProxy's message.
+func CheckCondition(expr string, env func(string) (string, bool)) (bool, error) {
+	words, terr := splitExpression(expr, env)
+	if terr != nil {
+		msg, ok := condTokenErrors[terr.Kind]
+		if !ok {
+			msg = "Unhandled error in condition, please report this to the developers."
+		}
+		return false, errors.New(msg)
+	}
+	v, cerr := evalCondition(strings.Join(words, " "), env)
+	if cerr != nil {
+		return false, errors.New("Failed to evaluate condition: " + cerr.Msg)
+	}
+	return v, nil
 }
