@@ -173,3 +173,25 @@ func getVia(addr, network string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// TestFDBindDaemon: with -D the daemon is a re-executed copy of goha,
+// which must still have fd@3 at its number (HAProxy's fork keeps it).
+func TestFDBindDaemon(t *testing.T) {
+	dir := t.TempDir()
+	be := harness.NewBackend(t, "s1", nil)
+	harness.WriteFile(t, dir, "fd.cfg", fdConfig(be.Addr))
+	files, addr, _ := parentSockets(t, dir)
+	pidf := filepath.Join(dir, "pid")
+	cmd := harness.Command(t, dir, nil, "-W", "-D", "-p", pidf, "-f", "fd.cfg")
+	cmd.ExtraFiles = files[:1]
+	out, err := cmd.CombinedOutput()
+	if pid := harness.ReadPid(pidf); pid > 0 {
+		harness.KillAtEnd(t, pid)
+	}
+	if err != nil {
+		t.Fatalf("goha -W -D with fd@3: %v\n%s", err, out)
+	}
+	if code, body, err := harness.Get("http://" + addr + "/"); err != nil || code != 200 || body != "s1\n" {
+		t.Fatalf("the daemon does not serve fd@3 once -D returned: %d %q %v", code, body, err)
+	}
+}
