@@ -195,3 +195,23 @@ func TestFDBindDaemon(t *testing.T) {
 		t.Fatalf("the daemon does not serve fd@3 once -D returned: %d %q %v", code, body, err)
 	}
 }
+
+// TestSocketActivation runs goha -W under a real systemd-socket-activate,
+// which binds the socket, sets LISTEN_FDS and LISTEN_PID and executes
+// goha with the socket as fd 3 at the first connection.
+func TestSocketActivation(t *testing.T) {
+	const activate = "/usr/bin/systemd-socket-activate"
+	if _, err := os.Stat(activate); err != nil {
+		t.Skipf("%s is not installed", activate)
+	}
+	dir := t.TempDir()
+	be := harness.NewBackend(t, "s1", nil)
+	harness.WriteFile(t, dir, "fd.cfg", fdConfig(be.Addr))
+	addr := harness.FreeAddr(t)
+	p := harness.StartBin(t, activate, dir, nil, "-l", addr, harness.Bin(t), "-W", "-f", "fd.cfg")
+	p.WaitListening(t, 10*time.Second, addr)
+	harness.WaitForf(t, 10*time.Second, func() bool {
+		code, body, err := harness.Get("http://" + addr + "/")
+		return err == nil && code == 200 && body == "s1\n"
+	}, "goha under systemd-socket-activate to serve %s: %s", addr, p.Out)
+}
