@@ -33,6 +33,19 @@ func TestCheckCondition(t *testing.T) {
 		{`"1`, false, "Syntax Error in condition: Unmatched quote."},
 		{`\x4`, false, "Syntax Error in condition: Truncated or invalid hexadecimal sequence."},
 		{`"${FOO"`, false, "Unhandled error in condition, please report this to the developers."},
+		// The parser's outcomes and make_arg_list()'s texts, as 2.6 has them.
+		{"1 &&", false, "Failed to evaluate condition: unparsable conditional expression '&&'"},
+		{"1 ||", false, "Failed to evaluate condition: unparsable conditional expression '1 ||'"},
+		{"1 && 0 &&", false, "Failed to evaluate condition: unparsable conditional expression '&& 0 &&'"},
+		{"(1 &&)", false, "Failed to evaluate condition: unparsable conditional expression ')'"},
+		{"defined", false, ""},
+		{"defined()", false, ""},
+		{"streq(,)", true, ""},
+		{`streq(a\,b)`, false, ""},
+		{"defined(", false, "Failed to evaluate condition: expected ')' in argument 1 of predicate 'defined' used in conditional expression"},
+		{"streq(a)", false, "Failed to evaluate condition: missing arguments (got 1/2), type 'string' expected in argument 1 of predicate 'streq' used in conditional expression"},
+		{"streq (a,b)", false, "Failed to evaluate condition: missing arguments (got 1/2), type 'string' expected in argument 1 of predicate 'streq' used in conditional expression"},
+		{"streq(a,b,c)", false, "Failed to evaluate condition: expected ')' before ',c)' in argument 1 of predicate 'streq' used in conditional expression"},
 	}
 	for _, tt := range tests {
 		got, err := CheckCondition(tt.expr, env)

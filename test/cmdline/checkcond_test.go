@@ -34,6 +34,10 @@ func TestCheckConditionExitCodes(t *testing.T) {
 		{"foo", 2, "Failed to evaluate condition: unparsable conditional expression 'foo'"},
 		{"1 2", 2, "Failed to evaluate condition: unexpected character '2' at the end of conditional expression '1 2'"},
 		{`"1`, 2, "Syntax Error in condition: Unmatched quote."},
+		{"1 &&", 2, "Failed to evaluate condition: unparsable conditional expression '&&'"},
+		{"defined", 1, ""},
+		{"streq(a)", 2, "Failed to evaluate condition: missing arguments (got 1/2), type 'string' expected in argument 1 of predicate 'streq' used in conditional expression"},
+		{"streq(a,b,c)", 2, "Failed to evaluate condition: expected ')' before ',c)' in argument 1 of predicate 'streq' used in conditional expression"},
 	}
 	_, haveRef := os.Stat(haproxyBin)
 	pid := regexp.MustCompile(`\(\d+\)`)
