@@ -176,6 +176,12 @@ func inherit(b config.Bind) (*os.File, error) {
 	if typ != unix.SOCK_STREAM || listening == 0 {
 		return nil, fmt.Errorf("cannot use file descriptor '%d' : not a listening stream socket", n)
 	}
+	// A descriptor handed down across exec is never close-on-exec; one
+	// that is was opened by goha itself (or already taken, by an earlier
+	// image of a master): whatever socket it is, it is not the parent's.
+	if flags, err := unix.FcntlInt(uintptr(n), unix.F_GETFD, 0); err != nil || flags&unix.FD_CLOEXEC != 0 {
+		return nil, fmt.Errorf("cannot use file descriptor '%d' : it was not inherited from the parent process", n)
+	}
 	d, err := unix.FcntlInt(uintptr(n), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cannot use file descriptor '%d' : %v", n, err)

@@ -13,7 +13,8 @@ import (
 )
 
 // TestInheritChecksTheSocket takes fd@N only for a listening stream
-// socket, and hands back a close-on-exec duplicate that accepts.
+// socket handed down across exec (not close-on-exec), once, and hands
+// back a close-on-exec duplicate that accepts.
 func TestInheritChecksTheSocket(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -47,11 +48,23 @@ func TestInheritChecksTheSocket(t *testing.T) {
 			t.Errorf("fd@%d: %v; want an error with %q", tt.fd, err, tt.want)
 		}
 	}
-	f, err := Bind(config.Bind{Network: config.NetFD, Addr: strconv.Itoa(int(lf.Fd()))}, Options{})
+	fdN := config.Bind{Network: config.NetFD, Addr: strconv.Itoa(int(lf.Fd()))}
+	// lf is close-on-exec, as everything goha opens: not the parent's.
+	if _, err := Bind(fdN, Options{}); err == nil || !strings.Contains(err.Error(), "not inherited") {
+		t.Errorf("fd@%d (close-on-exec): %v; want it refused as not inherited", lf.Fd(), err)
+	}
+	// As it would be after an exec that passed it down.
+	if _, err := unix.FcntlInt(lf.Fd(), unix.F_SETFD, 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Bind(fdN, Options{})
 	if err != nil {
 		t.Fatalf("fd@%d (listening): %v", lf.Fd(), err)
 	}
 	defer f.Close()
+	if _, err := Bind(fdN, Options{}); err == nil {
+		t.Errorf("fd@%d was taken twice: a later image of the master must not reuse the number", lf.Fd())
+	}
 	if flags, _ := unix.FcntlInt(f.Fd(), unix.F_GETFD, 0); flags&unix.FD_CLOEXEC == 0 {
 		t.Errorf("the duplicate of fd@%d is not close-on-exec", lf.Fd())
 	}
