@@ -52,14 +52,19 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 			network = "tcp4"
 		case "ipv6":
 			network = "tcp6"
-		case "unix":
+		case "unix", "uxst":
 			b.Network, b.Addr = "unix", s[i+1:]
 			return b, true
+		case "abns", "fd":
+			return p.bindSpecialAddr(b, kw, s[:i], s[i+1:], orig)
 		case "tcp", "tcp4", "tcp6", "stream":
 			if s[:i] != "stream" && s[:i] != "tcp" {
 				network = s[:i]
 			}
-		case "abns", "fd", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxdg", "uxst", "dgram":
+		case "udp", "udp4", "udp6", "uxdg", "dgram":
+			p.alertf("'%s' : dgram-type address not acceptable in '%s'", kw, orig)
+			return b, false
+		case "sockpair", "quic4", "quic6":
 			p.alertf("'%s' : address family '%s@' is known to HAProxy but goha does not support it yet in '%s'", kw, s[:i], orig)
 			return b, false
 		default:
@@ -89,6 +94,10 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 	}
 	if host != "" {
 		ip, err := netip.ParseAddr(host)
+		if err == nil && !familyFits(network, ip) {
+			p.alertf("'%s' : invalid address: '%s' in '%s'", kw, s[:i], orig)
+			return b, false
+		}
 		if err != nil {
 			r, rerr := p.resolve(host)
 			if rerr != nil {
@@ -134,6 +143,40 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 		b.Addr = host + ":" + strconv.Itoa(p1)
 	}
 	return b, true
+}
+
+// bindSpecialAddr parses the address families that name no IP
+// address: fd@N (a listening socket inherited from the parent process,
+// checked when it is bound) and abns@NAME (a Linux abstract socket).
+func (p *parser) bindSpecialAddr(b Bind, kw, family, rest, orig string) (Bind, bool) {
+	switch family {
+	case "fd":
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 0 {
+			p.alertf("'%s' : file descriptor '%s' is not a valid integer in '%s'", kw, rest, orig)
+			return b, false
+		}
+		b.Network, b.Addr = NetFD, strconv.Itoa(n)
+	default:
+		if len(rest) > maxAbstractName {
+			p.alertf("'%s' : abstract socket name '%s' is longer than %d bytes in '%s'", kw, rest, maxAbstractName, orig)
+			return b, false
+		}
+		b.Network, b.Addr = NetAbns, rest
+	}
+	return b, true
+}
+
+// familyFits says whether ip may follow the ipv4@ (tcp4) or ipv6@ (tcp6)
+// prefix: HAProxy refuses an address of the other family.
+func familyFits(network string, ip netip.Addr) bool {
+	switch network {
+	case "tcp4":
+		return ip.Is4() || ip.Is4In6()
+	case "tcp6":
+		return ip.Is6() && !ip.Is4In6()
+	}
+	return true
 }
 
 // parseBindOptions parses the options after a bind address, starting at

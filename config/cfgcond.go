@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,17 @@ const maxCondRecursion = 1024
 type condEval struct {
 	s   string
 	env lookupFunc
+	err *condError // the first error, when an outcome is condFail
 }
+
+// Parse outcomes of a piece of a condition, as HAProxy's
+// cfg_parse_cond_*() report them: an error (condEval.err is set),
+// nothing that parses from there, or a parsed piece.
+const (
+	condFail    = -1
+	condNothing = 0
+	condParsed  = 1
+)
 
 // evalCondition evaluates expr; an empty expression is false.
 func evalCondition(expr string, env lookupFunc) (bool, *condError) {
@@ -38,12 +49,12 @@ func evalCondition(expr string, env lookupFunc) (bool, *condError) {
 		return false, nil
 	}
 	c := &condEval{s: expr, env: env}
-	pos, v, err := c.expr(0, maxCondRecursion)
-	if err != nil {
-		return false, err
-	}
-	if pos < 0 {
-		return false, &condError{"unparsable conditional expression '" + expr + "'", 0}
+	st, pos, v := c.expr(0, maxCondRecursion)
+	switch st {
+	case condFail:
+		return false, c.err
+	case condNothing:
+		return false, &condError{"unparsable conditional expression '" + expr + "'", pos}
 	}
 	pos = skipBlanks(expr, pos)
 	if pos < len(expr) {
@@ -59,76 +70,78 @@ func skipBlanks(s string, i int) int {
 	return i
 }
 
-// expr parses an OR of ANDs from i; it returns the new position (-1 when
-// nothing parsed) and the value.
-func (c *condEval) expr(i, depth int) (int, bool, *condError) {
-	if i >= len(c.s) {
-		return -1, false, nil
-	}
-	if depth <= 0 {
-		return 0, false, &condError{"unparsable conditional expression '" + c.s[i:] + "'", i}
-	}
-	j, v, err := c.and(i, depth-1)
-	if err != nil {
-		return 0, false, err
-	}
-	if j < 0 {
-		return 0, false, &condError{"unparsable conditional expression '" + c.s[i:] + "'", i}
-	}
-	j = skipBlanks(c.s, j)
-	if !strings.HasPrefix(c.s[j:], "||") {
-		return j, v, nil
-	}
-	k := skipBlanks(c.s, j+2)
-	k2, v2, err := c.expr(k, depth-1)
-	if err != nil {
-		return 0, false, err
-	}
-	if k2 < 0 {
-		return j, v, nil
-	}
-	return k2, v || v2, nil
+// fail records the first error and reports condFail.
+func (c *condEval) fail(msg string, pos int) (int, int, bool) {
+	c.err = &condError{msg, pos}
+	return condFail, pos, false
 }
 
-func (c *condEval) and(i, depth int) (int, bool, *condError) {
+// expr parses an OR of ANDs from i. It returns the outcome, the position
+// reached (for condNothing, where the part that did not parse starts:
+// after a dangling `||` or `&&`, the operator) and the value.
+func (c *condEval) expr(i, depth int) (int, int, bool) {
+	return c.chain(i, depth, "||", "unparsable conditional expression '", c.and)
+}
+
+// and parses an AND of terms from i, as expr does.
+func (c *condEval) and(i, depth int) (int, int, bool) {
+	return c.chain(i, depth, "&&", "unparsable conditional sub-expression '", c.termAt)
+}
+
+// chain parses `sub [op chain]`: the shape of both expr and and. A
+// right-hand side that does not parse leaves the position on op and the
+// whole chain unparsed, as HAProxy does.
+func (c *condEval) chain(i, depth int, op, unparsable string, sub func(int, int) (int, int, bool)) (int, int, bool) {
 	if i >= len(c.s) {
-		return -1, false, nil
+		return condNothing, i, false
 	}
 	if depth <= 0 {
-		return 0, false, &condError{"unparsable conditional sub-expression '" + c.s[i:] + "'", i}
+		return c.fail(unparsable+c.s[i:]+"'", i)
 	}
-	j, v, err := c.term(i, depth-1)
-	if err != nil {
-		return 0, false, err
+	st, j, v := sub(i, depth-1)
+	if st == condFail {
+		return st, j, false
 	}
-	if j < 0 {
-		return 0, false, &condError{"unparsable conditional sub-expression '" + c.s[i:] + "'", i}
+	if st == condNothing {
+		return c.fail(unparsable+c.s[j:]+"'", j)
 	}
 	j = skipBlanks(c.s, j)
-	if !strings.HasPrefix(c.s[j:], "&&") {
-		return j, v, nil
+	if !strings.HasPrefix(c.s[j:], op) {
+		return condParsed, j, v
 	}
-	k := skipBlanks(c.s, j+2)
-	k2, v2, err := c.and(k, depth-1)
-	if err != nil {
-		return 0, false, err
+	k := skipBlanks(c.s, j+len(op))
+	st, k, v2 := c.chain(k, depth-1, op, unparsable, sub)
+	switch {
+	case st != condParsed:
+		return st, j, false
+	case op == "||":
+		return st, k, v || v2
+	default:
+		return st, k, v && v2
 	}
-	if k2 < 0 {
-		return j, v, nil
+}
+
+// termAt parses a term from i; for condNothing the position stays i.
+func (c *condEval) termAt(i, depth int) (int, int, bool) {
+	st, j, v := c.term(i, depth)
+	if st == condNothing {
+		return st, i, v
 	}
-	return k2, v && v2, nil
+	return st, j, v
 }
 
 var condPredicates = []string{"defined", "feature", "streq", "strneq", "version_atleast", "version_before",
 	"openssl_version_atleast", "openssl_version_before", "ssllib_name_startswith"}
 
-func (c *condEval) term(start, depth int) (int, bool, *condError) {
+// term parses a number, `!term`, `( expr )` or a predicate from start.
+func (c *condEval) term(start, depth int) (int, int, bool) {
 	i := skipBlanks(c.s, start)
 	if i >= len(c.s) {
-		return -1, false, nil
+		return condNothing, start, false
 	}
+	unparsable := "unparsable conditional expression '" + c.s[start:] + "'"
 	if depth <= 0 {
-		return 0, false, &condError{"unparsable conditional expression '" + c.s[start:] + "'", start}
+		return c.fail(unparsable, start)
 	}
 	neg := false
 	for i < len(c.s) && c.s[i] == '!' {
@@ -136,22 +149,21 @@ func (c *condEval) term(start, depth int) (int, bool, *condError) {
 		i = skipBlanks(c.s, i+1)
 	}
 	if n, end, ok := strtol(c.s[i:]); ok {
-		return i + end, (n != 0) != neg, nil
+		return condParsed, i + end, (n != 0) != neg
 	}
 	if i < len(c.s) && c.s[i] == '(' {
-		j := skipBlanks(c.s, i+1)
-		k, v, err := c.expr(j, depth-1)
-		if err != nil {
-			return 0, false, err
-		}
-		if k < 0 {
-			return 0, false, &condError{"unparsable conditional expression '" + c.s[start:] + "'", start}
+		st, k, v := c.expr(skipBlanks(c.s, i+1), depth-1)
+		switch st {
+		case condFail:
+			return st, k, false
+		case condNothing:
+			return c.fail(unparsable, start)
 		}
 		k = skipBlanks(c.s, k)
 		if k >= len(c.s) || c.s[k] != ')' {
-			return 0, false, &condError{"expected ')' after conditional expression '" + c.s[start:] + "'", start}
+			return c.fail("expected ')' after conditional expression '"+c.s[start:]+"'", start)
 		}
-		return skipBlanks(c.s, k+1), v != neg, nil
+		return condParsed, skipBlanks(c.s, k+1), v != neg
 	}
 	rest := c.s[i:]
 	wl := strings.IndexAny(rest, " (")
@@ -168,29 +180,32 @@ func (c *condEval) term(start, depth int) (int, bool, *condError) {
 		}
 		args, end, msg := parseArgList(rest[wl:], nargs)
 		if msg != "" {
-			return 0, false, &condError{msg + " of predicate '" + pred + "' used in conditional expression", i + wl + end}
+			return c.fail(msg+" of predicate '"+pred+"' used in conditional expression", i+wl+end)
 		}
-		var v bool
-		switch pred {
-		case "defined":
-			_, v = c.env(args[0])
-		case "feature":
-			v = hasFeature(args[0])
-		case "streq":
-			v = args[0] == args[1]
-		case "strneq":
-			v = args[0] != args[1]
-		case "version_atleast":
-			v = compareVersion(args[0]) <= 0
-		case "version_before":
-			v = compareVersion(args[0]) > 0
-		default:
-			// goha has no TLS library: any OpenSSL version test is false.
-			v = false
-		}
-		return i + wl + end, v != neg, nil
+		return condParsed, i + wl + end, c.predicate(pred, args) != neg
 	}
-	return 0, false, &condError{"unparsable conditional expression '" + c.s[start:] + "'", start}
+	return c.fail(unparsable, start)
+}
+
+// predicate evaluates a predicate on its arguments.
+func (c *condEval) predicate(pred string, args []string) bool {
+	switch pred {
+	case "defined":
+		_, ok := c.env(args[0])
+		return ok
+	case "feature":
+		return hasFeature(args[0])
+	case "streq":
+		return args[0] == args[1]
+	case "strneq":
+		return args[0] != args[1]
+	case "version_atleast":
+		return compareVersion(args[0]) <= 0
+	case "version_before":
+		return compareVersion(args[0]) > 0
+	}
+	// goha has no TLS library: any OpenSSL version test is false.
+	return false
 }
 
 // strtol mimics C's strtol(s, &end, 0) enough to know whether a number
@@ -243,51 +258,84 @@ func digitVal(c byte) int {
 	return -1
 }
 
-// parseArgList parses "(a,b)" for a predicate with n string arguments.
-// It returns the arguments, the offset after the closing parenthesis and
-// an error text (HAProxy's make_arg_list() wording) if any.
+// argEscapes are the characters a backslash escapes in a predicate's
+// argument list, and what they stand for.
+var argEscapes = map[byte]byte{'\\': '\\', ' ': ' ', '"': '"', '\'': '\'', 'r': '\r', 'n': '\n', 't': '\t'}
+
+// parseArgList parses a predicate's "(a,b)" for n string arguments, as
+// HAProxy's make_arg_list() does: without a '(' there is one empty
+// argument; quotes group, a backslash escapes; an argument list ends at
+// ')' or at the end of the text. It returns the arguments, the offset
+// after the list and an error text (HAProxy's wording, with the
+// argument number) if any.
 func parseArgList(s string, n int) ([]string, int, string) {
-	if len(s) == 0 || s[0] != '(' {
-		return nil, 0, "missing arguments (got 0/" + strconv.Itoa(n) + ") in argument 1"
+	i, open := 0, len(s) > 0 && s[0] == '('
+	if open {
+		i = 1
 	}
 	var args []string
-	var cur []byte
-	i := 1
-	squote, dquote := false, false
-	for {
-		if i >= len(s) {
-			return nil, i, "expected ')' before end of string in argument " + strconv.Itoa(len(args)+1)
+	for len(args) < n {
+		arg, j, msg := readArg(s, i, open)
+		if msg != "" {
+			return nil, j, msg + " at position " + strconv.Itoa(len(args)+1) + " in argument " + strconv.Itoa(len(args))
 		}
+		args, i = append(args, arg), j
+		if !open || i >= len(s) || s[i] == ')' || len(args) >= n {
+			break
+		}
+		i++ // the comma
+	}
+	if len(args) < n {
+		return nil, i, "missing arguments (got " + strconv.Itoa(len(args)) + "/" + strconv.Itoa(n) + "), type 'string' expected in argument " + strconv.Itoa(len(args))
+	}
+	if !open {
+		return args, i, ""
+	}
+	if i < len(s) && s[i] == ')' {
+		return args, i + 1, ""
+	}
+	at := len(args)
+	if at > 1 {
+		at--
+	}
+	msg := "expected ')'"
+	if i < len(s) {
+		msg = "expected ')' before '" + s[i:] + "'"
+	}
+	return nil, i, msg + " in argument " + strconv.Itoa(at)
+}
+
+// readArg reads one argument of an open list from i, up to an unquoted
+// ',' or ')' or the end; it returns the argument and where it stopped,
+// or the start of an error text for a backslash ending the text.
+func readArg(s string, i int, open bool) (string, int, string) {
+	var cur []byte
+	squote, dquote := false, false
+	for open && i < len(s) {
 		ch := s[i]
 		switch {
-		case ch == '\'' && !dquote:
-			squote = !squote
 		case ch == '"' && !squote:
 			dquote = !dquote
-		case ch == '\\' && !squote && i+1 < len(s):
-			i++
-			cur = append(cur, s[i])
-		case (ch == ',' || ch == ')') && !squote && !dquote:
-			args = append(args, string(cur))
-			cur = cur[:0]
-			if ch == ')' {
-				i++
-				if len(args) == 1 && args[0] == "" && n > 0 {
-					return nil, i, "missing arguments (got 0/" + strconv.Itoa(n) + ") in argument 1"
-				}
-				if len(args) < n {
-					return nil, i, "missing arguments (got " + strconv.Itoa(len(args)) + "/" + strconv.Itoa(n) + ") in argument " + strconv.Itoa(len(args)+1)
-				}
-				if len(args) > n {
-					return nil, i, "end of arguments expected at '" + s[i-1:] + "' in argument " + strconv.Itoa(n+1)
-				}
-				return args, i, ""
+		case ch == '\'' && !dquote:
+			squote = !squote
+		case ch == '\\' && !squote:
+			if i+1 >= len(s) {
+				return "", i, "failed to parse '" + s[i:] + "' after '" + string(cur) + "' as type 'string'"
 			}
+			if e, ok := argEscapes[s[i+1]]; ok {
+				cur = append(cur, e)
+				i++
+			} else {
+				cur = append(cur, ch)
+			}
+		case !squote && !dquote && (ch == ',' || ch == ')'):
+			return string(cur), i, ""
 		default:
 			cur = append(cur, ch)
 		}
 		i++
 	}
+	return string(cur), i, ""
 }
 
 func hasFeature(name string) bool {
@@ -338,4 +386,33 @@ func versionParts(v string) []int {
 		}
 	}
 	return out
+}
+
+// condTokenErrors are -cc's messages for an expression that cannot be
+// split into words, HAProxy 2.6's texts.
+var condTokenErrors = map[tokErrKind]string{
+	tokQuote:   "Syntax Error in condition: Unmatched quote.",
+	tokHex:     "Syntax Error in condition: Truncated or invalid hexadecimal sequence.",
+	tokTooMany: "Error in condition: Too many words.",
+}
+
+// CheckCondition evaluates expr as the command line's -cc does: it is
+// split into words like a configuration line (quotes, escapes,
+// environment variables from env), the words are joined with spaces and
+// the result is evaluated as a `.if` condition. The error, when the
+// expression cannot be split or evaluated, carries HAProxy's message.
+func CheckCondition(expr string, env func(string) (string, bool)) (bool, error) {
+	words, terr := splitExpression(expr, env)
+	if terr != nil {
+		msg, ok := condTokenErrors[terr.Kind]
+		if !ok {
+			msg = "Unhandled error in condition, please report this to the developers."
+		}
+		return false, errors.New(msg)
+	}
+	v, cerr := evalCondition(strings.Join(words, " "), env)
+	if cerr != nil {
+		return false, errors.New("Failed to evaluate condition: " + cerr.Msg)
+	}
+	return v, nil
 }

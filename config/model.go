@@ -386,9 +386,10 @@ type Server struct {
 // Bind is a `bind` line, a `stats socket` line, or a `-S` master CLI
 // address.
 type Bind struct {
-	// Network is "tcp", "tcp4", "tcp6" or "unix".
+	// Network is "tcp", "tcp4", "tcp6", "unix", NetAbns or NetFD.
 	Network string
-	// Addr is host:port for TCP ("" host = all addresses), the path for unix.
+	// Addr is host:port for TCP ("" host = all addresses), the path for
+	// unix, the name for abns, the file descriptor number for fd.
 	Addr string
 	// PortEnd is set (> port) for a port range `1000-1010`; each port of
 	// the range is its own listener.

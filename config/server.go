@@ -145,12 +145,27 @@ func (p *parser) serverAddr(s *Server, px *Proxy, a, where string) bool {
 		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : '%s' resolves to an empty address (environment variable missing?)", px.Name, s.Name, orig))
 		return false
 	}
+	family := ""
 	if i := strings.Index(a, "@"); i > 0 {
 		switch a[:i] {
-		case "unix":
+		case "unix", "uxst":
 			s.Unix = a[i+1:]
 			return true
+		case "abns":
+			if len(a[i+1:]) > maxAbstractName {
+				p.alertRaw(where + fmt.Sprintf("'server %s/%s' : abstract socket name '%s' is longer than %d bytes in '%s'", px.Name, s.Name, a[i+1:], maxAbstractName, orig))
+				return false
+			}
+			s.Unix = "@" + a[i+1:]
+			return true
+		case "fd":
+			p.alertRaw(where + fmt.Sprintf("'server %s/%s' : a file descriptor is not acceptable here in '%s'", px.Name, s.Name, orig))
+			return false
+		case "udp", "udp4", "udp6", "uxdg", "dgram":
+			p.alertRaw(where + fmt.Sprintf("'server %s/%s' : dgram-type address not acceptable in '%s'\n", px.Name, s.Name, orig))
+			return false
 		case "ipv4", "ipv6", "tcp", "tcp4", "tcp6":
+			family = map[string]string{"ipv4": "tcp4", "tcp4": "tcp4", "ipv6": "tcp6", "tcp6": "tcp6"}[a[:i]]
 			a = a[i+1:]
 		default:
 			p.alertRaw(where + fmt.Sprintf("'server %s/%s' : address family '%s@' is not supported by goha yet in '%s'", px.Name, s.Name, a[:i], orig))
@@ -199,6 +214,16 @@ func (p *parser) serverAddr(s *Server, px *Proxy, a, where string) bool {
 	}
 	if host == "*" || host == "" {
 		host = "0.0.0.0"
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && !familyFits(family, ip) {
+		// HAProxy resolves the host in the prefix's family only: an
+		// address of the other one does not resolve.
+		shown := host
+		if strings.Contains(host, ":") && strings.HasPrefix(a, "[") {
+			shown = "[" + host + "]"
+		}
+		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : could not resolve address '%s'.", px.Name, s.Name, shown))
+		return false
 	}
 	s.Addr = host
 	return true

@@ -41,6 +41,14 @@ func splitLine(line string, env lookupFunc) ([]string, *tokError) {
 	return t.words, err
 }
 
+// splitExpression splits a command-line expression (-cc) as HAProxy
+// does: like a configuration line, except that '#' starts no comment.
+func splitExpression(s string, env lookupFunc) ([]string, *tokError) {
+	t := &tokenizer{in: s, env: env, quote: -1, noComment: true}
+	err := t.run()
+	return t.words, err
+}
+
 // tokenizer is splitLine's state: the line, the position in it, the
 // words so far and the word being built.
 type tokenizer struct {
@@ -52,6 +60,8 @@ type tokenizer struct {
 	squote bool
 	dquote bool
 	quote  int // where the open quote is, -1 when none
+	// noComment makes '#' an ordinary character (-cc expressions).
+	noComment bool
 }
 
 // run reads the line to its end (or a comment) or to an error.
@@ -65,7 +75,7 @@ func (t *tokenizer) run() *tokError {
 			t.i++
 		case c == '\n' || c == '\r' || c == 0:
 			return t.end()
-		case c == '#' && !t.squote && !t.dquote:
+		case c == '#' && !t.squote && !t.dquote && !t.noComment:
 			return t.end()
 		case c == '"' && !t.squote:
 			t.dquote = t.toggleQuote(t.dquote)

@@ -10,7 +10,8 @@ import (
 )
 
 // ParseMasterCLI parses a -S specification: an address (a unix socket
-// path, `unix@PATH`, `ipv4@IP:PORT`, `ipv6@[IP]:PORT` or `IP:PORT`) then
+// path, `unix@PATH`, `fd@N` (a listening socket inherited from the
+// parent), `abns@NAME`, `ipv4@IP:PORT`, `ipv6@[IP]:PORT` or `IP:PORT`) then
 // comma-separated bind options as HAProxy takes them: mode, uid, gid,
 // user, group, level (default admin).
 func ParseMasterCLI(spec string) (config.Bind, error) {
@@ -20,6 +21,14 @@ func ParseMasterCLI(spec string) (config.Bind, error) {
 	switch {
 	case addr == "":
 		return b, fmt.Errorf("-S %q: missing address", spec)
+	case strings.HasPrefix(addr, "fd@"):
+		n, err := strconv.Atoi(addr[len("fd@"):])
+		if err != nil || n < 0 {
+			return b, fmt.Errorf("-S %q: file descriptor '%s' is not a valid integer", spec, addr[len("fd@"):])
+		}
+		b.Network, b.Addr = config.NetFD, strconv.Itoa(n)
+	case strings.HasPrefix(addr, "abns@"):
+		b.Network, b.Addr = config.NetAbns, addr[len("abns@"):]
 	case strings.HasPrefix(addr, "unix@"):
 		b.Network, b.Addr = "unix", addr[len("unix@"):]
 	case strings.HasPrefix(addr, "ipv4@"):

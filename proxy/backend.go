@@ -294,7 +294,7 @@ func (b *Backend) dial(ctx context.Context, s *Server) (net.Conn, error) {
 		d.Timeout = 5 * time.Second
 	}
 	if a.network != "tcp" {
-		return d.DialContext(ctx, a.network, a.addr)
+		return d.DialContext(ctx, a.network, config.UnixSocketName(a.addr))
 	}
 	// DialTCP with an AddrPort skips address parsing and resolution.
 	// It runs on its own goroutine: the dial path is deep, and running

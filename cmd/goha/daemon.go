@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/goha/goha/internal/plog"
 )
@@ -38,8 +41,11 @@ func daemonize(exe string, args []string) int {
 	// Keep stderr until the daemon is up so start-up errors reach the
 	// user, as HAProxy prints them before it forks.
 	cmd.Stderr = os.Stderr
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.Env = append(os.Environ(), envDaemonFD+"=3")
+	// The descriptors the parent handed down (fd@N listeners) keep their
+	// numbers in the daemon, as they would across HAProxy's fork; the
+	// report pipe goes after them.
+	cmd.ExtraFiles = append(inheritedFiles(null), w)
+	cmd.Env = append(os.Environ(), envDaemonFD+"="+strconv.Itoa(2+len(cmd.ExtraFiles)))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "%scannot daemonize: %v\n", plog.Prefix("ALERT", os.Getpid()), err)
@@ -68,9 +74,10 @@ func daemonize(exe string, args []string) int {
 func daemonReady() func(error) {
 	var once sync.Once
 	null, nullErr := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	fd, _ := strconv.Atoi(os.Getenv(envDaemonFD))
 	return func(err error) {
 		once.Do(func() {
-			f := os.NewFile(3, "daemon-ready")
+			f := os.NewFile(uintptr(fd), "daemon-ready")
 			os.Unsetenv(envDaemonFD)
 			if err != nil {
 				fmt.Fprintf(f, "%s\n", strings.ReplaceAll(err.Error(), "\n", " "))
@@ -84,4 +91,38 @@ func daemonReady() func(error) {
 			}
 		})
 	}
+}
+
+// inheritedFiles returns, for exec.Cmd.ExtraFiles, the descriptors from
+// 3 up that this process inherited open without close-on-exec (the
+// sockets of fd@N), each at its own index so it keeps its number in the
+// child, and filler for the gaps below the highest one. Every descriptor
+// goha opens itself is close-on-exec and is not passed on.
+func inheritedFiles(filler *os.File) []*os.File {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	top := 2
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil || n < 3 {
+			continue
+		}
+		flags, err := unix.FcntlInt(uintptr(n), unix.F_GETFD, 0)
+		if err != nil || flags&unix.FD_CLOEXEC != 0 {
+			continue
+		}
+		fds = append(fds, n)
+		top = max(top, n)
+	}
+	out := make([]*os.File, top-2)
+	for i := range out {
+		out[i] = filler
+	}
+	for _, n := range fds {
+		out[n-3] = os.NewFile(uintptr(n), "inherited")
+	}
+	return out
 }

@@ -31,6 +31,8 @@ type flags struct {
 	chdir       string   // -C
 	noReuseport bool     // -dR
 	zeroWarning bool     // -dW
+	condition   string   // -cc EXPR
+	checkCond   bool     // -cc was given
 	// args keeps the original arguments, re-used verbatim on reload.
 	args []string
 }
@@ -87,6 +89,9 @@ func parseFlags(args []string) (*flags, error) {
 			f.files = append(f.files, v)
 		case "-c":
 			f.check = true
+		case "-cc":
+			f.condition, err = value()
+			f.checkCond = true
 		case "-q":
 			f.quiet = true
 		case "-V":
@@ -150,7 +155,7 @@ func parseFlags(args []string) (*flags, error) {
 			return nil, err
 		}
 	}
-	if f.version == 0 && len(f.files) == 0 {
+	if f.version == 0 && !f.checkCond && len(f.files) == 0 {
 		return f, errUsage
 	}
 	return f, nil
@@ -167,6 +172,7 @@ const usage = `Usage : goha [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ 
         -Ws master-worker mode with systemd notify support.
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit
+        -cc check condition : evaluate a condition and exit
         -n sets the maximum total # of connections (uses ulimit -n)
         -m limits the usable amount of memory (in MB)
         -N sets the default, per-proxy maximum # of connections

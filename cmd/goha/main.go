@@ -61,6 +61,9 @@ func run(argv []string) int {
 		printVersion(os.Stdout, f.version > 1)
 		return 0
 	}
+	if f.checkCond {
+		return checkCondition(f.condition)
+	}
 	// The executable and -C are resolved once, before anything changes
 	// the working directory: every re-execution (reload, daemon) and
 	// worker runs them again from the -C directory.
@@ -171,6 +174,21 @@ func check(f *flags) int {
 		fmt.Println("Configuration file is valid")
 	}
 	return 0
+}
+
+// checkCondition is -cc: evaluate a `.if` condition with the process'
+// environment and exit 0 when true, 1 when false, 2 (with HAProxy's
+// alert) when it cannot be evaluated.
+func checkCondition(expr string) int {
+	v, err := config.CheckCondition(expr, os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: err.Error()}, os.Getpid()))
+		return 2
+	}
+	if v {
+		return 0
+	}
+	return 1
 }
 
 // configGlobal reads the global section (master-worker, daemon, pidfile)

@@ -9,7 +9,7 @@ import (
 )
 
 // Take returns the first socket of socks bound at the address of a bind
-// line: network is config.Bind.Network ("tcp", "tcp4", "tcp6", "unix")
+// line: network is config.Bind.Network ("tcp", "tcp4", "tcp6", "unix", "abns")
 // and addr its Addr (a single address: expand port ranges first) and marks it taken (its File field
 // is cleared; the caller owns the returned file). It returns nil when no
 // socket matches.
@@ -27,7 +27,7 @@ func Take(socks []Socket, network, addr string) *os.File {
 // Matches reports whether s is a listening socket bound at the address
 // of a bind line (network and addr as for Take):
 // same path for a unix socket (the ".PID.tmp" suffix of HAProxy-style
-// binding ignored), same port and address for TCP, where any unspecified
+// binding ignored), same name for an abstract one, same port and address for TCP, where any unspecified
 // address (empty, "*", 0.0.0.0, ::) matches any other. A socket announced
 // with a network namespace or an interface never matches: goha binds
 // neither.
@@ -35,8 +35,13 @@ func Matches(s Socket, network, addr string) bool {
 	if !s.Listening || s.Namespace != "" || s.Interface != "" {
 		return false
 	}
-	if network == "unix" {
+	switch network {
+	case "unix":
 		return s.Network == "unix" && samePath(stripTmp(s.Path), addr)
+	case "abns":
+		// config.NetAbns: an abstract socket, named "@NAME" (its NUL
+		// padding cut) by the socket's address.
+		return s.Network == "unix" && s.Path == "@"+addr
 	}
 	if s.Network != "tcp4" && s.Network != "tcp6" {
 		return false

@@ -28,7 +28,7 @@ type Options struct {
 // Expand returns one Bind per port of a port range, each with its own
 // key; other binds are returned as they are.
 func Expand(b config.Bind) []config.Bind {
-	if b.Network == "unix" || b.PortEnd == 0 {
+	if b.PortEnd == 0 || b.Network == "unix" || b.Network == config.NetAbns || b.Network == config.NetFD {
 		return []config.Bind{b}
 	}
 	host, port, err := net.SplitHostPort(b.Addr)
@@ -52,8 +52,13 @@ func Expand(b config.Bind) []config.Bind {
 // Bind creates the listening socket for b (a single address: call Expand
 // first) and returns it as a file, close-on-exec.
 func Bind(b config.Bind, o Options) (*os.File, error) {
-	if b.Network == "unix" {
+	switch b.Network {
+	case "unix":
 		return bindUnix(b)
+	case config.NetAbns:
+		return bindAbstract(b)
+	case config.NetFD:
+		return inherit(b)
 	}
 	lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
 		var serr error
@@ -132,6 +137,57 @@ func bindUnix(b config.Bind) (*os.File, error) {
 		return nil, fmt.Errorf("cannot bind UNIX socket [%s]: %w", path, err)
 	}
 	return f, nil
+}
+
+// bindAbstract binds abns@NAME, a Linux abstract unix socket: no file,
+// so no mode, owner or rename.
+func bindAbstract(b config.Bind) (*os.File, error) {
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: config.AbstractSocketName(b.Addr), Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("cannot bind UNIX socket (%v) [abns@%s]", unwrapErrno(err), b.Addr)
+	}
+	f, err := ln.File()
+	ln.Close()
+	if err != nil {
+		return nil, fmt.Errorf("cannot bind UNIX socket [abns@%s]: %w", b.Addr, err)
+	}
+	return f, nil
+}
+
+// inherit takes fd@N: a socket the parent process bound and passed as
+// file descriptor N. It must be a listening stream socket. The returned
+// file is a close-on-exec duplicate, and N itself is made close-on-exec:
+// workers get the socket like any other listener, and a master that
+// re-executes itself on reload gets it back by its key, so the
+// descriptor never leaks into other children.
+func inherit(b config.Bind) (*os.File, error) {
+	n, err := strconv.Atoi(b.Addr)
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("file descriptor '%s' is not a valid integer in 'fd@%s'", b.Addr, b.Addr)
+	}
+	typ, err := unix.GetsockoptInt(n, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use file descriptor '%d' : %v", n, unwrapErrno(err))
+	}
+	listening, err := unix.GetsockoptInt(n, unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use file descriptor '%d' : %v", n, unwrapErrno(err))
+	}
+	if typ != unix.SOCK_STREAM || listening == 0 {
+		return nil, fmt.Errorf("cannot use file descriptor '%d' : not a listening stream socket", n)
+	}
+	// A descriptor handed down across exec is never close-on-exec; one
+	// that is was opened by goha itself (or already taken, by an earlier
+	// image of a master): whatever socket it is, it is not the parent's.
+	if flags, err := unix.FcntlInt(uintptr(n), unix.F_GETFD, 0); err != nil || flags&unix.FD_CLOEXEC != 0 {
+		return nil, fmt.Errorf("cannot use file descriptor '%d' : it was not inherited from the parent process", n)
+	}
+	d, err := unix.FcntlInt(uintptr(n), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use file descriptor '%d' : %v", n, err)
+	}
+	unix.CloseOnExec(n)
+	return os.NewFile(uintptr(d), "fd@"+b.Addr), nil
 }
 
 func unwrapErrno(err error) error {

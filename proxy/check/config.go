@@ -123,7 +123,7 @@ func FromConfig(px *config.Proxy, s *config.Server) (Config, error) {
 		LogHealthChecks: px.Options.LogHealthChecks,
 	}
 	if s.Unix != "" && s.CheckAddr == "" {
-		c.Network, c.Addr = "unix", s.Unix
+		c.Network, c.Addr = "unix", config.UnixSocketName(s.Unix)
 	} else {
 		host := s.Addr
 		if s.CheckAddr != "" {

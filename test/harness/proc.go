@@ -65,7 +65,21 @@ func Start(t testing.TB, dir string, env []string, args ...string) *Proc {
 // path, a wrapper script).
 func StartBin(t testing.TB, bin, dir string, env []string, args ...string) *Proc {
 	t.Helper()
+	return startFiles(t, bin, dir, env, nil, args...)
+}
+
+// StartFiles is Start with files inherited as descriptors 3, 4, ... in
+// order: the sockets a service manager or a supervisor binds for the
+// process it starts (fd@3).
+func StartFiles(t testing.TB, dir string, env []string, files []*os.File, args ...string) *Proc {
+	t.Helper()
+	return startFiles(t, Bin(t), dir, env, files, args...)
+}
+
+func startFiles(t testing.TB, bin, dir string, env []string, files []*os.File, args ...string) *Proc {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.ExtraFiles = files
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	p := &Proc{Cmd: cmd, Out: &Buffer{}, exited: make(chan struct{})}
