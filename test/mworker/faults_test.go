@@ -495,11 +495,11 @@ func TestPayloadThroughMasterCLI(t *testing.T) {
 	dir := t.TempDir()
 	stats := filepath.Join(dir, "stats.sock")
 	_, _, sock := bareMaster(t, "", simpleCfg(port, "pay", "    stats socket "+stats+" level admin", ""), port, nil)
-	direct, err := ask(stats, "show version <<\nline one\nline two\n\n", 2*time.Second)
+	direct, err := ask(stats, "show version <<\nline one\nline two\n\n", 5*time.Second)
 	if err != nil || direct == "" {
 		t.Fatalf("stats socket: %q, %v", direct, err)
 	}
-	via, err := ask(sock, "@1 show version <<\nline one\nline two\n\n", 2*time.Second)
+	via, err := ask(sock, "@1 show version <<\nline one\nline two\n\n", 5*time.Second)
 	if err != nil || via != direct {
 		t.Fatalf("@1 with a payload on the master CLI = %q, %v; want the stats socket's %q", via, err, direct)
 	}
