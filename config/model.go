@@ -81,6 +81,9 @@ type Global struct {
 	StatsSockets []Bind
 	// StatsTimeout is the CLI idle timeout (0 = 10s).
 	StatsTimeout time.Duration
+	// MaxConnRate is `maxconnrate`: connections accepted per second at
+	// most, process-wide (0 = no limit).
+	MaxConnRate int
 	// StatsMaxconn is `stats maxconn` (0 = 10).
 	StatsMaxconn int
 	// HardStopAfter bounds a soft stop (0 = unbounded).

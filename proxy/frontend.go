@@ -325,7 +325,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 	var delay time.Duration
 	var lastAlert time.Time
 	for {
-		if !f.waitFrontendSlot() || !rt.takeConn() {
+		if !rt.waitAcceptRate() || !f.waitFrontendSlot() || !rt.takeConn() {
 			return
 		}
 		c, err := f.acceptConn(ln)

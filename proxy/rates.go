@@ -146,3 +146,47 @@ func (rt *Runtime) ProcessRates() (conn, connMax, sess, sessMax int64) {
 	rs := &rt.obs.rates
 	return rs.rate(rs.conn), rs.rateMax(rs.conn), rs.rate(rs.sess), rs.rateMax(rs.sess)
 }
+
+// waitAcceptRate holds an accept loop while the process is at its
+// maxconnrate, as HAProxy pauses its listeners: the clients wait in the
+// kernel's queue, none is refused. It returns false when the runtime
+// stops meanwhile.
+func (rt *Runtime) waitAcceptRate() bool {
+	limit := int64(rt.cfg.Global.MaxConnRate)
+	if limit <= 0 {
+		return true
+	}
+	rs := &rt.obs.rates
+	for {
+		d := rs.waitBelow(rs.conn, limit, time.Now())
+		if d <= 0 {
+			return true
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-rt.ctx.Done():
+			t.Stop()
+			return false
+		}
+	}
+}
+
+// waitBelow returns how long until r's rate (the current second's
+// events plus the previous second's weighted by what is left of it,
+// HAProxy's freq_ctr) falls below limit; 0 when it is below now.
+func (rs *rateSet) waitBelow(r *rateCtr, limit int64, now time.Time) time.Duration {
+	const sec = int64(time.Second)
+	cur := max(r.src.Load()-r.base.Load(), 0)
+	el := min(max(now.UnixNano()-rs.tick.Load(), 0), sec)
+	if cur >= limit {
+		return time.Duration(sec-el) + time.Millisecond // until the next second
+	}
+	prev := r.prev.Load()
+	if prev == 0 || cur+prev*(sec-el)/sec < limit {
+		return 0
+	}
+	// cur + prev*(sec-el')/sec < limit once el' > sec*(1-(limit-cur)/prev).
+	need := sec - sec*(limit-cur)/prev
+	return time.Duration(need-el) + time.Millisecond
+}
