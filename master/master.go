@@ -84,7 +84,7 @@ type Master struct {
 	curGen  int
 	nextGen int
 	reloads int
-	failed  int
+	failed  int // reloads failed since the last good one (show proc)
 	// readyTimeout is DefaultReadyTimeout or GOHA_WORKER_READY_TIMEOUT.
 	readyTimeout time.Duration
 
@@ -559,6 +559,7 @@ func (m *Master) commitGeneration() {
 		}
 	}
 	m.log.Info().Msg("Loading success.")
+	m.failed = 0 // show proc counts the failures since the last good reload, as HAProxy does
 	if !m.firstDone {
 		m.firstDone = true
 		m.notify.send("READY=1\nSTATUS=Ready.\nMAINPID=" + fmt.Sprint(m.pid))

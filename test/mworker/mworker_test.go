@@ -243,6 +243,11 @@ func TestBadConfigReloadChangesNothing(t *testing.T) {
 	if g := e.gen(); g != 3 {
 		t.Errorf("generation after a good reload = %d; want 3", g)
 	}
+	// As HAProxy's, the master row counts the failures since the last
+	// good reload.
+	if p := e.mcli("show proc"); !strings.Contains(p, "3 [failed: 0]") {
+		t.Errorf("show proc after a good reload = %q; want 3 [failed: 0]", p)
+	}
 }
 
 func TestKillMasterLeavesNoOrphan(t *testing.T) {
