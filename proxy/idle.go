@@ -10,9 +10,9 @@ import (
 
 // waitIdle waits for the first bytes of the next request with no
 // buffer and no server connection held. A session idle for
-// relay.ParkAfter is handed to the parking lot (relay.Lot) and waitIdle reports
-// parked: the goroutine is given up, and the lot starts another that
-// comes back here (s.resumed) when the client sends, closes, or the
+// relay.ParkAfter is handed to the parking lot (relay.Lot) and waitIdle
+// reports parked: the goroutine is given up, and the lot starts another
+// that comes back here (s.resumed) when the client sends, closes, or the
 // idle deadline passes.
 func (s *httpSession) waitIdle(rs *reqStart) (parked bool, err error) {
 	if s.resumed {

@@ -17,7 +17,7 @@ import (
 // tcpSession is one client connection in mode tcp.
 type tcpSession struct {
 	f      *Frontend
-	cli    net.Conn // replaced (under mu) by unraw: others read it under mu, or peer
+	cli    net.Conn // replaced (under mu) by startRelay: others read it under mu, or peer
 	mu     sync.Mutex
 	srv    net.Conn
 	r      *relay.Relay // set (under mu) before a relay loop takes the connections
