@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/goha/goha/proxy/relay"
 )
 
 // rearmSlack is how much later than strictly needed a deadline is set, so
@@ -152,7 +154,7 @@ func writeFull(c net.Conn, b []byte) (int, error) {
 // 0.0.0.0:0 before connecting (one more system call, and the port is
 // picked by bind instead of connect, which cannot share it between
 // destinations). inline (mode tcp) dials on the calling goroutine with
-// rawDial instead of on a helper one (b.dial's reason for the helper:
+// relay.Dial instead of on a helper one (b.dial's reason for the helper:
 // keeping a long-lived session goroutine's stack small).
 func (b *Backend) dialServer(ctx context.Context, s *Server, inline bool) (net.Conn, error) {
 	a := s.addr.Load()
@@ -160,7 +162,7 @@ func (b *Backend) dialServer(ctx context.Context, s *Server, inline bool) (net.C
 		return b.dial(ctx, s)
 	}
 	if inline {
-		return b.rawDial(ctx, s)
+		return relay.Dial(ctx, a.ap, b.Cfg.Timeouts.Connect, b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka)
 	}
 	d := net.Dialer{Timeout: b.Cfg.Timeouts.Connect, KeepAlive: -1}
 	if d.Timeout <= 0 {

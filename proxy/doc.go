@@ -7,11 +7,11 @@
 // Model. One goroutine per client connection. In mode tcp it connects to
 // a server (timeout connect, retries with HAProxy's turn-around pause,
 // redispatch on the last retry), then hands both sockets to a relay loop
-// and ends (tcploop_linux.go): one epoll loop per P relays every mode
+// and ends (package relay): one epoll loop per P relays every mode
 // tcp session with read and write (a short read means drained), splice
 // through a pipe once a direction fills its buffer twice in a row, and
 // shutdown(SHUT_WR) to pass half-closes on; its sockets are accepted and
-// connected raw, never entering Go's netpoller (rawconn_linux.go). The
+// connected raw, never entering Go's netpoller (relay.Accept, relay.Dial). The
 // HTTP Upgrade tunnel and non-TCP sockets relay on the session goroutine
 // instead (one goroutine per direction). In mode http it runs goha's HTTP/1.1 engine
 // (package http1) over the connection: http-request rules, use_backend,

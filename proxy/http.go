@@ -13,6 +13,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
@@ -88,9 +89,9 @@ type httpSession struct {
 
 	qctx context.Context // see queueCtx (queue.go)
 
+	parking relay.Parking // the parking lot's hold on the session while it is idle there
+
 	idle      atomic.Bool  // waiting for the next request
-	parked    atomic.Bool  // idle in the parking lot, without a goroutine
-	parkSlot  int32        // the lot's slot + 1 (0: none yet)
 	resumed   bool         // taken up again by the lot: the idle wait goes on
 	idleSince atomic.Int64 // Unix ns
 	stop      atomic.Bool  // soft stop requested: close after this request
@@ -207,7 +208,7 @@ func (s *httpSession) end() {
 		s.sc = nil
 	}
 	if lot := s.rt.lot; lot != nil {
-		lot.release(s)
+		lot.Release(s)
 	}
 	s.c.Close()
 	s.f.endSession()
@@ -278,7 +279,7 @@ type readOutcome uint8
 const (
 	reqReady  readOutcome = iota // a request head is in s.w
 	reqEnd                       // the connection ends
-	reqParked                    // handed to the parking lot (park_linux.go)
+	reqParked                    // handed to the parking lot (package relay)
 )
 
 // readRequest waits for and reads a complete request head into s.w.

@@ -1,20 +1,18 @@
 package proxy
 
 import (
-	"errors"
 	"io"
 	"runtime"
 	"time"
+
+	"github.com/goha/goha/proxy/relay"
 )
 
-// errNoLot: this platform has no parking lot.
-var errNoLot = errors.New("no parking lot")
-
 // waitIdle waits for the first bytes of the next request with no
-// buffer and no server connection held. A session idle for parkAfter
-// is handed to the parking lot (park_linux.go) and waitIdle reports
-// parked: the goroutine is given up, and the lot starts another that
-// comes back here (s.resumed) when the client sends, closes, or the
+// buffer and no server connection held. A session idle for
+// relay.ParkAfter is handed to the parking lot (relay.Lot) and waitIdle
+// reports parked: the goroutine is given up, and the lot starts another
+// that comes back here (s.resumed) when the client sends, closes, or the
 // idle deadline passes.
 func (s *httpSession) waitIdle(rs *reqStart) (parked bool, err error) {
 	if s.resumed {
@@ -44,11 +42,11 @@ func (s *httpSession) waitIdle(rs *reqStart) (parked bool, err error) {
 		}
 		now := time.Now()
 		parkable := lot != nil && s.rc != nil && !stopping && !s.killed.Load() &&
-			(deadline.IsZero() || deadline.Sub(now) > parkAfter)
+			(deadline.IsZero() || deadline.Sub(now) > relay.ParkAfter)
 		if parkable {
-			// Wait in Go's poller for parkAfter (re-armed at most every
-			// parkAfter/2, so a busy connection rarely moves its timer).
-			s.dl.setReadSlack(s.c, now, parkAfter, parkAfter/2)
+			// Wait in Go's poller for ParkAfter (re-armed at most every
+			// ParkAfter/2, so a busy connection rarely moves its timer).
+			s.dl.setReadSlack(s.c, now, relay.ParkAfter, relay.ParkAfter/2)
 		} else {
 			s.dl.setReadExact(s.c, deadline)
 		}
@@ -60,7 +58,7 @@ func (s *httpSession) waitIdle(rs *reqStart) (parked bool, err error) {
 			// Everything the next goroutine reads is written before
 			// the session is armed in the lot.
 			s.resumed = true
-			if lot.park(s, deadline) {
+			if lot.Park(s, deadline) {
 				return true, nil
 			}
 			s.resumed = false
@@ -103,9 +101,18 @@ func (s *httpSession) readIdle() error {
 // unpark takes a parked session up again on a new goroutine; it reports
 // whether the session was parked.
 func (s *httpSession) unpark() bool {
-	if !s.parked.CompareAndSwap(true, false) {
+	if !s.parking.TakeUp() {
 		return false
 	}
 	go s.serve()
 	return true
 }
+
+// Control, Parking and Unpark make the session a relay.Parkable.
+func (s *httpSession) Control(f func(fd uintptr)) error { return s.rc.Control(f) }
+
+// Parking returns the session's parking state.
+func (s *httpSession) Parking() *relay.Parking { return &s.parking }
+
+// Unpark resumes the session if it is parked (the lot's wake-up).
+func (s *httpSession) Unpark() { s.unpark() }

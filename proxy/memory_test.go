@@ -74,10 +74,10 @@ backend be
 		get(cl, "/first")
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for rt.lot.parkedCount() < n && time.Now().Before(deadline) {
+	for rt.lot.Parked() < n && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if p := rt.lot.parkedCount(); p != n {
+	if p := rt.lot.Parked(); p != n {
 		t.Fatalf("%d of %d idle connections parked", p, n)
 	}
 	if g := runtime.NumGoroutine(); g > base+50 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
 	"net"
 	"sync"
@@ -51,7 +52,7 @@ type Runtime struct {
 	maps *sample.MapRefs
 	// lot holds idle keep-alive connections without a goroutine (nil
 	// where the platform has none).
-	lot *parkLot
+	lot *relay.Lot
 
 	// ActConn is the process' current number of connections (HAProxy's
 	// CurrConns); MaxConn the global maxconn (0 = unlimited).
@@ -200,7 +201,7 @@ func (rt *Runtime) Start(lns map[string]net.Listener) error {
 			}
 		}
 	}
-	if lot, err := newParkLot(rt.done); err == nil {
+	if lot, err := relay.NewLot(rt.done); err == nil {
 		rt.lot = lot
 	}
 	for _, p := range all {

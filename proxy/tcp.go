@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
@@ -15,10 +17,10 @@ import (
 // tcpSession is one client connection in mode tcp.
 type tcpSession struct {
 	f      *Frontend
-	cli    net.Conn // replaced (under mu) by unraw: others read it under mu, or peer
+	cli    net.Conn // replaced (under mu) by startRelay: others read it under mu, or peer
 	mu     sync.Mutex
 	srv    net.Conn
-	r      *tcpRelay // set (under mu) once a relay loop owns the connections
+	r      *relay.Relay // set (under mu) before a relay loop takes the connections
 	killed atomic.Bool
 	// last activity in either direction, Unix ns
 	last atomic.Int64
@@ -37,9 +39,7 @@ type tcpSession struct {
 func (s *tcpSession) kill() {
 	s.killed.Store(true)
 	s.mu.Lock()
-	if s.r != nil {
-		s.r.shutdownLocked()
-	} else {
+	if s.r == nil || !s.r.ShutdownLocked() {
 		s.cli.Close()
 		if s.srv != nil {
 			s.srv.Close()
@@ -53,14 +53,14 @@ func (s *tcpSession) kill() {
 func (s *tcpSession) softStop() {}
 
 // serveTCP runs a mode tcp session: it connects, then hands both
-// connections to a relay loop (tcploop_linux.go) and returns, or relays
+// connections to a relay loop (package relay) and returns, or relays
 // them itself when they are not plain TCP sockets.
 func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	rt := f.rt
 	s := &tcpSession{f: f, cli: c, peer: c.RemoteAddr(), accepted: accepted}
 	rt.addSession(s)
 	if f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka {
-		setRawKeepAlive(c)
+		relay.SetKeepAlive(c)
 	} else if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetKeepAlive(false)
 	}
@@ -86,16 +86,18 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	}
 	var in, out int64
 	if cr := &s.cr; cr.conn != nil {
+		tcli, tsrv := s.timeouts()
+		r := relay.New(s, tcli, tsrv)
 		s.mu.Lock()
 		s.srv = cr.conn
+		s.r = r
 		killed := s.killed.Load()
 		s.mu.Unlock()
 		if killed {
 			cr.conn.Close()
 		}
-		tcli, tsrv := s.timeouts()
-		if !killed && s.startRelay(tcli, tsrv) {
-			return // the loop calls s.finish
+		if !killed && s.startRelay(r) {
+			return // the loop calls s.Finish
 		}
 		in, out, term = s.relay(cr.srv)
 	}
@@ -106,6 +108,36 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 // sides: timeout tunnel when set, else client and server.
 func (s *tcpSession) timeouts() (tcli, tsrv time.Duration) {
 	return tunnelTimeouts(s.f, s.cr.srv.Backend)
+}
+
+// startRelay hands the session's two connections to relay loop r. false
+// means the loop did not take them: relay them on this goroutine
+// instead (raw connections are turned into net.Conns for it).
+func (s *tcpSession) startRelay(r *relay.Relay) bool {
+	if r.Start(s.cli, s.srv) {
+		return true
+	}
+	s.mu.Lock()
+	s.cli, s.srv = relay.Usable(s.cli), relay.Usable(s.srv)
+	s.mu.Unlock()
+	return false
+}
+
+// Lock, Unlock, Killed and Finish make the session a relay.Owner.
+func (s *tcpSession) Lock()        { s.mu.Lock() }
+func (s *tcpSession) Unlock()      { s.mu.Unlock() }
+func (s *tcpSession) Killed() bool { return s.killed.Load() }
+
+// Finish ends the session for the relay loop (see finish).
+func (s *tcpSession) Finish(in, out int64, term [2]byte) { s.finish(in, out, term) }
+
+// acceptConn accepts the next connection of ln: raw ones, which the
+// relay loop takes as they are, for mode tcp (relay.Accept).
+func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) {
+	if f.mode != config.ModeTCP {
+		return ln.Accept()
+	}
+	return relay.Accept(ln)
 }
 
 // finish ends a mode tcp session: counters, the traffic log, and the

@@ -9,7 +9,7 @@ import (
 )
 
 // The goroutine relay: one goroutine per direction, for what the relay
-// loop (tcploop_linux.go) does not take: HTTP tunnels (after a 101),
+// loop (package relay) does not take: HTTP tunnels (after a 101),
 // sessions whose connections are not both plain TCP sockets (unix
 // sockets, TLS), and systems without the loop.
 //

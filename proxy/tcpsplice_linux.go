@@ -7,6 +7,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/goha/goha/proxy/relay"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,7 +37,7 @@ func (p *splicePipe) fill(src syscall.RawConn) (int, error) {
 	var serr error
 	err := src.Read(func(fd uintptr) bool {
 		for {
-			k, serr = rawSplice(int(fd), p.w, relayPipeChunk)
+			k, serr = relay.Splice(int(fd), p.w, relay.PipeChunk)
 			if serr != unix.EINTR {
 				return serr != unix.EAGAIN
 			}
@@ -62,7 +63,7 @@ func (p *splicePipe) drain(dst syscall.RawConn) (int, error) {
 	var serr error
 	err := dst.Write(func(fd uintptr) bool {
 		for {
-			k, serr = rawSplice(p.r, int(fd), p.n)
+			k, serr = relay.Splice(p.r, int(fd), p.n)
 			if serr != unix.EINTR {
 				return serr != unix.EAGAIN
 			}

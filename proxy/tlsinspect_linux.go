@@ -49,8 +49,8 @@ func peekFD(fd int, buf []byte, have int, deadline time.Time) (int, error) {
 // fdOwner is a connection whose socket descriptor can be borrowed (the
 // TCP relay's raw connections): peekMore peeks on it with peekFD.
 type fdOwner interface {
-	detach() int
-	attach(fd int)
+	Detach() int
+	Attach(fd int)
 }
 
 // peekOwned peeks on a borrowed descriptor; false when c is not an
@@ -60,11 +60,11 @@ func peekOwned(c net.Conn, buf []byte, have int, deadline time.Time) (int, error
 	if !ok {
 		return 0, nil, false
 	}
-	fd := o.detach()
+	fd := o.Detach()
 	if fd < 0 {
 		return 0, net.ErrClosed, true
 	}
-	defer o.attach(fd)
+	defer o.Attach(fd)
 	n, err := peekFD(fd, buf, have, deadline)
 	return n, err, true
 }

@@ -1,31 +1,31 @@
 //go:build linux
 
-package proxy
+package relay
 
 import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/goha/goha/config"
 	"golang.org/x/sys/unix"
 )
 
-// rawConn is a socket of a mode tcp session that never enters Go's
-// netpoller: accepted by acceptConn or connected by rawDial, then handed
-// to a relay loop as is. Measured per server connection (strace, mode
+// Conn is a socket of a mode tcp session that never enters Go's
+// netpoller: accepted by Accept or connected by Dial, then handed to a
+// relay loop as is (Relay.Start). Measured per server connection (strace, mode
 // tcp with a new connection per request) against net.Dialer: no bind,
 // epoll_ctl add and delete, getpeername/getsockname, descriptor
 // duplication for the loop, nor the dial's context goroutine.
 //
 // It is a net.Conn for the session's bookkeeping only (addresses,
-// Close); Read and Write fail. toNetConn turns it into a real one when
+// Close); Read and Write fail. Usable turns it into a real one when
 // the relay loop cannot take it.
-type rawConn struct {
+type Conn struct {
 	mu    sync.Mutex
 	fd    int // -1 once closed or detached
 	laddr *net.TCPAddr
@@ -34,14 +34,25 @@ type rawConn struct {
 
 var errRawConnIO = errors.New("raw connection: no Read/Write outside the relay loop")
 
-func (c *rawConn) Read([]byte) (int, error)         { return 0, c.ioErr() }
-func (c *rawConn) Write([]byte) (int, error)        { return 0, c.ioErr() }
-func (c *rawConn) SetDeadline(time.Time) error      { return nil }
-func (c *rawConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *rawConn) SetWriteDeadline(time.Time) error { return nil }
-func (c *rawConn) RemoteAddr() net.Addr             { return c.raddr }
+// Read fails: a Conn's bytes move only in a relay loop.
+func (c *Conn) Read([]byte) (int, error) { return 0, c.ioErr() }
 
-func (c *rawConn) ioErr() error {
+// Write fails: a Conn's bytes move only in a relay loop.
+func (c *Conn) Write([]byte) (int, error) { return 0, c.ioErr() }
+
+// SetDeadline does nothing: the relay loop keeps the timeouts.
+func (c *Conn) SetDeadline(time.Time) error { return nil }
+
+// SetReadDeadline does nothing: the relay loop keeps the timeouts.
+func (c *Conn) SetReadDeadline(time.Time) error { return nil }
+
+// SetWriteDeadline does nothing: the relay loop keeps the timeouts.
+func (c *Conn) SetWriteDeadline(time.Time) error { return nil }
+
+// RemoteAddr returns the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
+
+func (c *Conn) ioErr() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fd < 0 {
@@ -51,7 +62,7 @@ func (c *rawConn) ioErr() error {
 }
 
 // LocalAddr asks the kernel once (getsockname), on first use.
-func (c *rawConn) LocalAddr() net.Addr {
+func (c *Conn) LocalAddr() net.Addr {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.laddr == nil && c.fd >= 0 {
@@ -66,7 +77,7 @@ func (c *rawConn) LocalAddr() net.Addr {
 }
 
 // Close closes the socket unless it was detached.
-func (c *rawConn) Close() error {
+func (c *Conn) Close() error {
 	c.mu.Lock()
 	fd := c.fd
 	c.fd = -1
@@ -77,9 +88,9 @@ func (c *rawConn) Close() error {
 	return rawClose(fd)
 }
 
-// detach hands the descriptor over (-1 if already closed); Close then
-// does nothing.
-func (c *rawConn) detach() int {
+// Detach hands the descriptor over (-1 if already closed); Close then
+// does nothing until Attach gives it back.
+func (c *Conn) Detach() int {
 	c.mu.Lock()
 	fd := c.fd
 	c.fd = -1
@@ -87,17 +98,17 @@ func (c *rawConn) detach() int {
 	return fd
 }
 
-// attach gives a detached descriptor back.
-func (c *rawConn) attach(fd int) {
+// Attach gives a detached descriptor back.
+func (c *Conn) Attach(fd int) {
 	c.mu.Lock()
 	c.fd = fd
 	c.mu.Unlock()
 }
 
-// setRawKeepAlive turns TCP keep-alive on for a raw connection (option
+// SetKeepAlive turns TCP keep-alive on for a raw connection (option
 // clitcpka/tcpka); other connections are left alone.
-func setRawKeepAlive(c net.Conn) {
-	if rc, ok := c.(*rawConn); ok {
+func SetKeepAlive(c net.Conn) {
+	if rc, ok := c.(*Conn); ok {
 		rc.mu.Lock()
 		if rc.fd >= 0 {
 			unix.SetsockoptInt(rc.fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
@@ -106,9 +117,21 @@ func setRawKeepAlive(c net.Conn) {
 	}
 }
 
+// Usable returns c as a net.Conn a goroutine can read and write: c
+// itself unless it is a raw connection, which is turned into one (it
+// stays as it is if it was closed).
+func Usable(c net.Conn) net.Conn {
+	if rc, raw := c.(*Conn); raw {
+		if nc := rc.toNetConn(); nc != nil {
+			return nc
+		}
+	}
+	return c
+}
+
 // toNetConn turns c into a net.Conn (nil if c was closed).
-func (c *rawConn) toNetConn() net.Conn {
-	fd := c.detach()
+func (c *Conn) toNetConn() net.Conn {
+	fd := c.Detach()
 	if fd < 0 {
 		return nil
 	}
@@ -136,13 +159,12 @@ func sockaddrTCP(sa syscall.Sockaddr) *net.TCPAddr {
 	return nil
 }
 
-// rawDial connects to s for mode tcp: a non-blocking connect that
-// usually completes inside connect(2) on loopback (checked with
-// getpeername); otherwise it waits in Go's netpoller on a duplicate of
-// the socket, within timeout connect and ctx.
-func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
-	a := s.addr.Load()
-	ap := a.ap
+// Dial connects to ap for mode tcp: a non-blocking connect that usually
+// completes inside connect(2) on loopback (checked with getpeername);
+// otherwise it waits in Go's netpoller on a duplicate of the socket,
+// within timeout (5s when not positive: timeout connect) and ctx.
+// keepAlive turns TCP keep-alive on (option srvtcpka/tcpka).
+func Dial(ctx context.Context, ap netip.AddrPort, timeout time.Duration, keepAlive bool) (net.Conn, error) {
 	raddr := net.TCPAddrFromAddrPort(ap)
 	opErr := func(err error) error {
 		return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: err}
@@ -156,7 +178,7 @@ func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
 		return nil, opErr(os.NewSyscallError("socket", err))
 	}
 	rawSetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	if b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka {
+	if keepAlive {
 		rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
 	}
 	err = rawConnect(fd, ap)
@@ -164,7 +186,7 @@ func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
 	case nil:
 	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 		if !rawConnected(fd) {
-			if err := b.waitConnect(ctx, fd); err != nil {
+			if err := waitConnect(ctx, fd, timeout); err != nil {
 				rawClose(fd)
 				return nil, opErr(err)
 			}
@@ -173,12 +195,12 @@ func (b *Backend) rawDial(ctx context.Context, s *Server) (net.Conn, error) {
 		rawClose(fd)
 		return nil, opErr(os.NewSyscallError("connect", err))
 	}
-	return &rawConn{fd: fd, raddr: raddr}, nil
+	return &Conn{fd: fd, raddr: raddr}, nil
 }
 
-// waitConnect waits for a non-blocking connect on fd to finish.
-func (b *Backend) waitConnect(ctx context.Context, fd int) error {
-	t := b.Cfg.Timeouts.Connect
+// waitConnect waits for a non-blocking connect on fd to finish, within
+// t (5s when not positive).
+func waitConnect(ctx context.Context, fd int, t time.Duration) error {
 	if t <= 0 {
 		t = 5 * time.Second
 	}
@@ -330,9 +352,8 @@ func (a *rawAcceptor) accept() (int, syscall.Sockaddr, error) {
 	}
 }
 
-// acceptConn accepts the next connection of ln. mode tcp frontends on
-// TCP listeners get a rawConn (see rawAcceptor); everything else
-// ln.Accept. Measured per connection against ln.Accept (strace, mode tcp
+// Accept accepts the next connection of ln for a mode tcp frontend: a
+// Conn on TCP listeners (see rawAcceptor), ln.Accept's otherwise. Measured per connection against ln.Accept (strace, mode tcp
 // with a new connection per request): no epoll_ctl add and delete, no
 // keep-alive setsockopts (a net.FileListener turns TCP keep-alive on
 // with 4 calls, which mode tcp turned off again with a fifth), no
@@ -341,10 +362,7 @@ func (a *rawAcceptor) accept() (int, syscall.Sockaddr, error) {
 // A wrapping listener (cmd/goha's standalone mode wraps each one to hook
 // Close) is looked through when it has an Unwrap() net.Listener method:
 // by having one it declares that its Accept is the inner listener's.
-func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) {
-	if f.mode != config.ModeTCP {
-		return ln.Accept()
-	}
+func Accept(ln net.Listener) (net.Conn, error) {
 	var a *rawAcceptor
 	if v, ok := rawAcceptors.Load(ln); ok {
 		a = v.(*rawAcceptor)
@@ -386,7 +404,7 @@ func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) {
 	// HAProxy sets TCP_NODELAY on accepted sockets too: relayed small
 	// writes must not wait for the peer's delayed ACK.
 	rawSetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	c := &rawConn{fd: nfd, raddr: sockaddrTCP(sa)}
+	c := &Conn{fd: nfd, raddr: sockaddrTCP(sa)}
 	if c.raddr == nil {
 		c.raddr = &net.TCPAddr{}
 	}

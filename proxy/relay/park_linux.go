@@ -1,6 +1,6 @@
 //go:build linux
 
-package proxy
+package relay
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ import (
 
 // The parking lot: an HTTP keep-alive connection with no request in
 // flight holds no goroutine and no buffer. A session that has waited
-// parkAfter for its next request in Go's poller is handed to the lot
+// ParkAfter for its next request in Go's poller is handed to the lot
 // and its goroutine ends; the lot's one goroutine watches every parked
 // descriptor with an epoll instance of its own (one-shot registrations,
 // re-armed at each parking) and starts a new goroutine for a session
@@ -27,7 +27,7 @@ import (
 //
 // Why not park at once: a connection that is kept busy (the next request
 // comes within microseconds) would pay an epoll_ctl and a goroutine
-// start per request; waiting parkAfter in Go's poller first costs those
+// start per request; waiting ParkAfter in Go's poller first costs those
 // only to connections that are really idle, which is where memory
 // matters (HAProxy holds an idle connection in about 1.1 KiB).
 //
@@ -37,9 +37,9 @@ import (
 // idle timeout fires between T and T+1s, as elsewhere).
 
 const (
-	// parkAfter is how long a session waits for its next request in Go's
+	// ParkAfter is how long a session waits for its next request in Go's
 	// poller before it gives up its goroutine.
-	parkAfter = 100 * time.Millisecond
+	ParkAfter = 100 * time.Millisecond
 	// parkSweep is how often parked deadlines are checked.
 	parkSweep = 250 * time.Millisecond
 	// parkBurst is how many connections parking since the last look
@@ -49,13 +49,13 @@ const (
 
 // parkSlot is a parked session's registration, kept across parkings.
 type parkSlot struct {
-	s        *httpSession
+	s        Parkable
 	gen      uint32
 	deadline atomic.Int64 // Unix ns; 0 while not parked
 }
 
-// parkLot is a runtime's parking lot.
-type parkLot struct {
+// Lot is a runtime's parking lot.
+type Lot struct {
 	ep   int
 	file *os.File
 	rc   syscall.RawConn
@@ -74,14 +74,14 @@ type parkLot struct {
 	waitFn func(fd uintptr) bool
 }
 
-// newParkLot creates a lot and starts its goroutine, which ends when
-// done is closed.
-func newParkLot(done <-chan struct{}) (*parkLot, error) {
+// NewLot creates a lot and starts its goroutine, which ends when done
+// is closed.
+func NewLot(done <-chan struct{}) (*Lot, error) {
 	ep, f, rc, err := newPolledEpoll("park-epoll")
 	if err != nil {
 		return nil, err
 	}
-	p := &parkLot{ep: ep, file: f, rc: rc, events: make([]unix.EpollEvent, 256)}
+	p := &Lot{ep: ep, file: f, rc: rc, events: make([]unix.EpollEvent, 256)}
 	p.waitFn = func(fd uintptr) bool {
 		for {
 			n, err := rawEpollWait(int(fd), p.events)
@@ -96,11 +96,11 @@ func newParkLot(done <-chan struct{}) (*parkLot, error) {
 	return p, nil
 }
 
-// slotOf returns s's slot, registering s's descriptor (disarmed) the
-// first time.
-func (p *parkLot) slotOf(s *httpSession) (int32, error) {
-	if s.parkSlot > 0 {
-		return s.parkSlot - 1, nil
+// slotOf returns the index of s's slot, registering s's descriptor
+// (disarmed) the first time.
+func (p *Lot) slotOf(s Parkable, k *Parking) (int32, error) {
+	if k.slot > 0 {
+		return k.slot - 1, nil
 	}
 	p.mu.Lock()
 	var i int32
@@ -117,7 +117,7 @@ func (p *parkLot) slotOf(s *httpSession) (int32, error) {
 	sl.deadline.Store(0)
 	p.mu.Unlock()
 	var err error
-	cerr := s.rc.Control(func(fd uintptr) {
+	cerr := s.Control(func(fd uintptr) {
 		ev := unix.EpollEvent{Events: unix.EPOLLONESHOT, Fd: i, Pad: int32(sl.gen)}
 		err = unix.EpollCtl(p.ep, unix.EPOLL_CTL_ADD, int(fd), &ev)
 	})
@@ -128,15 +128,18 @@ func (p *parkLot) slotOf(s *httpSession) (int32, error) {
 		p.drop(i)
 		return 0, err
 	}
-	s.parkSlot = i + 1
+	k.slot = i + 1
 	return i, nil
 }
 
-// park hands s to the lot until its client sends something or deadline
+// Park hands s to the lot until its client sends something or deadline
 // passes. It reports false when s could not be parked (the session then
-// waits on its own).
-func (p *parkLot) park(s *httpSession, deadline time.Time) bool {
-	i, err := p.slotOf(s)
+// waits on its own). Once s counts as parked, whoever takes it up first
+// (Parking.TakeUp) owns it: a true result may mean that another
+// goroutine already resumed s.
+func (p *Lot) Park(s Parkable, deadline time.Time) bool {
+	k := s.Parking()
+	i, err := p.slotOf(s, k)
 	if err != nil {
 		return false
 	}
@@ -145,28 +148,28 @@ func (p *parkLot) park(s *httpSession, deadline time.Time) bool {
 	p.mu.Unlock()
 	sl.deadline.Store(deadline.UnixNano())
 	p.parkings.Add(1)
-	s.parked.Store(true)
-	cerr := s.rc.Control(func(fd uintptr) {
+	k.parked.Store(true)
+	cerr := s.Control(func(fd uintptr) {
 		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: i, Pad: int32(sl.gen)}
 		err = unix.EpollCtl(p.ep, unix.EPOLL_CTL_MOD, int(fd), &ev)
 	})
 	if err != nil || cerr != nil {
 		// Not armed: take it back unless a kill or soft stop already did.
-		return !s.parked.CompareAndSwap(true, false)
+		return !k.TakeUp()
 	}
 	return true
 }
 
-// release frees s's slot at the end of the session (its descriptor is
+// Release frees s's slot at the end of the session (its descriptor is
 // about to be closed, which removes it from the epoll set).
-func (p *parkLot) release(s *httpSession) {
-	if s.parkSlot > 0 {
-		p.drop(s.parkSlot - 1)
-		s.parkSlot = 0
+func (p *Lot) Release(s Parkable) {
+	if k := s.Parking(); k.slot > 0 {
+		p.drop(k.slot - 1)
+		k.slot = 0
 	}
 }
 
-func (p *parkLot) drop(i int32) {
+func (p *Lot) drop(i int32) {
 	p.mu.Lock()
 	sl := p.slots[i]
 	sl.s = nil
@@ -176,7 +179,7 @@ func (p *parkLot) drop(i int32) {
 }
 
 // run is the lot's goroutine.
-func (p *parkLot) run(done <-chan struct{}) {
+func (p *Lot) run(done <-chan struct{}) {
 	defer p.file.Close()
 	next := time.Now().Add(parkSweep)
 	p.file.SetReadDeadline(next)
@@ -203,23 +206,23 @@ func (p *parkLot) run(done <-chan struct{}) {
 }
 
 // wake resumes the session of slot i if the event is not stale.
-func (p *parkLot) wake(i int32, gen uint32) {
+func (p *Lot) wake(i int32, gen uint32) {
 	p.mu.Lock()
-	var s *httpSession
+	var s Parkable
 	if i >= 0 && int(i) < len(p.slots) && p.slots[i].gen == gen {
 		s = p.slots[i].s
 	}
 	p.mu.Unlock()
 	if s != nil {
-		s.unpark()
+		s.Unpark()
 	}
 }
 
 // sweep resumes the sessions whose idle deadline has passed; they find
 // it past and end as a waiting session would.
-func (p *parkLot) sweep(now time.Time) {
+func (p *Lot) sweep(now time.Time) {
 	p.settle()
-	var due []*httpSession
+	var due []Parkable
 	p.mu.Lock()
 	for _, sl := range p.slots {
 		if d := sl.deadline.Load(); sl.s != nil && d != 0 && d <= now.UnixNano() {
@@ -228,7 +231,7 @@ func (p *parkLot) sweep(now time.Time) {
 	}
 	p.mu.Unlock()
 	for _, s := range due {
-		s.unpark()
+		s.Unpark()
 	}
 }
 
@@ -238,7 +241,7 @@ func (p *parkLot) sweep(now time.Time) {
 // runtime's next forced collection (two minutes later) returns them. It
 // acts once per burst, at the first sweep that sees no new parking, so a
 // steady load never triggers it.
-func (p *parkLot) settle() {
+func (p *Lot) settle() {
 	n := p.parkings.Load()
 	delta := n - p.seen
 	p.seen = n
@@ -252,13 +255,13 @@ func (p *parkLot) settle() {
 	p.burst = 0
 }
 
-// parkedCount returns how many sessions are parked (for tests).
-func (p *parkLot) parkedCount() int {
+// Parked returns how many sessions are parked (for tests).
+func (p *Lot) Parked() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
 	for _, sl := range p.slots {
-		if sl.s != nil && sl.s.parked.Load() {
+		if sl.s != nil && sl.s.Parking().Parked() {
 			n++
 		}
 	}

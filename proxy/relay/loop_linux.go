@@ -1,18 +1,16 @@
 //go:build linux
 
-package proxy
+package relay
 
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,17 +48,18 @@ import (
 // fires between T and T+1s, as elsewhere in the data plane.
 //
 // Traps:
-//   - The session's sockets are raw (rawConn: detached into the relay)
-//     or net.Conns, closed once their descriptors are duplicated into the
-//     relay; kill() then works on the relay's descriptors with
-//     shutdown(2) under the session's mutex, never close(2), so a
-//     descriptor number is never touched after the loop closed it.
+//   - The session's sockets are raw (Conn: detached into the relay) or
+//     net.Conns, closed once their descriptors are duplicated into the
+//     relay; a kill then works on the relay's descriptors with
+//     shutdown(2) under the owner's lock (ShutdownLocked), never
+//     close(2), so a descriptor number is never touched after the loop
+//     closed it.
 //   - Non-blocking system calls go through RawSyscall (see rawRead): a
 //     blocking one there would hold a P.
 //   - Events carry a slot index and a generation, not a pointer: a stale
 //     event for a reused slot is ignored by its generation.
-//   - The session's end (counters, log, maxconn slots) runs on the loop
-//     goroutine: it must not block.
+//   - The session's end (Owner.Finish: counters, log, maxconn slots)
+//     runs on the loop goroutine: it must not block.
 
 const (
 	// relayScratch is the loop's read buffer, and the size of a pending
@@ -73,9 +72,6 @@ const (
 	// direction into a bulk stream moved with splice(2) through a pipe
 	// (measured: splice loses on small messages, wins on bulk).
 	relaySpliceAfter = 2
-	// relayPipeChunk is how much one splice into the pipe asks for (the
-	// pipe's default capacity).
-	relayPipeChunk = 64 << 10
 	// relaySweep is how often timeouts are checked.
 	relaySweep = time.Second
 	// relayChunk is the size of one block of the slot table.
@@ -108,7 +104,7 @@ type relayLoop struct {
 	count  int
 	closed bool
 	gen    uint32
-	chunks [relayChunk]atomic.Pointer[[relayChunk]atomic.Pointer[tcpRelay]]
+	chunks [relayChunk]atomic.Pointer[[relayChunk]atomic.Pointer[Relay]]
 
 	// Loop goroutine only.
 	events    []unix.EpollEvent
@@ -117,14 +113,14 @@ type relayLoop struct {
 	now       int64
 	nextSweep int64
 	idle      int
-	again     []*tcpRelay
+	again     []*Relay
 	waitFn    func(uintptr) bool
 }
 
-// tcpRelay is a session's state in a loop. Side 0 is the client, side 1
+// Relay is a session's state in a loop. Side 0 is the client, side 1
 // the server; direction d moves bytes from side d to side 1-d.
-type tcpRelay struct {
-	s    *tcpSession
+type Relay struct {
+	o    Owner
 	slot int32
 	gen  uint32
 	fd   [2]int
@@ -144,95 +140,92 @@ type tcpRelay struct {
 	last       int64
 	queued     bool // in l.again
 
-	closed bool // descriptors closed (under s.mu)
+	held   bool // fd holds the session's descriptors (under the owner's lock)
+	closed bool // descriptors closed (under the owner's lock)
 }
 
-// startRelay hands the session's two connections to a relay loop. false
-// means the connections are not both plain TCP sockets (or the loop
-// could not take them): relay them on this goroutine instead. On true
-// the loop owns the session, and ends it with s.finish.
-func (s *tcpSession) startRelay(tmoCli, tmoSrv time.Duration) bool {
+// New returns the relay of o's session, with the inactivity timeouts of
+// its client and server sides; Start hands it to a loop.
+func New(o Owner, tmoCli, tmoSrv time.Duration) *Relay {
+	return &Relay{o: o, tmo: [2]time.Duration{tmoCli, tmoSrv}}
+}
+
+// Start hands the session's two connections to a relay loop. false means
+// the connections are not both plain TCP sockets (or the loop could not
+// take them): they are left to the session as they were (Usable turns a
+// raw one into a net.Conn for a relay on its goroutine). On true the loop
+// owns the session, and ends it with the owner's Finish; cli and srv are
+// closed (their descriptors belong to the loop).
+func (r *Relay) Start(cli, srv net.Conn) bool {
 	var fds [2]int
-	conns := [2]net.Conn{s.cli, s.srv}
+	conns := [2]net.Conn{cli, srv}
 	for i, c := range conns {
 		fd, ok := -1, false
-		if _, raw := c.(*rawConn); !raw {
+		if _, raw := c.(*Conn); !raw {
 			fd, ok = dupConnFD(c)
 		} else {
-			ok = true // taken below, under s.mu
+			ok = true // taken below, under the owner's lock
 		}
 		if !ok {
 			if i == 1 && fds[0] >= 0 {
 				unix.Close(fds[0])
 			}
-			s.unraw()
 			return false
 		}
 		fds[i] = fd
 	}
-	r := &tcpRelay{s: s, tmo: [2]time.Duration{tmoCli, tmoSrv}}
+	o := r.o
 	r.last = time.Now().UnixNano()
-	s.mu.Lock()
+	o.Lock()
 	for i, c := range conns {
-		if rc, raw := c.(*rawConn); raw {
-			fds[i] = rc.detach() // -1 if kill closed it
+		if rc, raw := c.(*Conn); raw {
+			fds[i] = rc.Detach() // -1 if a kill closed it
 		}
 	}
 	r.fd = fds
-	s.r = r
-	s.mu.Unlock()
+	r.held = true
+	o.Unlock()
 	if fds[0] < 0 || fds[1] < 0 || !addRelay(r) {
-		s.mu.Lock()
-		s.r = nil
+		o.Lock()
+		r.held = false
 		for i, c := range conns {
 			if fds[i] < 0 {
 				continue
 			}
-			if rc, raw := c.(*rawConn); raw {
-				rc.attach(fds[i]) // give it back
+			if rc, raw := c.(*Conn); raw {
+				rc.Attach(fds[i]) // give it back
 			} else {
 				unix.Close(fds[i])
 			}
 		}
-		s.mu.Unlock()
-		s.unraw()
+		o.Unlock()
 		return false
 	}
 	// The loop may already have finished the session: Close is safe to
 	// repeat.
-	s.cli.Close()
-	s.srv.Close()
-	if s.killed.Load() {
-		s.mu.Lock()
-		r.shutdownLocked()
-		s.mu.Unlock()
+	cli.Close()
+	srv.Close()
+	if o.Killed() {
+		o.Lock()
+		r.ShutdownLocked()
+		o.Unlock()
 	}
 	return true
 }
 
-// unraw replaces raw connections by net.Conns for the goroutine relay.
-func (s *tcpSession) unraw() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rc, raw := s.cli.(*rawConn); raw {
-		if c := rc.toNetConn(); c != nil {
-			s.cli = c
-		}
+// ShutdownLocked shuts both sockets down so that the loop ends the relay
+// (a kill); the owner's lock is held. false means the relay does not
+// hold the session's descriptors (Start has not taken them, or gave them
+// back): close the connections instead.
+func (r *Relay) ShutdownLocked() bool {
+	if !r.held {
+		return false
 	}
-	if rc, raw := s.srv.(*rawConn); raw {
-		if c := rc.toNetConn(); c != nil {
-			s.srv = c
-		}
-	}
-}
-
-// shutdownLocked shuts both sockets down so the loop ends the relay;
-// s.mu held.
-func (r *tcpRelay) shutdownLocked() {
 	if !r.closed {
 		rawShutdown(r.fd[0], unix.SHUT_RDWR)
 		rawShutdown(r.fd[1], unix.SHUT_RDWR)
 	}
+	return true
 }
 
 // dupConnFD duplicates a TCP connection's descriptor (close-on-exec,
@@ -258,7 +251,7 @@ func dupConnFD(c net.Conn) (int, bool) {
 }
 
 // addRelay registers r with a loop, starting loops on first use.
-func addRelay(r *tcpRelay) bool {
+func addRelay(r *Relay) bool {
 	for tries := 0; tries < 3; tries++ {
 		l := pickLoop()
 		if l == nil {
@@ -342,7 +335,7 @@ func newRelayLoop() (*relayLoop, error) {
 }
 
 // add gives r a slot and registers its descriptors.
-func (l *relayLoop) add(r *tcpRelay) error {
+func (l *relayLoop) add(r *Relay) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -360,7 +353,7 @@ func (l *relayLoop) add(r *tcpRelay) error {
 		slot = l.hi
 		l.hi++
 		if l.chunks[slot/relayChunk].Load() == nil {
-			l.chunks[slot/relayChunk].Store(new([relayChunk]atomic.Pointer[tcpRelay]))
+			l.chunks[slot/relayChunk].Store(new([relayChunk]atomic.Pointer[Relay]))
 		}
 	}
 	l.gen++
@@ -386,7 +379,7 @@ func (l *relayLoop) add(r *tcpRelay) error {
 }
 
 // release frees r's slot.
-func (l *relayLoop) release(r *tcpRelay) {
+func (l *relayLoop) release(r *Relay) {
 	l.mu.Lock()
 	l.chunks[r.slot/relayChunk].Load()[r.slot%relayChunk].Store(nil)
 	l.free = append(l.free, r.slot)
@@ -394,7 +387,7 @@ func (l *relayLoop) release(r *tcpRelay) {
 	l.mu.Unlock()
 }
 
-func (l *relayLoop) lookup(slot int32) *tcpRelay {
+func (l *relayLoop) lookup(slot int32) *Relay {
 	if slot < 0 || slot >= relayChunk*relayChunk {
 		return nil
 	}
@@ -515,7 +508,7 @@ func (l *relayLoop) sweep() bool {
 }
 
 // pump moves what it can in both directions.
-func (r *tcpRelay) pump(l *relayLoop) {
+func (r *Relay) pump(l *relayLoop) {
 	if r.move(l, 0) {
 		r.move(l, 1)
 	}
@@ -531,7 +524,7 @@ func sideWho(k int) byte {
 
 // move moves bytes in direction d until it would block; false when the
 // relay has ended.
-func (r *tcpRelay) move(l *relayLoop, d int) bool {
+func (r *Relay) move(l *relayLoop, d int) bool {
 	full := 0
 	for {
 		var st relayStep
@@ -576,7 +569,7 @@ const (
 // ioFailed handles a failed non-blocking call on side who: EAGAIN
 // clears its readiness (ready), EINTR retries, anything else ends the
 // relay.
-func (r *tcpRelay) ioFailed(l *relayLoop, err error, ready *bool, who byte) relayStep {
+func (r *Relay) ioFailed(l *relayLoop, err error, ready *bool, who byte) relayStep {
 	switch err {
 	case unix.EAGAIN:
 		*ready = false
@@ -589,7 +582,7 @@ func (r *tcpRelay) ioFailed(l *relayLoop, err error, ready *bool, who byte) rela
 }
 
 // flushPend writes the bytes a slow destination left pending.
-func (r *tcpRelay) flushPend(l *relayLoop, d int) relayStep {
+func (r *Relay) flushPend(l *relayLoop, d int) relayStep {
 	if !r.canW[1-d] {
 		return stepWait
 	}
@@ -609,7 +602,7 @@ func (r *tcpRelay) flushPend(l *relayLoop, d int) relayStep {
 
 // flushPipe splices what waits in the direction's pipe to the
 // destination.
-func (r *tcpRelay) flushPipe(l *relayLoop, d int) relayStep {
+func (r *Relay) flushPipe(l *relayLoop, d int) relayStep {
 	if !r.canW[1-d] {
 		return stepWait
 	}
@@ -626,7 +619,7 @@ func (r *tcpRelay) flushPipe(l *relayLoop, d int) relayStep {
 // atEOF passes the end of the source on once everything before it was
 // written: a shutdown of the destination's write side, or the end of the
 // relay when both ends are read.
-func (r *tcpRelay) atEOF(l *relayLoop, d int) relayStep {
+func (r *Relay) atEOF(l *relayLoop, d int) relayStep {
 	if !r.shut[d] {
 		r.shut[d] = true
 		if r.shut[1-d] {
@@ -641,8 +634,8 @@ func (r *tcpRelay) atEOF(l *relayLoop, d int) relayStep {
 }
 
 // spliceIn moves source bytes into the direction's pipe (bulk streams).
-func (r *tcpRelay) spliceIn(l *relayLoop, d int, full *int) relayStep {
-	n, err := rawSplice(r.fd[d], r.pipe[d][1], relayPipeChunk)
+func (r *Relay) spliceIn(l *relayLoop, d int, full *int) relayStep {
+	n, err := rawSplice(r.fd[d], r.pipe[d][1], PipeChunk)
 	if err != nil {
 		return r.ioFailed(l, err, &r.canR[d], sideWho(d))
 	}
@@ -662,7 +655,7 @@ func (r *tcpRelay) spliceIn(l *relayLoop, d int, full *int) relayStep {
 // readWrite reads the source into the loop's buffer and writes it to the
 // destination, keeping what does not fit in a pending buffer; a
 // direction that keeps filling the buffer turns to splice.
-func (r *tcpRelay) readWrite(l *relayLoop, d int, full *int) relayStep {
+func (r *Relay) readWrite(l *relayLoop, d int, full *int) relayStep {
 	nr, err := rawRead(r.fd[d], l.buf)
 	if err != nil {
 		return r.ioFailed(l, err, &r.canR[d], sideWho(d))
@@ -715,13 +708,13 @@ func (r *tcpRelay) readWrite(l *relayLoop, d int, full *int) relayStep {
 
 // end closes the relay's descriptors, frees its slot and finishes the
 // session.
-func (r *tcpRelay) end(l *relayLoop, term [2]byte) {
-	s := r.s
-	s.mu.Lock()
+func (r *Relay) end(l *relayLoop, term [2]byte) {
+	o := r.o
+	o.Lock()
 	r.closed = true
 	rawClose(r.fd[0])
 	rawClose(r.fd[1])
-	s.mu.Unlock()
+	o.Unlock()
 	for d := 0; d < 2; d++ {
 		if r.pipe[d][1] > 0 {
 			rawClose(r.pipe[d][0])
@@ -734,112 +727,8 @@ func (r *tcpRelay) end(l *relayLoop, term [2]byte) {
 		}
 	}
 	l.release(r)
-	if s.killed.Load() {
+	if o.Killed() {
 		term = [2]byte{'K', 'D'}
 	}
-	s.finish(r.n[0], r.n[1], term)
-}
-
-// The relay's system calls on its non-blocking sockets (and rawDial's)
-// go through RawSyscall: they never block, and telling the scheduler
-// about them (entersyscall) costs more than it saves. Measured: with
-// Syscall, the runtime's monitor thread takes the P from a loop whose
-// loopback write (or connect, or close) lasts more than 20µs and hands it
-// to another thread: a futex wake-up and a nanosleep loop per few
-// requests.
-
-func rawClose(fd int) error {
-	if _, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
-		return e
-	}
-	return nil
-}
-
-func rawShutdown(fd, how int) {
-	syscall.RawSyscall(unix.SYS_SHUTDOWN, uintptr(fd), uintptr(how), 0)
-}
-
-func rawSocket(family int) (int, error) {
-	fd, _, e := syscall.RawSyscall(unix.SYS_SOCKET, uintptr(family), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if e != 0 {
-		return -1, e
-	}
-	return int(fd), nil
-}
-
-func rawSetsockoptInt(fd, level, opt, v int) {
-	x := int32(v)
-	syscall.RawSyscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&x)), 4, 0)
-}
-
-// rawConnected reports whether fd's connect has completed
-// (getpeername succeeds).
-func rawConnected(fd int) bool {
-	var sa syscall.RawSockaddrAny
-	n := uint32(syscall.SizeofSockaddrAny)
-	_, _, e := syscall.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&n)))
-	return e == 0
-}
-
-// rawConnect starts a non-blocking connect to ap.
-func rawConnect(fd int, ap netip.AddrPort) error {
-	var e syscall.Errno
-	port := ap.Port()
-	if ip := ap.Addr(); ip.Is4() || ip.Is4In6() {
-		var sa syscall.RawSockaddrInet4
-		sa.Family = syscall.AF_INET
-		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
-		p[0], p[1] = byte(port>>8), byte(port)
-		sa.Addr = ip.Unmap().As4()
-		_, _, e = syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa)), syscall.SizeofSockaddrInet4)
-	} else {
-		var sa syscall.RawSockaddrInet6
-		sa.Family = syscall.AF_INET6
-		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
-		p[0], p[1] = byte(port>>8), byte(port)
-		sa.Addr = ip.As16()
-		if z := ip.Zone(); z != "" {
-			if ifi, err := net.InterfaceByName(z); err == nil {
-				sa.Scope_id = uint32(ifi.Index)
-			}
-		}
-		_, _, e = syscall.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa)), syscall.SizeofSockaddrInet6)
-	}
-	if e != 0 {
-		return e
-	}
-	return nil
-}
-
-func rawRead(fd int, b []byte) (int, error) {
-	n, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-func rawWrite(fd int, b []byte) (int, error) {
-	n, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-// rawSplice moves up to n bytes from in to out without blocking.
-func rawSplice(in, out, n int) (int, error) {
-	k, _, e := syscall.RawSyscall6(unix.SYS_SPLICE, uintptr(in), 0, uintptr(out), 0, uintptr(n), unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
-	if e != 0 {
-		return 0, e
-	}
-	return int(k), nil
-}
-
-func rawEpollWait(ep int, evs []unix.EpollEvent) (int, error) {
-	n, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(unsafe.Pointer(unsafe.SliceData(evs))), uintptr(len(evs)), 0, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
+	o.Finish(r.n[0], r.n[1], term)
 }
