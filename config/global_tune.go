@@ -8,12 +8,8 @@ package config
 // a plain positive integer.
 func globalBufsize(field func(*Global) *int) globalFunc {
 	return func(p *parser, args []string, _ int) bool {
-		kw, a1 := args[0], arg(args, 1)
-		if p.tooManyArgs(1, 0, args) {
-			return false
-		}
-		if a1 == "" {
-			p.alertf("'%s' expects an integer argument.", kw)
+		kw, a1, ok := p.intArgument(args)
+		if !ok {
 			return false
 		}
 		if !isInteger(a1) || atoiC(a1) <= 0 {
@@ -28,12 +24,8 @@ func globalBufsize(field func(*Global) *int) globalFunc {
 // globalMaxHdr handles `tune.http.maxhdr N`: 1 to 32767, in HAProxy 2.6's
 // words.
 func globalMaxHdr(p *parser, args []string, _ int) bool {
-	kw, a1 := args[0], arg(args, 1)
-	if p.tooManyArgs(1, 0, args) {
-		return false
-	}
-	if a1 == "" {
-		p.alertf("'%s' expects an integer argument.", kw)
+	kw, a1, ok := p.intArgument(args)
+	if !ok {
 		return false
 	}
 	if !isInteger(a1) || atoiC(a1) < 1 || atoiC(a1) > 32767 {
@@ -42,4 +34,18 @@ func globalMaxHdr(p *parser, args []string, _ int) bool {
 	}
 	p.cfg.Global.TuneMaxHdr = atoiC(a1)
 	return true
+}
+
+// intArgument checks that a keyword has exactly one argument, in
+// HAProxy's words when it has none, and returns the keyword and it.
+func (p *parser) intArgument(args []string) (kw, a1 string, ok bool) {
+	kw, a1 = args[0], arg(args, 1)
+	if p.tooManyArgs(1, 0, args) {
+		return kw, a1, false
+	}
+	if a1 == "" {
+		p.alertf("'%s' expects an integer argument.", kw)
+		return kw, a1, false
+	}
+	return kw, a1, true
 }

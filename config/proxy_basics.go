@@ -24,12 +24,8 @@ func (p *parser) proxyMode(px *Proxy, args []string, _ int) bool {
 
 // proxyID handles `id N`: a custom proxy id, unique.
 func (p *parser) proxyID(px *Proxy, args []string, _ int) bool {
-	kw, a1 := args[0], arg(args, 1)
-	if p.tooManyArgs(1, 0, args) {
-		return false
-	}
-	if a1 == "" {
-		p.alertf("'%s' expects an integer argument.", kw)
+	_, a1, ok := p.intArgument(args)
+	if !ok {
 		return false
 	}
 	n := atoiC(a1)
