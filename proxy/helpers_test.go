@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,30 +58,32 @@ func startBackend(t testing.TB, name string, h http.HandlerFunc) *backend {
 
 func (b *backend) addr() string { return b.ln.Addr().String() }
 
-// startProxy parses cfgText (with {{NAME}} placeholders replaced from
-// vars), binds every frontend on 127.0.0.1:0 ports named in vars as
-// "listen:NAME", starts a Runtime and returns it.
+// startProxy parses cfgText, binds every {{fe:NAME}} placeholder on a
+// 127.0.0.1:0 port and every {{unix:NAME}} on a unix socket in a
+// temporary directory, starts a Runtime and returns it with the
+// addresses (or paths) by NAME.
 func startProxy(t testing.TB, cfgText string) (*Runtime, map[string]string) {
 	t.Helper()
 	ports := map[string]string{}
 	lns := map[string]net.Listener{}
-	// Allocate listeners for every {{fe:NAME}} placeholder.
-	for {
-		i := strings.Index(cfgText, "{{fe:")
-		if i < 0 {
-			break
+	bind := func(prefix, network string, addr func(name string) string) {
+		for name := range placeholders(cfgText, prefix) {
+			ln, err := net.Listen(network, addr(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := ln.Addr().String()
+			ports[name] = a
+			lns[network+":"+a] = ln
+			cfgText = strings.ReplaceAll(cfgText, prefix+name+"}}", a)
 		}
-		j := strings.Index(cfgText[i:], "}}")
-		name := cfgText[i+5 : i+j]
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ports[name] = addr
-		lns["tcp:"+addr] = ln
-		cfgText = strings.ReplaceAll(cfgText, "{{fe:"+name+"}}", addr)
 	}
+	dir := ""
+	if strings.Contains(cfgText, "{{unix:") {
+		dir = t.TempDir()
+	}
+	bind("{{unix:", "unix", func(name string) string { return filepath.Join(dir, name+".sock") })
+	bind("{{fe:", "tcp", func(string) string { return "127.0.0.1:0" })
 	cfg, err := config.Parse([]config.Source{{Name: "test.cfg", Data: []byte(cfgText)}}, config.ParseOptions{})
 	if err != nil {
 		t.Fatalf("config.Parse: %v\n%s", err, cfgText)

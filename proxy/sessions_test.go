@@ -9,58 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/goha/goha/config"
-	"github.com/rs/zerolog"
 )
-
-// startProxyUnix is startProxy for configs that also bind unix sockets:
-// each {{unix:NAME}} is replaced by a socket path in a temporary
-// directory, listening; the returned map holds those paths.
-func startProxyUnix(t *testing.T, cfgText string) (*Runtime, map[string]string) {
-	t.Helper()
-	dir := t.TempDir()
-	paths := map[string]string{}
-	lns := map[string]net.Listener{}
-	for name := range placeholders(cfgText, "{{unix:") {
-		p := filepath.Join(dir, name+".sock")
-		ln, err := net.Listen("unix", p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths[name], lns["unix:"+p] = p, ln
-		cfgText = strings.ReplaceAll(cfgText, "{{unix:"+name+"}}", p)
-	}
-	for name := range placeholders(cfgText, "{{fe:") {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		paths[name], lns["tcp:"+addr] = addr, ln
-		cfgText = strings.ReplaceAll(cfgText, "{{fe:"+name+"}}", addr)
-	}
-	cfg, err := config.Parse([]config.Source{{Name: "test.cfg", Data: []byte(cfgText)}}, config.ParseOptions{})
-	if err != nil {
-		t.Fatalf("config.Parse: %v\n%s", err, cfgText)
-	}
-	rt, err := New(cfg, Options{Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := rt.Start(lns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		rt.HardStop()
-		select {
-		case <-rt.Done():
-		case <-time.After(5 * time.Second):
-			t.Error("runtime did not stop within 5s")
-		}
-	})
-	return rt, paths
-}
 
 // placeholders returns the names of the {{PREFIXNAME}} placeholders in s.
 func placeholders(s, prefix string) map[string]bool {
@@ -114,7 +63,7 @@ func unixServer(t *testing.T, handle func(net.Conn)) string {
 func TestShowSessDuringTCPSessions(t *testing.T) {
 	echo := func(c net.Conn) { io.Copy(c, c) }
 	tcpSrv, unixSrv := tcpServer(t, echo), unixServer(t, echo)
-	rt, addr := startProxyUnix(t, "defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n"+
+	rt, addr := startProxy(t, "defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n"+
 		"frontend tcp2tcp\n    bind {{fe:tcp2tcp}}\n    default_backend tcp\n"+
 		"frontend tcp2unix\n    bind {{fe:tcp2unix}}\n    default_backend unix\n"+
 		"frontend unix2tcp\n    bind {{unix:unix2tcp}}\n    default_backend tcp\n"+
