@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/goha/goha/config"
@@ -372,34 +371,7 @@ func TestCHashConcurrent(t *testing.T) {
 			bc := consistent(algo, "p")
 			bc.Hash.BalanceFactor = 150
 			b := mustCHash(t, bc, ss, nil)
-			var wg sync.WaitGroup
-			for g := range 4 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					r := &req{uri: fmt.Sprintf("/%d?p=%d", g, g), hdr: map[string]string{"p": "v"}}
-					src := netip.AddrFrom4([4]byte{10, 0, 0, byte(g)})
-					for i := range 2000 {
-						if s := b.Pick(src, r, ss[i%5]); s != nil {
-							b.Release(s)
-						}
-					}
-				}()
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range 300 {
-					b.SetUsable(ss[i%4], i%3 != 0)
-					b.SetWeight(ss[(i+1)%4], i%7)
-				}
-			}()
-			wg.Wait()
-			for _, s := range ss {
-				if c := s.Conns(); c != 0 {
-					t.Errorf("%s: %d conns left", s.Name, c)
-				}
-			}
+			hammer(t, b, ss, 300)
 			if c := b.(*chash).served.Load(); c != 0 {
 				t.Errorf("backend: %d conns left", c)
 			}

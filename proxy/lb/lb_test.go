@@ -497,34 +497,7 @@ func TestConcurrent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var wg sync.WaitGroup
-			for g := range 4 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					r := &req{uri: fmt.Sprintf("/%d?p=%d", g, g), hdr: map[string]string{"p": "v"}}
-					src := netip.AddrFrom4([4]byte{10, 0, 0, byte(g)})
-					for i := range 2000 {
-						if s := b.Pick(src, r, ss[i%5]); s != nil {
-							b.Release(s)
-						}
-					}
-				}()
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range 500 {
-					b.SetUsable(ss[i%4], i%3 != 0)
-					b.SetWeight(ss[(i+1)%4], i%7)
-				}
-			}()
-			wg.Wait()
-			for _, s := range ss {
-				if c := s.Conns(); c != 0 {
-					t.Errorf("%s: %d conns left", s.Name, c)
-				}
-			}
+			hammer(t, b, ss, 500)
 		})
 	}
 }
@@ -557,5 +530,40 @@ func BenchmarkPick(b *testing.B) {
 				bal.Release(s)
 			}
 		})
+	}
+}
+
+// hammer runs picks and releases from four goroutines while another
+// changes servers' state and weight rounds times, then checks every
+// connection was given back; run it with -race.
+func hammer(t *testing.T, b Balancer, ss []*Server, rounds int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &req{uri: fmt.Sprintf("/%d?p=%d", g, g), hdr: map[string]string{"p": "v"}}
+			src := netip.AddrFrom4([4]byte{10, 0, 0, byte(g)})
+			for i := range 2000 {
+				if s := b.Pick(src, r, ss[i%5]); s != nil {
+					b.Release(s)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range rounds {
+			b.SetUsable(ss[i%4], i%3 != 0)
+			b.SetWeight(ss[(i+1)%4], i%7)
+		}
+	}()
+	wg.Wait()
+	for _, s := range ss {
+		if c := s.Conns(); c != 0 {
+			t.Errorf("%s: %d conns left", s.Name, c)
+		}
 	}
 }
