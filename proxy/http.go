@@ -3,15 +3,12 @@ package proxy
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"net"
 	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/http1"
 	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
@@ -54,7 +51,6 @@ type work struct {
 	rq                 reqState
 	up                 upload  // the request body's upload (upload.go)
 	body               *[]byte // request body buffer, borrowed while a body streams
-	tail               []byte  // pipelined bytes found after a streamed chunked body (in body)
 }
 
 func newWork(size, maxHdr int) any {
@@ -252,7 +248,7 @@ func (s *httpSession) answer(page []byte, keep bool) int64 {
 // over (its pipelined tail has been copied to w.in by then).
 func (s *httpSession) releaseBody() {
 	if s.w.body != nil {
-		s.w.tail = nil
+		s.w.rq.next = nil
 		s.rt.bufs.put(s.w.body)
 		s.w.body = nil
 	}
@@ -413,14 +409,8 @@ func (s *httpSession) clientTimeout() time.Duration { return s.f.Cfg.Timeouts.Cl
 
 func serverTimeout(be *Backend) time.Duration { return be.Cfg.Timeouts.Server }
 
-// errClientSide and errServerSide tell which side a streaming error came
-// from.
-var (
-	errClientGone = errors.New("client side error")
-	errServerGone = errors.New("server side error")
-)
-
-// modeOf returns the HTTP connection mode of the session's frontend.
+// httpClose reports whether the frontend closes client connections after
+// each response (option httpclose).
 func (f *Frontend) httpClose() bool {
 	return f.Cfg.Options.HTTPConnMode == "httpclose"
 }
@@ -435,6 +425,3 @@ func (be *Backend) serverClose(f *Frontend) bool {
 }
 
 func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }
-
-var _ = io.EOF
-var _ = config.ModeHTTP

@@ -17,7 +17,7 @@ import (
 // head stays where it was parsed, so everything that reads it later
 // (the HEAD test, http-response rules, the log) sees the request and not
 // body bytes. Pipelined bytes read past a chunked body are recorded in
-// s.w.tail, in that buffer.
+// s.w.rq.next, in that buffer.
 func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, chunked bool) xfer {
 	w := s.w
 	if s.w.body == nil {
@@ -26,7 +26,6 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 	buf := *s.w.body
 	tc, ts := s.clientTimeout(), serverTimeout(be)
 	var x xfer
-	s.w.tail = nil
 	for chunked || rest > 0 {
 		lim := len(buf)
 		if !chunked && int64(lim) > rest {
@@ -58,8 +57,7 @@ func (s *httpSession) streamRequestBody(sc *srvConn, be *Backend, rest int64, ch
 				// the upload's end as soon as the server answers, even
 				// before the write below returns.
 				chunked, rest = false, 0
-				s.w.tail = buf[n:k]
-				s.w.rq.read, s.w.rq.next = true, s.w.tail
+				s.w.rq.read, s.w.rq.next = true, buf[n:k]
 				s.w.up.sent.Store(true)
 			}
 			sc.dl.setWrite(sc.c, now, ts)
