@@ -47,7 +47,9 @@ func (f *tagFilter) ResponseBody(dst, in []byte, end bool) []byte {
 
 func (f *tagFilter) End() {}
 
-const filterConfig = `
+// oneBackendConfig is an HTTP frontend in front of one server (its
+// address is the %s).
+const oneBackendConfig = `
 defaults
     mode http
     timeout connect 2s
@@ -69,7 +71,7 @@ func TestFilterHeaders(t *testing.T) {
 		w.Header().Set("X-Secret", "s")
 		io.WriteString(w, "body")
 	})
-	rt, fe := startProxy(t, fmt.Sprintf(filterConfig, be.addr()))
+	rt, fe := startProxy(t, fmt.Sprintf(oneBackendConfig, be.addr()))
 	rt.FindFrontend("fe").filters = []Filter{&tagFilter{name: "fe1"}, &tagFilter{name: "fe2"}}
 	rt.FindBackend("be").filters = []Filter{&tagFilter{name: "be1"}}
 	resp, err := http.Get("http://" + fe["fe"] + "/")
@@ -106,7 +108,7 @@ func TestFilterBodyStreamed(t *testing.T) {
 		<-release
 		io.WriteString(w, "second")
 	})
-	rt, fe := startProxy(t, fmt.Sprintf(filterConfig, be.addr()))
+	rt, fe := startProxy(t, fmt.Sprintf(oneBackendConfig, be.addr()))
 	pieces := make(chan int, 16)
 	rt.FindFrontend("fe").filters = []Filter{&tagFilter{name: "a", open: "[", close: "]", pieces: pieces}}
 	rt.FindBackend("be").filters = []Filter{&tagFilter{name: "b", open: "(", close: ")"}}

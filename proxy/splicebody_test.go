@@ -30,7 +30,7 @@ func TestSplicedBody(t *testing.T) {
 		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 		w.Write(body)
 	})
-	rt, fe := startProxy(t, fmt.Sprintf(filterConfig, be.addr()))
+	rt, fe := startProxy(t, fmt.Sprintf(oneBackendConfig, be.addr()))
 	c, err := net.Dial("tcp", fe["fe"])
 	if err != nil {
 		t.Fatal(err)

@@ -85,18 +85,7 @@ func earlyServer(t *testing.T) string {
 // upload or a timeout.
 func TestEarlyAnswerDuringUpload(t *testing.T) {
 	addr := earlyServer(t)
-	_, ports := startProxy(t, fmt.Sprintf(`
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind {{fe:fe}}
-    default_backend be
-backend be
-    server s1 %s
-`, addr))
+	_, ports := startProxy(t, fmt.Sprintf(oneBackendConfig, addr))
 	c, err := net.Dial("tcp", ports["fe"])
 	if err != nil {
 		t.Fatal(err)
