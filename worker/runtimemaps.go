@@ -71,11 +71,17 @@ func (a *runtimeAPI) addMap(s *cli.Session, args []string, payload string, w *cl
 		pairs = append(pairs, [2]string{args[3], args[4]})
 	case len(args) == 3 && payload != "":
 		for _, line := range strings.Split(payload, "\n") {
-			key, val, _ := strings.Cut(strings.TrimSpace(line), " ")
-			if key == "" {
+			line = strings.TrimSpace(line)
+			if line == "" {
 				continue
 			}
-			pairs = append(pairs, [2]string{key, strings.TrimSpace(val)})
+			// The key is the first word, the value the rest, as in a
+			// map file (spaces or tabs between them).
+			key, val := line, ""
+			if i := strings.IndexAny(line, " \t"); i >= 0 {
+				key, val = line[:i], strings.TrimSpace(line[i:])
+			}
+			pairs = append(pairs, [2]string{key, val})
 		}
 	default:
 		return errors.New("'add map' expects three parameters (map identifier, key and value) or one parameter (map identifier) and a payload")

@@ -62,7 +62,7 @@ frontend fe
 	}
 	steps := []struct{ sock, line, answer, path, body string }{
 		{stats, "add map " + mapf + " /c C", "\n", "/c", "v=C b=C"},
-		{stats, "add map " + mapf + " <<\n/d D\n/e E\n", "\n", "/e", "v=E b=E"},
+		{stats, "add map " + mapf + " <<\n/d D\n/e\tE\n", "\n", "/e", "v=E b=E"},
 		{msock, "@1 add map " + mapf + " <<\n/f F\n/g G\n", "\n", "/g", "v=G b=G"},
 		{stats, "set map " + mapf + " /a AA", "\n", "/a", "v=AA b=AA"},
 		{stats, "set map " + mapf + " /zz Z", "entry not found.\n\n", "/zz", "v=none b=none"},
