@@ -60,6 +60,7 @@ func (p *parser) checkConfig() {
 					px.Mode, capString(px.Cap), px.Name, px.File, px.Line, be.Mode, capString(be.Cap), be.Name, be.File, be.Line))
 			}
 		}
+		p.checkStickPeers(px)
 		if px.IsFrontend() && len(px.Binds) == 0 {
 			p.rec.warn(px.File, px.Line, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", capString(px.Cap), px.Name))
 		}

@@ -187,7 +187,7 @@ backend b from web
 
 func TestSupportTableRefusals(t *testing.T) {
 	tests := []struct{ line, want string }{
-		{"  stick-table type ip size 1m", "stick tables"},
+		{"  stick on src", "stick tables"},
 		{"  http-request track-sc0 src", "does not support yet"},
 		{"  filter spoe engine x", "SPOE"},
 		{"  source 0.0.0.0 usesrc clientip", "changes where"},

@@ -16,7 +16,7 @@ import (
 const (
 	whyVariables      = "variables: fetches reading them are refused where used; log-format uses expand empty"
 	whyRuleDetail     = "logging and scheduling detail"
-	whyStickCounters  = "stick counters drive rate limiting and tracking"
+	whyStickCounters  = "stick counters drive rate limiting and tracking: the tables exist (proxy/stick) but the data plane does not run these actions yet"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
 	whyCacheUse       = "serves from a cache: without it requests go to the servers"

@@ -221,6 +221,8 @@ type Proxy struct {
 	Cookie *CookiePersist
 	// Compression is the `compression` setting (nil = none).
 	Compression *Compression
+	// StickTable is the proxy's `stick-table` (nil = none).
+	StickTable *StickTable
 }
 
 // ErrorLoc is an `errorloc` redirect: Code is 302 or 303.
@@ -611,8 +613,10 @@ type Peers struct {
 	Peers    []Peer
 	Local    bool
 	Disabled bool
-	File     string
-	Line     int
+	// Tables are the section's `table` lines, named "PEERS/NAME".
+	Tables []*StickTable
+	File   string
+	Line   int
 }
 
 // Peer is one `peer NAME ADDR` (or `server NAME [ADDR]`) line.

@@ -22,7 +22,7 @@ func proxyDoM(f func(*parser, *Proxy, []string, int)) proxyFunc {
 
 // Why goha refuses or ignores proxy keywords.
 const (
-	whyStickTables      = "stick tables drive rate limiting and persistence: ignoring them changes who gets served"
+	whyStickTables      = "stick tables drive rate limiting and persistence: tables are parsed (`stick-table`), but the data plane does not run the rules that fill or read them yet, and ignoring those rules changes who gets served"
 	whyTCPResponse      = "response rules on TCP payloads"
 	whyPersistence      = "persistence/forced server choice would silently differ"
 	whyTrafficSource    = "changes where or from which address traffic goes"
@@ -58,7 +58,7 @@ var proxyTable = newTable("proxy",
 	pkw("clitimeout", proxyDo((*parser).parseTimeout)),
 	pkw("contimeout", proxyDo((*parser).parseTimeout)),
 	pkw("srvtimeout", proxyDo((*parser).parseTimeout)),
-	pkw("rate-limit", nil).refused(whyStickTables),
+	pkw("rate-limit", nil).refused("limits the rate of new sessions: ignoring it lifts the limit"),
 	pkw("max-keep-alive-queue", nil).ignored(whySocketTuning),
 	pkw("declare", nil).refused(whyDeclare),
 	pkw("retry-on", nil).ignored(whyRetryOn),
@@ -110,7 +110,7 @@ var proxyTable = newTable("proxy",
 	pkw("use-server", nil).refused(whyPersistence),
 	pkw("force-persist", nil).refused(whyPersistence),
 	pkw("ignore-persist", nil).refused(whyPersistence),
-	pkw("stick-table", nil).refused(whyStickTables),
+	pkw("stick-table", proxyDo((*parser).parseProxyStickTable)),
 	pkw("stick", nil).refused(whyStickTables),
 	pkw("stats", proxyDo((*parser).parseStats)),
 	pkw("option", proxyDoM((*parser).parseOption)),

@@ -135,6 +135,10 @@ func (p *parser) parseOtherSection(args []string) {
 			p.alertf("'%s %s' : %s", kw, a1, msg)
 			return
 		}
+	case "peers table":
+		if st.peers != nil {
+			p.parsePeersTable(st.peers, args)
+		}
 	case "peers disabled":
 		if st.peers != nil {
 			st.peers.Disabled = true

@@ -15,7 +15,7 @@ func sectionOf(f func(*parser, []string)) sectionFunc {
 // Why goha refuses or ignores sections.
 const (
 	whyResolvers = "DNS resolvers: goha resolves server names once at start-up (init-addr)"
-	whyPeers     = "peers only synchronise stick tables, which are refused where used"
+	whyPeers     = "peers synchronise stick tables, whose `table` lines are parsed; the peers protocol is not implemented yet, and no rule fills a table yet"
 	whyCache     = "cache storage: responses are simply not cached"
 	whyMailers   = "mail notifications"
 	whyRings     = "log rings and log forwarding"
