@@ -55,10 +55,10 @@ type StickArg int
 
 // Arguments of stored data types.
 const (
-	StickArgNone  StickArg = iota // no argument: gpc0
-	StickArgDelay                 // a period: conn_rate(10s)
-	StickArgArray                 // an element count: gpc(3)
-	StickArgArrayDelay            // both: gpc_rate(3,10s)
+	StickArgNone       StickArg = iota // no argument: gpc0
+	StickArgDelay                      // a period: conn_rate(10s)
+	StickArgArray                      // an element count: gpc(3)
+	StickArgArrayDelay                 // both: gpc_rate(3,10s)
 )
 
 // StickMaxArray is HAProxy's STKTABLE_MAX_DT_ARRAY_SIZE.
@@ -366,8 +366,8 @@ func (sp *stickParser) storeOne(it storeItem) bool {
 		name = "server_key"
 	}
 	if sp.t.Has(name) {
-		sp.p.rec.warn(sp.p.file, sp.p.line, "parsing [" + sp.p.file + ":" + strconv.Itoa(sp.p.line) + "]: " + sp.kw +
-			": store option '" + it.name + "' already enabled, ignored.")
+		sp.p.rec.warn(sp.p.file, sp.p.line, "parsing ["+sp.p.file+":"+strconv.Itoa(sp.p.line)+"]: "+sp.kw+
+			": store option '"+it.name+"' already enabled, ignored.")
 		return true
 	}
 	st := StickStore{Name: name}
