@@ -35,6 +35,9 @@ var forbidden = []struct {
 	// Samples are read by rules, logs, balancers and stick tables: they
 	// sit below all of them and never reach up into the proxy.
 	{pkg: "./proxy/sample", allowed: []string{mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "config"}},
+	// Stick tables are called by rules, samples and the runtime API:
+	// they need only their configuration.
+	{pkg: "./proxy/stick", allowed: []string{mod + "config"}},
 	// The epoll loops (TCP relay, parking lot) sit at the bottom: the
 	// sessions reach them through small interfaces, never the reverse.
 	{pkg: "./proxy/relay", allowed: []string{"golang.org/x/sys"}},
