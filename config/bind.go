@@ -222,6 +222,9 @@ func (p *parser) bindTLS(l *bindLine, args []string, start int) bool {
 		p.alertf("'%s' in section '%s' : 'ssl' is a known HAProxy keyword that goha does not support yet (TLS termination is not implemented).", l.head, l.section)
 		return false
 	}
+	if l.b.SSL {
+		p.cfg.Global.TLS.applyBindDefaults(&l.b.TLS)
+	}
 	for i := start; i < len(args) && !l.b.SSL; i++ {
 		if k, ok := bindTable.get(args[i]); ok && k.tls {
 			// Without `ssl` HAProxy ignores TLS settings too.
