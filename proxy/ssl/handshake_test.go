@@ -90,7 +90,7 @@ func TestCrtList(t *testing.T) {
 	addr := serve(t, addBind(t, s, config.BindTLS{Certs: []config.CertSource{{Path: list, List: true}}, ALPN: []string{"h2", "http/1.1"}}).Config())
 	for _, tt := range []struct{ sni, want string }{
 		{"", "default.test"}, {"unknown.test", "default.test"}, {"alpha.test", "alpha.test"}, {"one.test", "multi.test"},
-		{"two.test", "default.test"}, // a SAN outside the line's filters
+		{"two.test", "default.test"},                                    // a SAN outside the line's filters
 		{"x.wild.test", "wild.test"}, {"bad.wild.test", "default.test"}, // excluded by !bad.wild.test
 		{"other.test", "neg.test"},
 	} {
@@ -216,7 +216,9 @@ func TestResumptionAcrossConfigs(t *testing.T) {
 	keys := filepath.Join(dir, "tls.keys")
 	writeFile(t, keys, []byte(strings.Repeat("MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4\n", 2)+
 		"YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n"))
-	build := func(o config.BindTLS) string { return serve(t, addBind(t, NewStore(nil, config.GlobalTLS{}), o).Config()) }
+	build := func(o config.BindTLS) string {
+		return serve(t, addBind(t, NewStore(nil, config.GlobalTLS{}), o).Config())
+	}
 	certs := []config.CertSource{{Path: crt}}
 	w1, w2 := build(config.BindTLS{Certs: certs, TicketKeys: keys}), build(config.BindTLS{Certs: certs, TicketKeys: keys})
 	own := build(config.BindTLS{Certs: certs})

@@ -25,7 +25,7 @@ type Store struct {
 	// cannot be deleted at run time).
 	direct map[string]bool
 	// lists are the crt-lists and directories by name, in lorder.
-	lists map[string]*crtList
+	lists  map[string]*crtList
 	lorder []string
 	binds  []*boundBind
 	tx     *certTx
