@@ -26,9 +26,8 @@ func (p *parser) parseBind(px *Proxy, args []string) {
 		return
 	}
 	for _, b := range binds {
-		n, a, pe := b.Network, b.Addr, b.PortEnd
 		b2 := tmpl
-		b2.Network, b2.Addr, b2.PortEnd = n, a, pe
+		b2.Network, b2.Addr, b2.PortEnd, b2.File, b2.Line = b.Network, b.Addr, b.PortEnd, b.File, b.Line
 		b2.Options = append([]string(nil), args[2:]...)
 		px.Binds = append(px.Binds, b2)
 	}

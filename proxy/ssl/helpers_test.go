@@ -186,3 +186,8 @@ func servedCN(t *testing.T, addr, sni string, cc *tls.Config) string {
 	}
 	return cs.PeerCertificates[0].Subject.CommonName
 }
+
+// subj is a subject with a country, an organisation, two OUs and a CN.
+func subj(c, o, cn, ou1, ou2 string) pkix.Name {
+	return pkix.Name{Country: []string{c}, Organization: []string{o}, OrganizationalUnit: []string{ou1, ou2}, CommonName: cn}
+}
