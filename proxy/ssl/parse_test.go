@@ -10,7 +10,9 @@ import (
 	"time"
 )
 
-func key64(n int, b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, n)) }
+func key64(n int, b byte) string {
+	return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, n))
+}
 
 func TestParseTicketKeys(t *testing.T) {
 	three := key64(48, 1) + "\n" + key64(48, 2) + "\n" + key64(48, 3) + "\n"
@@ -91,10 +93,10 @@ func TestParseCrtList(t *testing.T) {
 }
 
 func FuzzParseCrtList(f *testing.F) {
-	f.Add([]byte("cert.pem\n"))                                                 // the simplest list
+	f.Add([]byte("cert.pem\n"))                                                  // the simplest list
 	f.Add([]byte("c.pem [alpn h2 verify none ssl-min-ver TLSv1.2] a.test !b\n")) // options and filters
-	f.Add([]byte("# x\n\n\tc.pem\t*.w.test\r\n"))                              // comments, tabs, CRLF
-	f.Add([]byte("c.pem [alpn\n"))                                              // unclosed bracket
+	f.Add([]byte("# x\n\n\tc.pem\t*.w.test\r\n"))                                // comments, tabs, CRLF
+	f.Add([]byte("c.pem [alpn\n"))                                               // unclosed bracket
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := ParseCrtList("f", data)
 		if err != nil {
