@@ -6,6 +6,7 @@ require (
 	github.com/cloudflare/tableflip v1.2.3
 	github.com/google/renameio/v2 v2.0.2
 	github.com/rs/zerolog v1.35.1
+	golang.org/x/crypto v0.59.0
 	golang.org/x/sys v0.50.0
 )
 

@@ -26,9 +26,8 @@ func (p *parser) parseBind(px *Proxy, args []string) {
 		return
 	}
 	for _, b := range binds {
-		n, a, pe := b.Network, b.Addr, b.PortEnd
 		b2 := tmpl
-		b2.Network, b2.Addr, b2.PortEnd = n, a, pe
+		b2.Network, b2.Addr, b2.PortEnd, b2.File, b2.Line = b.Network, b.Addr, b.PortEnd, b.File, b.Line
 		b2.Options = append([]string(nil), args[2:]...)
 		px.Binds = append(px.Binds, b2)
 	}
@@ -221,6 +220,9 @@ func (p *parser) bindTLS(l *bindLine, args []string, start int) bool {
 	if (l.b.SSL || len(l.b.Crt) > 0) && !p.opts.AllowTLS {
 		p.alertf("'%s' in section '%s' : 'ssl' is a known HAProxy keyword that goha does not support yet (TLS termination is not implemented).", l.head, l.section)
 		return false
+	}
+	if l.b.SSL {
+		p.cfg.Global.TLS.applyBindDefaults(&l.b.TLS)
 	}
 	for i := start; i < len(args) && !l.b.SSL; i++ {
 		if k, ok := bindTable.get(args[i]); ok && k.tls {

@@ -90,25 +90,3 @@ func (p *parser) bindExposeFD(l *bindLine, v string) bool {
 	l.b.ExposeFD = true
 	return true
 }
-
-// bindCert returns the parser of `crt` or `crt-list`: check tells what
-// is wrong with the file.
-func bindCert(check func(*parser, string) string) bindFunc {
-	return func(p *parser, l *bindLine, v string) bool {
-		if msg := check(p, v); msg != "" {
-			p.alertf("'%s' in section '%s' : %s", l.head, l.section, msg)
-			return false
-		}
-		l.b.Crt = append(l.b.Crt, v)
-		return true
-	}
-}
-
-// bindCAFile handles `ca-file` and `ca-verify-file`.
-func (p *parser) bindCAFile(l *bindLine, v string) bool {
-	if msg := p.checkCAFile(v); msg != "" {
-		p.alertf("'%s' in section '%s' : %s", l.head, l.section, msg)
-		return false
-	}
-	return true
-}

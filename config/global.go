@@ -44,6 +44,9 @@ func (p *parser) parseGlobal(args []string, kwm int) {
 	if k.parse != nil && !k.parse(p, args, kwm) {
 		return
 	}
+	if k.tls && p.opts.AllowTLS {
+		return // a TLS setting, typed into Global.TLS for the `ssl` lines it serves
+	}
 	p.knownKeyword(k.status, k.why, args[0])
 }
 

@@ -31,16 +31,6 @@ func (p *parser) globalExistingFile(args []string, _ int) bool {
 	return true
 }
 
-func (p *parser) globalSSLServerVerify(args []string, _ int) bool {
-	a1 := arg(args, 1)
-	if a1 != "none" && a1 != "required" {
-		p.alertf("'%s' expects 'none' or 'required' as argument.", args[0])
-		return false
-	}
-	p.sslServerVerify = a1
-	return true
-}
-
 // globalLuaLoad handles `lua-load` and `lua-load-per-thread FILE`: the
 // file must be readable.
 func (p *parser) globalLuaLoad(args []string, _ int) bool {

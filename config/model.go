@@ -106,6 +106,8 @@ type Global struct {
 	// Setenv records setenv/presetenv effects applied while parsing, in
 	// order, so the process can export them to what it starts.
 	Setenv [][2]string
+	// TLS is the global TLS settings (crt-base, ssl-default-*...).
+	TLS GlobalTLS `json:",omitzero"`
 }
 
 // Mode is a proxy's mode.
@@ -377,7 +379,11 @@ type Server struct {
 	SSL, CheckSSL bool
 	Verify        string
 	CAFile        string
-	SNI           string
+	// SNI is the `sni` sample expression as written (evaluated per
+	// connection by the stream).
+	SNI string
+	// TLS holds the server's other TLS settings.
+	TLS ServerTLS `json:",omitzero"`
 	// Resolvers is `resolvers NAME`: HAProxy re-resolves the name at run
 	// time; goha resolves it once (a failure leaves the server Disabled).
 	Resolvers string
@@ -410,10 +416,12 @@ type Bind struct {
 	Level string
 	// ExposeFD is `expose-fd listeners`.
 	ExposeFD bool
-	// SSL/Crt are parsed; TLS termination is not implemented yet.
+	// SSL is `ssl`; Crt lists the `crt` and `crt-list` arguments as
+	// written. TLS holds the typed settings (with ParseOptions.AllowTLS).
 	SSL     bool
 	Crt     []string
-	Accept  bool // accept-proxy
+	TLS     BindTLS `json:",omitzero"`
+	Accept  bool    // accept-proxy
 	Backlog int
 	Maxconn int
 	// Options keeps the raw words after the address, for diagnostics.

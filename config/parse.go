@@ -59,11 +59,7 @@ type parser struct {
 	// defaultPath is the directory `default-path` makes relative file
 	// names start from ("" = the current directory).
 	defaultPath string
-	// crtBase and caBase are `crt-base` and `ca-base`.
-	crtBase, caBase string
-	// sslServerVerify is `ssl-server-verify` ("" = required).
-	sslServerVerify string
-	other           *otherSection // current resolvers/peers/cache/... section
+	other       *otherSection // current resolvers/peers/cache/... section
 	// ulRefs and ulGroups record userlist cross references.
 	ulRefs   []ulRef
 	ulGroups map[*Userlist]map[string]bool

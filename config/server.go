@@ -15,9 +15,12 @@ func (p *parser) parseServer(px *Proxy, args []string) {
 		return
 	}
 	s := l.s
-	if !l.isDef && (s.SSL || s.CheckSSL) && s.Verify != "none" && s.CAFile == "" && p.sslServerVerify != "none" {
+	if !l.isDef && (s.SSL || s.CheckSSL) && s.Verify != "none" && s.CAFile == "" && p.cfg.Global.TLS.ServerVerify != "none" {
 		p.alertRaw(fmt.Sprintf("[%s:%d] : 'server %s/%s' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.", p.file, p.line, px.Name, s.Name))
 		return
+	}
+	if s.SSL || s.CheckSSL {
+		p.cfg.Global.TLS.applyServerDefaults(&s.TLS)
 	}
 	if l.isDef {
 		if s.Set == nil {

@@ -137,7 +137,7 @@ func (p *parser) serverCAFile(l *serverLine, v string) bool {
 	if msg := p.checkCAFile(v); msg != "" {
 		return l.fail(p, "%s", msg)
 	}
-	l.s.CAFile = v
+	l.s.CAFile = p.caPath(v)
 	return true
 }
 

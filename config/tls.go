@@ -23,7 +23,7 @@ func (p *parser) tlsPath(base, name string) string {
 // in NAME.key next to it). msg is HAProxy's error text after the
 // "'bind ...' in section '...' : " prefix.
 func (p *parser) checkCertFile(name string) string {
-	path := p.tlsPath(p.crtBase, name)
+	path := p.tlsPath(p.cfg.Global.TLS.CrtBase, name)
 	if err := p.opts.Stat(path); err != nil {
 		return fmt.Sprintf("unable to stat SSL certificate from file '%s' : %s.", path, errnoText(err))
 	}
@@ -47,10 +47,10 @@ func (p *parser) checkCertFile(name string) string {
 // checkCrtList checks a `crt-list` file: one certificate per line
 // (first word), blank lines and comments ignored.
 func (p *parser) checkCrtList(name string) string {
-	path := p.tlsPath(p.crtBase, name)
+	path := p.tlsPath(p.cfg.Global.TLS.CrtBase, name)
 	data, err := p.opts.ReadFile(path)
 	if err != nil {
-		return fmt.Sprintf("failed to open crt-list '%s' : %s.", path, errnoText(err))
+		return fmt.Sprintf("'crt-list' : cannot open file '%s' : %s", path, errnoText(err))
 	}
 	for _, l := range strings.Split(string(data), "\n") {
 		f := strings.Fields(l)
@@ -64,14 +64,41 @@ func (p *parser) checkCrtList(name string) string {
 	return ""
 }
 
+// caPath applies ca-base to a CA file name ("@system-ca" stays).
+func (p *parser) caPath(name string) string {
+	if name == "@system-ca" {
+		return name
+	}
+	return p.tlsPath(p.cfg.Global.TLS.CABase, name)
+}
+
 // checkCAFile checks a `ca-file` argument.
 func (p *parser) checkCAFile(name string) string {
 	if name == "@system-ca" {
 		return ""
 	}
-	path := p.tlsPath(p.caBase, name)
+	path := p.tlsPath(p.cfg.Global.TLS.CABase, name)
 	if _, err := p.opts.ReadFile(path); err != nil {
 		return fmt.Sprintf("Couldn't open the ca-file '%s' (%s).", path, errnoText(err))
 	}
 	return ""
+}
+
+// bindIgnoreErr handles `ca-ignore-err` and `crt-ignore-err`: "all" or
+// a comma list of verify error ids from 1 to 63.
+func (p *parser) bindIgnoreErr(l *bindLine, v string) bool {
+	if v != "all" {
+		for _, id := range strings.Split(v, ",") {
+			if n := atoiC(id); n < 1 || n > 63 {
+				p.alertf("'%s' in section '%s' : '%s' : ID '%d' out of range (1..63) in error IDs list '%s'", l.head, l.section, l.opt, n, v)
+				return false
+			}
+		}
+	}
+	if l.opt == "ca-ignore-err" {
+		l.b.TLS.CAIgnoreErr = v
+	} else {
+		l.b.TLS.CrtIgnoreErr = v
+	}
+	return true
 }
