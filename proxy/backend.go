@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"github.com/goha/goha/proxy/rules"
 	"net"
 	"net/netip"
 	"strconv"
@@ -259,7 +260,7 @@ func newBackend(rt *Runtime, p *config.Proxy) (*Backend, error) {
 			s.SetAdminState(AdminMaint)
 		}
 	}
-	b.errs, err = loadErrorFiles(p)
+	b.errs, err = rules.ErrorPages(p)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"github.com/goha/goha/proxy/rules"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/acl"
-	"github.com/goha/goha/proxy/http1"
 	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
@@ -30,16 +30,16 @@ type Frontend struct {
 	mode      config.Mode
 	defaultBE *Backend
 	useBE     []useBackend
-	reqRules  []*httpRule
-	rspRules  []*httpRule
+	reqRules  []*rules.HTTPRule
+	rspRules  []*rules.HTTPRule
 	// afterRules are http-after-response rules; monitorURI answers 200
 	// (monitor-uri).
-	afterRules []*httpRule
+	afterRules []*rules.HTTPRule
 	monitorURI []byte
-	connRules  []*tcpRule
+	connRules  []*rules.TCPRule
 	// contentRules are tcp-request content rules (mode tcp), applied
 	// within inspectDelay (tlsinspect.go).
-	contentRules []*tcpRule
+	contentRules []*rules.TCPRule
 	inspectDelay time.Duration
 	// copts compiles log-format values (map files, shared tables).
 	copts    *sample.Options
@@ -68,17 +68,6 @@ type useBackend struct {
 	dyn *sample.Format
 }
 
-// ruleSet is a proxy's HTTP rules, compiled once per runtime: a
-// backend's are applied after use_backend picked it.
-type ruleSet struct {
-	req, rsp, after []*httpRule
-}
-
-type tcpRule struct {
-	accept bool
-	cond   *acl.Cond
-}
-
 func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 	f := &Frontend{Name: p.Name, Cfg: p, rt: rt, mode: p.Mode, enableCh: make(chan struct{}), slot: make(chan struct{}, 1)}
 	f.maxconn.Store(int64(p.Maxconn))
@@ -91,24 +80,20 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 		f.defaultBE = rt.beByName[p.Name]
 	}
 	f.copts = &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps}
-	for _, u := range p.UseBackends {
-		c, err := acl.Compile(u.Cond)
-		if err != nil {
-			return nil, fmt.Errorf("frontend %q: use_backend %q: %w", p.Name, u.Backend, err)
-		}
-		name, err := sample.CompileFormat(u.Backend, f.copts)
-		if err != nil {
-			return nil, fmt.Errorf("frontend %q: use_backend: %w", p.Name, err)
-		}
-		if !name.Static() {
-			f.useBE = append(f.useBE, useBackend{cond: c, dyn: name})
+	sw, err := rules.CompileSwitching(p, f.copts)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range sw {
+		if u.Dyn != nil {
+			f.useBE = append(f.useBE, useBackend{cond: u.Cond, dyn: u.Dyn})
 			continue
 		}
-		be := rt.beByName[string(name.Literal())]
+		be := rt.beByName[u.Backend]
 		if be == nil {
 			return nil, fmt.Errorf("frontend %q: use_backend %q not found", p.Name, u.Backend)
 		}
-		f.useBE = append(f.useBE, useBackend{cond: c, be: be})
+		f.useBE = append(f.useBE, useBackend{cond: u.Cond, be: be})
 	}
 	all := append([]*Backend{f.defaultBE}, nil)
 	for _, u := range f.useBE {
@@ -121,30 +106,18 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 			return nil, fmt.Errorf("frontend %q (mode %s) cannot use backend %q (mode %s)", p.Name, f.mode, be.Name, be.mode)
 		}
 	}
-	var err error
-	if f.errs, err = loadErrorFiles(p); err != nil {
+	if f.errs, err = rules.ErrorPages(p); err != nil {
 		return nil, err
 	}
-	for _, r := range p.TCPRequestConnection {
-		c, err := acl.Compile(r.Cond)
-		if err != nil {
-			return nil, fmt.Errorf("frontend %q: tcp-request connection %s: %w", p.Name, r.Action, err)
-		}
-		switch r.Action {
-		case "accept":
-			f.connRules = append(f.connRules, &tcpRule{accept: true, cond: c})
-		case "reject":
-			f.connRules = append(f.connRules, &tcpRule{cond: c})
-		default:
-			return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request connection %q is not supported", p.Name, r.File, r.Line, r.Action)
-		}
+	if f.connRules, err = rules.CompileConnRules(p); err != nil {
+		return nil, err
 	}
 	if f.mode == config.ModeHTTP {
-		rs, err := compileRuleSet(p, f.errs, f.copts)
+		rs, err := rules.CompileSet(p, f.errs, f.copts)
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
 		}
-		f.reqRules, f.rspRules, f.afterRules = rs.req, rs.rsp, rs.after
+		f.reqRules, f.rspRules, f.afterRules = rs.Req, rs.Rsp, rs.After
 		if p.MonitorURI != "" {
 			f.monitorURI = []byte(p.MonitorURI)
 		}
@@ -153,12 +126,12 @@ func newFrontend(rt *Runtime, p *config.Proxy) (*Frontend, error) {
 			if be.Cfg == p || be.mode != config.ModeHTTP || rt.beRules[be] != nil {
 				continue
 			}
-			rs, err := compileRuleSet(be.Cfg, be.errs, f.copts)
+			rs, err := rules.CompileSet(be.Cfg, be.errs, f.copts)
 			if err != nil {
 				return nil, fmt.Errorf("backend %q: %w", be.Name, err)
 			}
 			if rt.beRules == nil {
-				rt.beRules = map[*Backend]*ruleSet{}
+				rt.beRules = map[*Backend]*rules.Set{}
 			}
 			rt.beRules[be] = rs
 		}
@@ -212,69 +185,6 @@ func newLogger(rt *Runtime, p *config.Proxy) (*tlog.Logger, error) {
 		SeparateErrors: p.Options.LogSeparateErrors,
 		Name:           p.Name,
 	})
-}
-
-// compileRuleSet compiles a proxy's http-request, http-response and
-// http-after-response rules.
-func compileRuleSet(p *config.Proxy, errs map[int][]byte, o *sample.Options) (*ruleSet, error) {
-	rs := &ruleSet{}
-	for _, r := range p.HTTPRequest {
-		hr, err := compileHTTPRule(r, "http-request", errs, o)
-		if err != nil {
-			return nil, err
-		}
-		rs.req = append(rs.req, hr)
-	}
-	for _, r := range p.HTTPResponse {
-		hr, err := compileHTTPRule(r, "http-response", errs, o)
-		if err != nil {
-			return nil, err
-		}
-		rs.rsp = append(rs.rsp, hr)
-	}
-	for _, r := range p.HTTPAfterResponse {
-		hr, err := compileHTTPRule(r, "http-after-response", errs, o)
-		if err != nil {
-			return nil, err
-		}
-		switch hr.kind {
-		case ruleAllow, ruleSetHeader, ruleAddHeader, ruleDelHeader:
-		default:
-			return nil, fmt.Errorf("%s: not supported in http-after-response", hr.src)
-		}
-		rs.after = append(rs.after, hr)
-	}
-	return rs, nil
-}
-
-// loadErrorFiles normalises a proxy's errorfiles and adds its errorloc
-// redirects (which replace the page of their status).
-func loadErrorFiles(p *config.Proxy) (map[int][]byte, error) {
-	if len(p.ErrorFiles) == 0 && len(p.ErrorLocs) == 0 {
-		return nil, nil
-	}
-	m := make(map[int][]byte, len(p.ErrorFiles)+len(p.ErrorLocs))
-	for code, raw := range p.ErrorFiles {
-		b, err := http1.NormalizeErrorFile(raw)
-		if err != nil {
-			return nil, fmt.Errorf("proxy %q: errorfile for status %d: %w", p.Name, code, err)
-		}
-		m[code] = b
-	}
-	for code, loc := range p.ErrorLocs {
-		m[code] = errorLocPage(loc)
-	}
-	return m, nil
-}
-
-// errorLocPage is the redirect HAProxy sends instead of an error page
-// for `errorloc302`/`errorloc303 CODE URL`.
-func errorLocPage(loc config.ErrorLoc) []byte {
-	line := "HTTP/1.1 302 Found"
-	if loc.Code == 303 {
-		line = "HTTP/1.1 303 See Other"
-	}
-	return []byte(line + "\r\ncache-control: no-cache\r\ncontent-length: 0\r\nlocation: " + loc.URL + "\r\n\r\n")
 }
 
 // Mode returns the frontend's mode.
@@ -428,8 +338,8 @@ func (f *Frontend) acceptRules(c net.Conn) bool {
 	var s sample.Conn
 	s.Init(c)
 	for _, r := range f.connRules {
-		if r.cond.Eval(&s) {
-			return r.accept
+		if r.Cond.Eval(&s) {
+			return r.Accept
 		}
 	}
 	return true

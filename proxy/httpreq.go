@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"github.com/goha/goha/proxy/rules"
 	"net"
 	"time"
 
@@ -162,7 +163,7 @@ func (s *httpSession) serverFailed(e *tlog.Entry, rs reqStart, be *Backend, srv 
 	if !s.w.rq.read {
 		s.linger = true
 	}
-	n := s.answer(s.afterPage(pageFor(status, be.errs), be), keep)
+	n := s.answer(s.afterPage(rules.PageFor(status, be.errs), be), keep)
 	if e != nil {
 		s.fillEntry(e, rs)
 		e.TR = rs.headDone.Sub(rs.firstByte)
@@ -282,7 +283,7 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 	uri := req.URI
 	var path []byte
 	for i := range w.rules {
-		if h := &w.rules[i]; h.r.kind == ruleSetPath {
+		if h := &w.rules[i]; h.r.Kind == rules.SetPath {
 			path = w.valueOf(h)
 			uri = nil
 		}
@@ -353,7 +354,7 @@ func (s *httpSession) forwardfor(be *Backend) (string, bool) {
 func removedByRules(hits []ruleHit, from int, name []byte) bool {
 	for i := from; i < len(hits); i++ {
 		r := hits[i].r
-		if (r.kind == ruleSetHeader || r.kind == ruleDelHeader) && bytes.Equal(r.name, name) {
+		if (r.Kind == rules.SetHeader || r.Kind == rules.DelHeader) && bytes.Equal(r.Name, name) {
 			return true
 		}
 	}
@@ -367,13 +368,13 @@ func (w *work) appendAdded(out []byte, from int) []byte {
 	for i := from; i < len(w.rules); i++ {
 		h := &w.rules[i]
 		r := h.r
-		if r.kind != ruleSetHeader && r.kind != ruleAddHeader {
+		if r.Kind != rules.SetHeader && r.Kind != rules.AddHeader {
 			continue
 		}
-		if removedByRules(w.rules, i+1, r.name) {
+		if removedByRules(w.rules, i+1, r.Name) {
 			continue
 		}
-		out = appendHeader(out, r.name, w.valueOf(h))
+		out = appendHeader(out, r.Name, w.valueOf(h))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"github.com/goha/goha/proxy/rules"
 
 	"github.com/goha/goha/proxy/http1"
 	"github.com/goha/goha/proxy/sample"
@@ -23,43 +24,43 @@ func (s *httpSession) isMonitor(uri []byte) bool {
 // answered (deny, reject, return, auth, redirect); keep then says whether
 // the connection stays open. Header and path rules that match are
 // recorded in w.rules with their evaluated values.
-func (s *httpSession) requestRules(rules []*httpRule, be *Backend, closeLocal bool) (done, keep bool) {
+func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLocal bool) (done, keep bool) {
 	f, w := s.f, s.w
 	x := &w.x
 	req := &w.req
-	for _, r := range rules {
-		if !r.cond.Eval(&s.smp) {
+	for _, r := range set {
+		if !r.Cond.Eval(&s.smp) {
 			continue
 		}
-		switch r.kind {
-		case ruleAllow:
+		switch r.Kind {
+		case rules.Allow:
 			return false, false
-		case ruleDeny:
+		case rules.Deny:
 			f.Dreq.Add(1)
 			if be != nil {
 				be.Dreq.Add(1)
 			}
-			return true, s.local(s.answerPage(r), r.status, [2]byte{'P', 'R'}, closeLocal)
-		case ruleReject:
+			return true, s.local(s.answerPage(r), r.Status, [2]byte{'P', 'R'}, closeLocal)
+		case rules.Reject:
 			f.Dreq.Add(1)
 			if be != nil {
 				be.Dreq.Add(1)
 			}
 			s.logLocal(-1, 0, [2]byte{'P', 'R'})
 			return true, false
-		case ruleReturn, ruleAuth:
+		case rules.Return, rules.Auth:
 			f.Intercepted.Add(1)
-			return true, s.local(s.answerPage(r), r.status, [2]byte{'L', 'R'}, closeLocal)
-		case ruleRedirect:
+			return true, s.local(s.answerPage(r), r.Status, [2]byte{'L', 'R'}, closeLocal)
+		case rules.Redirect:
 			a := len(w.vals)
-			w.vals = r.value.AppendTo(w.vals, x, s.rt.bufsize)
+			w.vals = r.Value.AppendTo(w.vals, x, s.rt.bufsize)
 			target := w.vals[a:]
-			if r.ignoreEmpty && len(target) == 0 {
+			if r.IgnoreEmpty && len(target) == 0 {
 				continue
 			}
 			f.Intercepted.Add(1)
-			w.out = r.appendRedirect(w.out[:0], req, req.Host, target)
-			return true, s.local(w.out, r.status, [2]byte{'L', 'R'}, closeLocal)
+			w.out = r.AppendRedirect(w.out[:0], req, req.Host, target)
+			return true, s.local(w.out, r.Status, [2]byte{'L', 'R'}, closeLocal)
 		default:
 			w.hit(r, x, s.rt.bufsize)
 		}
@@ -69,13 +70,13 @@ func (s *httpSession) requestRules(rules []*httpRule, be *Backend, closeLocal bo
 
 // answerPage returns a deny/return rule's answer, built per request when
 // it has log-format parts.
-func (s *httpSession) answerPage(r *httpRule) []byte {
-	if r.dyn == nil {
-		return r.page
+func (s *httpSession) answerPage(r *rules.HTTPRule) []byte {
+	if !r.Dynamic() {
+		return r.Page
 	}
 	w := s.w
 	a := len(w.vals)
-	w.vals = r.appendDynPage(w.vals, &w.x)
+	w.vals = r.AppendDynPage(w.vals, &w.x)
 	return w.vals[a:]
 }
 
@@ -83,29 +84,29 @@ func (s *httpSession) answerPage(r *httpRule) []byte {
 // frontend's) and collects the http-after-response ones for the response
 // in w.resp, recording header hits in w.rules. It returns the deny rule
 // that matched, if any.
-func (s *httpSession) responseRules(be *Backend) *httpRule {
+func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 	f, w := s.f, s.w
 	x := &w.x
 	w.rules = w.rules[:0]
 	w.vals = w.vals[:0]
-	var brs *ruleSet
+	var brs *rules.Set
 	if be != nil && be.Cfg != f.Cfg {
 		brs = s.rt.beRules[be]
 	}
-	sets := [2][]*httpRule{nil, f.rspRules}
+	sets := [2][]*rules.HTTPRule{nil, f.rspRules}
 	if brs != nil {
-		sets[0] = brs.rsp
+		sets[0] = brs.Rsp
 	}
-	for _, rules := range sets {
+	for _, set := range sets {
 	set:
-		for _, r := range rules {
-			if !r.cond.Eval(&s.smp) {
+		for _, r := range set {
+			if !r.Cond.Eval(&s.smp) {
 				continue
 			}
-			switch r.kind {
-			case ruleAllow:
+			switch r.Kind {
+			case rules.Allow:
 				break set
-			case ruleDeny:
+			case rules.Deny:
 				return r
 			default:
 				w.hit(r, x, s.rt.bufsize)
@@ -120,19 +121,19 @@ func (s *httpSession) responseRules(be *Backend) *httpRule {
 // rules first, then the frontend's).
 func (s *httpSession) afterRules(be *Backend) {
 	f, w := s.f, s.w
-	sets := [2][]*httpRule{nil, f.afterRules}
+	sets := [2][]*rules.HTTPRule{nil, f.afterRules}
 	if be != nil && be.Cfg != f.Cfg {
 		if brs := s.rt.beRules[be]; brs != nil {
-			sets[0] = brs.after
+			sets[0] = brs.After
 		}
 	}
-	for _, rules := range sets {
+	for _, set := range sets {
 	set:
-		for _, r := range rules {
-			if !r.cond.Eval(&s.smp) {
+		for _, r := range set {
+			if !r.Cond.Eval(&s.smp) {
 				continue
 			}
-			if r.kind == ruleAllow {
+			if r.Kind == rules.Allow {
 				break set
 			}
 			w.hit(r, &w.x, s.rt.bufsize)
@@ -146,7 +147,7 @@ func (s *httpSession) hasAfterRules(be *Backend) bool {
 		return true
 	}
 	if be != nil && be.Cfg != s.f.Cfg {
-		if brs := s.rt.beRules[be]; brs != nil && len(brs.after) > 0 {
+		if brs := s.rt.beRules[be]; brs != nil && len(brs.After) > 0 {
 			return true
 		}
 	}
@@ -194,4 +195,35 @@ func (s *httpSession) afterPage(page []byte, be *Backend) []byte {
 	out = append(out, buf[resp.HeadLen:]...)
 	w.out = out
 	return out
+}
+
+// ruleHit is a header or path rule that matched a request or response,
+// with its evaluated value: vals[a:b] of the work area, or the rule's
+// literal value when a < 0.
+type ruleHit struct {
+	r    *rules.HTTPRule
+	a, b int32
+}
+
+// evalValue evaluates a matching rule's value into w.vals and records the
+// hit.
+func (w *work) hit(r *rules.HTTPRule, x *sample.Ctx, max int) {
+	h := ruleHit{r: r, a: -1}
+	if r.Value != nil && !r.Value.Static() {
+		a := len(w.vals)
+		w.vals = r.Value.AppendTo(w.vals, x, max)
+		h.a, h.b = int32(a), int32(len(w.vals))
+	}
+	w.rules = append(w.rules, h)
+}
+
+// valueOf returns a hit's value.
+func (w *work) valueOf(h *ruleHit) []byte {
+	if h.a < 0 {
+		if h.r.Value == nil {
+			return nil
+		}
+		return h.r.Value.Literal()
+	}
+	return w.vals[h.a:h.b]
 }

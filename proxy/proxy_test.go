@@ -77,11 +77,11 @@ func TestTCPConnectionRules(t *testing.T) {
 func TestErrorfile(t *testing.T) {
 	rt, _ := startProxy(t, testDefaults+"frontend fe\n    bind {{fe:fe}}\n    http-request deny\n")
 	f := rt.FindFrontend("fe")
-	if f == nil || f.reqRules[0].page == nil {
+	if f == nil || f.reqRules[0].Page == nil {
 		t.Fatal("no deny page")
 	}
-	if !strings.HasPrefix(string(f.reqRules[0].page), "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\n") {
-		t.Errorf("deny page %q", f.reqRules[0].page)
+	if !strings.HasPrefix(string(f.reqRules[0].Page), "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\n") {
+		t.Errorf("deny page %q", f.reqRules[0].Page)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/goha/goha/proxy/relay"
+	"github.com/goha/goha/proxy/rules"
 	"github.com/goha/goha/proxy/sample"
 	"net"
 	"sync"
@@ -40,7 +41,7 @@ type Runtime struct {
 	backends  []*Backend
 	beByName  map[string]*Backend
 	// beRules are the backends' HTTP rules, compiled once (frontend.go).
-	beRules map[*Backend]*ruleSet
+	beRules map[*Backend]*rules.Set
 
 	bufsize    int
 	maxrewrite int

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"github.com/goha/goha/proxy/rules"
 	"time"
 
 	"github.com/goha/goha/proxy/http1"
@@ -162,7 +163,7 @@ func (s *httpSession) phaseMonitor(t *txn) verdict {
 	}
 	f.Intercepted.Add(1)
 	f.hrsp(200)
-	s.sendRaw(s.afterPage(pageFor(200, f.errs), nil))
+	s.sendRaw(s.afterPage(rules.PageFor(200, f.errs), nil))
 	return doneClose
 }
 
@@ -198,7 +199,7 @@ func (s *httpSession) phaseSwitch(t *txn) verdict {
 	f := s.f
 	t.be = f.pickBackendX(&s.smp, &s.w.x)
 	if t.be == nil {
-		return verdictOf(s.local(pageFor(503, f.errs), 503, [2]byte{'S', 'C'}, t.closeLocal))
+		return verdictOf(s.local(rules.PageFor(503, f.errs), 503, [2]byte{'S', 'C'}, t.closeLocal))
 	}
 	s.w.x.Backend = t.be
 	return next
@@ -207,8 +208,8 @@ func (s *httpSession) phaseSwitch(t *txn) verdict {
 // phaseBackendRules applies the backend's own http-request rules.
 func (s *httpSession) phaseBackendRules(t *txn) verdict {
 	be := t.be
-	if brs := s.rt.beRules[be]; brs != nil && len(brs.req) > 0 && be.Cfg != s.f.Cfg {
-		if done, keep := s.requestRules(brs.req, be, t.closeLocal); done {
+	if brs := s.rt.beRules[be]; brs != nil && len(brs.Req) > 0 && be.Cfg != s.f.Cfg {
+		if done, keep := s.requestRules(brs.Req, be, t.closeLocal); done {
 			return verdictOf(keep)
 		}
 	}

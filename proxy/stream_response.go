@@ -103,14 +103,14 @@ func (s *httpSession) phaseResponseRules(t *txn) verdict {
 	f.Dresp.Add(1)
 	be.Dresp.Add(1)
 	srv.Dresp.Add(1)
-	page := deny.page
-	if deny.dyn != nil {
-		w.vals = deny.appendDynPage(w.vals[:0], &w.x)
+	page := deny.Page
+	if deny.Dynamic() {
+		w.vals = deny.AppendDynPage(w.vals[:0], &w.x)
 		page = w.vals
 	}
-	be.hrsp(deny.status)
-	srv.hrsp(deny.status)
-	f.hrsp(deny.status)
+	be.hrsp(deny.Status)
+	srv.hrsp(deny.Status)
+	f.hrsp(deny.Status)
 	n := s.answer(s.afterPage(page, be), false)
 	if e := t.e; e != nil {
 		s.fillEntry(e, t.rs)
@@ -118,7 +118,7 @@ func (s *httpSession) phaseResponseRules(t *txn) verdict {
 		e.Tw, e.Tc, e.Tr = t.cr.tw, t.cr.tc, t.tRespHead.Sub(t.tReqSent)
 		e.BackendName, e.ServerName = be.Name, srv.Name
 		e.Server = srv.addr.Load().ap
-		e.Status, e.BytesOut, e.BytesIn = deny.status, n, t.bytesIn
+		e.Status, e.BytesOut, e.BytesIn = deny.Status, n, t.bytesIn
 		e.Term = [2]byte{'P', 'H'}
 		e.Retries, e.Redispatched = t.cr.retries, t.cr.redispatched
 		e.BeConn, e.SrvConn = int(be.Scur.Load()), int(srv.Scur.Load())

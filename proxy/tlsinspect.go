@@ -2,7 +2,7 @@ package proxy
 
 import (
 	"errors"
-	"fmt"
+	"github.com/goha/goha/proxy/rules"
 	"io"
 	"net"
 	"os"
@@ -29,40 +29,19 @@ import (
 // them to the server as usual, splice included. use_backend rules then
 // see the same payload (req_ssl_sni routing).
 
-// compileContentRules compiles a mode tcp frontend's content rules.
+// compileContentRules compiles a frontend's content rules; in mode tcp
+// they wait for the payload within tcp-request inspect-delay.
 func (f *Frontend) compileContentRules(p *config.Proxy) error {
 	if len(p.TCPRequestContent) == 0 {
 		return nil
 	}
-	if f.mode != config.ModeTCP {
-		// In mode http the content rules run before the HTTP request
-		// is parsed; goha evaluates them on the parsed request
-		// instead, which only works for rules that do not read the raw
-		// payload.
-		for _, r := range p.TCPRequestContent {
-			c, err := acl.Compile(r.Cond)
-			if err != nil {
-				return fmt.Errorf("frontend %q: tcp-request content %s: %w", p.Name, r.Action, err)
-			}
-			if c.NeedsPayload() {
-				return fmt.Errorf("frontend %q [%s:%d]: tcp-request content rules reading the raw payload are not supported in mode http", p.Name, r.File, r.Line)
-			}
-			f.contentRules = append(f.contentRules, &tcpRule{accept: r.Action == "accept", cond: c})
-		}
-		return nil
+	rs, err := rules.CompileContentRules(p)
+	if err != nil {
+		return err
 	}
-	f.inspectDelay = p.TCPRequestInspectDelay
-	for _, r := range p.TCPRequestContent {
-		c, err := acl.Compile(r.Cond)
-		if err != nil {
-			return fmt.Errorf("frontend %q: tcp-request content %s: %w", p.Name, r.Action, err)
-		}
-		switch r.Action {
-		case "accept", "reject":
-		default:
-			return fmt.Errorf("frontend %q [%s:%d]: tcp-request content %q is not supported", p.Name, r.File, r.Line, r.Action)
-		}
-		f.contentRules = append(f.contentRules, &tcpRule{accept: r.Action == "accept", cond: c})
+	f.contentRules = rs
+	if f.mode == config.ModeTCP {
+		f.inspectDelay = p.TCPRequestInspectDelay
 	}
 	return nil
 }
@@ -123,15 +102,15 @@ func (f *Frontend) inspectContent(c net.Conn, smp *sample.Conn) bool {
 // rule cannot decide before more payload arrives.
 func (f *Frontend) evalContentRules(smp *sample.Conn) (decided, accept bool) {
 	for _, r := range f.contentRules {
-		m, miss := r.cond.EvalPartial(smp)
+		m, miss := r.Cond.EvalPartial(smp)
 		if miss {
 			return false, false
 		}
 		if m {
-			if !r.accept {
+			if !r.Accept {
 				f.Dreq.Add(1)
 			}
-			return true, r.accept
+			return true, r.Accept
 		}
 	}
 	return true, true
@@ -141,11 +120,11 @@ func (f *Frontend) evalContentRules(smp *sample.Conn) (decided, accept bool) {
 // not reading the raw payload) to the parsed request; false rejects.
 func (f *Frontend) contentRulesHTTP(s acl.Sample) bool {
 	for _, r := range f.contentRules {
-		if r.cond.Eval(s) {
-			if !r.accept {
+		if r.Cond.Eval(s) {
+			if !r.Accept {
 				f.Dreq.Add(1)
 			}
-			return r.accept
+			return r.Accept
 		}
 	}
 	return true

@@ -1,4 +1,12 @@
-package proxy
+// Package rules compiles a proxy's rules once per runtime, from the
+// config model into plain values the sessions (package stream) execute:
+// http-request, http-response and http-after-response rules through an
+// action table (one row per action keyword, httpActions), tcp-request
+// connection and content rules, use_backend switching rules, and the
+// errorfile/errorloc pages deny, return and error answers send. It
+// knows nothing of sessions: evaluating a rule's condition or value on
+// a live request is the stream's job.
+package rules
 
 import (
 	"bytes"
@@ -12,38 +20,43 @@ import (
 	"github.com/goha/goha/proxy/sample"
 )
 
-type ruleKind uint8
+// Kind is what an HTTP rule does when its condition matches.
+type Kind uint8
 
+// HTTP rule kinds, one per action keyword (deny and tarpit are Deny).
 const (
-	ruleAllow ruleKind = iota
-	ruleDeny
-	ruleReject
-	ruleReturn
-	ruleRedirect
-	ruleAuth
-	ruleSetHeader
-	ruleAddHeader
-	ruleDelHeader
-	ruleSetPath
+	Allow Kind = iota
+	Deny
+	Reject
+	Return
+	Redirect
+	Auth
+	SetHeader
+	AddHeader
+	DelHeader
+	SetPath
 )
 
-// httpRule is a compiled http-request, http-response or
+// HTTPRule is a compiled http-request, http-response or
 // http-after-response rule.
-type httpRule struct {
-	kind  ruleKind
-	cond  *acl.Cond
-	name  []byte         // lowercased header name
-	value *sample.Format // header value, path or redirect target
-	// page is the full response for deny/return/auth (built at New);
-	// with a log-format body, dyn builds it per request instead.
-	page   []byte
+type HTTPRule struct {
+	Kind  Kind
+	Cond  *acl.Cond
+	Name  []byte         // lowercased header name
+	Value *sample.Format // header value, path or redirect target
+	// Page is the full response for deny/return/auth (built at New);
+	// with a log-format body, dyn builds it per request instead (see
+	// AppendDynPage).
+	Page   []byte
 	dyn    *dynPage
-	status int
+	Status int
 	// redirect
 	redirKind   string // location, prefix, scheme
 	dropQuery   bool
 	appendSlash bool
-	ignoreEmpty bool
+	// IgnoreEmpty is redirect's ignore-empty: an empty target skips
+	// the rule.
+	IgnoreEmpty bool
 	cookie      string // Set-Cookie value of set-cookie/clear-cookie
 	src         string
 }
@@ -65,7 +78,7 @@ type dynHdr struct {
 // needs into hr.
 type ruleCompiler struct {
 	r       *config.Rule
-	hr      *httpRule
+	hr      *HTTPRule
 	request bool
 	where   string
 	errs    map[int][]byte
@@ -78,22 +91,22 @@ var httpActions = map[string]struct {
 	responses bool
 	compile   func(c *ruleCompiler) error
 }{
-	"allow":      {true, func(c *ruleCompiler) error { c.hr.kind = ruleAllow; return nil }},
-	"reject":     {true, func(c *ruleCompiler) error { c.hr.kind = ruleReject; return nil }},
+	"allow":      {true, func(c *ruleCompiler) error { c.hr.Kind = Allow; return nil }},
+	"reject":     {true, func(c *ruleCompiler) error { c.hr.Kind = Reject; return nil }},
 	"deny":       {true, (*ruleCompiler).deny},
 	"tarpit":     {true, (*ruleCompiler).deny},
 	"return":     {false, (*ruleCompiler).ret},
 	"redirect":   {false, (*ruleCompiler).redirect},
 	"auth":       {false, (*ruleCompiler).auth},
-	"set-header": {true, headerAction(ruleSetHeader)},
-	"add-header": {true, headerAction(ruleAddHeader)},
-	"del-header": {true, headerAction(ruleDelHeader)},
+	"set-header": {true, headerAction(SetHeader)},
+	"add-header": {true, headerAction(AddHeader)},
+	"del-header": {true, headerAction(DelHeader)},
 	"set-path":   {false, (*ruleCompiler).setPath},
 }
 
-// compileHTTPRule builds a rule; errs are the proxy's error pages and o
+// compileHTTP builds a rule; errs are the proxy's error pages and o
 // what log-format values need.
-func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *sample.Options) (*httpRule, error) {
+func compileHTTP(r *config.Rule, dir string, errs map[int][]byte, o *sample.Options) (*HTTPRule, error) {
 	request := dir == "http-request"
 	where := fmt.Sprintf("%s %s [%s:%d]", dir, r.Action, r.File, r.Line)
 	cond, err := acl.Compile(r.Cond)
@@ -107,7 +120,7 @@ func compileHTTPRule(r *config.Rule, dir string, errs map[int][]byte, o *sample.
 	case !request && !act.responses:
 		return nil, fmt.Errorf("%s: not supported in responses", where)
 	}
-	c := &ruleCompiler{r: r, hr: &httpRule{cond: cond, status: r.Status, src: where}, request: request, where: where, errs: errs, o: o}
+	c := &ruleCompiler{r: r, hr: &HTTPRule{Cond: cond, Status: r.Status, src: where}, request: request, where: where, errs: errs, o: o}
 	if err := act.compile(c); err != nil {
 		return nil, err
 	}
@@ -126,20 +139,20 @@ func (c *ruleCompiler) lf(v string) (*sample.Format, error) {
 // deny: 403 by default in requests, 502 in responses (HAProxy's
 // http-response deny default).
 func (c *ruleCompiler) deny() error {
-	c.hr.kind = ruleDeny
-	if c.hr.status == 0 {
-		c.hr.status = 403
+	c.hr.Kind = Deny
+	if c.hr.Status == 0 {
+		c.hr.Status = 403
 		if !c.request {
-			c.hr.status = 502
+			c.hr.Status = 502
 		}
 	}
 	return c.answer()
 }
 
 func (c *ruleCompiler) ret() error {
-	c.hr.kind = ruleReturn
-	if c.hr.status == 0 {
-		c.hr.status = 200
+	c.hr.Kind = Return
+	if c.hr.Status == 0 {
+		c.hr.Status = 200
 	}
 	return c.answer()
 }
@@ -156,12 +169,12 @@ func (c *ruleCompiler) answer() error {
 	}
 	if !dynamic {
 		if r.Action != "return" && r.Body == nil && r.ContentType == "" && len(r.Headers) == 0 {
-			hr.page = pageFor(hr.status, c.errs)
+			hr.Page = PageFor(hr.Status, c.errs)
 		} else {
-			hr.page = buildReturn(hr.status, r.ContentType, r.Headers, r.Body, c.errs)
+			hr.Page = buildReturn(hr.Status, r.ContentType, r.Headers, r.Body, c.errs)
 		}
-		if hr.page == nil {
-			return fmt.Errorf("%s: no error page for status %d", c.where, hr.status)
+		if hr.Page == nil {
+			return fmt.Errorf("%s: no error page for status %d", c.where, hr.Status)
 		}
 		return nil
 	}
@@ -186,16 +199,16 @@ func (c *ruleCompiler) answer() error {
 
 func (c *ruleCompiler) redirect() error {
 	r, hr := c.r, c.hr
-	hr.kind = ruleRedirect
-	if hr.status == 0 {
-		hr.status = 302
+	hr.Kind = Redirect
+	if hr.Status == 0 {
+		hr.Status = 302
 	}
 	hr.redirKind = r.RedirectKind
 	if hr.redirKind == "" {
 		hr.redirKind = "location"
 	}
 	var err error
-	if hr.value, err = c.lf(r.Value); err != nil {
+	if hr.Value, err = c.lf(r.Value); err != nil {
 		return err
 	}
 	for i := 0; i < len(r.Flags); i++ {
@@ -205,7 +218,7 @@ func (c *ruleCompiler) redirect() error {
 		case "append-slash":
 			hr.appendSlash = true
 		case "ignore-empty":
-			hr.ignoreEmpty = true
+			hr.IgnoreEmpty = true
 		case "set-cookie", "clear-cookie":
 			if i+1 < len(r.Flags) {
 				i++
@@ -222,81 +235,54 @@ func (c *ruleCompiler) redirect() error {
 
 func (c *ruleCompiler) auth() error {
 	hr := c.hr
-	hr.kind = ruleAuth
+	hr.Kind = Auth
 	realm := c.r.Realm
 	if realm == "" {
 		realm = "HAProxy"
 	}
-	hr.status = 401
+	hr.Status = 401
 	body := http1.ErrorPageBody(401)
-	hr.page = []byte("HTTP/1.1 401 Unauthorized\r\ncontent-length: " + strconv.Itoa(len(body)) +
+	hr.Page = []byte("HTTP/1.1 401 Unauthorized\r\ncontent-length: " + strconv.Itoa(len(body)) +
 		"\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"" + realm + "\"\r\n\r\n" + body)
 	return nil
 }
 
 // headerAction returns the compiler of set-header, add-header or del-header.
-func headerAction(kind ruleKind) func(c *ruleCompiler) error {
+func headerAction(kind Kind) func(c *ruleCompiler) error {
 	return func(c *ruleCompiler) error {
 		r, hr := c.r, c.hr
-		hr.kind = kind
-		hr.name = []byte(strings.ToLower(r.Name))
-		if kind == ruleDelHeader {
+		hr.Kind = kind
+		hr.Name = []byte(strings.ToLower(r.Name))
+		if kind == DelHeader {
 			if len(r.Flags) == 2 && r.Flags[0] == "-m" && r.Flags[1] != "str" {
 				return fmt.Errorf("%s: del-header -m %s is not supported", c.where, r.Flags[1])
 			}
 			return nil
 		}
 		var err error
-		hr.value, err = c.lf(r.Value)
+		hr.Value, err = c.lf(r.Value)
 		return err
 	}
 }
 
 func (c *ruleCompiler) setPath() error {
-	c.hr.kind = ruleSetPath
+	c.hr.Kind = SetPath
 	var err error
-	c.hr.value, err = c.lf(c.r.Value)
+	c.hr.Value, err = c.lf(c.r.Value)
 	return err
 }
 
-// ruleHit is a header or path rule that matched a request or response,
-// with its evaluated value: vals[a:b] of the work area, or the rule's
-// literal value when a < 0.
-type ruleHit struct {
-	r    *httpRule
-	a, b int32
-}
+// Dynamic reports whether the rule's answer has log-format parts: it is
+// then built per request by AppendDynPage instead of being Page.
+func (r *HTTPRule) Dynamic() bool { return r.dyn != nil }
 
-// evalValue evaluates a matching rule's value into w.vals and records the
-// hit.
-func (w *work) hit(r *httpRule, x *sample.Ctx, max int) {
-	h := ruleHit{r: r, a: -1}
-	if r.value != nil && !r.value.Static() {
-		a := len(w.vals)
-		w.vals = r.value.AppendTo(w.vals, x, max)
-		h.a, h.b = int32(a), int32(len(w.vals))
-	}
-	w.rules = append(w.rules, h)
-}
-
-// valueOf returns a hit's value.
-func (w *work) valueOf(h *ruleHit) []byte {
-	if h.a < 0 {
-		if h.r.value == nil {
-			return nil
-		}
-		return h.r.value.Literal()
-	}
-	return w.vals[h.a:h.b]
-}
-
-// appendDynPage builds a deny/return answer with log-format parts.
-func (r *httpRule) appendDynPage(dst []byte, x *sample.Ctx) []byte {
+// AppendDynPage builds a deny/return answer with log-format parts.
+func (r *HTTPRule) AppendDynPage(dst []byte, x *sample.Ctx) []byte {
 	d := r.dyn
 	dst = append(dst, "HTTP/1.1 "...)
-	dst = strconv.AppendInt(dst, int64(r.status), 10)
+	dst = strconv.AppendInt(dst, int64(r.Status), 10)
 	dst = append(dst, ' ')
-	dst = append(dst, http1.Reason(r.status)...)
+	dst = append(dst, http1.Reason(r.Status)...)
 	dst = append(dst, "\r\ncontent-length: "...)
 	// the body goes at the end; its length is patched in afterwards
 	lenAt := len(dst)
@@ -323,8 +309,8 @@ func (r *httpRule) appendDynPage(dst []byte, x *sample.Ctx) []byte {
 	return dst[:len(dst)-pad]
 }
 
-// pageFor returns the errorfile for status or the built-in page.
-func pageFor(status int, errs map[int][]byte) []byte {
+// PageFor returns the errorfile for status or the built-in page.
+func PageFor(status int, errs map[int][]byte) []byte {
 	if p, ok := errs[status]; ok {
 		return p
 	}
@@ -337,7 +323,7 @@ func pageFor(status int, errs map[int][]byte) []byte {
 // used when there is one.
 func buildReturn(status int, ctype string, hdrs [][2]string, body []byte, errs map[int][]byte) []byte {
 	if body == nil && ctype == "" && len(hdrs) == 0 {
-		if p := pageFor(status, errs); p != nil {
+		if p := PageFor(status, errs); p != nil {
 			return p
 		}
 	}
@@ -367,13 +353,13 @@ func buildReturn(status int, ctype string, hdrs [][2]string, body []byte, errs m
 	return append(b, body...)
 }
 
-// appendRedirect builds a redirect response into dst; target is the
+// AppendRedirect builds a redirect response into dst; target is the
 // evaluated location, prefix or scheme.
-func (r *httpRule) appendRedirect(dst []byte, req *http1.Request, host, target []byte) []byte {
+func (r *HTTPRule) AppendRedirect(dst []byte, req *http1.Request, host, target []byte) []byte {
 	dst = append(dst, "HTTP/1.1 "...)
-	dst = strconv.AppendInt(dst, int64(r.status), 10)
+	dst = strconv.AppendInt(dst, int64(r.Status), 10)
 	dst = append(dst, ' ')
-	dst = append(dst, http1.Reason(r.status)...)
+	dst = append(dst, http1.Reason(r.Status)...)
 	dst = append(dst, "\r\ncontent-length: 0\r\nlocation: "...)
 	uri := req.URI
 	if r.dropQuery {
@@ -404,7 +390,7 @@ func (r *httpRule) appendRedirect(dst []byte, req *http1.Request, host, target [
 		dst = append(dst, r.cookie...)
 		dst = append(dst, "\r\n"...)
 	}
-	if r.status == 302 || r.status == 303 {
+	if r.Status == 302 || r.Status == 303 {
 		// HAProxy 2.6 adds cache-control to its 302 redirects.
 		dst = append(dst, "cache-control: no-cache\r\n"...)
 	}
