@@ -60,7 +60,7 @@ func (b *backend) addr() string { return b.ln.Addr().String() }
 
 // startProxy parses cfgText, binds every {{fe:NAME}} placeholder on a
 // 127.0.0.1:0 port and every {{unix:NAME}} on a unix socket in a
-// temporary directory, starts a Runtime and returns it with the
+// temporary directory, starts a Process and returns it with the
 // addresses (or paths) by NAME.
 func startProxy(t testing.TB, cfgText string) (*Process, map[string]string) {
 	t.Helper()

@@ -21,7 +21,7 @@ import (
 const softIdleGrace = 10 * time.Second
 
 // work is the working area of a request in flight: buffers and parse
-// state. Connections take one from the runtime's pool when a request
+// state. Connections take one from the process' pool when a request
 // starts and give it back when they go idle, so an idle connection holds
 // no buffer.
 type work struct {

@@ -84,7 +84,7 @@ type Process struct {
 	rates rateSet // rates.go
 }
 
-// sessionCloser is what the runtime can do to a live session at stop.
+// sessionCloser is what the process can do to a live session at stop.
 type sessionCloser interface {
 	// kill closes the session's connections now (hard stop).
 	kill()
@@ -217,7 +217,7 @@ func (rt *Process) Start(lns map[string]net.Listener) error {
 }
 
 // purgeLoop closes pooled server connections idle for longer than
-// idleMaxAge, until the runtime stops.
+// idleMaxAge, until the process stops.
 func (rt *Process) purgeLoop() {
 	t := time.NewTicker(idleMaxAge / 4)
 	defer t.Stop()
@@ -381,7 +381,7 @@ func (rt *Process) putWork(w *work) {
 	rt.works.Put(w)
 }
 
-// Maps returns the runtime's live map references (`show map`, `add
+// Maps returns the process' live map references (`show map`, `add
 // map` ...).
 func (rt *Process) Maps() *sample.MapRefs { return rt.maps }
 

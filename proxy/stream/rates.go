@@ -18,7 +18,7 @@ type rateCtr struct {
 	max  atomic.Int64
 }
 
-// rateSet holds every rate of a runtime.
+// rateSet holds every rate of a process.
 type rateSet struct {
 	tick atomic.Int64 // Unix ns of the last tick
 	all  []*rateCtr
@@ -149,7 +149,7 @@ func (rt *Process) ProcessRates() (conn, connMax, sess, sessMax int64) {
 
 // waitAcceptRate holds an accept loop while the process is at its
 // maxconnrate, as HAProxy pauses its listeners: the clients wait in the
-// kernel's queue, none is refused. It returns false when the runtime
+// kernel's queue, none is refused. It returns false when the process
 // stops meanwhile.
 func (rt *Process) waitAcceptRate() bool {
 	limit := int64(rt.cfg.Global.MaxConnRate)

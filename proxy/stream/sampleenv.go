@@ -9,7 +9,7 @@ import (
 )
 
 // This file is the proxy's side of package sample: what its fetches and
-// %X variables read of frontends, backends and the runtime, and the
+// %X variables read of frontends, backends and the process, and the
 // evaluation context of an HTTP request.
 
 var (
