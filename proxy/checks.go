@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/goha/goha/proxy/check"
@@ -15,7 +14,8 @@ import (
 )
 
 // observe is the runtime's observability state: health checkers, event
-// loggers of backends, rate counters and the stats pages. It is built by
+// loggers of backends and the context that ends them and the rates
+// sampler; the stats pages it builds live on their frontends. It is built by
 // initObserve at the end of New and is immutable afterwards, except for
 // the atomics and mutex-guarded parts it holds.
 type observe struct {
@@ -32,31 +32,6 @@ type observe struct {
 	// evlog is each backend's event logger (server state changes), on
 	// the backend's log targets (`log global` included).
 	evlog map[*Backend]*tlog.Logger
-
-	rates rateSet
-	pages map[*Frontend]*statsPage
-}
-
-// srvHealth is a server's health and state-change bookkeeping.
-type srvHealth struct {
-	// chk is the server's checker (nil without `check`); it is replaced
-	// when the address changes at run time (checks follow the server).
-	chk atomic.Pointer[check.Checker]
-	// stopChk ends the current checker's goroutine (guarded by mu).
-	mu      sync.Mutex
-	stopChk context.CancelFunc
-	// checkOff is `disable health`; forced is `set server health
-	// stopping` (NOLB).
-	checkOff atomic.Bool
-	nolb     atomic.Bool
-	// lastChange is when the server last changed state (Unix ns);
-	// downSince when it went down (0 while up); downtime the total time
-	// spent down before downSince.
-	lastChange atomic.Int64
-	downSince  atomic.Int64
-	downtime   atomic.Int64
-	// addrFromCLI says the address was changed at runtime.
-	addrFromCLI atomic.Bool
 }
 
 // initObserve builds checkers, event loggers, rate counters and stats
@@ -65,23 +40,15 @@ func (rt *Runtime) initObserve() error {
 	o := &rt.obs
 	o.start = time.Now()
 	o.evlog = map[*Backend]*tlog.Logger{}
-	now := o.start.UnixNano()
-	for _, b := range rt.backends {
-		if rt.opt.LogHub != nil {
-			l, err := newLogger(rt, b.Cfg)
+	for _, b := range rt.Backends() {
+		if rt.Options().LogHub != nil {
+			l, err := rt.NewLogger(b.Cfg)
 			if err != nil {
 				return fmt.Errorf("backend %q: %w", b.Name, err)
 			}
 			o.evlog[b] = l
 		}
-		b.hc = &beHealth{}
-		b.hc.lastChange.Store(now)
 		for _, s := range b.Servers {
-			s.hc = &srvHealth{}
-			s.hc.lastChange.Store(now)
-			if s.AdminState() == AdminMaint {
-				s.hc.downSince.Store(now)
-			}
 			if !s.Cfg.Check {
 				continue
 			}
@@ -97,41 +64,31 @@ func (rt *Runtime) initObserve() error {
 			if err != nil {
 				return err
 			}
-			s.hc.chk.Store(c)
+			s.Health().Chk.Store(c)
 			o.checked = append(o.checked, s)
 		}
 	}
-	rt.initRates()
 	return rt.initStatsPages()
-}
-
-// beHealth is a backend's state-change bookkeeping (UP/DOWN as a whole).
-type beHealth struct {
-	mu         sync.Mutex
-	down       bool
-	lastChange atomic.Int64
-	downSince  atomic.Int64
-	downtime   atomic.Int64
 }
 
 // startObserve starts the health checks (spread over the longest
 // interval) and the rate sampler. Called by Start.
 func (rt *Runtime) startObserve() {
 	o := &rt.obs
-	ctx, cancel := context.WithCancel(rt.ctx)
+	ctx, cancel := context.WithCancel(rt.Context())
 	o.ctx, o.cancel = ctx, cancel
 	var maxInter time.Duration
 	for _, s := range o.checked {
-		maxInter = max(maxInter, s.hc.chk.Load().Config().Inter)
+		maxInter = max(maxInter, s.Health().Chk.Load().Config().Inter)
 	}
 	for i, s := range o.checked {
-		c := s.hc.chk.Load()
+		c := s.Health().Chk.Load()
 		if s.AdminState() == AdminMaint {
 			c.Pause()
 		}
 		rt.runChecker(s, c, check.Spread(i, len(o.checked), maxInter))
 	}
-	go rt.sampleRates(ctx)
+	go rt.SampleRates(ctx)
 }
 
 // newChecker builds a checker for s whose events are applied only while
@@ -139,7 +96,7 @@ func (rt *Runtime) startObserve() {
 func (rt *Runtime) newChecker(s *Server, cfg check.Config) (*check.Checker, error) {
 	var c *check.Checker
 	c, err := check.New(cfg, func(e check.Event) {
-		if s.hc.chk.Load() == c {
+		if s.Health().Chk.Load() == c {
 			rt.checkEvent(s, e)
 		}
 	})
@@ -154,12 +111,12 @@ func (rt *Runtime) newChecker(s *Server, cfg check.Config) (*check.Checker, erro
 func (rt *Runtime) runChecker(s *Server, c *check.Checker, delay time.Duration) {
 	o := &rt.obs
 	ctx, cancel := context.WithCancel(o.ctx)
-	s.hc.mu.Lock()
-	if s.hc.stopChk != nil {
-		s.hc.stopChk()
+	s.Health().Mu.Lock()
+	if s.Health().StopChk != nil {
+		s.Health().StopChk()
 	}
-	s.hc.stopChk = cancel
-	s.hc.mu.Unlock()
+	s.Health().StopChk = cancel
+	s.Health().Mu.Unlock()
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
@@ -171,7 +128,7 @@ func (rt *Runtime) runChecker(s *Server, c *check.Checker, delay time.Duration) 
 // checks have their own `addr`: the new one probes the new address and
 // starts from the server's current state.
 func (rt *Runtime) followAddr(s *Server) error {
-	old := s.hc.chk.Load()
+	old := s.Health().Chk.Load()
 	if old == nil || s.Cfg.CheckAddr != "" || s.Cfg.Unix != "" {
 		return nil
 	}
@@ -193,10 +150,10 @@ func (rt *Runtime) followAddr(s *Server) error {
 	if !s.CheckUp() {
 		c.SetHealth(false)
 	}
-	if s.AdminState() == AdminMaint || s.hc.checkOff.Load() {
+	if s.AdminState() == AdminMaint || s.Health().CheckOff.Load() {
 		c.Pause()
 	}
-	s.hc.chk.Store(c)
+	s.Health().Chk.Store(c)
 	if rt.obs.ctx != nil && rt.obs.ctx.Err() == nil {
 		rt.runChecker(s, c, 0)
 	}
@@ -223,9 +180,6 @@ func (rt *Runtime) StartTime() time.Time { return rt.obs.start }
 // LogHub returns the traffic log hub (nil without logs).
 func (rt *Runtime) LogHub() *tlog.Hub { return rt.opt.LogHub }
 
-// Options returns the options the runtime was built with.
-func (rt *Runtime) Options() Options { return rt.opt }
-
 // checkEvent applies a checker's event to the data plane and logs it.
 func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 	b := s.Backend
@@ -233,12 +187,12 @@ func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 	case check.EventHealth:
 		rt.logEvent(b, tlog.Notice, e.Message, false)
 	case check.EventState:
-		if s.hc.checkOff.Load() || s.AdminState() == AdminMaint {
+		if s.Health().CheckOff.Load() || s.AdminState() == AdminMaint {
 			return
 		}
-		s.hc.nolb.Store(false) // a verdict replaces a forced NOLB
+		s.Health().NoLB.Store(false) // a verdict replaces a forced NOLB
 		s.SetCheckUp(e.Up)
-		s.markChange(e.Up)
+		s.MarkChange(e.Up)
 		act, bck := b.ActiveServers()
 		msg := e.StateMessage(act, bck, int(s.Scur.Load()), 0, 0)
 		if e.Up {
@@ -263,39 +217,26 @@ func (rt *Runtime) logEvent(b *Backend, level tlog.Level, msg string, alert bool
 	}
 }
 
-// markChange records a server going up (usable) or down.
-func (s *Server) markChange(up bool) {
-	now := time.Now().UnixNano()
-	s.hc.lastChange.Store(now)
-	if up {
-		if d := s.hc.downSince.Swap(0); d != 0 {
-			s.hc.downtime.Add(now - d)
-		}
-	} else {
-		s.hc.downSince.CompareAndSwap(0, now)
-	}
-}
-
 // backendChanged logs "backend X has no server available!" when the
 // last usable server of b went away, and tracks the backend's downtime.
 func (rt *Runtime) backendChanged(b *Backend) {
 	act, bck := b.ActiveServers()
 	down := act+bck == 0 && len(b.Servers) > 0
-	h := b.hc
-	h.mu.Lock()
-	changed := h.down != down
-	h.down = down
-	h.mu.Unlock()
+	h := b.Health()
+	h.Mu.Lock()
+	changed := h.Down != down
+	h.Down = down
+	h.Mu.Unlock()
 	if !changed {
 		return
 	}
 	now := time.Now().UnixNano()
-	h.lastChange.Store(now)
+	h.LastChange.Store(now)
 	if down {
-		h.downSince.Store(now)
+		h.DownSince.Store(now)
 		rt.logEvent(b, tlog.Emerg, fmt.Sprintf("backend %s has no server available!", b.Name), true)
-	} else if d := h.downSince.Swap(0); d != 0 {
-		h.downtime.Add(now - d)
+	} else if d := h.DownSince.Swap(0); d != 0 {
+		h.Downtime.Add(now - d)
 	}
 }
 
@@ -311,7 +252,7 @@ func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
 	b := s.Backend
 	wasUsable := s.Usable()
 	s.SetAdminState(a)
-	if c := s.hc.chk.Load(); c != nil && !s.hc.checkOff.Load() {
+	if c := s.Health().Chk.Load(); c != nil && !s.Health().CheckOff.Load() {
 		switch {
 		case a == AdminMaint:
 			c.Pause()
@@ -325,7 +266,7 @@ func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
 	tail := fmt.Sprintf("%d active and %d backup servers left. %d sessions active, 0 requeued, 0 remaining in queue.", act, bck, s.Scur.Load())
 	switch {
 	case a == AdminMaint:
-		s.markChange(false)
+		s.MarkChange(false)
 		if wasUsable {
 			rt.logEvent(b, tlog.Alert, fmt.Sprintf("Server %s is going DOWN for maintenance. %s", name, tail), false)
 		} else {
@@ -333,31 +274,16 @@ func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
 		}
 	case a == AdminDrain:
 		if prev == AdminMaint {
-			s.markChange(true)
+			s.MarkChange(true)
 		}
 		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s enters drain state. %s", name, tail), false)
 	case prev == AdminMaint:
-		s.markChange(s.CheckUp())
+		s.MarkChange(s.CheckUp())
 		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s is UP/READY (leaving forced maintenance).", name), false)
 	default:
 		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s is UP/READY (leaving forced drain).", name), false)
 	}
 	rt.backendChanged(b)
-}
-
-// HasCheck reports whether the server has a health checker.
-func (s *Server) HasCheck() bool { return s.hc != nil && s.hc.chk.Load() != nil }
-
-// CheckEnabled reports whether the server's checks run (`check`
-// configured and not `disable health`).
-func (s *Server) CheckEnabled() bool { return s.HasCheck() && !s.hc.checkOff.Load() }
-
-// CheckSnapshot returns the checker's state; false without checks.
-func (s *Server) CheckSnapshot() (check.Snapshot, bool) {
-	if !s.HasCheck() {
-		return check.Snapshot{}, false
-	}
-	return s.hc.chk.Load().Snapshot(), true
 }
 
 // SetCheckEnabled is `enable|disable health`: disabled checks stop and
@@ -371,12 +297,12 @@ func (rt *Runtime) SetCheckEnabled(s *Server, on bool) error {
 		}
 		return errors.New("Health check was not configured on this server, cannot enable.")
 	}
-	if s.hc.checkOff.Load() == !on {
+	if s.Health().CheckOff.Load() == !on {
 		return nil
 	}
-	c := s.hc.chk.Load()
+	c := s.Health().Chk.Load()
 	if !on {
-		s.hc.checkOff.Store(true) // from now on, verdicts are ignored
+		s.Health().CheckOff.Store(true) // from now on, verdicts are ignored
 		c.Pause()
 	}
 	// Either way the server is UP now (unchecked, or restarting its
@@ -384,11 +310,11 @@ func (rt *Runtime) SetCheckEnabled(s *Server, on bool) error {
 	// is not overwritten.
 	if !s.CheckUp() {
 		s.SetCheckUp(true)
-		s.markChange(true)
+		s.MarkChange(true)
 		rt.backendChanged(s.Backend)
 	}
 	if on {
-		s.hc.checkOff.Store(false)
+		s.Health().CheckOff.Store(false)
 		if s.AdminState() != AdminMaint {
 			c.Resume()
 		}
@@ -410,8 +336,8 @@ const (
 // does, and logs "Server B/S is UP|DOWN, changed from CLI".
 func (rt *Runtime) SetServerHealth(s *Server, h ServerHealth) {
 	up := h != HealthDown
-	s.hc.nolb.Store(h == HealthStopping)
-	if c := s.hc.chk.Load(); c != nil {
+	s.Health().NoLB.Store(h == HealthStopping)
+	if c := s.Health().Chk.Load(); c != nil {
 		c.SetHealth(up)
 	}
 	was := s.CheckUp()
@@ -420,7 +346,7 @@ func (rt *Runtime) SetServerHealth(s *Server, h ServerHealth) {
 	if was == usable {
 		return
 	}
-	s.markChange(usable)
+	s.MarkChange(usable)
 	b := s.Backend
 	act, bck := b.ActiveServers()
 	name := b.Name + "/" + s.Name
@@ -443,9 +369,9 @@ func (rt *Runtime) RestoreDown(s *Server) {
 	if !s.HasCheck() || !s.CheckUp() {
 		return
 	}
-	s.hc.chk.Load().SetHealth(false)
+	s.Health().Chk.Load().SetHealth(false)
 	s.SetCheckUp(false)
-	s.markChange(false)
+	s.MarkChange(false)
 	rt.backendChanged(s.Backend)
 }
 
@@ -455,50 +381,6 @@ func (rt *Runtime) SetServerAddr(s *Server, ip string, port int) error {
 	if err := s.SetAddr(ip, port); err != nil {
 		return err
 	}
-	s.hc.addrFromCLI.Store(true)
+	s.Health().AddrFromCLI.Store(true)
 	return rt.followAddr(s)
 }
-
-// ServerStatus returns the server's `show stat` status: "MAINT", "DRAIN",
-// "NOLB", "no check", or the check state ("UP", "DOWN", "UP 1/3"...).
-func (s *Server) ServerStatus() string {
-	switch {
-	case s.AdminState() == AdminMaint:
-		return "MAINT"
-	case s.hc.nolb.Load() && s.CheckUp() == false:
-		return "NOLB"
-	}
-	snap, ok := s.CheckSnapshot()
-	checked := ok && !s.hc.checkOff.Load()
-	up := s.CheckUp()
-	if checked {
-		snap.Up = up
-		st := snap.StateString()
-		if up && s.AdminState() == AdminDrain {
-			return "DRAIN"
-		}
-		return st
-	}
-	if !up {
-		return "DOWN"
-	}
-	if s.AdminState() == AdminDrain {
-		return "DRAIN"
-	}
-	return "no check"
-}
-
-// LastChange returns when the server last changed state.
-func (s *Server) LastChange() time.Time { return time.Unix(0, s.hc.lastChange.Load()) }
-
-// Downtime returns the total time the server spent down.
-func (s *Server) Downtime() time.Duration {
-	d := s.hc.downtime.Load()
-	if since := s.hc.downSince.Load(); since != 0 {
-		d += time.Now().UnixNano() - since
-	}
-	return time.Duration(d)
-}
-
-// AddrChanged reports whether the address was changed at runtime.
-func (s *Server) AddrChanged() bool { return s.hc.addrFromCLI.Load() }

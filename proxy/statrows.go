@@ -25,7 +25,7 @@ func (rt *Runtime) StatRows() []stats.Row {
 		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() {
 			rows = append(rows, rt.frontendRow(f, pid))
 		}
-		if b := rt.beByName[p.Name]; b != nil && p.IsBackend() {
+		if b := rt.FindBackend(p.Name); b != nil && p.IsBackend() {
 			for _, s := range b.Servers {
 				rows = append(rows, rt.serverRow(s, pid, now))
 			}
@@ -50,7 +50,7 @@ func setCommon(r *stats.Row, c *Counters, http bool) {
 }
 
 func (rt *Runtime) frontendRow(f *Frontend, pid int64) stats.Row {
-	http := f.mode == config.ModeHTTP
+	http := f.Mode() == config.ModeHTTP
 	r := stats.NewRow(stats.ObjFrontend, f.Name, "FRONTEND", f.Cfg.ID, 0, http)
 	r.Set(stats.ColPid, pid)
 	setCommon(&r, &f.Counters, http)
@@ -72,13 +72,13 @@ func (rt *Runtime) frontendRow(f *Frontend, pid int64) stats.Row {
 		status = "FULL"
 	}
 	r.SetStr(stats.ColStatus, status)
-	rs := &rt.obs.rates
-	r.Set(stats.ColRate, rs.rate(rs.feSess[f]))
-	r.Set(stats.ColRateMax, rs.rateMax(rs.feSess[f]))
-	r.Set(stats.ColReqRate, rs.rate(rs.feReq[f]))
-	r.Set(stats.ColReqRateMax, rs.rateMax(rs.feReq[f]))
-	r.Set(stats.ColConnRate, rs.rate(rs.feConn[f]))
-	r.Set(stats.ColConnRateMax, rs.rateMax(rs.feConn[f]))
+	sess, sessMax, req, reqMax, conn, connMax := rt.FrontendRates(f)
+	r.Set(stats.ColRate, sess)
+	r.Set(stats.ColRateMax, sessMax)
+	r.Set(stats.ColReqRate, req)
+	r.Set(stats.ColReqRateMax, reqMax)
+	r.Set(stats.ColConnRate, conn)
+	r.Set(stats.ColConnRateMax, connMax)
 	r.Set(stats.ColConnTot, f.ConnTot.Load())
 	if http {
 		r.Set(stats.ColIntercepted, f.Intercepted.Load())
@@ -99,12 +99,8 @@ func (rt *Runtime) fullconn(b *Backend) int64 {
 		return int64(b.Cfg.Fullconn)
 	}
 	var sum int64
-	for _, f := range rt.frontends {
-		uses := f.defaultBE == b
-		for _, u := range f.useBE {
-			uses = uses || u.be == b
-		}
-		if uses {
+	for _, f := range rt.Frontends() {
+		if f.Reaches(b) {
 			m := int64(f.Maxconn())
 			if m <= 0 {
 				m = int64(rt.Maxconn())
@@ -123,7 +119,7 @@ func secsSince(now time.Time, unixSec int64) int64 {
 }
 
 func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
-	http := b.mode == config.ModeHTTP
+	http := b.Mode() == config.ModeHTTP
 	r := stats.NewRow(stats.ObjBackend, b.Name, "BACKEND", b.Cfg.ID, 0, http)
 	r.Set(stats.ColPid, pid)
 	setCommon(&r, &b.Counters, http)
@@ -174,18 +170,18 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 	r.Set(stats.ColAct, act)
 	r.Set(stats.ColBck, bck)
 	r.Set(stats.ColChkdown, downs)
-	r.Set(stats.ColLastchg, int64(now.Sub(time.Unix(0, b.hc.lastChange.Load()))/time.Second))
+	r.Set(stats.ColLastchg, int64(now.Sub(time.Unix(0, b.Health().LastChange.Load()))/time.Second))
 	if len(b.Servers) > 0 {
-		d := b.hc.downtime.Load()
-		if since := b.hc.downSince.Load(); since != 0 {
+		d := b.Health().Downtime.Load()
+		if since := b.Health().DownSince.Load(); since != 0 {
 			d += now.UnixNano() - since
 		}
 		r.Set(stats.ColDowntime, d/int64(time.Second))
 	}
 	r.Set(stats.ColLbtot, lbtot)
-	rs := &rt.obs.rates
-	r.Set(stats.ColRate, rs.rate(rs.beSess[b]))
-	r.Set(stats.ColRateMax, rs.rateMax(rs.beSess[b]))
+	rate, rateMax := rt.BackendRate(b)
+	r.Set(stats.ColRate, rate)
+	r.Set(stats.ColRateMax, rateMax)
 	r.Set(stats.ColCliAbrt, b.CliAbrt.Load())
 	r.Set(stats.ColSrvAbrt, b.SrvAbrt.Load())
 	r.Set(stats.ColLastsess, secsSince(now, b.Lastsess.Load()))
@@ -211,7 +207,7 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 
 func (rt *Runtime) serverRow(s *Server, pid int64, now time.Time) stats.Row {
 	b := s.Backend
-	http := b.mode == config.ModeHTTP
+	http := b.Mode() == config.ModeHTTP
 	r := stats.NewRow(stats.ObjServer, b.Name, s.Name, b.Cfg.ID, s.ID, http)
 	r.Set(stats.ColPid, pid)
 	setCommon(&r, &s.Counters, http)
@@ -240,9 +236,9 @@ func (rt *Runtime) serverRow(s *Server, pid int64, now time.Time) stats.Row {
 		r.Set(stats.ColQlimit, int64(s.Cfg.Maxqueue))
 	}
 	r.Set(stats.ColLbtot, s.Lbtot.Load())
-	rs := &rt.obs.rates
-	r.Set(stats.ColRate, rs.rate(rs.srvSess[s]))
-	r.Set(stats.ColRateMax, rs.rateMax(rs.srvSess[s]))
+	rate, rateMax := rt.ServerRate(s)
+	r.Set(stats.ColRate, rate)
+	r.Set(stats.ColRateMax, rateMax)
 	if snap, ok := s.CheckSnapshot(); ok && s.CheckEnabled() {
 		r.Set(stats.ColChkfail, snap.Failed)
 		r.Set(stats.ColChkdown, snap.Downs)
@@ -295,38 +291,16 @@ func (rt *Runtime) ProxyID(name string) (int, bool) {
 // ClearCounters is `clear counters`: the maxima (all: every counter)
 // start again from zero.
 func (rt *Runtime) ClearCounters(all bool) {
-	clr := func(c *Counters) {
-		c.Smax.Store(c.Scur.Load())
-		c.Qmax.Store(c.Qcur.Load())
-		if !all {
-			return
-		}
-		for _, a := range []interface{ Store(int64) }{&c.Stot, &c.Bin, &c.Bout, &c.Dreq, &c.Dresp,
-			&c.Ereq, &c.Econ, &c.Eresp, &c.Wretr, &c.Wredis, &c.ReqTot, &c.CliAbrt, &c.SrvAbrt,
-			&c.Lbtot, &c.ConnTot, &c.Intercepted, &c.DeniedConn, &c.Lastsess} {
-			a.Store(0)
-		}
-		for i := range c.Hrsp {
-			c.Hrsp[i].Store(0)
-		}
-		for _, a := range []*Avg{&c.Ctime, &c.Qtime, &c.Rtime, &c.Ttime} {
-			a.n.Store(0)
-			a.sum.Store(0)
-		}
+	for _, f := range rt.Frontends() {
+		f.Counters.Clear(all)
 	}
-	for _, f := range rt.frontends {
-		clr(&f.Counters)
-	}
-	for _, b := range rt.backends {
-		clr(&b.Counters)
+	for _, b := range rt.Backends() {
+		b.Counters.Clear(all)
 		for _, s := range b.Servers {
-			clr(&s.Counters)
+			s.Counters.Clear(all)
 		}
 	}
-	if all {
-		rt.obs.rates.rebase()
-	}
-	rt.obs.rates.clearMax()
+	rt.ClearRates(all)
 }
 
 // ServerStates returns the `show servers state` lines of backend b (nil:
@@ -334,7 +308,7 @@ func (rt *Runtime) ClearCounters(all bool) {
 func (rt *Runtime) ServerStates(b *Backend) []stats.ServerState {
 	var out []stats.ServerState
 	now := time.Now()
-	for _, be := range rt.backends {
+	for _, be := range rt.Backends() {
 		if b != nil && be != b {
 			continue
 		}
@@ -401,14 +375,6 @@ func serverState(b *Backend, s *Server, now time.Time) stats.ServerState {
 		}
 	}
 	return st
-}
-
-// InitialWeight returns the configured weight (1 when unset).
-func (s *Server) InitialWeight() int {
-	if s.Cfg.Weight < 0 {
-		return 1
-	}
-	return s.Cfg.Weight
 }
 
 // haproxyCheckStatus maps check statuses to HAProxy 2.6's HCHK_STATUS_*

@@ -6,7 +6,7 @@
 // their client sends again. Both loops' epoll descriptors sit in Go's
 // netpoller, so no thread blocks in a system call.
 //
-// The sessions stay in package proxy; they meet the loops through small
+// The sessions stay in package stream; they meet the loops through small
 // interfaces: a mode tcp session is an Owner (its lock, whether it was
 // killed, and its end: counters and log) handed to a Relay with its two
 // connections, and an idle HTTP session is a Parkable (its socket, its

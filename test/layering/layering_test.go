@@ -23,6 +23,9 @@ var forbidden = []struct {
 	// with their subpackages) it may import besides the standard
 	// library.
 	allowed []string
+	// deniedExact are module packages it must not import, their
+	// subpackages allowed (the root "proxy" above "proxy/acl").
+	deniedExact []string
 }{
 	{pkg: "./config", stdlibOnly: true},
 	{pkg: "./cli", stdlibOnly: true},
@@ -44,6 +47,11 @@ var forbidden = []struct {
 	// TLS builds crypto/tls settings from the model: it knows nothing of
 	// streams, listeners or the CLI, which call into it.
 	{pkg: "./proxy/ssl", allowed: []string{"golang.org/x/crypto", mod + "config"}},
+	// Inside the data plane: the root package wires the engine
+	// (proxy/stream), which executes the rules compiled by proxy/rules.
+	// Neither reaches back up; rules know nothing of sessions.
+	{pkg: "./proxy/stream", deniedExact: []string{"proxy"}, denied: []string{"master", "worker", "cli", "cmd", "test"}},
+	{pkg: "./proxy/rules", allowed: []string{mod + "proxy/sample", mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "config"}},
 }
 
 func TestMasterDoesNotImportProxy(t *testing.T) {
@@ -89,6 +97,11 @@ func TestLayering(t *testing.T) {
 				}
 				for _, bad := range f.denied {
 					if d == mod+bad || strings.HasPrefix(d, mod+bad+"/") {
+						t.Errorf("%s imports %s: dependencies must point down the table", f.pkg, d)
+					}
+				}
+				for _, bad := range f.deniedExact {
+					if d == mod+bad {
 						t.Errorf("%s imports %s: dependencies must point down the table", f.pkg, d)
 					}
 				}

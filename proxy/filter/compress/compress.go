@@ -5,7 +5,7 @@
 // flushing after each piece so a slow server's data still flows.
 //
 // The package knows the HTTP head (package http1) and the settings
-// (package config); package proxy runs it as a filter.
+// (package config); package stream runs it as a filter.
 package compress
 
 import (
