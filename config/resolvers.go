@@ -123,6 +123,14 @@ func (p *parser) resolversResolvConf(r *Resolvers, _ []string) {
 		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: failed to open /etc/resolv.conf.", p.file, p.line))
 		return
 	}
+	if warns := addResolvConf(r, data); len(warns) > 0 {
+		p.rec.warn(p.file, p.line, fmt.Sprintf("parsing [%s:%d]: %s", p.file, p.line, strings.Join(warns, "\n        ")))
+	}
+}
+
+// addResolvConf adds the nameservers of a resolv.conf to a section and
+// returns the warnings HAProxy gives for the lines it skips.
+func addResolvConf(r *Resolvers, data []byte) []string {
 	var warns []string
 	for n, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
@@ -145,9 +153,21 @@ func (p *parser) resolversResolvConf(r *Resolvers, _ []string) {
 		r.Nameservers = append(r.Nameservers, Nameserver{Name: f[1], Addr: netip.AddrPortFrom(ip, 53).String(),
 			File: "/etc/resolv.conf", Line: n + 1})
 	}
-	if len(warns) > 0 {
-		p.rec.warn(p.file, p.line, fmt.Sprintf("parsing [%s:%d]: %s", p.file, p.line, strings.Join(warns, "\n        ")))
+	return warns
+}
+
+// DefaultResolvers is the section named "default" HAProxy 2.6 creates
+// at start-up when the configuration has none, from /etc/resolv.conf
+// (given as data): it appears in `show resolvers` after the others. It
+// is nil when resolv.conf names no usable nameserver (HAProxy then
+// creates none, silently).
+func DefaultResolvers(resolvConf []byte) *Resolvers {
+	r := newResolvers("default", "", 0)
+	addResolvConf(r, resolvConf)
+	if len(r.Nameservers) == 0 {
+		return nil
 	}
+	return r
 }
 
 // findNameserver returns the section's nameserver of that name.

@@ -65,3 +65,45 @@ backend be
 		t.Errorf("template servers share id %d", sv[0].ID)
 	}
 }
+
+// TestDefaultResolvers: the implicit "default" section takes
+// resolv.conf's nameservers, named after their address, on port 53.
+func TestDefaultResolvers(t *testing.T) {
+	r := DefaultResolvers([]byte("search x\nnameserver 10.0.0.53\nnameserver bogus\nnameserver ::1\nnameserver 10.0.0.53\n"))
+	if r == nil || r.Name != "default" || len(r.Nameservers) != 2 || r.Nameservers[0].Name != "10.0.0.53" ||
+		r.Nameservers[0].Addr != "10.0.0.53:53" || r.Nameservers[1].Addr != "[::1]:53" || r.Hold.Valid != 10*time.Second {
+		t.Errorf("DefaultResolvers = %+v", r)
+	}
+	if DefaultResolvers([]byte("search x\n")) != nil {
+		t.Error("a section without nameserver")
+	}
+}
+
+// TestParseResolvConf: parse-resolv-conf adds resolv.conf's nameservers
+// where it stands, and warns about the lines it skips.
+func TestParseResolvConf(t *testing.T) {
+	opts := testOpts(nil)
+	opts.ReadFile = func(name string) ([]byte, error) {
+		if name != "/etc/resolv.conf" {
+			t.Fatalf("read %s", name)
+		}
+		return []byte("nameserver 10.0.0.53\nnameserver\n"), nil
+	}
+	src := "resolvers dns\n  nameserver a 127.0.0.1:53\n  parse-resolv-conf\n"
+	cfg, err := Parse([]Source{{Name: "t.cfg", Data: []byte(src)}}, opts)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	ns := cfg.Resolvers[0].Nameservers
+	if len(ns) != 2 || ns[1].Name != "10.0.0.53" || ns[1].Addr != "10.0.0.53:53" {
+		t.Errorf("nameservers = %+v", ns)
+	}
+	want := "parsing [t.cfg:3]: parsing [/etc/resolv.conf:2] : nameserver line is missing address."
+	found := false
+	for _, w := range cfg.Warnings {
+		found = found || w.Msg == want
+	}
+	if !found {
+		t.Errorf("warnings = %+v, want %q", cfg.Warnings, want)
+	}
+}

@@ -243,6 +243,13 @@ func (s *slots) view() string {
 	return strings.Join(parts, " ")
 }
 
+// all returns every event received, in order.
+func (s *slots) all() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Event(nil), s.events...)
+}
+
 // reasons are the reasons of the events that took an address away.
 func (s *slots) reasons() []string {
 	s.mu.Lock()

@@ -308,10 +308,7 @@ func TestBadAnswers(t *testing.T) {
 			r, _, s := run(t, fastSection(nsOf("ns", f)), GroupSpec{Name: "svc.test", Port: 80, Slots: 2, PreferIPv4: true})
 			waitFor(t, "bad answers counted", func() bool { return counter(r, tc.count) >= 2 })
 			waitView(t, s, "127.0.0.2:80 -")
-			if strings.Contains(strings.Join(s.reasons(), ","), "66") {
-				t.Fatal("a slot took the spoofed address")
-			}
-			for _, ev := range s.events {
+			for _, ev := range s.all() {
 				if ev.Addr.Addr() == netip.MustParseAddr("127.0.0.66") {
 					t.Fatalf("slot %d took the bad answer's address", ev.Slot)
 				}
