@@ -393,3 +393,30 @@ func TestWriteShow(t *testing.T) {
 		t.Errorf("no section: %q", b.String())
 	}
 }
+
+// TestLifecycle: Start twice, or after Stop, is an error; Stop before
+// Start does nothing; a bad nameserver address or group is refused.
+func TestLifecycle(t *testing.T) {
+	r, err := New(fastSection(config.Nameserver{Name: "ns", Addr: "127.0.0.1:53"}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err == nil {
+		t.Error("second Start accepted")
+	}
+	r.Stop()
+	r2, _ := New(fastSection(), Options{})
+	r2.Stop()
+	if err := r2.Start(context.Background()); err == nil {
+		t.Error("Start after Stop accepted")
+	}
+	if _, err := New(fastSection(config.Nameserver{Name: "ns", Addr: "dns.test:53"}), Options{}); err == nil {
+		t.Error("a nameserver named by host name accepted")
+	}
+	if _, err := r2.Subscribe(GroupSpec{Name: "svc.test"}); err == nil {
+		t.Error("a group without slots accepted")
+	}
+}

@@ -36,11 +36,10 @@ type Resolvers struct {
 	now     func() time.Time
 }
 
-// Options tune a Resolvers beyond its configuration section (tests).
-type Options struct {
-	// Now is the clock (default time.Now).
-	Now func() time.Time
-}
+// Options tune a Resolvers beyond its configuration section; there is
+// none yet (the zero value is the only one), the parameter keeps New's
+// signature stable.
+type Options struct{}
 
 // New returns the Resolvers of a section; nothing is sent before Start.
 func New(sec *config.Resolvers, opts Options) (*Resolvers, error) {
@@ -48,10 +47,7 @@ func New(sec *config.Resolvers, opts Options) (*Resolvers, error) {
 		return nil, errors.New("resolve: no resolvers section")
 	}
 	r := &Resolvers{Name: sec.Name, cfg: *sec, pending: map[uint16]*resolution{},
-		packets: make(chan packet, 64), wake: make(chan struct{}, 1), now: opts.Now}
-	if r.now == nil {
-		r.now = time.Now
-	}
+		packets: make(chan packet, 64), wake: make(chan struct{}, 1), now: time.Now}
 	if r.cfg.AcceptedPayloadSize == 0 {
 		r.cfg.AcceptedPayloadSize = 512
 	}
@@ -70,8 +66,8 @@ func New(sec *config.Resolvers, opts Options) (*Resolvers, error) {
 func (r *Resolvers) Start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.started {
-		return fmt.Errorf("resolve: resolvers %s already started", r.Name)
+	if r.started || r.stopped {
+		return fmt.Errorf("resolve: resolvers %s already started or stopped", r.Name)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	for _, ns := range r.ns {
