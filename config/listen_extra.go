@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -264,14 +265,23 @@ func (p *parser) parseServerTemplate(px *Proxy, args []string) {
 	if hi-lo > 4096 {
 		hi = lo + 4096
 	}
+	// The line is parsed once, as HAProxy does (one set of messages,
+	// which name the server "(null)" as HAProxy's do), and the server
+	// copied for each number.
 	base := len(px.Servers)
-	for n := lo; n <= hi; n++ {
-		line := append([]string{"server", args[1] + strconv.Itoa(n)}, args[3:]...)
-		p.parseServer(px, line)
-		if len(px.Servers) == base {
-			return // the first one failed: same error for all
-		}
-		base = len(px.Servers)
-		px.Servers[base-1].Template = true
+	p.parseServer(px, append([]string{"server", "(null)"}, args[3:]...))
+	if len(px.Servers) == base {
+		return
+	}
+	first := px.Servers[base]
+	first.Name = args[1] + strconv.Itoa(lo)
+	first.Template, first.TemplatePrefix, first.TemplateIndex = true, args[1], lo
+	for n := lo + 1; n <= hi; n++ {
+		s := *first
+		s.Name, s.TemplateIndex, s.ID = args[1]+strconv.Itoa(n), n, 0
+		s.Set = copySet(first.Set)
+		s.ResolveOpts = append([]string(nil), first.ResolveOpts...)
+		s.ResolveNets = append([]netip.Prefix(nil), first.ResolveNets...)
+		px.Servers = append(px.Servers, &s)
 	}
 }

@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // Config is a whole parsed configuration: every file given with -f, in
 // order. It is plain data: the master, the workers and the data plane read
@@ -384,11 +387,30 @@ type Server struct {
 	SNI string
 	// TLS holds the server's other TLS settings.
 	TLS ServerTLS `json:",omitzero"`
-	// Resolvers is `resolvers NAME`: HAProxy re-resolves the name at run
-	// time; goha resolves it once (a failure leaves the server Disabled).
+	// Resolvers is `resolvers NAME`: the section that keeps FQDN
+	// resolved at run time (proxy/resolve).
 	Resolvers string
-	// Template is set on servers created by `server-template`.
-	Template bool
+	// FQDN is the host name as written when the address is a name (""
+	// for an IP address or a unix socket): what the resolvers query. An
+	// SRV name (`_service._proto.name`) has no port and no address until
+	// the resolvers answer.
+	FQDN string
+	// ResolvePrefer is `resolve-prefer ipv4|ipv6` ("" = ipv6, HAProxy's
+	// default).
+	ResolvePrefer string
+	// ResolveOpts is `resolve-opts`: allow-dup-ip, ignore-weight,
+	// prevent-dup-ip, in the order written.
+	ResolveOpts []string
+	// ResolveNets is `resolve-net`: the networks whose addresses are
+	// preferred.
+	ResolveNets []netip.Prefix
+	// Template is set on servers created by `server-template`;
+	// TemplatePrefix and TemplateIndex are its PREFIX and this server's
+	// number (the server is named PREFIX<index>). The servers of one
+	// server-template line share File and Line.
+	Template       bool
+	TemplatePrefix string
+	TemplateIndex  int
 	// Set records which keywords appeared, so default-server values are
 	// only applied where a server line did not set its own.
 	Set map[string]bool
@@ -606,12 +628,56 @@ type LogTarget struct {
 	MinLevel int
 }
 
-// Resolvers is a `resolvers` section.
+// Resolvers is a `resolvers` section, with HAProxy 2.6's defaults
+// already filled in for what the section does not set.
 type Resolvers struct {
 	Name        string
-	Nameservers []string
-	File        string
-	Line        int
+	Nameservers []Nameserver
+	// AcceptedPayloadSize is `accepted_payload_size` (default 512): the
+	// EDNS0 payload size announced, and the largest answer accepted.
+	AcceptedPayloadSize int
+	// ResolveRetries is `resolve_retries` (default 3): how many times a
+	// query is sent before the resolution gives up.
+	ResolveRetries int
+	// TimeoutResolve is `timeout resolve` (default 1s); TimeoutRetry is
+	// `timeout retry` (default 1s), the wait for an answer before a query
+	// is sent again.
+	TimeoutResolve time.Duration
+	TimeoutRetry   time.Duration
+	// Hold is the `hold` periods.
+	Hold Hold
+	File string
+	Line int
+}
+
+// Hold is a resolvers section's `hold STATUS PERIOD` settings, as
+// HAProxy 2.6 documents them (configuration.txt 5.3.2).
+type Hold struct {
+	// Valid (default 10s) is how long a valid answer is used before the
+	// name is queried again.
+	Valid time.Duration
+	// NX, Timeout, Refused and Other (default 30s each) are how long the
+	// last valid answer is kept after a resolution ends in that status;
+	// past it, the servers that rely on the name go to maintenance.
+	NX, Timeout, Refused, Other time.Duration
+	// Obsolete (default 0) is how long a record missing from the answers
+	// keeps its server before that server is released.
+	Obsolete time.Duration
+}
+
+// Nameserver is one `nameserver NAME ADDR:PORT` line, or one nameserver
+// that `parse-resolv-conf` read (named after its address, as HAProxy
+// does).
+type Nameserver struct {
+	Name string
+	// Addr is IP:port (host names are resolved at parse time).
+	Addr string
+	// TCP is set for a stream address (`tcp@`, `tcp4@`, `tcp6@`): every
+	// query goes over TCP. Datagram nameservers retry over TCP when an
+	// answer is truncated.
+	TCP  bool
+	File string
+	Line int
 }
 
 // Peers is a `peers` section: Local is set when one peer is this host

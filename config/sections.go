@@ -62,7 +62,8 @@ func (p *parser) parseOtherSection(args []string) {
 		}
 		switch kw {
 		case "resolvers":
-			st.res = &Resolvers{Name: st.name, File: p.file, Line: p.line}
+			p.resolversDuplicate(st.name)
+			st.res = newResolvers(st.name, p.file, p.line)
 			p.cfg.Resolvers = append(p.cfg.Resolvers, st.res)
 		case "peers":
 			st.peers = &Peers{Name: st.name, File: p.file, Line: p.line}
@@ -92,21 +93,15 @@ func (p *parser) parseOtherSection(args []string) {
 		}
 		return
 	}
+	if st.kind == "resolvers" {
+		if st.res != nil {
+			resolversKeywords[kw](p, st.res, args)
+		}
+		return
+	}
 	a1 := arg(args, 1)
 	switch st.kind + " " + kw {
-	case "resolvers nameserver":
-		if a1 == "" || arg(args, 2) == "" {
-			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
-			return
-		}
-		if msg := p.checkHostPort(args[2]); msg != "" {
-			p.alertf("'%s %s' : %s", kw, a1, msg)
-			return
-		}
-		if st.res != nil {
-			st.res.Nameservers = append(st.res.Nameservers, envExpand(args[2], p.env.get))
-		}
-	case "resolvers hold", "resolvers timeout", "mailers timeout":
+	case "mailers timeout":
 		if v := arg(args, 2); v != "" {
 			if _, res, bad, _ := parseTime(v, time.Millisecond); res == timeBadChar {
 				p.alertf("'%s %s' : unexpected character '%c' in argument.", kw, a1, bad)

@@ -193,6 +193,11 @@ func (p *parser) serverAddr(s *Server, px *Proxy, a, where string) bool {
 			host, port = a[:j], a[j+1:]
 		}
 	}
+	if port == "" && strings.HasPrefix(host, "_") {
+		// An SRV name: the port and the address come from its records.
+		s.FQDN, s.Addr = host, host
+		return true
+	}
 	if port == "" || port[0] == '+' || port[0] == '-' || strings.TrimLeft(port, "0") == "" {
 		// No port (or +N/-N): HAProxy connects to the client's
 		// destination port (plus the offset). goha's data plane always
@@ -228,6 +233,9 @@ func (p *parser) serverAddr(s *Server, px *Proxy, a, where string) bool {
 		p.alertRaw(where + fmt.Sprintf("'server %s/%s' : could not resolve address '%s'.", px.Name, s.Name, shown))
 		return false
 	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		s.FQDN = host
+	}
 	s.Addr = host
 	return true
 }
@@ -244,54 +252,59 @@ func (p *parser) resolveServers() {
 				s.Addr = ip.String()
 				continue
 			}
-			ip, err := p.resolveInitAddr(s)
-			none := s.InitAddr != "" && contains(strings.Split(s.InitAddr, ","), "none")
-			if s.InitAddr == "" && s.Resolvers != "" {
-				none = true // HAProxy waits for its resolvers
-			}
-			if err != nil && none {
-				// HAProxy starts the server in maintenance and waits for
-				// its resolvers; goha keeps it disabled.
-				s.Disabled = true
-				continue
-			}
-			if err != nil {
-				p.rec.alert(&Error{File: s.File, Line: s.Line, Keyword: "server", Phase: PhaseResolve,
-					Msg: fmt.Sprintf("parsing [%s:%d] : 'server %s/%s' : could not resolve address '%s'.", s.File, s.Line, px.Name, s.Name, s.Addr)})
-				continue
-			}
-			s.Addr = ip
+			p.initAddr(px, s)
 		}
 	}
 }
 
-// resolveInitAddr tries the server's init-addr methods in order (libc
-// by default; "last" has no state file to read in goha; an IP address
-// is used as is).
-func (p *parser) resolveInitAddr(s *Server) (string, error) {
+// initAddr tries the server's init-addr methods in order, as HAProxy's
+// srv_iterate_initaddr() does: "last,libc" by default, then "none" when
+// the server has resolvers (no state file is read: "last" finds
+// nothing). "none" starts the server in maintenance (Disabled) until
+// its resolvers answer; an IP address is used as is.
+func (p *parser) initAddr(px *Proxy, s *Server) {
+	name := s.FQDN
 	methods := []string{"last", "libc"}
 	if s.InitAddr != "" {
 		methods = strings.Split(s.InitAddr, ",")
+	} else if s.Resolvers != "" {
+		methods = append(methods, "none")
 	}
-	var err error = fmt.Errorf("could not resolve address %q", s.Addr)
+	where := fmt.Sprintf("[%s:%d] : 'server %s/%s' : ", s.File, s.Line, px.Name, s.Name)
+	failed := false
 	for _, m := range methods {
 		switch m {
+		case "last":
 		case "libc":
-			var ip string
-			if p.opts.Resolve != nil {
-				ip, err = p.opts.Resolve(s.Addr)
-			} else {
-				ip, err = systemResolve(s.Addr)
+			if name == "" || IsSRVName(name) {
+				continue
 			}
+			ip, err := p.resolve(name)
 			if err == nil {
-				return ip, nil
+				s.Addr = ip
+				return
 			}
-		case "last", "none":
+			failed = true
+		case "none":
+			s.Disabled, s.Addr = true, ""
+			if failed {
+				p.rec.warn(s.File, s.Line, where+fmt.Sprintf("could not resolve address '%s', disabling server.", name))
+			}
+			return
 		default:
-			if ip, perr := netip.ParseAddr(m); perr == nil {
-				return ip.String(), nil
+			if ip, err := netip.ParseAddr(m); err == nil {
+				s.Addr = ip.String()
+				if failed {
+					p.rec.warn(s.File, s.Line, where+fmt.Sprintf("could not resolve address '%s', falling back to configured address.", name))
+				}
+				return
 			}
 		}
 	}
-	return "", err
+	msg := fmt.Sprintf("could not resolve address '%s'.", name)
+	if !failed {
+		msg = fmt.Sprintf("no method found to resolve address '%s'.", name)
+	}
+	p.rec.alert(&Error{File: s.File, Line: s.Line, Keyword: "server", Phase: PhaseResolve,
+		Msg: fmt.Sprintf("parsing [%s:%d] : 'server %s/%s' : %s", s.File, s.Line, px.Name, s.Name, msg)})
 }
