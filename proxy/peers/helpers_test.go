@@ -197,3 +197,13 @@ func (h *haproxy) matches(re string) func(cmd string) bool {
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 type stringsBuilder = strings.Builder
+
+// waitOK polls cond every 5 ms for up to d.
+func waitOK(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}

@@ -119,6 +119,7 @@ func (ss *session) poke() {
 // run exchanges messages until the connection ends: a reader goroutine
 // applies what comes, this one sends.
 func (ss *session) run() {
+	ss.sec.logf("peers %s: session with %s established (outgoing %v)", ss.sec.name, ss.p.name, ss.outgoing)
 	rerr := make(chan error, 1)
 	go func() { rerr <- ss.readLoop() }()
 	err := ss.writeLoop()
