@@ -149,7 +149,7 @@ func TestBounds(t *testing.T) {
 	a := startNode(t, cfg, "a", "mypeers", Options{})
 	b := startNode(t, cfg, "b", "mypeers", Options{})
 	a.cli("set table fe key 10.0.0.1 data.gpt0 7")
-	waitFor(t, 3*time.Second, "a -> b", has(b, "fe", `key=10\.0\.0\.1 .*gpt0=7 `))
+	waitFor(t, 8*time.Second, "a -> b", has(b, "fe", `key=10\.0\.0\.1 .*gpt0=7 `))
 	addr := fmt.Sprintf("127.0.0.1:%d", pb)
 	hello := []byte("HAProxyS 2.1\nb\na 4242 1\n")
 	rnd := make([]byte, 65536)

@@ -169,6 +169,12 @@ func (s *Section) serveAccepted(c net.Conn) {
 func (s *Section) admit(p *peer, c net.Conn, r *bufio.Reader) (*session, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if p.sess == nil && p.dialing != nil && s.local.name < p.name {
+		// both ends connecting at once: the lower name keeps its own
+		// connection (HAProxy kills both and retries after a random
+		// delay; this tie-break converges at once between goha peers)
+		return nil, StatusTryAgain
+	}
 	if p.sess != nil || p.dialing != nil {
 		if p.local {
 			return nil, StatusTryAgain
