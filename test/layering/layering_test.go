@@ -41,6 +41,9 @@ var forbidden = []struct {
 	// Stick tables are called by rules, samples and the runtime API:
 	// they need only their configuration.
 	{pkg: "./proxy/stick", allowed: []string{mod + "config"}},
+	// Peers share stick tables: they need the tables and the peers
+	// section's configuration only.
+	{pkg: "./proxy/peers", allowed: []string{mod + "config", mod + "proxy/stick"}},
 	// The epoll loops (TCP relay, parking lot) sit at the bottom: the
 	// sessions reach them through small interfaces, never the reverse.
 	{pkg: "./proxy/relay", allowed: []string{"golang.org/x/sys"}},
