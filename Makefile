@@ -18,18 +18,24 @@ run: build
 	$(BIN) -W -db -S $(CURDIR)/goha-master.sock -f deploy/examples/quickstart.cfg
 
 # Every test: formatting, vet, unit tests (race detector on the packages
-# with concurrency), then the end-to-end tests against the real binary.
+# with concurrency; they run each fuzz target's corpus as seeds), a fuzz
+# smoke of one second per target, then the end-to-end tests against the
+# real binary.
 test: build
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./config/... ./cli/... ./proxy/... ./master/... ./worker/... ./internal/... ./cmd/...
+	FUZZTIME=1s FUZZJOBS=2 FUZZPARALLEL=1 ./test/fuzz.sh
 	GOHA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./test/...
 
-# A minute of random SIGUSR2, SIGHUP, CLI reload and CLI traffic on a
-# master under load (not part of `make test`); GOHA_SOAK_DURATION changes it.
+# Not part of `make test`: a minute of random SIGUSR2, SIGHUP, CLI reload
+# and CLI traffic on a master under load (GOHA_SOAK_DURATION changes it),
+# then 1000 SIGUSR2 reloads under HTTP and TCP load, changing the config
+# every time and failing one in ten, with the master's descriptors, RSS,
+# threads and children compared (GOHA_SOAK_RELOADS changes the count).
 soak: build
-	GOHA_BIN=$(CURDIR)/$(BIN) GOHA_SOAK=1 $(GO) test -count=1 -timeout 5m -run '^TestSoak$$' -v ./test/mworker
+	GOHA_BIN=$(CURDIR)/$(BIN) GOHA_SOAK=1 $(GO) test -count=1 -timeout 60m -run '^TestSoak(Reloads)?$$' -v ./test/mworker
 
 bench: build
 	GOHA_BIN=$(CURDIR)/$(BIN) ./test/bench/run.sh

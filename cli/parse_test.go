@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSplitCommands(t *testing.T) {
@@ -166,6 +169,69 @@ func FuzzParseLine(f *testing.F) {
 			if eof {
 				return
 			}
+		}
+	})
+}
+
+// FuzzParseTarget: a master CLI prefix parses to a target whose String
+// parses back to the same target, and an error says which word failed.
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"@", "@master", "@0", "@1", "@!1234", "@!", "@!-1", "@+1", "@99999999999999999999", "@ 1", "@!0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, word string) {
+		tg, err := ParseTarget(word)
+		if err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", word)) {
+				t.Fatalf("ParseTarget(%q) error %q does not name the word", word, err)
+			}
+			return
+		}
+		if tg.N < 0 || tg.Kind == TargetPID && tg.N == 0 || tg.Kind == TargetMaster && tg.N != 0 {
+			t.Fatalf("ParseTarget(%q) = %+v", word, tg)
+		}
+		back, err := ParseTarget(tg.String())
+		if err != nil || back != tg {
+			t.Fatalf("ParseTarget(%q) = %+v; its String %q parses to %+v, %v", word, tg, tg.String(), back, err)
+		}
+	})
+}
+
+// FuzzSession runs a whole runtime API session on arbitrary client bytes
+// (commands, `;` lists, `<<` payloads, prompt mode, a panicking handler):
+// no panic escapes and the session ends once the client has sent
+// everything and half-closed.
+func FuzzSession(f *testing.F) {
+	for _, s := range []string{
+		"show info\n",
+		"prompt\necho a b\necho x <<\nl1\nl2\n\nquit\n",
+		"echo a; boom; show info\n",
+		"echo p <<\n" + strings.Repeat("x", 300) + "\n\n",
+		"disable server\nclear counters all\n\x00\xff\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		client, server := socketPair(t)
+		defer client.Close()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			Serve(context.Background(), server, testTable(), SessionOptions{Level: LevelAdmin, MaxLine: 256, Timeout: 5 * time.Second})
+		}()
+		go func() {
+			client.Write(in)
+			client.CloseWrite()
+		}()
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		out, err := io.ReadAll(client)
+		if err != nil {
+			t.Fatalf("reading the session's output: %v (input %q)", err, in)
+		}
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the session did not end (input %q, output %d bytes)", in, len(out))
 		}
 	})
 }

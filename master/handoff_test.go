@@ -91,3 +91,74 @@ func TestCarryReloadOnce(t *testing.T) {
 		}
 	}
 }
+
+// validState is a re-exec state as a master with one worker, one socket
+// and one waiting `reload` client writes it.
+func validState() masterState {
+	return masterState{Version: stateVersion, CurGen: 3, NextGen: 4, Reloads: 3, Failed: 1,
+		Sockets: []sockRec{{Key: "tcp:127.0.0.1:80", FD: 7}},
+		Procs:   []procRec{{Pid: 42, Gen: 3, RelNum: 1, IPC: 9, Version: "x"}},
+		Replies: []int{11}, Signals: []int{12}}
+}
+
+// TestDecodeStateRefuses: a state adopt would misread is refused before
+// any descriptor is touched (the master then rolls back).
+func TestDecodeStateRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*masterState)
+		want string
+	}{
+		{"stdin as a socket", func(s *masterState) { s.Sockets[0].FD = 0 }, "has descriptor 0"},
+		{"one fd twice", func(s *masterState) { s.Procs[0].IPC = 7 }, "descriptor 7 is both"},
+		{"reply on a worker's fd", func(s *masterState) { s.Replies = []int{9} }, "descriptor 9 is both"},
+		{"socket key twice", func(s *masterState) { s.Sockets = append(s.Sockets, sockRec{Key: s.Sockets[0].Key, FD: 8}) }, "listed twice"},
+		{"empty key", func(s *masterState) { s.Sockets[0].Key = "" }, "empty"},
+		{"PID 0", func(s *masterState) { s.Procs[0].Pid = 0 }, "bad or repeated PID"},
+		{"PID twice", func(s *masterState) { s.Procs = append(s.Procs, procRec{Pid: 42, IPC: 10}) }, "bad or repeated PID"},
+		{"negative reloads", func(s *masterState) { s.Reloads = -1 }, "negative counter"},
+		{"signal 0", func(s *masterState) { s.Signals = []int{0} }, "signal 0"},
+	} {
+		st := validState()
+		tc.edit(&st)
+		doc, _ := json.Marshal(st)
+		if _, err := decodeState(doc); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: decodeState() error = %v; want %q", tc.name, err, tc.want)
+		}
+	}
+	doc, _ := json.Marshal(validState())
+	if _, err := decodeState(doc); err != nil {
+		t.Errorf("decodeState(valid) = %v", err)
+	}
+}
+
+// FuzzDecodeState feeds arbitrary bytes to the re-exec state decoder: it
+// must never panic, and a state it accepts passes its checks and reads
+// the same once encoded again.
+func FuzzDecodeState(f *testing.F) {
+	doc, _ := json.Marshal(validState())
+	f.Add(doc)
+	f.Add([]byte(`{"version":1,"sockets":[{"key":"k","fd":3},{"key":"j","fd":3}]}`))
+	f.Add([]byte(`{"version":1,"procs":[{"pid":1,"ipc":-1}],"signals":[99]}`))
+	f.Add([]byte(`{"version":1,"sources":[{"Name":"a.cfg","Data":"Z2xvYmFs"}],"replies":[5,5]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := decodeState(data)
+		if err != nil {
+			return
+		}
+		if err := st.check(); err != nil {
+			t.Fatalf("decodeState accepted a state its check refuses: %v", err)
+		}
+		again, err := json.Marshal(st)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		st2, err := decodeState(again)
+		if err != nil {
+			t.Fatalf("decodeState(encode(decodeState(x))) = %v", err)
+		}
+		if a, b := fmt.Sprintf("%+v", st), fmt.Sprintf("%+v", st2); a != b {
+			t.Fatalf("state changed across a re-encode:\n%s\n%s", a, b)
+		}
+	})
+}

@@ -40,12 +40,9 @@ func loadHandoff() (*masterState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read master state: %w", err)
 	}
-	var st masterState
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("decode master state: %w", err)
-	}
-	if st.Version != stateVersion {
-		return nil, fmt.Errorf("master state version %d, this binary speaks %d", st.Version, stateVersion)
+	st, err := decodeState(data)
+	if err != nil {
+		return nil, err
 	}
 	os.Unsetenv(envHandoff)
 	unix.Close(fd)
@@ -56,7 +53,76 @@ func loadHandoff() (*masterState, error) {
 		}
 	}
 	os.Unsetenv(envRollback)
+	return st, nil
+}
+
+// decodeState decodes a re-exec state and checks it before any of its
+// descriptors is adopted: a state this image would misread (another
+// version, a descriptor listed twice or below 3, a negative counter) is
+// refused whole, and the master rolls back to the previous executable.
+func decodeState(data []byte) (*masterState, error) {
+	var st masterState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("decode master state: %w", err)
+	}
+	if st.Version != stateVersion {
+		return nil, fmt.Errorf("master state version %d, this binary speaks %d", st.Version, stateVersion)
+	}
+	if err := st.check(); err != nil {
+		return nil, fmt.Errorf("master state: %w", err)
+	}
 	return &st, nil
+}
+
+// check verifies what adopt relies on: every descriptor is above stderr
+// and listed once, socket keys and worker PIDs are distinct, counters are
+// not negative, signals are signal numbers.
+func (st *masterState) check() error {
+	fds := map[int]string{}
+	fd := func(n int, what string) error {
+		if n < 3 {
+			return fmt.Errorf("%s has descriptor %d", what, n)
+		}
+		if prev, dup := fds[n]; dup {
+			return fmt.Errorf("descriptor %d is both %s and %s", n, prev, what)
+		}
+		fds[n] = what
+		return nil
+	}
+	keys := map[string]bool{}
+	for _, s := range st.Sockets {
+		if s.Key == "" || keys[s.Key] {
+			return fmt.Errorf("socket key %q empty or listed twice", s.Key)
+		}
+		keys[s.Key] = true
+		if err := fd(s.FD, "socket "+s.Key); err != nil {
+			return err
+		}
+	}
+	pids := map[int]bool{}
+	for _, p := range st.Procs {
+		if p.Pid <= 0 || pids[p.Pid] || p.Gen < 0 || p.RelNum < 0 || p.ReloadsAtStart < 0 {
+			return fmt.Errorf("worker %d: bad or repeated PID, or a negative count", p.Pid)
+		}
+		pids[p.Pid] = true
+		if err := fd(p.IPC, fmt.Sprintf("the IPC socket of worker %d", p.Pid)); err != nil {
+			return err
+		}
+	}
+	for _, r := range append(append([]int(nil), st.Replies...), st.QueuedReplies...) {
+		if err := fd(r, "a waiting CLI client"); err != nil {
+			return err
+		}
+	}
+	if st.CurGen < 0 || st.NextGen < 0 || st.Reloads < 0 || st.Failed < 0 {
+		return fmt.Errorf("negative counter (generations %d/%d, reloads %d, failed %d)", st.CurGen, st.NextGen, st.Reloads, st.Failed)
+	}
+	for _, s := range st.Signals {
+		if s < 1 || s > 64 {
+			return fmt.Errorf("signal %d", s)
+		}
+	}
+	return nil
 }
 
 // preadAll reads fd from offset 0 to its end without moving its offset.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"time"
@@ -97,17 +98,40 @@ func memfdWith(name string, data []byte) (*os.File, error) {
 	return f, nil
 }
 
-// ReadHandoff decodes the handoff from f and checks its version.
+// ReadHandoff decodes the handoff from f and checks it (DecodeHandoff).
 func ReadHandoff(f *os.File) (*Handoff, error) {
-	var h Handoff
 	if _, err := f.Seek(0, 0); err != nil {
 		return nil, fmt.Errorf("read worker handoff: %w", err)
 	}
-	if err := json.NewDecoder(f).Decode(&h); err != nil {
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read worker handoff: %w", err)
+	}
+	return DecodeHandoff(data)
+}
+
+// DecodeHandoff decodes a handoff and checks what the worker relies on:
+// its version, listener keys that are set and distinct (two listeners
+// under one key would leave one of the inherited sockets unused and
+// open), and no negative number.
+func DecodeHandoff(data []byte) (*Handoff, error) {
+	var h Handoff
+	if err := json.Unmarshal(data, &h); err != nil {
 		return nil, fmt.Errorf("decode worker handoff: %w", err)
 	}
 	if h.Version != HandoffVersion {
 		return nil, fmt.Errorf("worker handoff version %d, this binary speaks %d", h.Version, HandoffVersion)
+	}
+	seen := map[string]bool{}
+	for i, k := range h.Listeners {
+		if k == "" || seen[k] {
+			return nil, fmt.Errorf("worker handoff: listener %d has key %q, empty or listed twice", i, k)
+		}
+		seen[k] = true
+	}
+	if h.MasterPid < 0 || h.Gen < 0 || h.RelNum < 0 || h.Maxconn < 0 || h.DefMaxconn < 0 {
+		return nil, fmt.Errorf("worker handoff: negative number (master %d, generation %d, process %d, maxconn %d/%d)",
+			h.MasterPid, h.Gen, h.RelNum, h.Maxconn, h.DefMaxconn)
 	}
 	return &h, nil
 }

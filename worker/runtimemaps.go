@@ -70,19 +70,7 @@ func (a *runtimeAPI) addMap(s *cli.Session, args []string, payload string, w *cl
 	case len(args) == 5:
 		pairs = append(pairs, [2]string{args[3], args[4]})
 	case len(args) == 3 && payload != "":
-		for _, line := range strings.Split(payload, "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			// The key is the first word, the value the rest, as in a
-			// map file (spaces or tabs between them).
-			key, val := line, ""
-			if i := strings.IndexAny(line, " \t"); i >= 0 {
-				key, val = line[:i], strings.TrimSpace(line[i:])
-			}
-			pairs = append(pairs, [2]string{key, val})
-		}
+		pairs = mapPayloadPairs(payload)
 	default:
 		return errors.New("'add map' expects three parameters (map identifier, key and value) or one parameter (map identifier) and a payload")
 	}
@@ -91,6 +79,25 @@ func (a *runtimeAPI) addMap(s *cli.Session, args []string, payload string, w *cl
 		return err
 	}
 	return ref.Add(pairs)
+}
+
+// mapPayloadPairs reads the payload of `add map <map> <<`: one entry per
+// line that is not blank, its key the first word and its value the rest,
+// as in a map file (spaces or tabs between them).
+func mapPayloadPairs(payload string) [][2]string {
+	var pairs [][2]string
+	for _, line := range strings.Split(payload, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		key, val := line, ""
+		if i := strings.IndexAny(line, " \t"); i >= 0 {
+			key, val = line[:i], strings.TrimSpace(line[i:])
+		}
+		pairs = append(pairs, [2]string{key, val})
+	}
+	return pairs
 }
 
 func (a *runtimeAPI) setMap(s *cli.Session, args []string, _ string, w *cli.Writer) error {

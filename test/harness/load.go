@@ -32,6 +32,20 @@ func (s LoadStats) String() string {
 // close`. Like wrk, nothing is retried: a refused or reset connection, a
 // failed read or a non-2xx answer is an error.
 func Load(addr string, clients int, keepAlive bool, stop <-chan struct{}) <-chan LoadStats {
+	perConn := 0
+	if !keepAlive {
+		perConn = 1
+	}
+	return LoadPerConn(addr, clients, perConn, stop)
+}
+
+// LoadPerConn is Load whose clients close each connection themselves
+// after perConn requests (0: never; 1: one request per connection, sent
+// with `Connection: close`). Through a TCP-mode frontend, which cannot end
+// a connection between two requests at a soft stop, a bounded perConn is
+// what lets an old worker drain.
+func LoadPerConn(addr string, clients, perConn int, stop <-chan struct{}) <-chan LoadStats {
+	keepAlive := perConn != 1
 	out := make(chan LoadStats, 1)
 	var reqs, errs atomic.Int64
 	var mu sync.Mutex
@@ -53,7 +67,7 @@ func Load(addr string, clients int, keepAlive bool, stop <-chan struct{}) <-chan
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			loadClient(addr, req, keepAlive, stop, &reqs, fail)
+			loadClient(addr, req, perConn, stop, &reqs, fail)
 		}()
 	}
 	go func() {
@@ -65,15 +79,18 @@ func Load(addr string, clients int, keepAlive bool, stop <-chan struct{}) <-chan
 	return out
 }
 
-// loadClient is one of Load's clients: it sends req until stop is closed.
-func loadClient(addr, req string, keepAlive bool, stop <-chan struct{}, reqs *atomic.Int64, fail func(error)) {
+// loadClient is one of Load's clients: it sends req until stop is
+// closed, at most perConn requests per connection (0: no limit).
+func loadClient(addr, req string, perConn int, stop <-chan struct{}, reqs *atomic.Int64, fail func(error)) {
 	var conn net.Conn
 	var br *bufio.Reader
+	sent := 0
 	drop := func() {
 		if conn != nil {
 			conn.Close()
 			conn = nil
 		}
+		sent = 0
 	}
 	defer drop()
 	for {
@@ -94,12 +111,13 @@ func loadClient(addr, req string, keepAlive bool, stop <-chan struct{}, reqs *at
 		conn.SetDeadline(time.Now().Add(5 * time.Second))
 		closeAfter, err := exchange(conn, br, req)
 		reqs.Add(1)
+		sent++
 		if err != nil {
 			fail(err)
 			drop()
 			continue
 		}
-		if closeAfter || !keepAlive {
+		if closeAfter || perConn > 0 && sent >= perConn {
 			drop()
 		}
 	}

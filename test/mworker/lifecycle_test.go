@@ -247,4 +247,12 @@ func TestReloadFailsWhenWorkersNeverReady(t *testing.T) {
 	if g := e.gen(); g != 0 {
 		t.Errorf("serving generation %d; want 0", g)
 	}
+	// The failure is visible to whoever did not ask with `reload`: in
+	// `show proc` and in the master's log.
+	if _, r, f, ok := masterRow(e.mcli("show proc")); !ok || r != 1 || f != 1 {
+		t.Errorf("show proc after the timed-out reload: reloads %d, failed %d; want 1 and 1", r, f)
+	}
+	if want := "Reload failed: new worker(s) not ready within 1s"; !strings.Contains(e.master.Output(), want) {
+		t.Errorf("the master's log lacks %q:\n%s", want, e.master.Output())
+	}
 }

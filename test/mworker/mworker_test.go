@@ -92,9 +92,13 @@ func (e *env) waitServing() {
 	harness.WaitFor(e.t, 10*time.Second, "goha to serve", func() bool { return harness.Serves(e.url()) })
 }
 
-func (e *env) gen() int {
+func (e *env) gen() int { return genOf(e.url()) }
+
+// genOf is the X-Gen header of a GET of url on a new connection, -1 on
+// any failure.
+func genOf(url string) int {
 	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	r, err := c.Get(e.url())
+	r, err := c.Get(url)
 	if err != nil {
 		return -1
 	}
