@@ -2,10 +2,13 @@ package metrics
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"net/http/httputil"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/goha/goha/proxy/stats"
@@ -279,5 +282,69 @@ func TestWriteError(t *testing.T) {
 	}
 	if w.n != 1 {
 		t.Errorf("%d writes after the first failed, want none", w.n-1)
+	}
+}
+
+// TestChunked: WriteChunked frames the same text as HTTP/1.1 chunks of
+// about 16 kB, ending with the last chunk.
+func TestChunked(t *testing.T) {
+	src := benchSource(100)
+	plain := scrapeText(t, src, DefaultOptions)
+	var b strings.Builder
+	if err := WriteChunked(&b, src, DefaultOptions); err != nil {
+		t.Fatal(err)
+	}
+	wire := b.String()
+	if !strings.HasSuffix(wire, "\r\n0\r\n\r\n") {
+		t.Errorf("does not end with the last chunk: %q", wire[max(0, len(wire)-20):])
+	}
+	body, err := io.ReadAll(httputil.NewChunkedReader(strings.NewReader(wire)))
+	if err != nil {
+		t.Fatalf("chunked body: %v", err)
+	}
+	if string(body) != plain {
+		t.Errorf("chunked body (%d bytes) differs from Write's text (%d bytes)", len(body), len(plain))
+	}
+	if n := strings.Count(wire, "\r\n") - strings.Count(plain, "\r\n"); n < 2*(len(plain)/(20<<10)) {
+		t.Errorf("%d CRLFs for %d bytes: chunks larger than expected", n, len(plain))
+	}
+	if got := scrapeChunked(t, &Snapshot{}, Options{}); got != "0\r\n\r\n" {
+		t.Errorf("empty scrape: %q, want only the last chunk", got)
+	}
+}
+
+func scrapeChunked(t *testing.T, src Source, o Options) string {
+	t.Helper()
+	var b strings.Builder
+	if err := WriteChunked(&b, src, o); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestConcurrentScrapes: scrapes at once share nothing but the pool (run
+// with -race).
+func TestConcurrentScrapes(t *testing.T) {
+	src := capture(t, "")
+	want := scrapeText(t, src, DefaultOptions)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				var b strings.Builder
+				if err := Write(&b, src, DefaultOptions); err != nil || b.String() != want {
+					errs <- fmt.Sprintf("scrape %d: err %v, %d bytes, want %d", i, err, b.Len(), len(want))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

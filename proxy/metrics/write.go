@@ -9,9 +9,18 @@ import (
 	"github.com/goha/goha/proxy/stats"
 )
 
-// ContentType is the Content-Type of the exposition (HAProxy also sends
-// Cache-Control: no-cache, and no body for a HEAD request).
+// ContentType is the Content-Type of the exposition.
 const ContentType = "text/plain; version=0.0.4"
+
+// ResponseHead is the head of the exporter's answer as HAProxy 2.6 sends
+// it over HTTP/1.1; the body follows in chunks (WriteChunked), none for a
+// HEAD request. A bad query (ParseURI) gets the 400 error page instead.
+const ResponseHead = "HTTP/1.1 200 OK\r\ncache-control: no-cache\r\ncontent-type: " + ContentType +
+	"\r\ntransfer-encoding: chunked\r\n\r\n"
+
+// chunkRoom is the room kept at the start of the buffer for a chunk's
+// size line (8 hex digits and CRLF).
+const chunkRoom = 10
 
 // flushAt is the buffered size past which a scrape writes to its client.
 const flushAt = 16 << 10
@@ -31,10 +40,11 @@ type scrape struct {
 	emitRow   func() bool // s.collect, bound once
 	emitTable func() bool
 
-	w   io.Writer
-	b   []byte
-	err error
-	hdr bool // the current family's HELP and TYPE are written
+	w       io.Writer
+	chunked bool // frame each write as an HTTP/1.1 chunk
+	b       []byte
+	err     error
+	hdr     bool // the current family's HELP and TYPE are written
 }
 
 var scrapes = sync.Pool{New: func() any {
@@ -55,9 +65,20 @@ var scrapes = sync.Pool{New: func() any {
 // left out. It reads the whole source first (see Source), then writes in
 // chunks of about 16 kB; it returns the first write error.
 func Write(w io.Writer, src Source, o Options) error {
+	return write(w, src, o, false)
+}
+
+// WriteChunked is Write with the body framed as HTTP/1.1 chunks, each
+// flush one chunk written at once, ending with the last chunk: what
+// follows ResponseHead on the wire.
+func WriteChunked(w io.Writer, src Source, o Options) error {
+	return write(w, src, o, true)
+}
+
+func write(w io.Writer, src Source, o Options, chunked bool) error {
 	s := scrapes.Get().(*scrape)
 	defer scrapes.Put(s)
-	s.reset(w, o)
+	s.reset(w, o, chunked)
 	if o.Scope&ScopeGlobal != 0 {
 		s.in = stats.Info{}
 		src.Info(&s.in)
@@ -81,6 +102,9 @@ func Write(w io.Writer, src Source, o Options) error {
 		s.writeStickTables()
 	}
 	s.flush()
+	if s.chunked && s.err == nil {
+		_, s.err = io.WriteString(w, "0\r\n\r\n")
+	}
 	s.w = nil // the pool must not keep the client
 	return s.err
 }
@@ -107,17 +131,49 @@ func rowTypes(sc Scope) int {
 	return t
 }
 
-func (s *scrape) reset(w io.Writer, o Options) {
-	s.opt, s.w, s.err = o, w, nil
-	s.objs, s.cells, s.tables, s.b = s.objs[:0], s.cells[:0], s.tables[:0], s.b[:0]
+func (s *scrape) reset(w io.Writer, o Options, chunked bool) {
+	s.opt, s.w, s.err, s.chunked = o, w, nil, chunked
+	s.objs, s.cells, s.tables = s.objs[:0], s.cells[:0], s.tables[:0]
+	s.b = s.b[:s.start()]
 }
 
-// flush writes the buffer out.
-func (s *scrape) flush() {
-	if len(s.b) > 0 && s.err == nil {
-		_, s.err = s.w.Write(s.b)
+// start is where the buffered text starts: after the room for a chunk's
+// size line when chunked.
+func (s *scrape) start() int {
+	if s.chunked {
+		return chunkRoom
 	}
-	s.b = s.b[:0]
+	return 0
+}
+
+// flush writes the buffered text out (as one chunk when chunked).
+func (s *scrape) flush() {
+	at := s.start()
+	if len(s.b) > at && s.err == nil {
+		out := s.b
+		if s.chunked {
+			at = putChunkSize(s.b[:chunkRoom], len(s.b)-chunkRoom)
+			out = append(s.b, '\r', '\n')[at:]
+		}
+		_, s.err = s.w.Write(out)
+	}
+	s.b = s.b[:s.start()]
+}
+
+// putChunkSize writes "<hex size>\r\n" at the end of room and returns
+// where it starts.
+func putChunkSize(room []byte, n int) int {
+	const hex = "0123456789abcdef"
+	i := len(room) - 2
+	room[i], room[i+1] = '\r', '\n'
+	for {
+		i--
+		room[i] = hex[n&15]
+		n >>= 4
+		if n == 0 {
+			return i
+		}
+	}
 }
 
 // family starts a family: its header is written with its first sample.
