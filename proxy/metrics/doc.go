@@ -24,10 +24,21 @@
 // (global, frontend, listener, backend, server, sticktable, `*`, or empty
 // to clear) and `no-maint`.
 //
+// Wiring `http-request use-service prometheus-exporter`: count the
+// request as intercepted, read the options with ParseURI (an error gets
+// the 400 error page), write ResponseHead, then, unless the method is
+// HEAD, WriteChunked to the client with the runtime as Source; log the
+// request with server <PROMEX>. HAProxy's exporter skips disabled proxies
+// (a Source should not give their rows).
+//
 // Differences from HAProxy 2.6.12, on purpose: label values and HELP texts
 // are escaped as the format requires (HAProxy writes them raw; no HAProxy
 // name needs escaping), and the version label of
-// haproxy_process_build_info is the Info's Version field.
+// haproxy_process_build_info is the Info's Version field. The
+// *_time_average_seconds families show `show stat`'s averages (qtime,
+// ctime, rtime, ttime), where 2.6's exporter divides the sliding sum by
+// 1024 whatever the number of samples: the two agree once 1024 requests
+// were seen, and goha's is right before.
 //
 // The tests check the output with a strict validator written for them
 // (no dependency on github.com/prometheus/common), and compare it with a
