@@ -32,7 +32,7 @@ func (s *scrape) writeGlobal() {
 func (s *scrape) writeKind(k *kind) {
 	for i := range statMetrics {
 		m := &statMetrics[i]
-		if m.objs&k.bit == 0 {
+		if m.objs&k.bit == 0 || s.err != nil {
 			continue
 		}
 		s.family()

@@ -235,21 +235,22 @@ var (
 
 // kind describes one object kind: its family prefix, row type, the label
 // naming the object besides "proxy" ("" for frontends and backends), the
-// objs bit and its state labels.
+// objs bit, its state labels and the scope that selects it.
 type kind struct {
 	prefix string
 	obj    stats.ObjType
 	label  string
 	bit    objs
 	states []string
+	scope  Scope
 }
 
 // kinds lists the stat object kinds in the order HAProxy writes them.
 var kinds = []kind{
-	{"haproxy_frontend_", stats.ObjFrontend, "", fe, frontendStates},
-	{"haproxy_listener_", stats.ObjListener, "listener", li, listenerStates},
-	{"haproxy_backend_", stats.ObjBackend, "", be, backendStates},
-	{"haproxy_server_", stats.ObjServer, "server", sv, serverStates},
+	{"haproxy_frontend_", stats.ObjFrontend, "", fe, frontendStates, ScopeFrontend},
+	{"haproxy_listener_", stats.ObjListener, "listener", li, listenerStates, ScopeListener},
+	{"haproxy_backend_", stats.ObjBackend, "", be, backendStates, ScopeBackend},
+	{"haproxy_server_", stats.ObjServer, "server", sv, serverStates, ScopeServer},
 }
 
 // stickMetrics are the haproxy_sticktable_* families.

@@ -94,23 +94,17 @@ func write(w io.Writer, src Source, o Options, chunked bool) error {
 		s.writeGlobal()
 	}
 	for i := range kinds {
-		if o.Scope&kindScope[i] != 0 {
+		if o.Scope&kinds[i].scope != 0 {
 			s.writeKind(&kinds[i])
 		}
 	}
 	if o.Scope&ScopeStickTable != 0 {
 		s.writeStickTables()
 	}
-	s.flush()
-	if s.chunked && s.err == nil {
-		_, s.err = io.WriteString(w, "0\r\n\r\n")
-	}
+	s.flushLast()
 	s.w = nil // the pool must not keep the client
 	return s.err
 }
-
-// kindScope is the scope of each of kinds.
-var kindScope = [...]Scope{ScopeFrontend, ScopeListener, ScopeBackend, ScopeServer}
 
 // rowTypes returns the row types a scope needs (backends count their
 // servers).
@@ -147,16 +141,29 @@ func (s *scrape) start() int {
 }
 
 // flush writes the buffered text out (as one chunk when chunked).
-func (s *scrape) flush() {
+func (s *scrape) flush() { s.write(false) }
+
+// flushLast writes the rest out, and the last chunk when chunked.
+func (s *scrape) flushLast() { s.write(true) }
+
+func (s *scrape) write(last bool) {
 	at := s.start()
-	if len(s.b) > at && s.err == nil {
-		out := s.b
-		if s.chunked {
-			at = putChunkSize(s.b[:chunkRoom], len(s.b)-chunkRoom)
-			out = append(s.b, '\r', '\n')[at:]
-		}
-		_, s.err = s.w.Write(out)
+	if s.err != nil || len(s.b) == at && !(last && s.chunked) {
+		s.b = s.b[:at]
+		return
 	}
+	out := s.b
+	if s.chunked {
+		if len(s.b) > at {
+			at = putChunkSize(s.b[:chunkRoom], len(s.b)-chunkRoom)
+			out = append(s.b, '\r', '\n')
+		}
+		if last {
+			out = append(out, "0\r\n\r\n"...)
+		}
+		out = out[at:]
+	}
+	_, s.err = s.w.Write(out)
 	s.b = s.b[:s.start()]
 }
 
