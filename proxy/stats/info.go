@@ -150,3 +150,12 @@ func WriteInfo(w io.Writer, in *Info, format Format, desc bool) error {
 	_, err := w.Write(b)
 	return err
 }
+
+// InfoDesc returns a `show info` field's description, as `show info desc`
+// prints it (the Prometheus exporter's HELP text of that field).
+func InfoDesc(i int) string {
+	if i < 0 || i >= NumInfoFields {
+		return ""
+	}
+	return infoTable[i].desc
+}
