@@ -165,37 +165,65 @@ func sockaddrTCP(sa syscall.Sockaddr) *net.TCPAddr {
 // within timeout (5s when not positive: timeout connect) and ctx.
 // keepAlive turns TCP keep-alive on (option srvtcpka/tcpka).
 func Dial(ctx context.Context, ap netip.AddrPort, timeout time.Duration, keepAlive bool) (net.Conn, error) {
-	raddr := net.TCPAddrFromAddrPort(ap)
-	opErr := func(err error) error {
-		return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: err}
+	c, done, err := DialStart(ap, keepAlive)
+	if err != nil || done {
+		return c, err
 	}
+	if err := DialFinish(ctx, c, timeout); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DialStart starts Dial's connect without waiting: done reports that it
+// completed already (on loopback it usually does); otherwise finish it
+// with DialFinish, on a goroutine that may wait.
+func DialStart(ap netip.AddrPort, keepAlive bool) (c net.Conn, done bool, err error) {
+	raddr := net.TCPAddrFromAddrPort(ap)
 	family := unix.AF_INET
 	if ip := ap.Addr(); !ip.Is4() && !ip.Is4In6() {
 		family = unix.AF_INET6
 	}
 	fd, err := rawSocket(family)
 	if err != nil {
-		return nil, opErr(os.NewSyscallError("socket", err))
+		return nil, false, dialErr(raddr, os.NewSyscallError("socket", err))
 	}
 	rawSetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	if keepAlive {
 		rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
 	}
-	err = rawConnect(fd, ap)
-	switch err {
+	switch err = rawConnect(fd, ap); err {
 	case nil:
+		return &Conn{fd: fd, raddr: raddr}, true, nil
 	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
-		if !rawConnected(fd) {
-			if err := waitConnect(ctx, fd, timeout); err != nil {
-				rawClose(fd)
-				return nil, opErr(err)
-			}
-		}
-	default:
-		rawClose(fd)
-		return nil, opErr(os.NewSyscallError("connect", err))
+		return &Conn{fd: fd, raddr: raddr}, rawConnected(fd), nil
 	}
-	return &Conn{fd: fd, raddr: raddr}, nil
+	rawClose(fd)
+	return nil, false, dialErr(raddr, os.NewSyscallError("connect", err))
+}
+
+// DialFinish waits for the connect DialStart began on c, within timeout
+// (5s when not positive) and ctx; on failure c is closed.
+func DialFinish(ctx context.Context, c net.Conn, timeout time.Duration) error {
+	rc, ok := c.(*Conn)
+	if !ok {
+		return nil
+	}
+	rc.mu.Lock()
+	fd := rc.fd
+	rc.mu.Unlock()
+	if fd < 0 {
+		return dialErr(rc.raddr, net.ErrClosed)
+	}
+	if err := waitConnect(ctx, fd, timeout); err != nil {
+		rc.Close()
+		return dialErr(rc.raddr, err)
+	}
+	return nil
+}
+
+func dialErr(raddr *net.TCPAddr, err error) error {
+	return &net.OpError{Op: "dial", Net: "tcp", Addr: raddr, Err: err}
 }
 
 // waitConnect waits for a non-blocking connect on fd to finish, within

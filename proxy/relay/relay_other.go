@@ -70,3 +70,10 @@ func (p *Lot) Release(s Parkable) {}
 
 // Parked returns 0: nothing is parked here.
 func (p *Lot) Parked() int { return 0 }
+
+// DialStart never starts a connect here: done false and no connection
+// tell the caller to Dial on a goroutine that may wait.
+func DialStart(netip.AddrPort, bool) (net.Conn, bool, error) { return nil, false, nil }
+
+// DialFinish has nothing to finish here (see DialStart).
+func DialFinish(context.Context, net.Conn, time.Duration) error { return nil }

@@ -13,10 +13,14 @@ import (
 // addresses, and in mode tcp the first bytes of the stream while
 // tcp-request content rules inspect them.
 type Conn struct {
-	// Client is the client's address (src); Local the address it
-	// connected to (dst).
+	// Client is the client's address (src).
 	Client netip.AddrPort
-	Local  netip.AddrPort
+	// local is the address the client connected to (dst), asked of
+	// conn on first use (Local): a getsockname(2) per connection is
+	// saved when no rule or log reads it.
+	local    netip.AddrPort
+	localSet bool
+	conn     net.Conn
 	// Peeked is what was peeked from the client (not consumed); Final
 	// says no more will be waited for.
 	Peeked []byte
@@ -48,10 +52,27 @@ func addrPort(a net.Addr) netip.AddrPort {
 	return netip.AddrPort{}
 }
 
-// Init sets the addresses from connection c.
+// Init sets the addresses from connection c. The local one is read
+// from c when first asked (Local), so c must still be open then: a
+// session that hands c over calls Local before if it will need it.
 func (s *Conn) Init(c net.Conn) {
 	s.Client = addrPort(c.RemoteAddr())
-	s.Local = addrPort(c.LocalAddr())
+	s.conn, s.localSet = c, false
+}
+
+// SetLocal sets the local address (dst) directly.
+func (s *Conn) SetLocal(ap netip.AddrPort) { s.local, s.localSet, s.conn = ap, true, nil }
+
+// Local returns the address the client connected to (dst).
+func (s *Conn) Local() netip.AddrPort {
+	if !s.localSet {
+		s.localSet = true
+		if s.conn != nil {
+			s.local = addrPort(s.conn.LocalAddr())
+			s.conn = nil
+		}
+	}
+	return s.local
 }
 
 // Method implements acl.Sample.
@@ -73,7 +94,7 @@ func (s *Conn) Src() netip.Addr { return s.Client.Addr() }
 func (s *Conn) SrcPort() int { return int(s.Client.Port()) }
 
 // DstPort implements acl.Sample.
-func (s *Conn) DstPort() int { return int(s.Local.Port()) }
+func (s *Conn) DstPort() int { return int(s.Local().Port()) }
 
 // SSL implements acl.Sample.
 func (s *Conn) SSL() bool { return false }

@@ -21,4 +21,4 @@ func init() { registerFetches(connFetches) }
 
 func clientAddr(c *Conn) netip.AddrPort { return c.Client }
 
-func localAddr(c *Conn) netip.AddrPort { return c.Local }
+func localAddr(c *Conn) netip.AddrPort { return c.Local() }

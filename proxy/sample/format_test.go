@@ -20,7 +20,8 @@ func testCtx(t testing.TB, raw string) *Ctx {
 	if err := http1.ParseRequest(buf, len(buf), &req); err != nil {
 		t.Fatalf("ParseRequest: %v", err)
 	}
-	c := &Conn{Client: netip.MustParseAddrPort("192.0.2.10:40000"), Local: netip.MustParseAddrPort("10.0.0.1:8080")}
+	c := &Conn{Client: netip.MustParseAddrPort("192.0.2.10:40000")}
+	c.SetLocal(netip.MustParseAddrPort("10.0.0.1:8080"))
 	f := &testProxy{name: "fe", caps: []config.Capture{{Name: "User-Agent", Len: 5}}}
 	return &Ctx{Conn: c, Req: &req, Frontend: f, Backend: &testProxy{name: "app"}}
 }

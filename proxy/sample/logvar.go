@@ -50,7 +50,7 @@ func appendAddr(dst []byte, c *Conn, local, port bool) []byte {
 	}
 	ap := c.Client
 	if local {
-		ap = c.Local
+		ap = c.Local()
 	}
 	switch {
 	case !ap.IsValid():

@@ -292,7 +292,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		if f.mode == config.ModeHTTP {
 			go f.serveHTTP(c, now)
 		} else {
-			go f.serveTCP(c, now)
+			f.startTCP(c, now)
 		}
 	}
 }

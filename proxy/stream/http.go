@@ -389,7 +389,7 @@ func (s *httpSession) logEarly(rs reqStart, status int, term [2]byte, badreq boo
 
 func (s *httpSession) fillEntry(e *tlog.Entry, rs reqStart) {
 	e.Client = s.smp.Client
-	e.Frontend = s.smp.Local
+	e.Frontend = s.smp.Local()
 	e.AcceptTime = rs.start
 	if !rs.firstByte.IsZero() {
 		e.Ti = rs.firstByte.Sub(rs.start)

@@ -52,55 +52,117 @@ func (s *tcpSession) kill() {
 // same; hard-stop-after bounds it).
 func (s *tcpSession) softStop() {}
 
-// serveTCP runs a mode tcp session: it connects, then hands both
-// connections to a relay loop (package relay) and returns, or relays
-// them itself when they are not plain TCP sockets.
+// serveTCP runs a mode tcp session on its own goroutine: it connects,
+// then hands both connections to a relay loop (package relay) and
+// returns, or relays them itself when they are not plain TCP sockets.
 func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
-	rt := f.rt
+	s := f.newTCPSession(c, accepted)
+	// tcp-request content rules (tlsinspect.go): peek, never consume.
+	if !f.inspectContent(c, &s.smp) {
+		s.finish(0, 0, [2]byte{'P', 'R'})
+		return
+	}
+	if !s.route() {
+		return
+	}
+	s.cr = s.be.connect(s.queueCtx(), s.smp.Client.Addr(), nil, nil, nil)
+	s.forward()
+}
+
+// startTCP begins a mode tcp session on the accept loop's goroutine,
+// for as long as nothing has to wait: without content rules, with a
+// free server and a connect that completes inside connect(2) (loopback
+// and near servers), the session reaches its relay loop without a
+// goroutine of its own. Anything that may wait (content rules, a queue,
+// a connect in progress, retries) goes on to a goroutine.
+func (f *Frontend) startTCP(c net.Conn, accepted time.Time) {
+	if len(f.contentRules) != 0 {
+		go f.serveTCP(c, accepted)
+		return
+	}
+	s := f.newTCPSession(c, accepted)
+	if !s.route() {
+		return
+	}
+	src := s.smp.Client.Addr()
+	srv, first, ok := s.be.connectNow(src)
+	switch {
+	case !ok:
+		go func() {
+			s.cr = s.be.connect(s.queueCtx(), src, nil, nil, nil)
+			s.forward()
+		}()
+	case first.done && first.err == nil:
+		s.cr.srv, s.cr.conn = srv, first.conn
+		s.cr.tc = time.Since(first.t0)
+		srv.Ctime.Add(s.cr.tc)
+		s.be.Ctime.Add(s.cr.tc)
+		s.forward()
+	default:
+		go func() {
+			s.be.connectTo(s.queueCtx(), &s.cr, srv, src, nil, nil, first)
+			s.forward()
+		}()
+	}
+}
+
+// newTCPSession lists a new mode tcp session for client connection c.
+func (f *Frontend) newTCPSession(c net.Conn, accepted time.Time) *tcpSession {
 	s := &tcpSession{f: f, cli: c, peer: c.RemoteAddr(), accepted: accepted}
-	rt.addSession(s)
+	f.rt.addSession(s)
 	if f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka {
 		relay.SetKeepAlive(c)
 	} else if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetKeepAlive(false)
 	}
 	s.smp.Init(c)
-	// tcp-request content rules (tlsinspect.go): peek, never consume.
-	if !f.inspectContent(c, &s.smp) {
-		s.finish(0, 0, [2]byte{'P', 'R'})
-		return
+	if f.logger.Enabled() {
+		// The log reads dst after the relay has taken the socket.
+		s.smp.Local()
 	}
-	term := [2]byte{'-', '-'}
+	return s
+}
 
-	be := f.pickBackend(&s.smp)
+// route picks the session's backend (use_backend rules). false: there
+// is none, and the session has ended.
+func (s *tcpSession) route() bool {
+	be := s.f.pickBackend(&s.smp)
 	s.smp.Peeked = nil
 	s.be = be
 	if be == nil {
-		term = [2]byte{'P', 'C'}
-	} else {
-		be.sessStart(accepted)
-		s.cr = be.connect(s.queueCtx(), s.smp.Client.Addr(), nil, nil, nil)
-		if s.cr.err != nil {
-			term = s.cr.term
-		}
+		s.finish(0, 0, [2]byte{'P', 'C'})
+		return false
 	}
-	var in, out int64
-	if cr := &s.cr; cr.conn != nil {
-		tcli, tsrv := s.timeouts()
-		r := relay.New(s, tcli, tsrv)
-		s.mu.Lock()
-		s.srv = cr.conn
-		s.r = r
-		killed := s.killed.Load()
-		s.mu.Unlock()
-		if killed {
-			cr.conn.Close()
+	be.sessStart(s.accepted)
+	return true
+}
+
+// forward relays the connected session (s.cr) to its end, handing it to
+// a relay loop when it can, or ends it when the connect failed.
+func (s *tcpSession) forward() {
+	cr := &s.cr
+	if cr.conn == nil {
+		term := [2]byte{'-', '-'}
+		if cr.err != nil {
+			term = cr.term
 		}
-		if !killed && s.startRelay(r) {
-			return // the loop calls s.Finish
-		}
-		in, out, term = s.relay(cr.srv)
+		s.finish(0, 0, term)
+		return
 	}
+	tcli, tsrv := s.timeouts()
+	r := relay.New(s, tcli, tsrv)
+	s.mu.Lock()
+	s.srv = cr.conn
+	s.r = r
+	killed := s.killed.Load()
+	s.mu.Unlock()
+	if killed {
+		cr.conn.Close()
+	}
+	if !killed && s.startRelay(r) {
+		return // the loop calls s.Finish
+	}
+	in, out, term := s.relay(cr.srv)
 	s.finish(in, out, term)
 }
 
@@ -176,7 +238,7 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 			e.Tw, e.Tc = cr.tw, cr.tc
 		}
 		e.Client = s.smp.Client
-		e.Frontend = s.smp.Local
+		e.Frontend = s.smp.Local()
 		e.AcceptTime = accepted
 		e.FrontendName = f.Name
 		if be != nil {
@@ -245,42 +307,45 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 		return r
 	}
 	be.Qtime.Add(qt)
+	be.connectTo(ctx, &r, s, src, req, reuse, dialAttempt{})
+	return r
+}
+
+// dialAttempt is a connect begun before connectTo runs (connectNow): its
+// socket, whether it completed, or its error, and when it began.
+type dialAttempt struct {
+	conn net.Conn
+	done bool
+	err  error
+	t0   time.Time
+}
+
+// started reports whether the attempt was made.
+func (a *dialAttempt) started() bool { return a.conn != nil || a.err != nil }
+
+// connectTo connects to server s (its slot taken) into r, retrying and
+// redispatching as connect says; first, when started, is the first
+// attempt already under way.
+func (be *Backend) connectTo(ctx context.Context, r *connectResult, s *Server, src netipAddr, req lbRequestArg, reuse func(*Server) *srvConn, first dialAttempt) {
 	for {
-		if reuse != nil {
+		if reuse != nil && !first.started() {
 			if sc := reuse(s); sc != nil {
 				r.srv, r.sc = s, sc
 				r.tc = 0
-				return r
+				return
 			}
 		}
-		t0 := time.Now()
-		// mode tcp (no HTTP request) dials on this goroutine: the
-		// session goroutine ends once the relay loop has the connection,
-		// so its stack size does not matter there.
-		c, err := be.dialServer(ctx, s, req == nil)
+		t0, c, err := be.attempt(ctx, s, req == nil, &first)
 		if err == nil {
 			r.tc = time.Since(t0)
 			s.Ctime.Add(r.tc)
 			be.Ctime.Add(r.tc)
 			r.srv, r.conn = s, c
-			return r
+			return
 		}
 		if r.retries >= be.retries || ctx.Err() != nil {
-			// econ counts failed requests, not attempts, as in HAProxy.
-			s.Econ.Add(1)
-			be.Econ.Add(1)
-			be.release(s)
-			r.err = err
-			r.tc = -1
-			r.srv = s
-			r.term = [2]byte{'S', 'C'}
-			if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
-				r.term = [2]byte{'s', 'C'}
-			}
-			if ctx.Err() != nil {
-				r.term = [2]byte{'K', 'C'}
-			}
-			return r
+			be.connectFailed(ctx, r, s, err)
+			return
 		}
 		r.retries++
 		s.Wretr.Add(1)
@@ -302,7 +367,7 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 				r.err = err
 				r.tc = -1
 				r.term = [2]byte{'S', 'C'}
-				return r
+				return
 			}
 			if ns != s {
 				r.redispatched = true
@@ -312,4 +377,75 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 			s = ns
 		}
 	}
+}
+
+// attempt makes one connect to s, or finishes the one first began (once).
+func (be *Backend) attempt(ctx context.Context, s *Server, inline bool, first *dialAttempt) (time.Time, net.Conn, error) {
+	if !first.started() {
+		t0 := time.Now()
+		// mode tcp (no HTTP request) dials on this goroutine: the
+		// session goroutine ends once the relay loop has the connection,
+		// so its stack size does not matter there.
+		c, err := be.dialServer(ctx, s, inline)
+		return t0, c, err
+	}
+	a := *first
+	*first = dialAttempt{}
+	if a.err != nil || a.done {
+		return a.t0, a.conn, a.err
+	}
+	left := be.Cfg.Timeouts.Connect
+	if left <= 0 {
+		left = 5 * time.Second
+	}
+	left -= time.Since(a.t0)
+	if left <= 0 {
+		left = time.Nanosecond
+	}
+	if err := relay.DialFinish(ctx, a.conn, left); err != nil {
+		return a.t0, nil, err
+	}
+	return a.t0, a.conn, nil
+}
+
+// connectFailed ends connect's retries: the failed request is counted
+// (econ counts requests, not attempts, as in HAProxy) and s's slot
+// released.
+func (be *Backend) connectFailed(ctx context.Context, r *connectResult, s *Server, err error) {
+	s.Econ.Add(1)
+	be.Econ.Add(1)
+	be.release(s)
+	r.err = err
+	r.tc = -1
+	r.srv = s
+	r.term = [2]byte{'S', 'C'}
+	if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
+		r.term = [2]byte{'s', 'C'}
+	}
+	if ctx.Err() != nil {
+		r.term = [2]byte{'K', 'C'}
+	}
+}
+
+// connectNow is a mode tcp connect's first step taken without waiting,
+// on the accept loop's goroutine: a free server taken (nobody queued)
+// and a connect begun. ok false means nothing was taken: connect on a
+// goroutine that may wait.
+func (be *Backend) connectNow(src netipAddr) (s *Server, first dialAttempt, ok bool) {
+	if be.waiting.Load() != 0 {
+		return nil, first, false
+	}
+	w := waiter{src: src}
+	s, err := be.pickFree(&w)
+	if s == nil || err != nil {
+		return nil, first, false
+	}
+	a := s.addr.Load()
+	if a.network != "tcp" {
+		return s, first, true // dialed by connectTo
+	}
+	first.t0 = time.Now()
+	first.conn, first.done, first.err = relay.DialStart(a.ap, be.Cfg.Options.Srvtcpka || be.Cfg.Options.Tcpka)
+	// Without raw connects (not Linux) nothing began: connectTo dials.
+	return s, first, true
 }

@@ -337,3 +337,76 @@ func TestTCPSoftStop(t *testing.T) {
 		t.Fatal("Done not closed after the last session ended")
 	}
 }
+
+// blackhole returns the address of a listener whose queue is full, so
+// that a new connect to it stays in progress (its SYNs are dropped).
+func blackhole(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	for i := 0; ; i++ {
+		c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+		if err != nil {
+			return addr // the queue is full: connects now hang
+		}
+		t.Cleanup(func() { c.Close() })
+		if i == 16 {
+			t.Skip("the kernel keeps accepting into a listen(0) queue")
+		}
+	}
+}
+
+// TestTCPSlowConnectDoesNotHoldAccepts: mode tcp sessions begin on the
+// accept loop's goroutine (startTCP); one whose connect stays in
+// progress must go on to a goroutine of its own, so the next client is
+// accepted and served meanwhile.
+func TestTCPSlowConnectDoesNotHoldAccepts(t *testing.T) {
+	hole := blackhole(t)
+	echo := tcpServer(t, func(c net.Conn) { io.Copy(c, c) })
+	_, fe := startProxy(t, "defaults\n    mode tcp\n    timeout connect 10s\n    timeout client 10s\n    timeout server 10s\n    retries 0\n"+
+		"frontend fe\n    bind {{fe:fe}}\n    default_backend be\nbackend be\n    balance roundrobin\n"+
+		"    server s1 "+hole+"\n    server s2 "+echo+"\n")
+	stuck, err := net.Dial("tcp", fe["fe"]) // s1: its connect hangs
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	// The stuck session has taken s1 once its connect began (s1's slot);
+	// the next client goes to s2.
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", fe["fe"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(c, "ping %d\n", i)
+		buf := make([]byte, 16)
+		n, err := c.Read(buf)
+		c.Close()
+		if err == nil && bytes.HasPrefix(buf[:n], []byte("ping")) {
+			// Served while the first connect is still in progress
+			// (timeout connect 10s): the accept loop did not wait.
+			stuck.SetReadDeadline(time.Now())
+			if _, err := stuck.Read(buf); !isTimeout(err) {
+				t.Fatalf("the stuck session ended (%v) before the check", err)
+			}
+			return
+		}
+		// roundrobin sent this one to s1 as well: try the next.
+	}
+	t.Fatal("no client was served while a connect was in progress")
+}
