@@ -70,7 +70,6 @@ func responseActions() []keyword[actionFunc] {
 		akw("set-header", (*parser).actionSetHeader),
 		akw("add-header", (*parser).actionSetHeader),
 		akw("del-header", (*parser).actionDelHeader),
-		akw("silent-drop", (*parser).actionNoArg),
 	}
 }
 
@@ -82,6 +81,7 @@ var (
 			akw("tarpit", (*parser).actionDeny),
 			akw("auth", (*parser).actionAuth),
 			akw("set-path", (*parser).actionSetPath),
+			akw("silent-drop", (*parser).actionNoArg),
 		},
 		commonActionStatuses(),
 		actionStatuses(NoEffect, whyCacheUse, "cache-use"),

@@ -11,6 +11,7 @@ import (
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
+	"github.com/goha/goha/proxy/stick"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -55,7 +56,7 @@ func (s *tcpSession) softStop() {}
 // serveTCP runs a mode tcp session: it connects, then hands both
 // connections to a relay loop (package relay) and returns, or relays
 // them itself when they are not plain TCP sockets.
-func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
+func (f *Frontend) serveTCP(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
 	rt := f.rt
 	s := &tcpSession{f: f, cli: c, peer: c.RemoteAddr(), accepted: accepted}
 	rt.addSession(s)
@@ -65,6 +66,7 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		tc.SetKeepAlive(false)
 	}
 	s.smp.Init(c)
+	s.smp.Stick = ctrs
 	// tcp-request content rules (tlsinspect.go): peek, never consume.
 	if !f.inspectContent(c, &s.smp) {
 		s.finish(0, 0, [2]byte{'P', 'R'})
@@ -79,7 +81,7 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		term = [2]byte{'P', 'C'}
 	} else {
 		be.sessStart(accepted)
-		s.cr = be.connect(s.queueCtx(), s.smp.Client.Addr(), nil, nil, nil)
+		s.cr = s.tcpStickConnect(be)
 		if s.cr.err != nil {
 			term = s.cr.term
 		}
@@ -166,6 +168,7 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 	}
 	f.Bin.Add(in)
 	f.Bout.Add(out)
+	s.stickFinish(in, out)
 	if s.killed.Load() {
 		term = [2]byte{'K', term[1]}
 	}
