@@ -89,7 +89,9 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 	if msg := p.checkConverters(convs); msg != "" {
 		return nil, fmt.Sprintf("%s in ACL expression '%s'", msg, expr)
 	}
-	if !SupportedFetches[fetch] {
+	if _, _, stick := StickFetch(fetch); stick {
+		p.noteStickACL(fetch, fetchArg)
+	} else if !SupportedFetches[fetch] {
 		return nil, fmt.Sprintf("fetch method '%s' in ACL expression '%s' is known to HAProxy but goha does not support it yet", fetch, expr)
 	}
 	acl.Fetch = fetch

@@ -61,6 +61,7 @@ func (p *parser) checkConfig() {
 			}
 		}
 		p.checkStickPeers(px)
+		p.checkStickRefs(px)
 		if px.IsFrontend() && len(px.Binds) == 0 {
 			p.rec.warn(px.File, px.Line, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", capString(px.Cap), px.Name))
 		}

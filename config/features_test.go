@@ -187,8 +187,8 @@ backend b from web
 
 func TestSupportTableRefusals(t *testing.T) {
 	tests := []struct{ line, want string }{
-		{"  stick on src", "stick tables"},
-		{"  http-request track-sc0 src", "does not support yet"},
+		{"  persist rdp-cookie", "persistence"},
+		{"  http-request replace-uri x y", "does not support yet"},
 		{"  filter spoe engine x", "SPOE"},
 		{"  source 0.0.0.0 usesrc clientip", "changes where"},
 	}

@@ -16,7 +16,6 @@ import (
 const (
 	whyVariables      = "variables: fetches reading them are refused where used; log-format uses expand empty"
 	whyRuleDetail     = "logging and scheduling detail"
-	whyStickCounters  = "stick counters drive rate limiting and tracking: the tables exist (proxy/stick) but the data plane does not run these actions yet"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
 	whyCacheUse       = "serves from a cache: without it requests go to the servers"
@@ -52,12 +51,10 @@ func commonActionStatuses() []keyword[actionFunc] {
 		actionStatuses(NoEffect, whyVariables, "set-var", "set-var-fmt", "unset-var"),
 		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "set-nice", "set-priority-class",
 			"set-priority-offset", "capture", "set-mark", "set-tos", "strict-mode", "ot-group"),
-		actionStatuses(Unsupported, whyStickCounters, "track-sc0", "track-sc1", "track-sc2", "sc-inc-gpc",
-			"sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0"),
 		actionStatuses(Unsupported, whyRuntimeMaps, "add-acl", "del-acl", "set-map", "del-map"),
 		actionStatuses(Unsupported, whyRewrites, "replace-header", "replace-value", "replace-path",
 			"replace-pathq", "replace-uri", "set-uri", "set-query", "set-method", "set-pathq", "normalize-uri",
-			"set-status", "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "do-resolve",
+			"set-status", "set-src", "set-src-port", "set-dst", "set-dst-port", "do-resolve",
 			"send-spoe-group", "switch-mode", "expect-proxy", "expect-netscaler-cip"),
 	)
 }
@@ -84,6 +81,7 @@ var (
 			akw("tarpit", (*parser).actionDeny),
 			akw("auth", (*parser).actionAuth),
 			akw("set-path", (*parser).actionSetPath),
+			akw("silent-drop", (*parser).actionNoArg),
 		},
 		commonActionStatuses(),
 		actionStatuses(NoEffect, whyCacheUse, "cache-use"),

@@ -176,6 +176,12 @@ type Proxy struct {
 	HTTPResponse         []*Rule
 	TCPRequestConnection []*Rule
 	TCPRequestContent    []*Rule
+	// TCPRequestSession are the `tcp-request session` rules.
+	TCPRequestSession []*Rule
+	// Sticks are the `stick on|match|store-*` rules of a backend.
+	Sticks []*StickRule
+	// RateLimitSessions is `rate-limit sessions N` (0 = no limit).
+	RateLimitSessions int
 	// Redirects are the legacy `redirect` keyword's rules (Action
 	// "redirect"), evaluated after the http-request rules as HAProxy does.
 	Redirects []*Rule
@@ -536,6 +542,9 @@ type Rule struct {
 	// Flags keeps the action's option words (drop-query, append-slash,
 	// code/deny_status values are in Status).
 	Flags []string
+	// Track is a stick counter action's detail (track-sc, sc-inc-gpc,
+	// sc-set-gpt); nil for other actions.
+	Track *TrackAction
 	Cond  *Cond
 	File  string
 	Line  int

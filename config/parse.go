@@ -66,6 +66,8 @@ type parser struct {
 	// afterResponse is set while parsing an http-after-response rule.
 	afterResponse bool
 	fatal         int
+	// stickRefs are the tables ACL fetches name (track.go).
+	stickRefs []stickRef
 }
 
 // pxState is parse-time bookkeeping about a proxy that the model does

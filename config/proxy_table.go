@@ -22,7 +22,6 @@ func proxyDoM(f func(*parser, *Proxy, []string, int)) proxyFunc {
 
 // Why goha refuses or ignores proxy keywords.
 const (
-	whyStickTables      = "stick tables drive rate limiting and persistence: tables are parsed (`stick-table`), but the data plane does not run the rules that fill or read them yet, and ignoring those rules changes who gets served"
 	whyTCPResponse      = "response rules on TCP payloads"
 	whyPersistence      = "persistence/forced server choice would silently differ"
 	whyTrafficSource    = "changes where or from which address traffic goes"
@@ -58,7 +57,7 @@ var proxyTable = newTable("proxy",
 	pkw("clitimeout", proxyDo((*parser).parseTimeout)),
 	pkw("contimeout", proxyDo((*parser).parseTimeout)),
 	pkw("srvtimeout", proxyDo((*parser).parseTimeout)),
-	pkw("rate-limit", nil).refused("limits the rate of new sessions: ignoring it lifts the limit"),
+	pkw("rate-limit", proxyDo((*parser).parseRateLimit)).in(CapFrontend|CapDefaults),
 	pkw("max-keep-alive-queue", nil).ignored(whySocketTuning),
 	pkw("declare", nil).refused(whyDeclare),
 	pkw("retry-on", nil).ignored(whyRetryOn),
@@ -111,7 +110,7 @@ var proxyTable = newTable("proxy",
 	pkw("force-persist", nil).refused(whyPersistence),
 	pkw("ignore-persist", nil).refused(whyPersistence),
 	pkw("stick-table", proxyDo((*parser).parseProxyStickTable)),
-	pkw("stick", nil).refused(whyStickTables),
+	pkw("stick", proxyDo((*parser).parseStick)),
 	pkw("stats", proxyDo((*parser).parseStats)),
 	pkw("option", proxyDoM((*parser).parseOption)),
 	pkw("default_backend", (*parser).proxyDefaultBackend).in(CapFrontend|CapDefaults),

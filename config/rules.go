@@ -116,6 +116,15 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 			break
 		}
 	}
+	if trackActionName(action) != "" {
+		if msg := p.parseTrackAction(r, action, body); msg != "" {
+			return nil, ruleActionError(px, ctx, action) + msg, true
+		}
+		return r, "", true
+	}
+	if action == "silent-drop" && p.afterResponse {
+		return nil, ruleActionError(px, "http-after-response", action) + "action 'silent-drop' is a known HAProxy action that goha does not support yet.", true
+	}
 	table, ctx2 := httpResponseActions, ctx
 	if isReq {
 		table = httpRequestActions
@@ -242,7 +251,7 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 		p.warnf("'%s %s' ignored because %s '%s' has no frontend capability.", args[0], where, capString(px.Cap), px.Name)
 		return
 	}
-	if where == "session" || (action != "accept" && action != "reject") {
+	if !tcpActionParsed(action) {
 		if d, ok := tcpRequestActions.status(actionBase(action, nil)); ok && d.Support == NoEffect {
 			p.warnf("'%s %s %s' is a known HAProxy rule that goha accepts but ignores (%s).", args[0], where, action, d.Why)
 			return
@@ -254,6 +263,22 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 	body := args[3:]
 	for len(body) > 0 && body[len(body)-1] == "" {
 		body = body[:len(body)-1]
+	}
+	if trackActionName(action) != "" {
+		words := body
+		for i, w := range body {
+			if w == "if" || w == "unless" {
+				words, body = body[:i], body[i:]
+				break
+			}
+		}
+		if len(words) == len(body) {
+			body = nil
+		}
+		if msg := p.parseTrackAction(r, action, words); msg != "" {
+			p.alertf("error detected in %s '%s' while parsing '%s %s %s' rule : %s", capString(px.Cap), px.Name, args[0], where, action, msg)
+			return
+		}
 	}
 	if len(body) > 0 {
 		if body[0] != "if" && body[0] != "unless" {
@@ -270,9 +295,12 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 	if px.Cap&CapDefaults != 0 {
 		p.state(px).hasRules = true
 	}
-	if where == "connection" {
+	switch where {
+	case "connection":
 		px.TCPRequestConnection = append(px.TCPRequestConnection, r)
-	} else {
+	case "session":
+		px.TCPRequestSession = append(px.TCPRequestSession, r)
+	default:
 		px.TCPRequestContent = append(px.TCPRequestContent, r)
 	}
 }

@@ -163,7 +163,8 @@ type ActivityCounter struct {
 // d, to reg.
 func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 	a := &runtimeAPI{d: d}
-	return reg.Register(append(a.commands(), a.mapCommands()...)...)
+	cmds := append(a.commands(), a.mapCommands()...)
+	return reg.Register(append(cmds, a.tableCommands()...)...)
 }
 
 type runtimeAPI struct{ d RuntimeData }

@@ -100,6 +100,7 @@ var evaluators = [...]evalFunc{
 	fBase:      (*matcher).evalBase,
 	fDst:       evalDst,
 	fNbsrv:     evalNbsrv,
+	fStick:     evalStick,
 	fAuth:      evalAuth,
 	fAuthGroup: evalAuthGroup,
 	fReqSNI:    evalPayloadMatch,

@@ -28,6 +28,7 @@ const (
 	fNbsrv
 	fAuth
 	fAuthGroup
+	fStick // a stick counter fetch (sc_*, src_*: stick.go)
 )
 
 // sampleType is the type of what a fetch returns.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/stick"
 )
 
 // matcher is one compiled ACL: a fetch, a match method and its patterns.
@@ -31,6 +32,7 @@ type matcher struct {
 	ips    ipSet
 	meths  []methPat
 	groups []string // http_auth_group
+	stick  *stick.Fetch
 
 	visits sync.Pool // *visit, for header iteration without allocation
 }
@@ -75,10 +77,18 @@ func build(a *config.ACL, name string) (*matcher, error) {
 		fetch, arg = fetch[:i], fetch[i+1:len(fetch)-1]
 	}
 	def, ok := fetches[fetch]
+	var sf *stick.Fetch
+	if !ok && stick.IsFetch(fetch) {
+		var err error
+		if sf, err = stick.CompileFetch(fetch, arg); err != nil {
+			return nil, err
+		}
+		def, ok, arg = stickDef(sf), true, ""
+	}
 	if !ok {
 		return nil, fmt.Errorf("unknown fetch method %q", fetch)
 	}
-	m := &matcher{name: name, def: def, match: def.match, icase: a.IgnoreCase}
+	m := &matcher{name: name, def: def, match: def.match, icase: a.IgnoreCase, stick: sf}
 	m.visits.New = func() any { v := &visit{}; v.fn, v.cnt, v.first = v.each, v.count, v.keep; return v }
 	if arg != "" && !def.arg {
 		return nil, fmt.Errorf("fetch method %q takes no argument, got %q", fetch, arg)

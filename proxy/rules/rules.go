@@ -23,7 +23,7 @@ import (
 // Kind is what an HTTP rule does when its condition matches.
 type Kind uint8
 
-// HTTP rule kinds, one per action keyword (deny and tarpit are Deny).
+// HTTP rule kinds, one per action keyword (more in track.go).
 const (
 	Allow Kind = iota
 	Deny
@@ -59,6 +59,8 @@ type HTTPRule struct {
 	IgnoreEmpty bool
 	cookie      string // Set-Cookie value of set-cookie/clear-cookie
 	src         string
+	// Track is a stick counter action's detail (TrackSC, IncGPC, SetGPT).
+	Track *Track
 }
 
 // dynPage is a deny/return answer whose body or headers are log-format

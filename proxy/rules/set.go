@@ -15,11 +15,18 @@ type Set struct {
 	Req, Rsp, After []*HTTPRule
 }
 
-// TCPRule is a compiled tcp-request connection or content rule: the
-// first whose condition matches accepts or rejects.
+// TCPRule is a compiled tcp-request connection, session or content
+// rule: the first accept or reject whose condition matches ends the
+// rules; a stick counter action (Track) or silent-drop acts and, but for
+// silent-drop, goes on.
 type TCPRule struct {
 	Accept bool
 	Cond   *acl.Cond
+	// Track is a stick counter action (TrackKind: TrackSC, IncGPC or
+	// SetGPT); SilentDrop closes the connection without a word.
+	Track      *Track
+	TrackKind  Kind
+	SilentDrop bool
 }
 
 // Switch is a compiled use_backend rule: Backend names a backend, or
@@ -89,22 +96,7 @@ func CompileSwitching(p *config.Proxy, o *sample.Options) ([]Switch, error) {
 
 // CompileConnRules compiles a frontend's tcp-request connection rules.
 func CompileConnRules(p *config.Proxy) ([]*TCPRule, error) {
-	var out []*TCPRule
-	for _, r := range p.TCPRequestConnection {
-		c, err := acl.Compile(r.Cond)
-		if err != nil {
-			return nil, fmt.Errorf("frontend %q: tcp-request connection %s: %w", p.Name, r.Action, err)
-		}
-		switch r.Action {
-		case "accept":
-			out = append(out, &TCPRule{Accept: true, Cond: c})
-		case "reject":
-			out = append(out, &TCPRule{Cond: c})
-		default:
-			return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request connection %q is not supported", p.Name, r.File, r.Line, r.Action)
-		}
-	}
-	return out, nil
+	return compileTCPRules(p, p.TCPRequestConnection, "connection", nil)
 }
 
 // CompileContentRules compiles a frontend's tcp-request content rules.
@@ -112,20 +104,29 @@ func CompileConnRules(p *config.Proxy) ([]*TCPRule, error) {
 // goha evaluates them on the parsed request instead, which only works
 // for rules that do not read the raw payload: others are refused there.
 func CompileContentRules(p *config.Proxy) ([]*TCPRule, error) {
+	return compileTCPRules(p, p.TCPRequestContent, "content", nil)
+}
+
+// compileTCPRules compiles one kind of tcp-request rules.
+func compileTCPRules(p *config.Proxy, set []*config.Rule, where string, o *sample.Options) ([]*TCPRule, error) {
 	var out []*TCPRule
-	for _, r := range p.TCPRequestContent {
+	for _, r := range set {
 		c, err := acl.Compile(r.Cond)
 		if err != nil {
-			return nil, fmt.Errorf("frontend %q: tcp-request content %s: %w", p.Name, r.Action, err)
+			return nil, fmt.Errorf("frontend %q: tcp-request %s %s: %w", p.Name, where, r.Action, err)
 		}
-		if p.Mode != config.ModeTCP {
-			if c.NeedsPayload() {
-				return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request content rules reading the raw payload are not supported in mode http", p.Name, r.File, r.Line)
-			}
-		} else if r.Action != "accept" && r.Action != "reject" {
-			return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request content %q is not supported", p.Name, r.File, r.Line, r.Action)
+		if where == "content" && p.Mode != config.ModeTCP && c.NeedsPayload() {
+			return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request content rules reading the raw payload are not supported in mode http", p.Name, r.File, r.Line)
 		}
-		out = append(out, &TCPRule{Accept: r.Action == "accept", Cond: c})
+		tr := &TCPRule{Accept: r.Action == "accept", Cond: c}
+		other, err := compileTCPAction(tr, r, o)
+		if err != nil {
+			return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request %s %s: %w", p.Name, r.File, r.Line, where, r.Action, err)
+		}
+		if !other && r.Action != "accept" && r.Action != "reject" {
+			return nil, fmt.Errorf("frontend %q [%s:%d]: tcp-request %s %q is not supported", p.Name, r.File, r.Line, where, r.Action)
+		}
+		out = append(out, tr)
 	}
 	return out, nil
 }

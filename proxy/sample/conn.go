@@ -7,6 +7,7 @@ import (
 
 	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/stick"
 )
 
 // Conn is the layer-4 part of a sample, as ACLs and fetches read it:
@@ -27,6 +28,9 @@ type Conn struct {
 	Final  bool
 	// Backends finds backends for nbsrv(NAME); nil: nbsrv is 0.
 	Backends Backends
+	// Stick is the connection's stick counters (nil: none), read by
+	// the sc_* and src_* fetches (stick.go).
+	Stick *stick.Counters
 }
 
 // Nbsrv implements acl.NbsrvSample: the usable servers of a backend

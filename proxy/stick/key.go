@@ -241,3 +241,6 @@ func appendText(b []byte, s string) []byte {
 	}
 	return b
 }
+
+// KeyType is the type of the table's keys.
+func (t *Table) KeyType() KeyType { return t.keyType }

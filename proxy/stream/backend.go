@@ -63,6 +63,8 @@ type Backend struct {
 	hc *BackendHealth // state changes (checks.go)
 
 	rspErr errCapture // last invalid response (show errors)
+
+	stk *beStick // stick on/match/store rules (stick.go)
 }
 
 // Server is one `server` line with its live state. It must not be copied.

@@ -224,7 +224,7 @@ func serveScripted(t testing.TB, rt *Process, fe string, c *scriptedConn, wantOu
 	rt.wg.Add(1)
 	done := make(chan struct{})
 	go func() {
-		f.serveHTTP(c, now)
+		f.serveHTTP(c, now, nil)
 		close(done)
 	}()
 	c.waitOutput(wantOut)

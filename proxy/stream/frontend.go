@@ -54,6 +54,8 @@ type Frontend struct {
 
 	reqErr errCapture // last invalid request (show errors)
 
+	stk *feStick // stick tables, rate-limit sessions (stick.go)
+
 	lmu  sync.Mutex
 	lns  []net.Listener
 	slot chan struct{} // frontend maxconn wake-up
@@ -135,6 +137,9 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 			}
 			rt.beRules[be] = rs
 		}
+	}
+	if err := f.initStick(p); err != nil {
+		return nil, err
 	}
 	if err := f.compileContentRules(p); err != nil {
 		return nil, err
@@ -238,7 +243,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 	var delay time.Duration
 	var lastAlert time.Time
 	for {
-		if !rt.waitAcceptRate() || !f.waitFrontendSlot() || !rt.takeConn() {
+		if !rt.waitAcceptRate() || !f.waitFrontendSlot() || !f.waitRateLimit() || !rt.takeConn() {
 			return
 		}
 		c, err := f.acceptConn(ln)
@@ -281,7 +286,8 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		now := time.Now()
 		rt.CumConns.Add(1)
 		f.ConnTot.Add(1)
-		if !f.acceptRules(c) {
+		ok, ctrs := f.connRulesStick(c)
+		if !ok {
 			f.DeniedConn.Add(1)
 			c.Close()
 			rt.releaseConn()
@@ -290,9 +296,9 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		f.sessStart(now)
 		rt.wg.Add(1)
 		if f.mode == config.ModeHTTP {
-			go f.serveHTTP(c, now)
+			go f.serveHTTP(c, now, ctrs)
 		} else {
-			f.startTCP(c, now)
+			f.startTCP(c, now, ctrs)
 		}
 	}
 }
@@ -331,21 +337,6 @@ func (f *Frontend) endSession() {
 		}
 	}
 	f.rt.wg.Done()
-}
-
-// acceptRules applies tcp-request connection rules.
-func (f *Frontend) acceptRules(c net.Conn) bool {
-	if len(f.connRules) == 0 {
-		return true
-	}
-	var s sample.Conn
-	s.Init(c)
-	for _, r := range f.connRules {
-		if r.Cond.Eval(&s) {
-			return r.Accept
-		}
-	}
-	return true
 }
 
 // pickBackend applies use_backend rules, then default_backend. x, when

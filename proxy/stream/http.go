@@ -12,6 +12,7 @@ import (
 	"github.com/goha/goha/proxy/http1"
 	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
+	"github.com/goha/goha/proxy/stick"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -134,11 +135,12 @@ func (s *httpSession) idleTimeout(stopping bool) time.Duration {
 }
 
 // serveHTTP runs a mode http client connection.
-func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
+func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
 	rt := f.rt
 	s := &httpSession{f: f, rt: rt, c: c, accepted: accepted}
 	s.smp.Init(c)
 	s.smp.Backends = rt
+	s.smp.Stick = ctrs
 	if tc, ok := c.(*net.TCPConn); ok {
 		if !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 			tc.SetKeepAlive(false)
@@ -195,6 +197,7 @@ func (s *httpSession) serve() {
 // end closes the session and undoes its counting.
 func (s *httpSession) end() {
 	s.rt.removeSession(s)
+	s.stickEnd()
 	if s.linger {
 		s.lingerClose()
 	}

@@ -51,6 +51,13 @@ func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLoca
 		case rules.Return, rules.Auth:
 			f.Intercepted.Add(1)
 			return true, s.local(s.answerPage(r), r.Status, [2]byte{'L', 'R'}, closeLocal)
+		case rules.TrackSC, rules.IncGPC, rules.SetGPT:
+			s.httpStickRule(r, be)
+		case rules.Tarpit:
+			return true, s.tarpit(r, be, closeLocal)
+		case rules.SilentDrop:
+			s.httpSilentDrop()
+			return true, false
 		case rules.Redirect:
 			a := len(w.vals)
 			w.vals = r.Value.AppendTo(w.vals, x, s.rt.bufsize)
@@ -108,6 +115,8 @@ func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 				break set
 			case rules.Deny:
 				return r
+			case rules.TrackSC, rules.IncGPC, rules.SetGPT:
+				s.httpStickRule(r, be)
 			default:
 				w.hit(r, x, s.rt.bufsize)
 			}

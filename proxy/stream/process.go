@@ -82,6 +82,8 @@ type Process struct {
 	sessions map[sessionCloser]struct{}
 
 	rates rateSet // rates.go
+
+	stk *stickProc // the stick tables (stick.go)
 }
 
 // sessionCloser is what the process can do to a live session at stop.
@@ -121,6 +123,11 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 	rt.works.New = func() any { return newWork(rt.bufsize, cfg.Global.TuneMaxHdr) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
+	stk, err := buildTables(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rt.stk = stk
 
 	for _, p := range cfg.Proxies {
 		if !p.IsBackend() {
@@ -128,6 +135,9 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 		}
 		b, err := newBackend(rt, p)
 		if err != nil {
+			return nil, err
+		}
+		if err := b.initStick(rt); err != nil {
 			return nil, err
 		}
 		rt.backends = append(rt.backends, b)
@@ -213,6 +223,7 @@ func (rt *Process) Start(lns map[string]net.Listener) error {
 		go p.f.acceptLoop(p.ln)
 	}
 	go rt.purgeLoop()
+	rt.startStick()
 	return nil
 }
 

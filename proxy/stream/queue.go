@@ -57,6 +57,9 @@ func withQueueWatch(ctx context.Context, w queueWatch) context.Context {
 // when possible (redispatch). It returns the server and the time spent
 // queued.
 func (b *Backend) acquire(ctx context.Context, src netip.Addr, req lb.Request, avoid *Server) (*Server, time.Duration, error) {
+	if s := stickTarget(ctx); s != nil && avoid == nil {
+		return b.acquireSticky(ctx, src, req, s)
+	}
 	w := waiter{src: src, req: req}
 	if avoid != nil {
 		w.avoid = &avoid.lbs

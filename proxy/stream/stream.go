@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/goha/goha/proxy/http1"
-	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -127,6 +126,7 @@ func (s *httpSession) handle() bool {
 	if t.counted {
 		t.be.sessEnd()
 	}
+	s.stickReqEnd(t)
 	return v == doneKeep
 }
 
@@ -137,6 +137,7 @@ func (s *httpSession) begin() *txn {
 	s.rt.CumReq.Add(1)
 	f.ReqTot.Add(1)
 	s.smp.Req = req
+	s.stickReqStart()
 	w.line = append(w.line[:0], req.Line...)
 	w.rules = w.rules[:0]
 	w.vals = w.vals[:0]
@@ -170,7 +171,7 @@ func (s *httpSession) phaseMonitor(t *txn) verdict {
 // phaseContentRules applies tcp-request content rules to the request.
 func (s *httpSession) phaseContentRules(t *txn) verdict {
 	f := s.f
-	if len(f.contentRules) == 0 || f.contentRulesHTTP(&s.smp) {
+	if len(f.contentRules) == 0 || s.contentRulesStick() {
 		return next
 	}
 	s.logLocal(-1, 0, [2]byte{'P', 'R'})
@@ -265,7 +266,7 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 		s.startFilters(t)
 	}
 	s.w.out = s.buildRequest(be, t.upgrade)
-	t.cr = be.connect(s.queueCtx(), s.smp.Client.Addr(), sample.LBRequest{S: &s.smp}, nil, s.reuseFor(be))
+	t.cr = s.httpStickConnect(t, s.queueCtx())
 	if t.cr.err != nil {
 		return verdictOf(s.serverFailed(t.e, t.rs, be, t.cr.srv, nil, t.cr, 503, t.cr.term))
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/sample"
+	"github.com/goha/goha/proxy/stick"
 	"github.com/goha/goha/proxy/tlog"
 )
 
@@ -55,8 +56,9 @@ func (s *tcpSession) softStop() {}
 // serveTCP runs a mode tcp session on its own goroutine: it connects,
 // then hands both connections to a relay loop (package relay) and
 // returns, or relays them itself when they are not plain TCP sockets.
-func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
-	s := f.newTCPSession(c, accepted)
+// ctrs are the stick counters tcp-request connection rules tracked.
+func (f *Frontend) serveTCP(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
+	s := f.newTCPSession(c, accepted, ctrs)
 	// tcp-request content rules (tlsinspect.go): peek, never consume.
 	if !f.inspectContent(c, &s.smp) {
 		s.finish(0, 0, [2]byte{'P', 'R'})
@@ -65,23 +67,31 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 	if !s.route() {
 		return
 	}
-	s.cr = s.be.connect(s.queueCtx(), s.smp.Client.Addr(), nil, nil, nil)
+	s.cr = s.tcpStickConnect(s.be)
 	s.forward()
 }
 
 // startTCP begins a mode tcp session on the accept loop's goroutine,
-// for as long as nothing has to wait: without content rules, with a
-// free server and a connect that completes inside connect(2) (loopback
-// and near servers), the session reaches its relay loop without a
-// goroutine of its own. Anything that may wait (content rules, a queue,
-// a connect in progress, retries) goes on to a goroutine.
-func (f *Frontend) startTCP(c net.Conn, accepted time.Time) {
+// for as long as nothing has to wait: without content rules or stick
+// rules, with a free server and a connect that completes inside
+// connect(2) (loopback and near servers), the session reaches its relay
+// loop without a goroutine of its own. Anything that may wait (content
+// rules, a queue, a connect in progress, retries) goes on to a
+// goroutine.
+func (f *Frontend) startTCP(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
 	if len(f.contentRules) != 0 {
-		go f.serveTCP(c, accepted)
+		go f.serveTCP(c, accepted, ctrs)
 		return
 	}
-	s := f.newTCPSession(c, accepted)
+	s := f.newTCPSession(c, accepted, ctrs)
 	if !s.route() {
+		return
+	}
+	if s.be.stk != nil {
+		go func() {
+			s.cr = s.tcpStickConnect(s.be)
+			s.forward()
+		}()
 		return
 	}
 	src := s.smp.Client.Addr()
@@ -107,7 +117,7 @@ func (f *Frontend) startTCP(c net.Conn, accepted time.Time) {
 }
 
 // newTCPSession lists a new mode tcp session for client connection c.
-func (f *Frontend) newTCPSession(c net.Conn, accepted time.Time) *tcpSession {
+func (f *Frontend) newTCPSession(c net.Conn, accepted time.Time, ctrs *stick.Counters) *tcpSession {
 	s := &tcpSession{f: f, cli: c, peer: c.RemoteAddr(), accepted: accepted}
 	f.rt.addSession(s)
 	if f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka {
@@ -116,6 +126,7 @@ func (f *Frontend) newTCPSession(c net.Conn, accepted time.Time) *tcpSession {
 		tc.SetKeepAlive(false)
 	}
 	s.smp.Init(c)
+	s.smp.Stick = ctrs
 	if f.logger.Enabled() {
 		// The log reads dst after the relay has taken the socket.
 		s.smp.Local()
@@ -228,6 +239,7 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 	}
 	f.Bin.Add(in)
 	f.Bout.Add(out)
+	s.stickFinish(in, out)
 	if s.killed.Load() {
 		term = [2]byte{'K', term[1]}
 	}

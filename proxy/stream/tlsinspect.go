@@ -107,6 +107,10 @@ func (f *Frontend) evalContentRules(smp *sample.Conn) (decided, accept bool) {
 			return false, false
 		}
 		if m {
+			if r.Track != nil {
+				f.tcpRuleAction(r, smp.Stick, &sample.Ctx{Frontend: f, Conn: smp}, false, false)
+				continue
+			}
 			if !r.Accept {
 				f.Dreq.Add(1)
 			}
