@@ -163,7 +163,8 @@ type ActivityCounter struct {
 // d, to reg.
 func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 	a := &runtimeAPI{d: d}
-	return reg.Register(append(a.commands(), a.mapCommands()...)...)
+	cmds := append(a.commands(), a.mapCommands()...)
+	return reg.Register(append(cmds, a.resolverCommands()...)...)
 }
 
 type runtimeAPI struct{ d RuntimeData }
@@ -300,6 +301,8 @@ func (a *runtimeAPI) setServer(s *cli.Session, args []string, _ string, w *cli.W
 		return errors.New("'set server <srv> agent' expects 'up' or 'down'.")
 	case "addr":
 		return setAddr(srv, args[4:], w)
+	case "fqdn":
+		return setFQDN(srv, v, w)
 	}
 	return errors.New("usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight")
 }
