@@ -177,7 +177,7 @@ backend b from web
 		len(b.HealthChk.TCPRules) != 2 {
 		t.Errorf("backend model = %+v", b)
 	}
-	if len(b.Servers) != 3 || b.Servers[0].Name != "s1" || b.Servers[1].Addr != "127.0.0.9" || !b.Servers[2].Disabled {
+	if len(b.Servers) != 3 || b.Servers[0].Name != "s1" || b.Servers[1].Addr != "127.0.0.9" || !b.Servers[2].NoAddr {
 		t.Errorf("servers = %+v %+v %+v", b.Servers[0], b.Servers[1], b.Servers[2])
 	}
 	if len(cfg.Resolvers) != 1 || len(cfg.HTTPErrors["site"]) != 1 {

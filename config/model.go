@@ -380,9 +380,13 @@ type Server struct {
 	// Cookie is the `cookie` value (persistence is parsed but not applied).
 	Cookie string
 	// InitAddr is `init-addr` (e.g. "last,libc,none"); with "none" a
-	// name that does not resolve leaves the server Disabled (in
-	// maintenance, as HAProxy does) instead of failing the start.
+	// name that does not resolve leaves the server without an address
+	// (NoAddr) instead of failing the start.
 	InitAddr string
+	// NoAddr is set when init-addr's "none" method left the server
+	// without an address (Addr ""): it starts in resolution maintenance
+	// (HAProxy's RMAINT) until its resolvers give it one.
+	NoAddr bool `json:",omitzero"`
 	// SSL, CheckSSL, Verify ("none"|"required"), CAFile and SNI are the
 	// server's TLS settings, only ever set with ParseOptions.AllowTLS.
 	SSL, CheckSSL bool

@@ -48,7 +48,7 @@ backend be
 		t.Fatalf("servers = %d, want 4", len(sv))
 	}
 	for i, want := range []string{"web3", "web4", "srv1", "srv2"} {
-		if sv[i].Name != want || sv[i].Resolvers != "dns" || sv[i].ResolvePrefer != "ipv4" || !sv[i].Disabled || !sv[i].Template {
+		if sv[i].Name != want || sv[i].Resolvers != "dns" || sv[i].ResolvePrefer != "ipv4" || !sv[i].NoAddr || !sv[i].Template {
 			t.Errorf("server %d = %+v, want %s", i, sv[i], want)
 		}
 	}

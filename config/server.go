@@ -260,8 +260,9 @@ func (p *parser) resolveServers() {
 // initAddr tries the server's init-addr methods in order, as HAProxy's
 // srv_iterate_initaddr() does: "last,libc" by default, then "none" when
 // the server has resolvers (no state file is read: "last" finds
-// nothing). "none" starts the server in maintenance (Disabled) until
-// its resolvers answer; an IP address is used as is.
+// nothing). "none" leaves the server without an address (NoAddr), in
+// resolution maintenance until its resolvers answer; an IP address is
+// used as is.
 func (p *parser) initAddr(px *Proxy, s *Server) {
 	name := s.FQDN
 	methods := []string{"last", "libc"}
@@ -286,7 +287,7 @@ func (p *parser) initAddr(px *Proxy, s *Server) {
 			}
 			failed = true
 		case "none":
-			s.Disabled, s.Addr = true, ""
+			s.NoAddr, s.Addr = true, ""
 			if failed {
 				p.rec.warn(s.File, s.Line, where+fmt.Sprintf("could not resolve address '%s', disabling server.", name))
 			}

@@ -16,7 +16,6 @@ const (
 	whyServerTraffic   = "changes how or where traffic goes"
 	whyTrack           = "tracking another server's state would differ"
 	whyServerReactions = "reactions to errors and state changes: sessions are not killed, servers not marked down early"
-	whyRuntimeDNS      = "runtime DNS: the address is resolved once at start-up"
 	whyServerTuning    = "connection pool, slow start and agent tuning"
 )
 
@@ -95,10 +94,10 @@ var serverTable = newTable("server",
 	skw("proto", nil).refused(whyServerTraffic),
 	skw("proxy-v2-options", nil),
 	skw("redir", nil).refused(whyServerTraffic),
-	skw("resolve-net", (*parser).serverResolveNet).ignored(whyRuntimeDNS),
-	skw("resolve-opts", (*parser).serverResolveOpts).ignored(whyRuntimeDNS),
-	skw("resolve-prefer", (*parser).serverResolvePrefer).ignored(whyRuntimeDNS),
-	skw("resolvers", serverString(func(s *Server) *string { return &s.Resolvers })).ignored(whyRuntimeDNS),
+	skw("resolve-net", (*parser).serverResolveNet),
+	skw("resolve-opts", (*parser).serverResolveOpts),
+	skw("resolve-prefer", (*parser).serverResolvePrefer),
+	skw("resolvers", serverString(func(s *Server) *string { return &s.Resolvers })),
 	skw("rise", serverCount(func(s *Server) *int { return &s.Rise })),
 	skw("send-proxy", serverFlag(func(s *Server) *bool { return &s.SendProxy }, true)).takes(0),
 	skw("send-proxy-v2", serverFlag(func(s *Server) *bool { return &s.SendProxyV2 }, true)).takes(0),

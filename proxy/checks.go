@@ -83,7 +83,7 @@ func (rt *Runtime) startObserve() {
 	}
 	for i, s := range o.checked {
 		c := s.Health().Chk.Load()
-		if s.AdminState() == AdminMaint {
+		if s.AdminState() == AdminMaint || s.ResolvMaint() {
 			c.Pause()
 		}
 		rt.runChecker(s, c, check.Spread(i, len(o.checked), maxInter))
@@ -150,7 +150,7 @@ func (rt *Runtime) followAddr(s *Server) error {
 	if !s.CheckUp() {
 		c.SetHealth(false)
 	}
-	if s.AdminState() == AdminMaint || s.Health().CheckOff.Load() {
+	if s.AdminState() == AdminMaint || s.ResolvMaint() || s.Health().CheckOff.Load() {
 		c.Pause()
 	}
 	s.Health().Chk.Store(c)
@@ -256,7 +256,7 @@ func (rt *Runtime) ServerAdmin(s *Server, a AdminState) {
 		switch {
 		case a == AdminMaint:
 			c.Pause()
-		case prev == AdminMaint:
+		case prev == AdminMaint && !s.ResolvMaint():
 			s.SetCheckUp(true) // before Resume: its first verdict wins
 			c.Resume()
 		}

@@ -49,7 +49,8 @@ type Runtime struct {
 	opt Options
 	log zerolog.Logger
 
-	obs observe // checks, rates sampling, stats pages (checks.go)
+	obs observe   // checks, rates sampling, stats pages (checks.go)
+	dns discovery // DNS service discovery (resolvers.go)
 }
 
 // New builds frontends, backends and servers from cfg, compiles their
@@ -64,6 +65,9 @@ func New(cfg *config.Config, opt Options) (*Runtime, error) {
 	if err := rt.initObserve(); err != nil {
 		return nil, err
 	}
+	if err := rt.initDiscovery(); err != nil {
+		return nil, err
+	}
 	return rt, nil
 }
 
@@ -75,6 +79,7 @@ func (rt *Runtime) Start(lns map[string]net.Listener) error {
 		return err
 	}
 	rt.startObserve()
+	rt.startDiscovery()
 	return nil
 }
 
@@ -84,11 +89,13 @@ func (rt *Runtime) Start(lns map[string]net.Listener) error {
 // is closed when every connection has ended.
 func (rt *Runtime) SoftStop() {
 	rt.stopObserve()
+	rt.stopDiscovery()
 	rt.Process.SoftStop()
 }
 
 // HardStop closes every listener and connection now.
 func (rt *Runtime) HardStop() {
 	rt.stopObserve()
+	rt.stopDiscovery()
 	rt.Process.HardStop()
 }

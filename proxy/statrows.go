@@ -222,7 +222,7 @@ func (rt *Runtime) serverRow(s *Server, pid int64, now time.Time) stats.Row {
 	r.Set(stats.ColWretr, s.Wretr.Load())
 	r.Set(stats.ColWredis, s.Wredis.Load())
 	r.SetStr(stats.ColStatus, s.ServerStatus())
-	r.Maint = s.AdminState() == AdminMaint
+	r.Maint = s.AdminState() == AdminMaint || s.ResolvMaint()
 	r.Down = !r.Maint && !s.CheckUp()
 	r.Set(stats.ColWeight, int64(s.Weight()))
 	r.Set(stats.ColUweight, int64(s.Weight()))
@@ -313,7 +313,9 @@ func (rt *Runtime) ServerStates(b *Backend) []stats.ServerState {
 			continue
 		}
 		for _, s := range be.Servers {
-			out = append(out, serverState(be, s, now))
+			st := serverState(be, s, now)
+			rt.fillDNSState(&st, s)
+			out = append(out, st)
 		}
 	}
 	return out

@@ -163,8 +163,18 @@ type ActivityCounter struct {
 // d, to reg.
 func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 	a := &runtimeAPI{d: d}
-	cmds := append(a.commands(), a.mapCommands()...)
-	return reg.Register(append(cmds, a.tableCommands()...)...)
+	// One row per group of commands (a file each): add a group here.
+	groups := []func() []cli.Command{
+		a.commands,
+		a.mapCommands,
+		a.tableCommands,
+		a.resolverCommands,
+	}
+	var cmds []cli.Command
+	for _, g := range groups {
+		cmds = append(cmds, g()...)
+	}
+	return reg.Register(cmds...)
 }
 
 type runtimeAPI struct{ d RuntimeData }
@@ -301,6 +311,8 @@ func (a *runtimeAPI) setServer(s *cli.Session, args []string, _ string, w *cli.W
 		return errors.New("'set server <srv> agent' expects 'up' or 'down'.")
 	case "addr":
 		return setAddr(srv, args[4:], w)
+	case "fqdn":
+		return setFQDN(srv, v, w)
 	}
 	return errors.New("usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight")
 }

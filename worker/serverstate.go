@@ -74,6 +74,9 @@ func applyOne(rt *proxy.Runtime, s *proxy.Server, st stats.ServerState) error {
 			return err
 		}
 	}
+	if ok, err := restoreResolved(rt, s, st); ok {
+		return err
+	}
 	if s.Cfg.Unix != "" || st.Addr == "" {
 		return nil
 	}

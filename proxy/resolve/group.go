@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/goha/goha/config"
@@ -14,13 +15,15 @@ import (
 // Event is a change of one slot of a group: it has an address (Addr
 // valid, with the weight an SRV record gave when HasWeight), or it has
 // none and its server goes to maintenance (Addr invalid, Reason says
-// why in HAProxy's words).
+// why in HAProxy's words). Target is the host name an SRV record
+// gave the slot (without the final dot; "" for an address name).
 type Event struct {
 	Slot      int
 	Addr      netip.AddrPort
 	Weight    int
 	HasWeight bool
 	Reason    string
+	Target    string
 }
 
 // GroupSpec describes a group of servers that follow one name: the N
@@ -58,7 +61,7 @@ func SpecOf(servers []*config.Server, onEvent func(Event)) GroupSpec {
 		Nets: s.ResolveNets, AllowDupIP: s.AllowDupIP(), IgnoreWeight: s.IgnoreWeight(), OnEvent: onEvent}
 	for _, sv := range servers {
 		ap := netip.AddrPort{}
-		if a, err := netip.ParseAddr(sv.Addr); err == nil && !sv.Disabled {
+		if a, err := netip.ParseAddr(sv.Addr); err == nil && !sv.NoAddr {
 			ap = netip.AddrPortFrom(a, uint16(sv.Port))
 		}
 		spec.Initial = append(spec.Initial, ap)
@@ -88,6 +91,8 @@ type slot struct {
 	rec    string
 	target string
 	maint  bool
+	// detached slots left the group (Detach): never filled again.
+	detached bool
 }
 
 // Subscribe adds a group to the section; its name is resolved at once
@@ -167,9 +172,23 @@ func (g *Group) Slots() []Event {
 	defer g.r.mu.Unlock()
 	out := make([]Event, len(g.slots))
 	for i, s := range g.slots {
-		out[i] = Event{Slot: i, Addr: s.addr, Weight: s.weight, HasWeight: g.srv && !g.spec.IgnoreWeight && s.addr.IsValid()}
+		out[i] = Event{Slot: i, Addr: s.addr, Weight: s.weight, HasWeight: g.srv && !g.spec.IgnoreWeight && s.addr.IsValid(),
+			Target: targetName(s.target)}
 	}
 	return out
+}
+
+// Detach takes slot i out of the group for good: it gets no address
+// and no event any more, and its address is free for the other slots.
+// A server of a server-template that `set server BE/SRV fqdn` gives a
+// name of its own leaves its template's group this way.
+func (g *Group) Detach(i int) {
+	g.r.mu.Lock()
+	if i >= 0 && i < len(g.slots) {
+		g.slots[i] = slot{maint: true, detached: true}
+	}
+	g.r.mu.Unlock()
+	g.r.poke()
 }
 
 // Close removes the group from its section: no more queries or events.
@@ -220,7 +239,7 @@ func (g *Group) detach(key string) {
 // the best scored address, or goes to maintenance without one.
 func (g *Group) fillAddrSlot(i int, res *resolution, out *outbox) {
 	s := &g.slots[i]
-	if s.rec != "" && res.records.byKey[s.rec] != nil {
+	if s.detached || s.rec != "" && res.records.byKey[s.rec] != nil {
 		return
 	}
 	rec := g.pick(res.records.ordered(), i)
@@ -297,7 +316,7 @@ func (g *Group) set(i int, ap netip.AddrPort, weight int, out *outbox) {
 		return
 	}
 	s.addr, s.weight, s.maint = ap, weight, false
-	out.add(g, Event{Slot: i, Addr: ap, Weight: weight, HasWeight: g.srv && !g.spec.IgnoreWeight})
+	out.add(g, Event{Slot: i, Addr: ap, Weight: weight, HasWeight: g.srv && !g.spec.IgnoreWeight, Target: targetName(s.target)})
 }
 
 // release takes slot i's address away (maintenance), with an event
@@ -328,6 +347,7 @@ func (g *Group) suspend(i int, reason string, out *outbox) {
 func (g *Group) lose(res *resolution, reason string, out *outbox) {
 	for i := range g.slots {
 		switch {
+		case g.slots[i].detached:
 		case res.target == "":
 			g.release(i, reason, out)
 		case g.slots[i].target == res.target && !g.srvAddrKnown(i):
@@ -335,3 +355,7 @@ func (g *Group) lose(res *resolution, reason string, out *outbox) {
 		}
 	}
 }
+
+// targetName is an SRV target as HAProxy shows it: without the final
+// dot.
+func targetName(t string) string { return strings.TrimSuffix(t, ".") }

@@ -54,7 +54,7 @@ func (g *Group) slotOf(key string) int {
 		if s.rec == key {
 			return i
 		}
-		if s.rec == "" && free < 0 {
+		if s.rec == "" && !s.detached && free < 0 {
 			free = i
 		}
 	}

@@ -338,9 +338,12 @@ func (p *Page) serverCommon(b *pageBuilder, r *stats.Row) {
 	}
 	b.tdc(yn(r.Get(stats.ColAct).Int()))
 	b.tdc(yn(r.Get(stats.ColBck).Int()))
-	if r.Get(stats.ColChkfail).IsEmpty() {
+	switch {
+	case status == "MAINT (resolution)":
+		b.WriteString("<td class=ac colspan=3>resolution</td>")
+	case r.Get(stats.ColChkfail).IsEmpty():
 		b.WriteString("<td colspan=3></td>")
-	} else {
+	default:
 		b.num(r, stats.ColChkfail)
 		b.num(r, stats.ColChkdown)
 		b.td(humanTime(r.Get(stats.ColDowntime).Int()))

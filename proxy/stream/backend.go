@@ -83,6 +83,7 @@ type Server struct {
 	addr    atomic.Pointer[srvAddr]
 	admin   atomic.Int32
 	checkUp atomic.Bool
+	rmaint  atomic.Bool  // resolution maintenance: DNS gave no address (resolved.go)
 	weight  atomic.Int32 // configured/current user weight (for the CLI)
 	maxconn atomic.Int64 // 0 = unlimited
 
@@ -129,7 +130,7 @@ func (s *Server) SetCheckUp(up bool) {
 func (s *Server) CheckUp() bool { return s.checkUp.Load() }
 
 func (s *Server) refreshUsable() {
-	s.Backend.bal.SetUsable(&s.lbs, s.AdminState() == AdminReady && s.checkUp.Load())
+	s.Backend.bal.SetUsable(&s.lbs, s.AdminState() == AdminReady && s.checkUp.Load() && !s.rmaint.Load())
 	s.Backend.kickQueue()
 }
 
@@ -223,11 +224,12 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 			s.addr.Store(&srvAddr{network: "unix", addr: sc.Unix})
 		} else {
 			a, err := netip.ParseAddr(sc.Addr)
-			if err != nil && sc.Disabled {
+			if sc.NoAddr {
 				// init-addr none (or resolvers) with a name that did not
-				// resolve: the server stays in maintenance without an
-				// address, as in HAProxy.
-				s.addr.Store(&srvAddr{network: "tcp", addr: sc.Addr})
+				// resolve: the server stays in resolution maintenance
+				// without an address, as in HAProxy.
+				s.addr.Store(&srvAddr{network: "tcp"})
+				s.rmaint.Store(true)
 				goto addrDone
 			}
 			if err != nil {
@@ -264,6 +266,9 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 		s.hc = newHealth(now)
 		if s.Cfg.Disabled {
 			s.SetAdminState(AdminMaint)
+		}
+		if s.Cfg.Disabled || s.rmaint.Load() {
+			s.refreshUsable()
 			s.hc.DownSince.Store(now.UnixNano())
 		}
 	}

@@ -87,6 +87,8 @@ func (s *Server) CheckSnapshot() (check.Snapshot, bool) {
 // "NOLB", "no check", or the check state ("UP", "DOWN", "UP 1/3"...).
 func (s *Server) ServerStatus() string {
 	switch {
+	case s.ResolvMaint():
+		return "MAINT (resolution)"
 	case s.AdminState() == AdminMaint:
 		return "MAINT"
 	case s.hc.NoLB.Load() && s.CheckUp() == false:
