@@ -1,0 +1,38 @@
+// Package h2 is goha's HTTP/2 gateway: it puts HTTP/2 in front of the
+// HTTP/1.1 stream instead of beside it, as HAProxy 1.8 first did.
+//
+// On the server side (clients speaking HTTP/2 to goha), ServeConn reads
+// the frames of one connection and presents each HTTP/2 stream to the
+// caller as a virtual net.Conn (a *StreamConn) carrying exactly one
+// HTTP/1.1 request: the request line is built from :method and :path
+// (authority-form for CONNECT), Host from :authority, cookie crumbs are
+// joined with "; ", the body is sent with Content-Length when the client
+// declared it and chunked otherwise, and trailers follow the last chunk.
+// The HTTP/1.1 response the caller writes back into that conn is parsed
+// with proxy/http1 and turned into HEADERS and DATA frames: the status
+// comes from the status line, connection-specific fields are dropped,
+// 1xx interim responses become extra HEADERS, a chunked body is decoded
+// and its trailers become a final HEADERS frame.
+//
+// On the client side (goha speaking HTTP/2 to a server), a ClientConn
+// multiplexes many streams over one connection: RoundTripConn returns a
+// virtual conn into which the proxy writes one HTTP/1.1 request and from
+// which it reads the HTTP/1.1 response converted back from frames.
+//
+// What is taken from where: golang.org/x/net/http2's Framer is the frame
+// codec (frame layout, CONTINUATION ordering, header list size limits,
+// field name and value validity, pseudo-header duplicates) and
+// golang.org/x/net/http2/hpack is HPACK. Stream states, flow control,
+// limits, abuse counters and the HTTP/1.1 conversion are this package's.
+//
+// Concurrency and memory: each connection has one goroutine reading
+// frames (it also answers SETTINGS and PING) and, on the server side, one
+// goroutine per stream whose handler is running; at most
+// MaxConcurrentStreams of them. Writers share the connection through a
+// mutex; the last writer out flushes. Request bodies are buffered only up
+// to the stream window this side advertised; responses are not buffered
+// beyond their head. Streams opened and reset by the client in the same
+// burst of frames never start a handler (rapid reset, CVE-2023-44487), and
+// past Options.MaxClientResets resets the connection is closed with
+// GOAWAY ENHANCE_YOUR_CALM.
+package h2

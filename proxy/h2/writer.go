@@ -1,0 +1,97 @@
+package h2
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// writer serializes the frames the goroutines of one connection send.
+// Each writer takes mu, writes its frames into the buffer and, if no
+// other writer is queued behind it, flushes: a burst of streams answering
+// at once costs one syscall, a lone answer is not delayed.
+type writer struct {
+	c       net.Conn
+	timeout time.Duration
+
+	waiting atomic.Int32 // writers holding or waiting for mu
+	mu      sync.Mutex
+	bw      *bufio.Writer
+	fr      *http2.Framer // its write half; the read half is the reader's
+	henc    *hpack.Encoder
+	hbuf    bytes.Buffer
+	err     error // first write error: the connection is dead after it
+}
+
+// newWriter returns a writer on c; the Framer's read half is set up by
+// the caller on the same Framer.
+func newWriter(c net.Conn, fr *http2.Framer, bw *bufio.Writer, timeout time.Duration) *writer {
+	w := &writer{c: c, timeout: timeout, bw: bw, fr: fr}
+	w.henc = hpack.NewEncoder(&w.hbuf)
+	return w
+}
+
+// do runs f with the writer held and flushes unless another writer is
+// queued. It returns the connection's write error, if any.
+func (w *writer) do(f func(fr *http2.Framer) error) error {
+	w.waiting.Add(1)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		if w.timeout > 0 {
+			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
+		}
+		if err := f(w.fr); err != nil {
+			w.err = err
+		}
+	}
+	if w.waiting.Add(-1) == 0 && w.err == nil && w.bw.Buffered() > 0 {
+		w.err = w.bw.Flush()
+	}
+	return w.err
+}
+
+// headerField is one field to encode; both halves are plain strings so
+// the encoder needs no conversion.
+type headerField = hpack.HeaderField
+
+// writeHeaders encodes fields and writes them as HEADERS and as many
+// CONTINUATION frames as maxFrame requires. Callers hold w.mu (inside do).
+func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField, end bool, maxFrame uint32) error {
+	w.hbuf.Reset()
+	for _, f := range fields {
+		if err := w.henc.WriteField(f); err != nil {
+			return err
+		}
+	}
+	block := w.hbuf.Bytes()
+	first := true
+	for first || len(block) > 0 {
+		frag := block
+		if uint32(len(frag)) > maxFrame {
+			frag = frag[:maxFrame]
+		}
+		block = block[len(frag):]
+		var err error
+		if first {
+			err = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: frag,
+				EndStream: end, EndHeaders: len(block) == 0})
+		} else {
+			err = fr.WriteContinuation(id, len(block) == 0, frag)
+		}
+		if err != nil {
+			return err
+		}
+		first = false
+	}
+	if w.hbuf.Cap() > 64<<10 {
+		w.hbuf = bytes.Buffer{} // a huge head does not pin its buffer
+	}
+	return nil
+}
