@@ -183,7 +183,7 @@ func (s *StreamConn) Close() error {
 	s.in, s.inOff = nil, 0
 	s.stopTimers()
 	c.releaseLocked(s)
-	c.mu.Unlock()
+	c.unlock()
 	return nil
 }
 
@@ -246,15 +246,14 @@ func (s *StreamConn) sendHeaders(fields []headerField, end bool) error {
 		if s.id == 0 && !c.assignID(s) {
 			return nil // the connection is going away; s.err says so
 		}
-		return c.w.writeHeaders(fr, s.id, fields, end, c.peerMaxFrame())
+		return s.endFrame(fr, end, func() error {
+			return c.w.writeHeaders(fr, s.id, fields, end, c.peerMaxFrame())
+		})
 	})
 	if err == nil {
 		c.mu.Lock()
 		err = s.err
 		c.mu.Unlock()
-	}
-	if err == nil && end {
-		s.endLocal()
 	}
 	return err
 }
@@ -271,15 +270,11 @@ func (s *StreamConn) sendData(p []byte, end bool) error {
 		last := end && n == len(p)
 		chunk := p[:n]
 		p = p[n:]
-		if err := c.w.do(func(fr *http2.Framer) error { return fr.WriteData(s.id, last, chunk) }); err != nil {
+		err = c.w.do(func(fr *http2.Framer) error {
+			return s.endFrame(fr, last, func() error { return fr.WriteData(s.id, last, chunk) })
+		})
+		if err != nil || last || len(p) == 0 {
 			return err
-		}
-		if last {
-			s.endLocal()
-			return nil
-		}
-		if len(p) == 0 {
-			return nil
 		}
 	}
 }
@@ -319,20 +314,26 @@ func (s *StreamConn) writeErrLocked() error {
 	return nil
 }
 
-// endLocal records that END_STREAM went out; a server stream whose
-// request is not over is then reset with NO_ERROR (RFC 9113 §8.1).
-func (s *StreamConn) endLocal() {
+// endFrame runs write, which sends a frame ending the stream when end
+// is set: the stream's state changes first, so that the peer, once it
+// has seen END_STREAM, finds the stream closed (half-closed if its own
+// side is still open). A server stream whose request is not over is then
+// reset with NO_ERROR (RFC 9113 §8.1). The caller holds the writer.
+func (s *StreamConn) endFrame(fr *http2.Framer, end bool, write func() error) error {
+	if !end {
+		return write()
+	}
 	c := s.c
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	s.localDone = true
 	s.cond.Broadcast()
-	if s.remoteDone {
+	rst := !c.client && !s.remoteDone && s.err == nil
+	if s.remoteDone || rst {
 		c.forgetLocked(s)
-		return
 	}
-	if !c.client && s.err == nil {
-		c.resetLocked(s, http2.ErrCodeNo, false)
-		s.err = nil // the exchange ended well: Read says EOF
+	c.mu.Unlock()
+	if err := write(); err != nil || !rst {
+		return err
 	}
+	return fr.WriteRSTStream(s.id, http2.ErrCodeNo)
 }
