@@ -1,6 +1,9 @@
 package h2
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,5 +27,129 @@ func TestServerGet(t *testing.T) {
 	}
 	if resp.Header.Get("Connection") != "" || resp.Header.Get("Content-Type") != "text/plain" {
 		t.Fatalf("response headers %v", resp.Header)
+	}
+}
+
+// rawH1 answers every request with the fixed HTTP/1.1 bytes resp after
+// reading the request head and body.
+func rawH1(resp string) func(net.Conn) {
+	return func(vc net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(vc))
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		io.WriteString(vc, resp)
+	}
+}
+
+func TestServerBodies(t *testing.T) {
+	ts := startServer(t, Options{}, echoH1)
+	cl, tr := h2cClient()
+	defer tr.CloseIdleConnections()
+	big := strings.Repeat("x", 1<<20)
+	cases := []struct {
+		name string
+		body io.Reader
+		len  int64
+		want string
+	}{
+		{"content-length", strings.NewReader(big), int64(len(big)), `POST / host=` + ts.addr + ` cookie="" len=1048576 te=[]`},
+		{"unknown length is chunked", io.MultiReader(strings.NewReader(big)), -1, `len=1048576 te=["chunked"]`},
+		{"empty POST", http.NoBody, 0, `len=0 te=[]`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", "http://"+ts.addr+"/", tc.body)
+			req.ContentLength = tc.len
+			resp, err := cl.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body := mustBody(t, resp); !strings.Contains(body, tc.want) {
+				t.Fatalf("got %q, want it to contain %q", body, tc.want)
+			}
+		})
+	}
+}
+
+func TestServerRequestTrailers(t *testing.T) {
+	ts := startServer(t, Options{}, echoH1)
+	cl, tr := h2cClient()
+	defer tr.CloseIdleConnections()
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "http://"+ts.addr+"/t", pr)
+	req.Trailer = http.Header{"X-T": nil}
+	go func() {
+		io.WriteString(pw, "abc")
+		req.Trailer.Set("X-T", "end")
+		pw.Close()
+	}()
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := mustBody(t, resp); !strings.Contains(body, `len=3 te=["chunked"] trailer="end"`) {
+		t.Fatalf("got %q", body)
+	}
+}
+
+func TestServerResponseConversion(t *testing.T) {
+	cases := []struct {
+		name, resp string
+		head       bool
+		status     int
+		body       string
+		hdr, trl   map[string]string
+	}{
+		{name: "chunked with trailers (gRPC)", status: 200, body: "hello world",
+			resp: "HTTP/1.1 200 OK\r\nContent-Type: application/grpc\r\nTransfer-Encoding: chunked\r\nTrailer: grpc-status\r\n\r\n" +
+				"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nGrpc-Status: 0\r\nGrpc-Message: ok\r\n\r\n",
+			hdr: map[string]string{"Content-Type": "application/grpc", "Transfer-Encoding": ""},
+			trl: map[string]string{"Grpc-Status": "0", "Grpc-Message": "ok"}},
+		{name: "chunked without trailers", status: 200, body: "abc",
+			resp: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
+		{name: "interim 103 then 404", status: 404, body: "no",
+			resp: "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive\r\n\r\nno",
+			hdr:  map[string]string{"Keep-Alive": "", "Connection": ""}},
+		{name: "HEAD keeps content-length, sends no body", head: true, status: 200,
+			resp: "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n",
+			hdr:  map[string]string{"Content-Length": "1234"}},
+		{name: "204", status: 204, resp: "HTTP/1.1 204 No Content\r\n\r\n"},
+		{name: "until close", status: 200, body: "all of it",
+			resp: "HTTP/1.0 200 OK\r\n\r\nall of it"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, Options{}, func(vc net.Conn) {
+				rawH1(tc.resp)(vc)
+				vc.Close()
+			})
+			cl, tr := h2cClient()
+			defer tr.CloseIdleConnections()
+			method := "GET"
+			if tc.head {
+				method = "HEAD"
+			}
+			req, _ := http.NewRequest(method, "http://"+ts.addr+"/", nil)
+			resp, err := cl.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := mustBody(t, resp)
+			if resp.StatusCode != tc.status || body != tc.body {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.status, tc.body)
+			}
+			for k, v := range tc.hdr {
+				if got := resp.Header.Get(k); got != v {
+					t.Errorf("header %s: %q, want %q", k, got, v)
+				}
+			}
+			for k, v := range tc.trl {
+				if got := resp.Trailer.Get(k); got != v {
+					t.Errorf("trailer %s: %q, want %q (trailers %v)", k, got, v, resp.Trailer)
+				}
+			}
+		})
 	}
 }

@@ -262,6 +262,9 @@ func (s *StreamConn) sendHeaders(fields []headerField, end bool) error {
 // as large as the windows and the peer's frame size allow.
 func (s *StreamConn) sendData(p []byte, end bool) error {
 	c := s.c
+	if len(p) == 0 && !end {
+		return nil
+	}
 	for {
 		n, err := s.reserve(len(p))
 		if err != nil {
