@@ -165,7 +165,9 @@ var errCases = []errCase{
 			rc.fr.WriteData(1, false, make([]byte, 16385))
 		}},
 	{name: "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1", goaway: true, code: http2.ErrCodeFlowControl,
-		send: func(rc *rawClient) { rc.fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 31}) }},
+		send: func(rc *rawClient) {
+			rc.fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 31})
+		}},
 	{name: "SETTINGS_ENABLE_PUSH 2", goaway: true, code: http2.ErrCodeProtocol,
 		send: func(rc *rawClient) { rc.fr.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 2}) }},
 	{name: "SETTINGS_MAX_FRAME_SIZE too small", goaway: true, code: http2.ErrCodeProtocol,
