@@ -27,6 +27,7 @@ type msgInfo struct {
 	status        int    // responses
 	contentLength int64  // -1 when not declared
 	chunked       bool   // the HTTP/1.1 body is sent chunked
+	trailer       bool   // a Trailer field announces trailers
 }
 
 // requestPseudo collects a request's pseudo-header fields.
@@ -88,6 +89,8 @@ func checkField(f hpack.HeaderField, info *msgInfo) error {
 		if f.Value != "trailers" {
 			return errMalformed("te: " + f.Value)
 		}
+	case "trailer":
+		info.trailer = true
 	case "content-length":
 		n, err := strconv.ParseInt(f.Value, 10, 64)
 		if err != nil || n < 0 || f.Value[0] == '+' || (info.contentLength >= 0 && n != info.contentLength) {
@@ -150,9 +153,11 @@ func appendLine(dst []byte, name, value string) []byte {
 // appendFraming appends Content-Length or Transfer-Encoding as the body
 // requires: the declared length, zero when the message ended with its
 // head and may carry a body, chunked when the length is unknown.
+// A declared length with announced trailers goes chunked, as HTTP/1.1
+// carries trailers only there (gRPC over HTTP/2 may declare both).
 func appendFraming(dst []byte, info *msgInfo, ended, bodyless bool) []byte {
 	switch {
-	case info.contentLength >= 0:
+	case info.contentLength >= 0 && !(info.trailer && !ended && !bodyless):
 		if !bodyless || info.method == "HEAD" {
 			dst = append(dst, "content-length: "...)
 			dst = strconv.AppendInt(dst, info.contentLength, 10)
