@@ -238,8 +238,13 @@ func (c *conn) drain() {
 // returns nil for an orderly end.
 func (c *conn) readLoop(lull func()) error {
 	for {
-		if lull != nil && !c.frameBuffered() {
-			lull()
+		if !c.frameBuffered() {
+			if lull != nil {
+				lull()
+			}
+			if err := c.w.flush(); err != nil {
+				return err // what the reader wrote unflushed
+			}
 		}
 		f, err := c.fr.ReadFrame()
 		if err == nil {

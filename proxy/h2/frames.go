@@ -217,12 +217,12 @@ func (c *conn) onSettings(f *http2.SettingsFrame) error {
 	if err != nil {
 		return err
 	}
-	return c.w.do(func(fr *http2.Framer) error {
+	return c.w.doFlush(func(fr *http2.Framer) error {
 		if table >= 0 {
 			c.w.henc.SetMaxDynamicTableSizeLimit(uint32(table))
 		}
 		return fr.WriteSettingsAck()
-	})
+	}, !c.frameBuffered())
 }
 
 // applySettingLocked applies one valid setting of the peer.
@@ -255,7 +255,7 @@ func (c *conn) onPing(f *http2.PingFrame) error {
 		return nil
 	}
 	data := f.Data
-	return c.w.do(func(fr *http2.Framer) error { return fr.WritePing(true, data) })
+	return c.w.doFlush(func(fr *http2.Framer) error { return fr.WritePing(true, data) }, !c.frameBuffered())
 }
 
 // onGoAway stops new streams; on the client side the streams the server

@@ -26,6 +26,13 @@ type testServer struct {
 
 func startServer(t testing.TB, opts Options, h func(net.Conn)) *testServer {
 	t.Helper()
+	return startServerTuned(t, opts, h, nil)
+}
+
+// startServerTuned is startServer with tune applied to each accepted
+// connection.
+func startServerTuned(t testing.TB, opts Options, h func(net.Conn), tune func(*net.TCPConn)) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +46,9 @@ func startServer(t testing.TB, opts Options, h func(net.Conn)) *testServer {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			if tune != nil {
+				tune(c.(*net.TCPConn))
 			}
 			ts.wg.Add(1)
 			go func() {

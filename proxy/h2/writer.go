@@ -39,7 +39,12 @@ func newWriter(c net.Conn, fr *http2.Framer, bw *bufio.Writer, timeout time.Dura
 
 // do runs f with the writer held and flushes unless another writer is
 // queued. It returns the connection's write error, if any.
-func (w *writer) do(f func(fr *http2.Framer) error) error {
+func (w *writer) do(f func(fr *http2.Framer) error) error { return w.doFlush(f, true) }
+
+// doFlush is do, flushing only if flush is set (and no writer is queued):
+// the reader answers a burst of PINGs or SETTINGS with one write at the
+// end of the burst.
+func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 	w.waiting.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -51,7 +56,21 @@ func (w *writer) do(f func(fr *http2.Framer) error) error {
 			w.err = err
 		}
 	}
-	if w.waiting.Add(-1) == 0 && w.err == nil && w.bw.Buffered() > 0 {
+	if w.waiting.Add(-1) == 0 && flush && w.err == nil && w.bw.Buffered() > 0 {
+		w.err = w.bw.Flush()
+	}
+	return w.err
+}
+
+// flush sends what doFlush left buffered; it costs nothing when the
+// buffer is empty.
+func (w *writer) flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil && w.bw.Buffered() > 0 {
+		if w.timeout > 0 {
+			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
+		}
 		w.err = w.bw.Flush()
 	}
 	return w.err
