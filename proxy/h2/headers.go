@@ -61,8 +61,10 @@ func checkRequestPseudo(p *requestPseudo, fields []hpack.HeaderField) error {
 		p.seen++
 	}
 	switch {
-	case p.method == "":
-		return errMalformed("no :method")
+	case !isToken(p.method):
+		return errMalformed(":method " + strconv.Quote(p.method))
+	case !visible(p.path) || !visible(p.authority) || strings.ContainsAny(p.authority, "/?#@"):
+		return errMalformed(":path or :authority with a byte HTTP/1.1 does not allow")
 	case p.method == "CONNECT":
 		if p.scheme != "" || p.path != "" || p.authority == "" {
 			return errMalformed("CONNECT needs :authority and no :scheme nor :path")
@@ -263,3 +265,34 @@ func reason(status int) string {
 	}
 	return "Other"
 }
+
+// isToken reports whether s is a non-empty RFC 9110 token (a method).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenChar[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// visible reports whether s has only visible ASCII (no space), as a
+// request-target must (RFC 9112 §3.2).
+func visible(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+var tokenChar = func() (t [256]bool) {
+	for c := '0'; c <= 'z'; c++ {
+		t[c] = c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a'
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return
+}()
