@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/goha/goha/proxy/http1"
 )
@@ -23,6 +24,39 @@ type h1Encoder struct {
 	resp    *http1.Response
 	req     *http1.Request
 	fields  []headerField
+	sc      *encScratch // where head, resp, req and fields come from
+}
+
+// encScratch is the per-message work area of an encoder, pooled: a
+// stream's conversion reuses the buffers of a finished one.
+type encScratch struct {
+	head   []byte
+	resp   http1.Response
+	req    http1.Request
+	fields []headerField
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(encScratch) }}
+
+// acquire takes a work area from the pool.
+func (e *h1Encoder) acquire() {
+	sc := scratchPool.Get().(*encScratch)
+	e.sc, e.head, e.resp, e.req, e.fields = sc, sc.head[:0], &sc.resp, &sc.req, sc.fields[:0]
+}
+
+// release gives the work area back (the encoder is not used after).
+func (e *h1Encoder) release() {
+	sc := e.sc
+	if sc == nil {
+		return
+	}
+	clear(e.fields[:cap(e.fields)])
+	sc.head, sc.fields = e.head[:0], e.fields[:0]
+	if cap(sc.head) > 4096 {
+		sc.head = nil
+	}
+	e.sc, e.head, e.resp, e.req, e.fields, e.tail = nil, nil, nil, nil, nil, nil
+	scratchPool.Put(sc)
 }
 
 const (
@@ -61,6 +95,9 @@ func (e *h1Encoder) untilClose() bool { return e.state == encBody && e.kind == h
 // sends it; it returns how many bytes of p belonged to the head.
 func (e *h1Encoder) writeHead(p []byte, s *StreamConn) (int, error) {
 	max := s.c.opts.MaxHeadBytes
+	if e.sc == nil {
+		e.acquire()
+	}
 	old := len(e.head)
 	take := min(len(p), max+1-old)
 	e.head = append(e.head, p[:take]...)
@@ -79,9 +116,6 @@ func (e *h1Encoder) writeHead(p []byte, s *StreamConn) (int, error) {
 	}
 	end, err := e.sendHead(s)
 	e.head = e.head[:0]
-	if cap(e.head) > 4096 {
-		e.head = nil
-	}
 	if err != nil {
 		return headLen - old, err
 	}

@@ -188,6 +188,13 @@ func buildRequest(dst []byte, fields []hpack.HeaderField, ended bool) ([]byte, m
 		return dst, info, err
 	}
 	info.method = p.method
+	if dst == nil {
+		n := 64
+		for _, f := range fields {
+			n += len(f.Name) + len(f.Value) + 4
+		}
+		dst = make([]byte, 0, n)
+	}
 	dst = append(dst, p.method...)
 	dst = append(dst, ' ')
 	if p.method == "CONNECT" {

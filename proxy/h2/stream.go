@@ -166,6 +166,8 @@ func (s *StreamConn) Close() error {
 	if s.enc.untilClose() {
 		s.sendData(nil, true)
 	}
+	s.enc.release()
+	s.enc.state = encDone
 	s.wmu.Unlock()
 	c := s.c
 	c.mu.Lock()
