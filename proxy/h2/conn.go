@@ -1,7 +1,6 @@
 package h2
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"net"
@@ -21,15 +20,16 @@ import (
 // Lock order: w.mu before mu. Code holding mu never writes: it queues
 // RST_STREAM and WINDOW_UPDATE frames, and unlock sends them.
 type conn struct {
-	nc     net.Conn
-	opts   Options
-	client bool
-	br     *bufio.Reader
-	fr     *http2.Framer
-	w      *writer
-	handle func(net.Conn) // server side
-	scheme string         // client side: :scheme of requests
-	wg     sync.WaitGroup // stream handlers (server side)
+	nc      net.Conn
+	opts    Options
+	client  bool
+	br      *lazyReader
+	fr      *http2.Framer
+	w       *writer
+	handle  func(net.Conn) // server side
+	bigRead bool           // the reader read a frame larger than ioBufSize
+	scheme  string         // client side: :scheme of requests
+	wg      sync.WaitGroup // stream handlers (server side)
 
 	mu          sync.Mutex
 	streams     map[uint32]*StreamConn // open and half-closed streams
@@ -61,18 +61,43 @@ type rstItem struct {
 func newConn(nc net.Conn, opts Options, client bool) *conn {
 	opts = opts.withDefaults()
 	c := &conn{nc: nc, opts: opts, client: client, streams: make(map[uint32]*StreamConn)}
-	c.br = bufio.NewReaderSize(nc, 4096)
-	bw := bufio.NewWriterSize(nc, 4096)
-	c.fr = http2.NewFramer(bw, c.br)
-	c.fr.SetReuseFrames()
-	c.fr.SetMaxReadFrameSize(opts.MaxFrameSize)
-	c.fr.MaxHeaderListSize = opts.MaxHeaderListSize
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(opts.HeaderTableSize, nil)
+	c.br = &lazyReader{nc: nc, wait: readWaiterFor(nc)}
+	bw := &lazyWriter{nc: nc}
+	c.fr = c.newFramer(bw, hpack.NewDecoder(opts.HeaderTableSize, nil))
 	c.w = newWriter(nc, c.fr, bw, opts.WriteTimeout)
 	c.sendWindow, c.peerInit, c.peerFrame = defaultWindow, defaultWindow, defaultFrameSize
 	c.recvAvail = connRecvWindow
 	c.peerStreams = 100 // until the peer's SETTINGS say otherwise
 	return c
+}
+
+// newFramer returns a Framer on this connection's buffers with its
+// limits, decoding with dec (the HPACK state lives on in it).
+func (c *conn) newFramer(bw *lazyWriter, dec *hpack.Decoder) *http2.Framer {
+	fr := http2.NewFramer(bw, c.br)
+	fr.SetReuseFrames()
+	fr.SetMaxReadFrameSize(c.opts.MaxFrameSize)
+	fr.MaxHeaderListSize = c.opts.MaxHeaderListSize
+	fr.ReadMetaHeaders = dec
+	return fr
+}
+
+// isIdle reports whether no stream is open.
+func (c *conn) isIdle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active == 0
+}
+
+// renewFramer replaces the Framer of an idle connection that has read a
+// large frame: the Framer keeps a read buffer as large as the largest
+// frame it read. Only the reader calls it, between frames.
+func (c *conn) renewFramer() {
+	c.bigRead = false
+	c.w.mu.Lock()
+	defer c.w.mu.Unlock()
+	fr := c.newFramer(c.w.bw, c.fr.ReadMetaHeaders)
+	c.fr, c.w.fr = fr, fr
 }
 
 // writeSettings sends this side's SETTINGS and opens the connection
@@ -91,7 +116,7 @@ func (c *conn) writeSettings(prefix string) error {
 	}
 	return c.w.do(func(fr *http2.Framer) error {
 		if prefix != "" {
-			if _, err := c.w.bw.WriteString(prefix); err != nil {
+			if _, err := c.w.bw.Write([]byte(prefix)); err != nil {
 				return err
 			}
 		}
@@ -224,6 +249,7 @@ func (c *conn) teardown(err error) {
 	c.rstQ = nil
 	c.mu.Unlock()
 	c.nc.Close()
+	c.br.release()
 }
 
 // drain reads and drops what the peer still sends for a moment after a
@@ -242,12 +268,16 @@ func (c *conn) readLoop(lull func()) error {
 			if lull != nil {
 				lull()
 			}
+			if c.bigRead && c.isIdle() {
+				c.renewFramer()
+			}
 			if err := c.w.flush(); err != nil {
 				return err // what the reader wrote unflushed
 			}
 		}
 		f, err := c.fr.ReadFrame()
 		if err == nil {
+			c.bigRead = c.bigRead || f.Header().Length > ioBufSize
 			err = c.dispatch(f)
 		}
 		if err == nil {
@@ -263,11 +293,11 @@ func (c *conn) readLoop(lull func()) error {
 // handling it will not block: streams opened and reset in one burst are
 // then never started.
 func (c *conn) frameBuffered() bool {
-	n := c.br.Buffered()
+	n := c.br.buffered()
 	if n < 9 {
 		return false
 	}
-	h, _ := c.br.Peek(9)
+	h := c.br.peek(9)
 	return n >= 9+int(h[0])<<16|int(h[1])<<8|int(h[2])
 }
 

@@ -54,6 +54,7 @@ func (c *conn) readPreface() error {
 	}
 	if string(b[:]) != Preface {
 		c.sendGoAway(http2.ErrCodeProtocol)
+		c.drain()
 		return fmt.Errorf("h2: bad client preface %q", b[:])
 	}
 	f, err := c.fr.ReadFrame()

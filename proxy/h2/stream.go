@@ -276,7 +276,7 @@ func (s *StreamConn) sendData(p []byte, end bool) error {
 		chunk := p[:n]
 		p = p[n:]
 		err = c.w.do(func(fr *http2.Framer) error {
-			return s.endFrame(fr, last, func() error { return fr.WriteData(s.id, last, chunk) })
+			return s.endFrame(fr, last, func() error { return c.w.writeData(s.id, last, chunk) })
 		})
 		if err != nil || last || len(p) == 0 {
 			return err

@@ -1,8 +1,8 @@
 package h2
 
 import (
-	"bufio"
 	"bytes"
+	"encoding/binary"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -22,16 +22,17 @@ type writer struct {
 
 	waiting atomic.Int32 // writers holding or waiting for mu
 	mu      sync.Mutex
-	bw      *bufio.Writer
+	bw      *lazyWriter
 	fr      *http2.Framer // its write half; the read half is the reader's
 	henc    *hpack.Encoder
 	hbuf    bytes.Buffer
 	err     error // first write error: the connection is dead after it
+	dataHdr [9]byte
 }
 
 // newWriter returns a writer on c; the Framer's read half is set up by
 // the caller on the same Framer.
-func newWriter(c net.Conn, fr *http2.Framer, bw *bufio.Writer, timeout time.Duration) *writer {
+func newWriter(c net.Conn, fr *http2.Framer, bw *lazyWriter, timeout time.Duration) *writer {
 	w := &writer{c: c, timeout: timeout, bw: bw, fr: fr}
 	w.henc = hpack.NewEncoder(&w.hbuf)
 	return w
@@ -56,8 +57,8 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 			w.err = err
 		}
 	}
-	if w.waiting.Add(-1) == 0 && flush && w.err == nil && w.bw.Buffered() > 0 {
-		w.err = w.bw.Flush()
+	if w.waiting.Add(-1) == 0 && flush && w.err == nil && w.bw.buffered() > 0 {
+		w.err = w.bw.flush()
 	}
 	return w.err
 }
@@ -67,13 +68,32 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 func (w *writer) flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err == nil && w.bw.Buffered() > 0 {
+	if w.err == nil && w.bw.buffered() > 0 {
 		if w.timeout > 0 {
 			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
 		}
-		w.err = w.bw.Flush()
+		w.err = w.bw.flush()
 	}
 	return w.err
+}
+
+// writeData writes a DATA frame straight into the connection's buffer:
+// the Framer would copy the payload into its own buffer and keep that
+// buffer, as large as the largest frame, for the connection's life.
+// Callers hold w.mu (inside do).
+func (w *writer) writeData(id uint32, end bool, p []byte) error {
+	h := &w.dataHdr
+	h[0], h[1], h[2] = byte(len(p)>>16), byte(len(p)>>8), byte(len(p))
+	h[3], h[4] = byte(http2.FrameData), 0
+	if end {
+		h[4] = byte(http2.FlagDataEndStream)
+	}
+	binary.BigEndian.PutUint32(h[5:], id)
+	if _, err := w.bw.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := w.bw.Write(p)
+	return err
 }
 
 // headerField is one field to encode; both halves are plain strings so
