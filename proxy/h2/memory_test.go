@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"net"
 	"os"
-	"runtime/pprof"
 	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
