@@ -49,6 +49,8 @@ type conn struct {
 	dead        error // the connection is gone
 	idleArmed   bool
 	rstQ        []rstItem
+	recentRST   [8]uint32 // streams this side reset last: frames in flight on them are dropped
+	recentIdx   int
 	connUpd     uint32 // connection window to announce
 }
 
@@ -167,8 +169,27 @@ func (c *conn) resetLocked(s *StreamConn, code http2.ErrCode, remote bool) {
 	s.cond.Broadcast()
 	if !remote && s.id != 0 && c.streams[s.id] == s {
 		c.rstQ = append(c.rstQ, rstItem{s.id, code})
+		c.noteResetLocked(s.id)
 	}
 	c.forgetLocked(s)
+}
+
+// noteResetLocked remembers that this side reset stream id: the peer may
+// have sent frames on it before it knew, which are then dropped rather
+// than answered with another RST_STREAM (RFC 9113 §5.1, "closed").
+func (c *conn) noteResetLocked(id uint32) {
+	c.recentRST[c.recentIdx] = id
+	c.recentIdx = (c.recentIdx + 1) % len(c.recentRST)
+}
+
+// resetByUsLocked reports whether this side reset stream id lately.
+func (c *conn) resetByUsLocked(id uint32) bool {
+	for _, r := range c.recentRST {
+		if r == id && id != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // forgetLocked removes s from the open streams (it is closed in the
@@ -336,6 +357,7 @@ func (c *conn) streamError(se http2.StreamError) {
 		c.resetLocked(s, se.Code, false)
 	} else {
 		c.rstQ = append(c.rstQ, rstItem{se.StreamID, se.Code})
+		c.noteResetLocked(se.StreamID)
 	}
 	c.unlock()
 }

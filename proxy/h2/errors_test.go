@@ -218,6 +218,34 @@ var errCases = []errCase{
 		}},
 }
 
+// TestDataAfterOurReset: DATA the client sent before it saw our
+// RST_STREAM is dropped, not answered with a second RST_STREAM.
+func TestDataAfterOurReset(t *testing.T) {
+	ts := startServer(t, Options{}, echoH1)
+	rc := dialRaw(t, ts.addr)
+	rc.headers(1, false, post("content-length", "2")...)
+	rc.fr.WriteData(1, false, []byte("abc")) // too long: RST_STREAM(PROTOCOL_ERROR)
+	rc.fr.WriteData(1, true, []byte("more"))
+	rc.fr.WritePing(false, [8]byte{7})
+	rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var rsts []http2.ErrCode
+	for {
+		f, err := rc.fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, ok := f.(*http2.RSTStreamFrame); ok {
+			rsts = append(rsts, r.ErrCode)
+		}
+		if p, ok := f.(*http2.PingFrame); ok && p.IsAck() {
+			break
+		}
+	}
+	if len(rsts) != 1 || rsts[0] != http2.ErrCodeProtocol {
+		t.Fatalf("RST_STREAM codes %v, want one PROTOCOL_ERROR", rsts)
+	}
+}
+
 // TestErrorCases plays hand-written frame sequences and checks the
 // GOAWAY or RST_STREAM code each one must get (RFC 9113).
 func TestErrorCases(t *testing.T) {

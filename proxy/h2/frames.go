@@ -62,6 +62,8 @@ func (c *conn) onData(f *http2.DataFrame) error {
 	switch {
 	case s == nil && c.isIdleLocked(id):
 		return connError(http2.ErrCodeProtocol)
+	case s == nil && c.resetByUsLocked(id):
+		return nil // sent before the peer saw our RST_STREAM
 	case s == nil || s.remoteDone:
 		return streamError(id, http2.ErrCodeStreamClosed)
 	case n > s.recvAvail:

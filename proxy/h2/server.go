@@ -86,6 +86,9 @@ func (c *conn) serverHeaders(f *http2.MetaHeadersFrame) error {
 		return c.onTrailersLocked(s, f)
 	}
 	if id <= c.lastID {
+		if c.resetByUsLocked(id) {
+			return nil // trailers sent before the client saw our RST_STREAM
+		}
 		return connError(http2.ErrCodeStreamClosed)
 	}
 	c.lastID = id

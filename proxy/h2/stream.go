@@ -336,6 +336,9 @@ func (s *StreamConn) endFrame(fr *http2.Framer, end bool, write func() error) er
 	if s.remoteDone || rst {
 		c.forgetLocked(s)
 	}
+	if rst {
+		c.noteResetLocked(s.id)
+	}
 	c.mu.Unlock()
 	if err := write(); err != nil || !rst {
 		return err
