@@ -54,7 +54,7 @@ func (cc *ClientConn) RoundTripConn() (net.Conn, error) {
 	c := cc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.dead != nil || c.goaway || c.goawayRecv || c.active >= int(c.peerStreams) {
+	if !c.canOpenLocked() {
 		return nil, ErrUnavailable
 	}
 	s := c.newStreamLocked(0)
@@ -68,7 +68,15 @@ func (cc *ClientConn) Available() bool {
 	c := cc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.dead == nil && !c.goaway && !c.goawayRecv && c.active < int(c.peerStreams)
+	return c.canOpenLocked()
+}
+
+// canOpenLocked reports whether a new stream may be opened: the
+// connection is up, not going away, under the server's concurrency
+// limit, and stream IDs are not exhausted (2^31-1).
+func (c *conn) canOpenLocked() bool {
+	return c.dead == nil && !c.goaway && !c.goawayRecv && c.active < int(c.peerStreams) &&
+		(c.lastID == ^uint32(0) || c.lastID+2*uint32(c.active+1) <= maxStreamID)
 }
 
 // Streams returns how many streams are in use (an idle connection has 0).
@@ -114,7 +122,7 @@ func (c *conn) assignID(s *StreamConn) bool {
 	if s.err != nil {
 		return false
 	}
-	if c.dead != nil || c.goawayRecv || c.lastID+2 > 1<<31-1 {
+	if c.dead != nil || c.goawayRecv || c.lastID != ^uint32(0) && c.lastID+2 > maxStreamID {
 		s.err = &resetError{code: http2.ErrCodeRefusedStream, remote: true}
 		return false
 	}

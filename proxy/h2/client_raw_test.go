@@ -172,3 +172,19 @@ func TestClientServerReset(t *testing.T) {
 		t.Fatalf("got %q %v", got, err)
 	}
 }
+
+// TestClientStreamIDExhaustion: near 2^31-1 the connection says it takes
+// no new stream instead of opening one with an invalid ID.
+func TestClientStreamIDExhaustion(t *testing.T) {
+	addr := startH2Server(t, echoH2)
+	cc := dialClient(t, addr)
+	cc.c.mu.Lock()
+	cc.c.lastID = maxStreamID - 2 // one ID left
+	cc.c.mu.Unlock()
+	if _, body := roundTrip(t, cc, "GET /last HTTP/1.1\r\nHost: h\r\n\r\n"); !strings.Contains(body, "GET /last") {
+		t.Fatalf("last stream: %q", body)
+	}
+	if _, err := cc.RoundTripConn(); err != ErrUnavailable || cc.Available() {
+		t.Fatalf("after the last ID: %v, available %v; want ErrUnavailable", err, cc.Available())
+	}
+}

@@ -47,6 +47,7 @@ const (
 	defaultFrameSize   = 16384
 	defaultHeaderList  = 16384
 	maxWindow          = 1<<31 - 1
+	maxStreamID        = 1<<31 - 1
 	connRecvWindow     = 1 << 24 // this side's connection window
 	minResetsAllowance = 200
 )

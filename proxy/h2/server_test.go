@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
 )
 
 func TestServerGet(t *testing.T) {
@@ -151,5 +154,48 @@ func TestServerResponseConversion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServerConnectTunnel: an h2 CONNECT becomes an HTTP/1.1 CONNECT;
+// after the 200 the stream carries raw bytes both ways, END_STREAM from
+// the client reads as EOF, and CloseWrite ends the server's half.
+func TestServerConnectTunnel(t *testing.T) {
+	ts := startServer(t, Options{}, func(vc net.Conn) {
+		br := bufio.NewReader(vc)
+		line, _ := br.ReadString('\n')
+		for l := line; l != "\r\n" && l != ""; l, _ = br.ReadString('\n') {
+		}
+		if line != "CONNECT backend:443 HTTP/1.1\r\n" {
+			io.WriteString(vc, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		io.WriteString(vc, "HTTP/1.1 200 Connection established\r\n\r\n")
+		io.Copy(vc, br) // echo until the client's END_STREAM
+		vc.(interface{ CloseWrite() error }).CloseWrite()
+	})
+	rc := dialRaw(t, ts.addr)
+	rc.headers(1, false, ":method", "CONNECT", ":authority", "backend:443")
+	rc.fr.WriteData(1, false, []byte("ping"))
+	rc.fr.WriteData(1, true, []byte("!"))
+	rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var got []byte
+	for {
+		f, err := rc.fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+		if r, ok := f.(*http2.RSTStreamFrame); ok {
+			t.Fatalf("RST_STREAM %v after %q", r.ErrCode, got)
+		}
+		if d, ok := f.(*http2.DataFrame); ok {
+			got = append(got, d.Data()...)
+			if d.StreamEnded() {
+				break
+			}
+		}
+	}
+	if string(got) != "ping!" {
+		t.Fatalf("tunnel echoed %q, want %q", got, "ping!")
 	}
 }

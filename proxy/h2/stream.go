@@ -145,6 +145,8 @@ func (s *StreamConn) readErrLocked() error {
 		return io.EOF
 	case !s.c.client && s.localDone:
 		return io.EOF // the response went out: no further request here
+	case s.remoteDone && s.inInfo.method == "CONNECT":
+		return io.EOF // the client closed its half of the tunnel
 	case s.rdl.passed():
 		return os.ErrDeadlineExceeded
 	}
@@ -187,6 +189,20 @@ func (s *StreamConn) Close() error {
 	c.releaseLocked(s)
 	c.unlock()
 	return nil
+}
+
+// CloseWrite ends this side's message when its end is the close (a
+// tunnel after CONNECT, an HTTP/1.0 style response): END_STREAM goes out
+// and reading goes on. For any other message it does nothing: the
+// message ends by its own framing.
+func (s *StreamConn) CloseWrite() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if !s.enc.untilClose() {
+		return nil
+	}
+	s.enc.state = encDone
+	return s.sendData(nil, true)
 }
 
 // SetDeadline sets both deadlines.
