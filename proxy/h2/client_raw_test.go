@@ -80,7 +80,13 @@ func TestClientGoAwayRefusesLaterStreams(t *testing.T) {
 	})
 	cc := dialClient(t, addr)
 	s1 := mustStream(t, cc, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
-	s3 := mustStream(t, cc, "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n")
+	s3, err := cc.RoundTripConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+	s3.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(s3, "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n") // may already fail with the reset
 	got, err := io.ReadAll(s1)
 	if err != nil || !strings.HasSuffix(string(got), "\r\n\r\nok") {
 		t.Fatalf("stream 1: %q %v", got, err)

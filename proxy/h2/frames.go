@@ -199,32 +199,35 @@ func (c *conn) onRST(f *http2.RSTStreamFrame) error {
 	return nil
 }
 
-// onSettings applies the peer's settings and acknowledges them.
+// onSettings applies the peer's settings and acknowledges them. Both
+// happen under the writer's lock: no frame sent under the new settings
+// (DATA in a window they opened) goes out before the ACK.
 func (c *conn) onSettings(f *http2.SettingsFrame) error {
 	if f.IsAck() {
 		return nil
 	}
-	table := int64(-1)
-	c.mu.Lock()
-	err := f.ForeachSetting(func(s http2.Setting) error {
-		if err := s.Valid(); err != nil {
-			return err
-		}
-		if s.ID == http2.SettingHeaderTableSize {
-			table = int64(s.Val)
-		}
-		return c.applySettingLocked(s)
-	})
-	c.unlock()
-	if err != nil {
-		return err
-	}
-	return c.w.doFlush(func(fr *http2.Framer) error {
-		if table >= 0 {
-			c.w.henc.SetMaxDynamicTableSizeLimit(uint32(table))
+	var applyErr error
+	err := c.w.doFlush(func(fr *http2.Framer) error {
+		c.mu.Lock()
+		applyErr = f.ForeachSetting(func(s http2.Setting) error {
+			if err := s.Valid(); err != nil {
+				return err
+			}
+			if s.ID == http2.SettingHeaderTableSize {
+				c.w.henc.SetMaxDynamicTableSizeLimit(s.Val)
+			}
+			return c.applySettingLocked(s)
+		})
+		c.mu.Unlock()
+		if applyErr != nil {
+			return nil
 		}
 		return fr.WriteSettingsAck()
 	}, !c.frameBuffered())
+	if applyErr != nil {
+		return applyErr
+	}
+	return err
 }
 
 // applySettingLocked applies one valid setting of the peer.

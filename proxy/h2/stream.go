@@ -270,7 +270,9 @@ func (s *StreamConn) sendHeaders(fields []headerField, end bool) error {
 	})
 	if err == nil {
 		c.mu.Lock()
-		err = s.err
+		if s.id == 0 {
+			err = s.err // no ID: the connection took no new stream
+		}
 		c.mu.Unlock()
 	}
 	return err
