@@ -294,3 +294,29 @@ func TestRapidReset(t *testing.T) {
 		t.Errorf("%d of the 500 reset streams started a handler, want at most 10%%", s)
 	}
 }
+
+// TestResetsPaidBack: a client that cancels streams now and then, between
+// completed exchanges, is never told to calm down.
+func TestResetsPaidBack(t *testing.T) {
+	ts := startServer(t, Options{MaxClientResets: 5}, echoH1)
+	rc := dialRaw(t, ts.addr)
+	id := uint32(1)
+	for i := 0; i < 20; i++ {
+		rc.headers(id, true, get()...) // completed
+		for {
+			f, err := rc.fr.ReadFrame()
+			if err != nil {
+				t.Fatalf("exchange %d: %v", i, err)
+			}
+			if _, ok := f.(*http2.GoAwayFrame); ok {
+				t.Fatalf("GOAWAY after %d exchanges and resets", i)
+			}
+			if f.Header().StreamID == id && f.Header().Flags.Has(http2.FlagDataEndStream) {
+				break
+			}
+		}
+		rc.headers(id+2, false, post()...) // cancelled
+		rc.fr.WriteRSTStream(id+2, http2.ErrCodeCancel)
+		id += 4
+	}
+}

@@ -31,9 +31,11 @@ type Options struct {
 	// a zero-window stall) loses the connection. Zero means none.
 	WriteTimeout time.Duration
 	// MaxClientResets is how many streams a client may reset before their
-	// response is complete, over the life of a connection, before the
-	// connection is closed with GOAWAY(ENHANCE_YOUR_CALM) (rapid reset,
-	// CVE-2023-44487). Default 4 x MaxConcurrentStreams, at least 200.
+	// response is complete, net of the exchanges it let complete (each
+	// pays one back), before the connection is closed with
+	// GOAWAY(ENHANCE_YOUR_CALM) (rapid reset, CVE-2023-44487): a browser
+	// cancelling now and then never gets there. Default 4 x
+	// MaxConcurrentStreams, at least 200.
 	MaxClientResets int
 	// MaxHeadBytes bounds an HTTP/1.1 head written into a stream's conn
 	// (tune.bufsize); default 16384.

@@ -2,10 +2,13 @@ package h2
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,4 +201,85 @@ func TestServerConnectTunnel(t *testing.T) {
 	if string(got) != "ping!" {
 		t.Fatalf("tunnel echoed %q, want %q", got, "ping!")
 	}
+}
+
+// TestServerDownloadAndConcurrency: a 4 MiB response read slowly by the
+// client goes out as the client's window opens, while 200 other requests
+// (twice MAX_CONCURRENT_STREAMS) are answered on the same connection.
+func TestServerDownloadAndConcurrency(t *testing.T) {
+	const size = 4 << 20
+	ts := startServer(t, Options{}, func(vc net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(vc))
+		if err != nil {
+			return
+		}
+		if req.URL.Path != "/big" {
+			echoH1(&replayConn{Conn: vc, head: req})
+			return
+		}
+		fmt.Fprintf(vc, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", size)
+		chunk := []byte(strings.Repeat("d", 32<<10))
+		for i := 0; i < size/len(chunk); i++ {
+			if _, err := vc.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	cl, tr := h2cClient()
+	defer tr.CloseIdleConnections()
+	resp, err := cl.Get("http://" + ts.addr + "/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := cl.Get(fmt.Sprintf("http://%s/n/%d", ts.addr, i))
+			if err != nil || !strings.HasPrefix(mustBody(t, r), fmt.Sprintf("GET /n/%d ", i)) {
+				failed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if f := failed.Load(); f != 0 {
+		t.Fatalf("%d of 200 concurrent requests failed", f)
+	}
+	n, err := io.Copy(io.Discard, &slowReader{r: resp.Body})
+	resp.Body.Close()
+	if err != nil || n != size {
+		t.Fatalf("download: %d bytes, %v", n, err)
+	}
+}
+
+// replayConn lets echoH1 answer a request whose head was already read.
+type replayConn struct {
+	net.Conn
+	head *http.Request
+}
+
+func (r *replayConn) Read(p []byte) (int, error) {
+	if r.head != nil {
+		var b strings.Builder
+		r.head.Write(&b)
+		r.head = nil
+		r.Conn = &prefixConn{Conn: r.Conn, rest: []byte(b.String())}
+	}
+	return r.Conn.Read(p)
+}
+
+type prefixConn struct {
+	net.Conn
+	rest []byte
+}
+
+func (p *prefixConn) Read(b []byte) (int, error) {
+	if len(p.rest) > 0 {
+		n := copy(b, p.rest)
+		p.rest = p.rest[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
 }

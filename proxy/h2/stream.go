@@ -354,6 +354,9 @@ func (s *StreamConn) endFrame(fr *http2.Framer, end bool, write func() error) er
 	if s.remoteDone || rst {
 		c.forgetLocked(s)
 	}
+	if c.resets > 0 {
+		c.resets-- // a completed exchange pays back one reset
+	}
 	if rst {
 		c.noteResetLocked(s.id)
 	}
