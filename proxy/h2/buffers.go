@@ -72,6 +72,7 @@ type lazyWriter struct {
 	bw *bufio.Writer
 }
 
+// Write buffers p, taking a pooled buffer first if none is held.
 func (l *lazyWriter) Write(p []byte) (int, error) {
 	if l.bw == nil {
 		l.bw = writerPool.Get().(*bufio.Writer)

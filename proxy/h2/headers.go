@@ -12,6 +12,7 @@ import (
 // message RFC 9113 §8.1.1 calls malformed.
 type errMalformed string
 
+// Error says what made the message malformed.
 func (e errMalformed) Error() string { return "h2: malformed message: " + string(e) }
 
 // connectionSpecific are the fields RFC 9113 §8.2.2 forbids in HTTP/2;

@@ -58,6 +58,7 @@ type resetError struct {
 	remote bool
 }
 
+// Error says who reset the stream and with which code.
 func (e *resetError) Error() string {
 	who := "local"
 	if e.remote {
