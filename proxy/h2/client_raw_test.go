@@ -194,3 +194,39 @@ func TestClientStreamIDExhaustion(t *testing.T) {
 		t.Fatalf("after the last ID: %v, available %v; want ErrUnavailable", err, cc.Available())
 	}
 }
+
+// TestClientEarlyResponse: a server answering before the request body is
+// in and resetting with NO_ERROR (RFC 9113 §8.1) gives a complete
+// response to read, and stops the upload.
+func TestClientEarlyResponse(t *testing.T) {
+	addr := rawServer(t, func(fr *http2.Framer, enc func(kv ...string) []byte) {
+		fr.WriteSettings()
+		h := readUntilHeaders(fr)
+		if h == nil {
+			return
+		}
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: h.StreamID, BlockFragment: enc(":status", "413", "content-length", "3"), EndHeaders: true})
+		fr.WriteData(h.StreamID, true, []byte("big"))
+		fr.WriteRSTStream(h.StreamID, http2.ErrCodeNo)
+		io.Copy(io.Discard, struct{ io.Reader }{connReader{fr}})
+	})
+	cc := dialClient(t, addr)
+	vc, err := cc.RoundTripConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vc.Close()
+	vc.SetDeadline(time.Now().Add(5 * time.Second))
+	werr := make(chan error, 1)
+	go func() {
+		_, err := io.WriteString(vc, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10000000\r\n\r\n"+strings.Repeat("u", 10000000))
+		werr <- err
+	}()
+	got, err := io.ReadAll(vc)
+	if err != nil || !strings.HasPrefix(string(got), "HTTP/1.1 413 ") || !strings.HasSuffix(string(got), "\r\n\r\nbig") {
+		t.Fatalf("got %q %v, want the whole 413", got, err)
+	}
+	if err := <-werr; !errors.Is(err, ErrStreamReset) {
+		t.Fatalf("upload ended with %v, want ErrStreamReset", err)
+	}
+}

@@ -140,12 +140,12 @@ func (s *StreamConn) consumedLocked(n int) uint32 {
 // exchange is over, the reset, or a passed deadline; nil to wait.
 func (s *StreamConn) readErrLocked() error {
 	switch {
-	case s.err != nil:
-		return s.err
 	case s.c.client && s.remoteDone:
-		return io.EOF
+		return io.EOF // the whole response came, whatever happened after
 	case !s.c.client && s.localDone:
 		return io.EOF // the response went out: no further request here
+	case s.err != nil:
+		return s.err
 	case s.remoteDone && s.inInfo.method == "CONNECT":
 		return io.EOF // the client closed its half of the tunnel
 	case s.rdl.passed():
