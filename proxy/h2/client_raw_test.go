@@ -222,11 +222,11 @@ func TestClientEarlyResponse(t *testing.T) {
 		_, err := io.WriteString(vc, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10000000\r\n\r\n"+strings.Repeat("u", 10000000))
 		werr <- err
 	}()
+	if err := <-werr; !errors.Is(err, ErrStreamReset) { // the reset is in before reading
+		t.Fatalf("upload ended with %v, want ErrStreamReset", err)
+	}
 	got, err := io.ReadAll(vc)
 	if err != nil || !strings.HasPrefix(string(got), "HTTP/1.1 413 ") || !strings.HasSuffix(string(got), "\r\n\r\nbig") {
 		t.Fatalf("got %q %v, want the whole 413", got, err)
-	}
-	if err := <-werr; !errors.Is(err, ErrStreamReset) {
-		t.Fatalf("upload ended with %v, want ErrStreamReset", err)
 	}
 }
