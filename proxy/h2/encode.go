@@ -21,6 +21,7 @@ type h1Encoder struct {
 	chunks  http1.ChunkScanner
 	tail    []byte // chunked: bytes since the last data, to find trailers
 	sawData bool
+	more    bool // body bytes follow the head in the same write: flush with them
 	resp    *http1.Response
 	req     *http1.Request
 	fields  []headerField
@@ -114,6 +115,7 @@ func (e *h1Encoder) writeHead(p []byte, s *StreamConn) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("h2: converting the HTTP/1.1 head of stream %d: %w", s.id, err)
 	}
+	e.more = len(p) > headLen-old
 	end, err := e.sendHead(s)
 	e.head = e.head[:0]
 	if err != nil {
@@ -169,13 +171,13 @@ func (e *h1Encoder) sendHead(s *StreamConn) (end bool, err error) {
 		e.fields = append(e.fields, headerField{Name: name, Value: string(h.Value)})
 	}
 	if !s.c.client && e.resp.Status < 200 {
-		return false, s.sendHeaders(e.fields, false)
+		return false, s.sendHeaders(e.fields, false, true)
 	}
 	e.left, e.sawData = m.ContentLength, false
 	e.chunks.Reset()
 	e.state = encBody
 	end = e.kind == http1.BodyNone
-	return end, s.sendHeaders(e.fields, end)
+	return end, s.sendHeaders(e.fields, end, end || !e.more)
 }
 
 // requestPseudo puts the pseudo-header fields of the parsed request
@@ -262,7 +264,7 @@ func (e *h1Encoder) writeChunked(p []byte, s *StreamConn) (int, error) {
 	trailers := e.trailers()
 	e.tail = nil
 	if len(trailers) > 0 {
-		return n, s.sendHeaders(trailers, true)
+		return n, s.sendHeaders(trailers, true, true)
 	}
 	return n, s.sendData(nil, true)
 }

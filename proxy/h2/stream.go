@@ -252,8 +252,10 @@ func (d *deadline) set(t time.Time, cond *sync.Cond) {
 
 func (d *deadline) passed() bool { return !d.t.IsZero() && !time.Now().Before(d.t) }
 
-// sendHeaders is the encoder's sink for a head or trailers.
-func (s *StreamConn) sendHeaders(fields []headerField, end bool) error {
+// sendHeaders is the encoder's sink for a head or trailers. Without
+// flush the frames wait in the buffer for the body that follows (one
+// write for a small response).
+func (s *StreamConn) sendHeaders(fields []headerField, end, flush bool) error {
 	c := s.c
 	c.mu.Lock()
 	err := s.writeErrLocked()
@@ -261,14 +263,14 @@ func (s *StreamConn) sendHeaders(fields []headerField, end bool) error {
 	if err != nil {
 		return err
 	}
-	err = c.w.do(func(fr *http2.Framer) error {
+	err = c.w.doFlush(func(fr *http2.Framer) error {
 		if s.id == 0 && !c.assignID(s) {
 			return nil // the connection is going away; s.err says so
 		}
 		return s.endFrame(fr, end, func() error {
 			return c.w.writeHeaders(fr, s.id, fields, end, c.peerMaxFrame())
 		})
-	})
+	}, flush)
 	if err == nil {
 		c.mu.Lock()
 		if s.id == 0 {
@@ -309,6 +311,7 @@ func (s *StreamConn) reserve(want int) (int, error) {
 	c := s.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	flushed := false
 	for {
 		if err := s.writeErrLocked(); err != nil {
 			return 0, err
@@ -321,6 +324,13 @@ func (s *StreamConn) reserve(want int) (int, error) {
 			s.sendWindow -= n
 			c.sendWindow -= n
 			return int(n), nil
+		}
+		if !flushed { // what waits in the buffer (our HEADERS) goes out first
+			flushed = true
+			c.mu.Unlock()
+			c.w.flush()
+			c.mu.Lock()
+			continue
 		}
 		s.cond.Wait()
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,7 @@ type writer struct {
 	henc    *hpack.Encoder
 	hbuf    bytes.Buffer
 	err     error // first write error: the connection is dead after it
+	owed    bool  // a writer wanted a flush and left it to the writers queued behind
 	dataHdr [9]byte
 }
 
@@ -57,8 +59,18 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 			w.err = err
 		}
 	}
-	if w.waiting.Add(-1) == 0 && flush && w.err == nil && w.bw.buffered() > 0 {
+	if flush {
+		w.owed = true
+	}
+	if flush && w.waiting.Load() == 1 && w.err == nil {
+		// Let the writers that are about to come join this write.
+		w.mu.Unlock()
+		runtime.Gosched()
+		w.mu.Lock()
+	}
+	if w.waiting.Add(-1) == 0 && w.owed && w.err == nil && w.bw.buffered() > 0 {
 		w.err = w.bw.flush()
+		w.owed = false
 	}
 	return w.err
 }

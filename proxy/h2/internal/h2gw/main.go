@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"flag"
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/goha/goha/proxy/h2"
@@ -27,7 +29,21 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8443", "listen address")
 	cert := flag.String("cert", "", "PEM certificate (TLS with ALPN h2)")
 	key := flag.String("key", "", "PEM key")
+	fast := flag.Bool("fast", false, "answer without parsing the request (measures the gateway alone)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile there until stopped")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	handle := answer
+	if *fast {
+		handle = answerFast
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
@@ -47,7 +63,7 @@ func main() {
 		if err != nil {
 			return
 		}
-		go h2.ServeConn(ctx, c, h2.Options{}, answer)
+		go h2.ServeConn(ctx, c, h2.Options{}, handle)
 	}
 }
 
@@ -61,4 +77,19 @@ func answer(vc net.Conn) {
 	n, _ := io.Copy(io.Discard, req.Body)
 	body := fmt.Sprintf("%s %s len=%d\n", req.Method, req.RequestURI, n)
 	fmt.Fprintf(vc, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+}
+
+// answerFast reads up to the end of the request head and answers a
+// fixed response: what is left of the cost is the gateway's.
+func answerFast(vc net.Conn) {
+	var buf [1024]byte
+	n := 0
+	for !bytes.Contains(buf[:n], []byte("\r\n\r\n")) && n < len(buf) {
+		k, err := vc.Read(buf[n:])
+		if err != nil {
+			return
+		}
+		n += k
+	}
+	io.WriteString(vc, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n")
 }
