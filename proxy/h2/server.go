@@ -135,11 +135,11 @@ func (c *conn) startPending() {
 		}
 		s.started = true
 		c.wg.Add(1)
-		go func() {
+		goHandle(func() {
 			defer c.wg.Done()
 			defer s.Close()
 			c.handle(s)
-		}()
+		})
 	}
 	c.pending = c.pending[:0]
 	if cap(c.pending) > 64 {
