@@ -35,4 +35,25 @@
 // burst of frames never start a handler (rapid reset, CVE-2023-44487), and
 // past Options.MaxClientResets resets the connection is closed with
 // GOAWAY ENHANCE_YOUR_CALM.
+//
+// # Wiring it into the stream
+//
+// A frontend that finds h2 (ALPN "h2" on TLS, SniffPreface on a clear
+// `proto h2` bind) calls ServeConn instead of its HTTP/1 session, with a
+// handle that runs the HTTP/1 session on the *StreamConn: the session
+// reads one request, answers it, then reads io.EOF and ends. The
+// session should know (by type assertion) that its conn is a
+// *StreamConn: logs say HTTP/2.0 (%HV), the connection is not parked
+// between requests (there is no next request on a stream), and
+// Underlying gives the TLS state for the ssl_fc fetches. The soft stop
+// cancels ServeConn's context (GOAWAY, in-flight streams finish); a hard
+// stop closes the net.Conn. Options come from tune.h2.* and the
+// frontend's timeouts.
+//
+// A backend whose server is `proto h2` (or negotiates h2 by ALPN) keeps
+// ClientConns in its connection pool: RoundTripConn gives a stream to
+// write the request into and read the response from, like a dialed
+// HTTP/1.1 connection that carries one exchange; ErrUnavailable says to
+// use or dial another connection (the server's stream limit, GOAWAY, or
+// stream IDs used up), and a reset with REFUSED_STREAM is safe to retry.
 package h2
