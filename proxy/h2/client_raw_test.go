@@ -93,7 +93,7 @@ func TestClientGoAwayRefusesLaterStreams(t *testing.T) {
 	}
 	_, err = io.ReadAll(s3)
 	var re *resetError
-	if !errors.Is(err, ErrStreamReset) || !errors.As(err, &re) || re.code != http2.ErrCodeRefusedStream {
+	if !errors.Is(err, ErrStreamReset) || !errors.As(err, &re) || re.code != http2.ErrCodeRefusedStream || !Refused(err) {
 		t.Fatalf("stream 3: %v, want a REFUSED_STREAM reset", err)
 	}
 	if _, err := cc.RoundTripConn(); err != ErrUnavailable {

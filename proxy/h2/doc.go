@@ -26,15 +26,17 @@
 // limits, abuse counters and the HTTP/1.1 conversion are this package's.
 //
 // Concurrency and memory: each connection has one goroutine reading
-// frames (it also answers SETTINGS and PING) and, on the server side, one
-// goroutine per stream whose handler is running; at most
+// frames (it also answers SETTINGS and PING) and, on the server side, a
+// pooled goroutine per stream whose handler is running; at most
 // MaxConcurrentStreams of them. Writers share the connection through a
-// mutex; the last writer out flushes. Request bodies are buffered only up
-// to the stream window this side advertised; responses are not buffered
-// beyond their head. Streams opened and reset by the client in the same
-// burst of frames never start a handler (rapid reset, CVE-2023-44487), and
-// past Options.MaxClientResets resets the connection is closed with
-// GOAWAY ENHANCE_YOUR_CALM.
+// mutex and the last writer out flushes, so streams answering together
+// share a write. A connection waiting for its peer holds no I/O buffer.
+// Request bodies are buffered only up to the stream window this side
+// advertised; responses are not buffered beyond their head. Streams
+// opened and reset by the client in the same burst of frames never start
+// a handler (rapid reset, CVE-2023-44487), and past
+// Options.MaxClientResets resets (net of completed exchanges) the
+// connection is closed with GOAWAY ENHANCE_YOUR_CALM.
 //
 // # Wiring it into the stream
 //
@@ -55,5 +57,5 @@
 // write the request into and read the response from, like a dialed
 // HTTP/1.1 connection that carries one exchange; ErrUnavailable says to
 // use or dial another connection (the server's stream limit, GOAWAY, or
-// stream IDs used up), and a reset with REFUSED_STREAM is safe to retry.
+// stream IDs used up), and a reset with REFUSED_STREAM (Refused reports it) is safe to retry.
 package h2

@@ -70,6 +70,14 @@ func (e *resetError) Error() string {
 // Unwrap makes errors.Is(err, ErrStreamReset) true.
 func (e *resetError) Unwrap() error { return ErrStreamReset }
 
+// Refused reports whether err is the reset of a stream the server did
+// not process (REFUSED_STREAM, or beyond its GOAWAY): the request may be
+// sent again, on another connection.
+func Refused(err error) bool {
+	var re *resetError
+	return errors.As(err, &re) && re.code == http2.ErrCodeRefusedStream
+}
+
 // deadline is one direction's deadline; its timer wakes the waiters.
 type deadline struct {
 	t     time.Time
