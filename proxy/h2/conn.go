@@ -54,10 +54,19 @@ type conn struct {
 	connUpd     uint32 // connection window to announce
 }
 
+// rstItem is a frame queued under mu: RST_STREAM(code), preceded by a
+// 431 answer when tooLarge (then without the RST when the request had
+// ended, noRST).
 type rstItem struct {
-	id   uint32
-	code http2.ErrCode
+	id       uint32
+	code     http2.ErrCode
+	tooLarge bool
+	noRST    bool
 }
+
+// fields431 is the whole answer to a request whose header list is too
+// large (RFC 9113 §10.5.1, RFC 6585 §5).
+var fields431 = []headerField{{Name: ":status", Value: "431"}, {Name: "content-length", Value: "0"}}
 
 // newConn sets up the framer and the defaults of both ends.
 func newConn(nc net.Conn, opts Options, client bool) *conn {
@@ -139,6 +148,14 @@ func (c *conn) unlock() {
 	}
 	c.w.do(func(fr *http2.Framer) error {
 		for _, r := range q {
+			if r.tooLarge {
+				if err := c.w.writeHeaders(fr, r.id, fields431, true, c.peerMaxFrame()); err != nil {
+					return err
+				}
+			}
+			if r.noRST {
+				continue
+			}
 			if err := fr.WriteRSTStream(r.id, r.code); err != nil {
 				return err
 			}
@@ -168,7 +185,7 @@ func (c *conn) resetLocked(s *StreamConn, code http2.ErrCode, remote bool) {
 	s.err = &resetError{code: code, remote: remote}
 	s.cond.Broadcast()
 	if !remote && s.id != 0 && c.streams[s.id] == s {
-		c.rstQ = append(c.rstQ, rstItem{s.id, code})
+		c.rstQ = append(c.rstQ, rstItem{id: s.id, code: code})
 		c.noteResetLocked(s.id)
 	}
 	c.forgetLocked(s)
@@ -356,7 +373,7 @@ func (c *conn) streamError(se http2.StreamError) {
 	if s := c.streams[se.StreamID]; s != nil {
 		c.resetLocked(s, se.Code, false)
 	} else {
-		c.rstQ = append(c.rstQ, rstItem{se.StreamID, se.Code})
+		c.rstQ = append(c.rstQ, rstItem{id: se.StreamID, code: se.Code})
 		c.noteResetLocked(se.StreamID)
 	}
 	c.unlock()

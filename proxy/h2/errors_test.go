@@ -199,11 +199,11 @@ var errCases = []errCase{
 			rc.headers(3, false, post()...)
 			rc.headers(5, false, post()...)
 		}},
-	{name: "HPACK bomb: one big field referenced until the list is too large", stream: 1, code: http2.ErrCodeProtocol,
+	{name: "HPACK bomb: one big field referenced until the list is too large: 431, then RST_STREAM(NO_ERROR)", stream: 1, code: http2.ErrCodeNo,
 		send: func(rc *rawClient) {
 			b := rc.block(get("x-bomb", strings.Repeat("b", 4000))...)
 			b = append(b, bytes.Repeat([]byte{0xbe}, 12000)...) // index 62: the x-bomb field
-			rc.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: b, EndStream: true, EndHeaders: true})
+			rc.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: b, EndStream: false, EndHeaders: true})
 		}},
 	{name: "CONTINUATION flood", goaway: true, code: http2.ErrCodeProtocol,
 		send: func(rc *rawClient) {
@@ -318,5 +318,33 @@ func TestResetsPaidBack(t *testing.T) {
 		rc.headers(id+2, false, post()...) // cancelled
 		rc.fr.WriteRSTStream(id+2, http2.ErrCodeCancel)
 		id += 4
+	}
+}
+
+// TestHeaderListTooLarge: a request whose decoded header list passes
+// MaxHeaderListSize is answered 431 without reaching the handler, and the
+// connection goes on.
+func TestHeaderListTooLarge(t *testing.T) {
+	var started atomic.Int32
+	ts := startServer(t, Options{MaxHeaderListSize: 4096}, func(vc net.Conn) { started.Add(1); echoH1(vc) })
+	rc := dialRaw(t, ts.addr)
+	big := strings.Repeat("a", 2000)
+	rc.headers(1, true, get("x-a", big, "x-b", big, "x-c", big)...)
+	rc.headers(3, true, get()...)
+	rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	dec := hpack.NewDecoder(4096, nil)
+	status := map[uint32]string{}
+	for len(status) < 2 {
+		f, err := rc.fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("after %v: %v", status, err)
+		}
+		if h, ok := f.(*http2.HeadersFrame); ok {
+			fields, _ := dec.DecodeFull(h.HeaderBlockFragment())
+			status[h.StreamID] = fields[0].Value
+		}
+	}
+	if status[1] != "431" || status[3] != "200" || started.Load() != 1 {
+		t.Fatalf("statuses %v, handlers %d; want 431 for stream 1, 200 for stream 3, one handler", status, started.Load())
 	}
 }

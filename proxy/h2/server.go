@@ -95,8 +95,10 @@ func (c *conn) serverHeaders(f *http2.MetaHeadersFrame) error {
 	switch {
 	case c.goaway && id > c.goawayLast:
 		return nil // past the GOAWAY: ignored, the client retries elsewhere
-	case f.Truncated:
-		return streamError(id, http2.ErrCodeProtocol) // header list too large
+	case f.Truncated: // header list too large: 431, the stream never opens
+		c.rstQ = append(c.rstQ, rstItem{id: id, code: http2.ErrCodeNo, tooLarge: true, noRST: f.StreamEnded()})
+		c.noteResetLocked(id)
+		return nil
 	case c.active >= int(c.opts.MaxConcurrentStreams):
 		return streamError(id, http2.ErrCodeRefusedStream)
 	}
