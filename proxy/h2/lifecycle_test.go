@@ -147,3 +147,44 @@ func TestSniffPreface(t *testing.T) {
 	}
 	_ = strings.Contains
 }
+
+// TestSniffThenServe: a clear-text port that takes both HTTP/1.1 and h2c
+// with prior knowledge sniffs the preface and hands the replaying conn
+// to ServeConn (whose reader then waits on the socket through it).
+func TestSniffThenServe(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			sc, isH2, err := SniffPreface(c)
+			if err != nil || !isH2 {
+				io.WriteString(sc, "HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Length: 0\r\n\r\n")
+				sc.Close()
+				continue
+			}
+			ServeConn(context.Background(), sc, Options{}, echoH1)
+		}
+	}()
+	cl, tr := h2cClient()
+	for i := 0; i < 3; i++ { // three requests, with idle waits between them
+		resp, err := cl.Get("http://" + ln.Addr().String() + "/s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := mustBody(t, resp); !strings.HasPrefix(body, "GET /s ") {
+			t.Fatalf("got %q", body)
+		}
+	}
+	tr.CloseIdleConnections()
+	ln.Close()
+	<-done
+}
