@@ -1,0 +1,150 @@
+package h2
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// ServeConn serves the HTTP/2 connection c, whose client preface has not
+// been read yet (SniffPreface leaves it in place). handle runs on its own
+// goroutine for each stream, at most opts.MaxConcurrentStreams at once,
+// with a *StreamConn from which it reads one HTTP/1.1 request and to
+// which it writes the HTTP/1.1 response; the stream is closed when
+// handle returns. When ctx is done the connection is drained: GOAWAY
+// with the last stream taken, then the streams in flight finish and c is
+// closed. ServeConn returns when c is closed and every handle has
+// returned: nil after an orderly end, else what ended the connection.
+func ServeConn(ctx context.Context, c net.Conn, opts Options, handle func(vc net.Conn)) error {
+	sc := newConn(c, opts, false)
+	sc.handle = handle
+	stop := context.AfterFunc(ctx, func() { sc.sendGoAway(http2.ErrCodeNo) })
+	err := sc.serve()
+	stop()
+	sc.teardown(err)
+	sc.wg.Wait()
+	return err
+}
+
+// serve runs the handshake then the read loop.
+func (c *conn) serve() error {
+	if err := c.writeSettings(""); err != nil {
+		return err
+	}
+	if err := c.readPreface(); err != nil {
+		return err
+	}
+	return c.readLoop(c.startPending)
+}
+
+// readPreface reads the client preface and its first frame, which must
+// be SETTINGS (RFC 9113 §3.4).
+func (c *conn) readPreface() error {
+	if c.opts.IdleTimeout > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(c.opts.IdleTimeout))
+		defer c.nc.SetReadDeadline(time.Time{})
+	}
+	var b [len(Preface)]byte
+	if _, err := io.ReadFull(c.br, b[:]); err != nil {
+		return fmt.Errorf("h2: reading the client preface: %w", err)
+	}
+	if string(b[:]) != Preface {
+		c.sendGoAway(http2.ErrCodeProtocol)
+		c.drain()
+		return fmt.Errorf("h2: bad client preface %q", b[:])
+	}
+	f, err := c.fr.ReadFrame()
+	if err != nil {
+		_, ferr := c.handleError(err)
+		return fmt.Errorf("h2: reading the first frame: %w", ferr)
+	}
+	if sf, ok := f.(*http2.SettingsFrame); !ok || sf.IsAck() {
+		c.sendGoAway(http2.ErrCodeProtocol)
+		c.drain()
+		return fmt.Errorf("h2: first frame is %v, not SETTINGS", f.Header().Type)
+	}
+	if err := c.dispatch(f); err != nil {
+		_, ferr := c.handleError(err)
+		return ferr
+	}
+	return nil
+}
+
+// serverHeaders opens a stream for a request head, or takes trailers.
+func (c *conn) serverHeaders(f *http2.MetaHeadersFrame) error {
+	id := f.StreamID
+	if id%2 == 0 {
+		return connError(http2.ErrCodeProtocol)
+	}
+	c.mu.Lock()
+	defer c.unlock()
+	if s := c.streams[id]; s != nil {
+		return c.onTrailersLocked(s, f)
+	}
+	if id <= c.lastID {
+		if c.resetByUsLocked(id) {
+			return nil // trailers sent before the client saw our RST_STREAM
+		}
+		return connError(http2.ErrCodeStreamClosed)
+	}
+	c.lastID = id
+	switch {
+	case c.goaway && id > c.goawayLast:
+		return nil // past the GOAWAY: ignored, the client retries elsewhere
+	case f.Truncated: // header list too large: 431, the stream never opens
+		c.rstQ = append(c.rstQ, rstItem{id: id, code: http2.ErrCodeNo, tooLarge: true, noRST: f.StreamEnded()})
+		c.noteResetLocked(id)
+		return nil
+	case c.active >= int(c.opts.MaxConcurrentStreams):
+		return streamError(id, http2.ErrCodeRefusedStream)
+	}
+	s := c.newStreamLocked(id)
+	var err error
+	if s.in, s.inInfo, err = buildRequest(nil, f.Fields, f.StreamEnded()); err != nil {
+		return streamError(id, http2.ErrCodeProtocol)
+	}
+	s.inHead, s.inLeft, s.isHead = true, s.inInfo.contentLength, s.inInfo.method == "HEAD"
+	if s.inInfo.method == "CONNECT" {
+		s.inLeft = -1
+	}
+	c.streams[id] = s
+	c.active++
+	c.pending = append(c.pending, s)
+	if c.idleArmed {
+		c.idleArmed = false
+		c.nc.SetReadDeadline(time.Time{})
+	}
+	if f.StreamEnded() {
+		return c.endRemoteLocked(s)
+	}
+	return nil
+}
+
+// startPending starts the handlers of the streams opened since the last
+// lull that are still alive: a stream opened and reset in one burst of
+// frames costs no handler.
+func (c *conn) startPending() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, s := range c.pending {
+		c.pending[i] = nil
+		if s.err != nil {
+			continue
+		}
+		s.started = true
+		c.wg.Add(1)
+		goHandle(func() {
+			defer c.wg.Done()
+			defer s.Close()
+			c.handle(s)
+		})
+	}
+	c.pending = c.pending[:0]
+	if cap(c.pending) > 64 {
+		c.pending = nil
+	}
+}
