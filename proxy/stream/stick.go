@@ -557,7 +557,9 @@ func (s *httpSession) httpStickConnect(t *txn, ctx context.Context) connectResul
 	if be.stk == nil {
 		return be.connect(ctx, s.smp.Client.Addr(), sample.LBRequest{S: &s.smp}, nil, s.reuseFor(be))
 	}
-	ctx = be.stickMatch(ctx, &s.smp, &s.w.x)
+	if stickTarget(ctx) == nil {
+		ctx = be.stickMatch(ctx, &s.smp, &s.w.x)
+	}
 	cr := be.connect(ctx, s.smp.Client.Addr(), sample.LBRequest{S: &s.smp}, nil, s.reuseFor(be))
 	if cr.err == nil {
 		be.stickStore(cr.srv, &s.smp, &s.w.x, false)
