@@ -49,8 +49,7 @@ func actionStatuses(s Support, why string, names ...string) []keyword[actionFunc
 func commonActionStatuses() []keyword[actionFunc] {
 	return actionRows(
 		actionStatuses(NoEffect, whyVariables, "set-var", "set-var-fmt", "unset-var"),
-		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "set-nice", "set-priority-class",
-			"set-priority-offset", "capture", "set-mark", "set-tos", "strict-mode", "ot-group"),
+		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "set-nice", "capture", "strict-mode", "ot-group"),
 		actionStatuses(Unsupported, whyRuntimeMaps, "add-acl", "del-acl", "set-map", "del-map"),
 		actionStatuses(Unsupported, whyRewrites, "replace-header", "replace-value", "replace-path",
 			"replace-pathq", "replace-uri", "set-uri", "set-query", "set-method", "set-pathq", "normalize-uri",

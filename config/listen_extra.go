@@ -80,7 +80,6 @@ func (p *parser) parseCookie(px *Proxy, args []string) {
 		// HAProxy only warns about useless options.
 	}
 	px.Cookie = c
-	p.warnf("'cookie' persistence is a known HAProxy keyword that goha accepts but does not apply yet (requests are balanced without stickiness).")
 }
 
 // parseMonitorURI handles `monitor-uri URI`.

@@ -227,8 +227,7 @@ type Proxy struct {
 	// http-response rules, but also applied to responses HAProxy
 	// generates itself (redirects, errors, stats, return).
 	HTTPAfterResponse []*Rule
-	// Cookie is the `cookie` persistence setting (nil = none). goha
-	// parses it; the parser warns that persistence is not applied.
+	// Cookie is the `cookie` persistence setting (nil = none).
 	Cookie *CookiePersist
 	// Compression is the `compression` setting (nil = none).
 	Compression *Compression
@@ -293,6 +292,9 @@ type Options struct {
 	LogSeparateErrors bool
 	LogHealthChecks   bool
 	Redispatch        bool
+	// Persist is `option persist`: a persistence cookie naming a server
+	// that is down still sends the request there.
+	Persist bool
 	// Forwardfor is `option forwardfor [except NET] [header NAME] [if-none]`.
 	Forwardfor       bool
 	ForwardforHeader string // "" = x-forwarded-for
@@ -377,7 +379,8 @@ type Server struct {
 	CheckAddr   string
 	SendProxy   bool
 	SendProxyV2 bool
-	// Cookie is the `cookie` value (persistence is parsed but not applied).
+	// Cookie is the `cookie` value the backend's persistence cookie
+	// names this server by.
 	Cookie string
 	// InitAddr is `init-addr` (e.g. "last,libc,none"); with "none" a
 	// name that does not resolve leaves the server without an address

@@ -18,6 +18,7 @@ var SupportedSampleFetches = set(
 	"capture.req.hdr", "capture.req.method", "capture.req.uri", "capture.req.ver", "res.ver",
 	"status", "ssl_fc", "ssl_fc_sni", "http_first_req", "always_true", "always_false", "req.proto_http",
 	"date", "env", "str", "int", "fe_name", "be_name", "nbsrv",
+	"prio_class", "prio_offset",
 	"req.len", "req_len", "req.ssl_sni", "req_ssl_sni", "req.ssl_hello_type", "req_ssl_hello_type",
 )
 

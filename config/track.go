@@ -65,6 +65,8 @@ func trackActionName(action string) string {
 		return "sc-inc-gpc"
 	case strings.HasPrefix(action, "sc-set-gpt"):
 		return "sc-set-gpt"
+	case lowActions[action]:
+		return action
 	}
 	return ""
 }
@@ -88,6 +90,8 @@ func (p *parser) parseTrackAction(r *Rule, action string, body []string) string 
 		if msg == "" {
 			msg = p.parseGPTValue(t, body)
 		}
+	default:
+		msg = p.parseLowAction(t, action, body)
 	}
 	if msg != "" {
 		return msg

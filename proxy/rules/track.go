@@ -17,7 +17,20 @@ const (
 	SetGPT
 	SilentDrop
 	Tarpit
+	// SetMark, SetTos: set-mark and set-tos on the client connection
+	// (Track.Const); SetPrioClass, SetPrioOffset: the request's place in
+	// the backend's queue (Track.Value, or Track.Const).
+	SetMark
+	SetTos
+	SetPrioClass
+	SetPrioOffset
 )
+
+// trackKinds are the kinds of the actions compileTrack compiles.
+var trackKinds = map[string]Kind{
+	"track-sc": TrackSC, "sc-inc-gpc": IncGPC, "sc-set-gpt": SetGPT,
+	"set-mark": SetMark, "set-tos": SetTos, "set-priority-class": SetPrioClass, "set-priority-offset": SetPrioOffset,
+}
 
 // Track is a compiled stick counter action: which counter, and for
 // track-sc the key and the table name ("" = the rule's proxy's own
@@ -36,7 +49,7 @@ type Track struct {
 
 // The rows of the HTTP action table for these actions.
 func init() {
-	for name, k := range map[string]Kind{"track-sc": TrackSC, "sc-inc-gpc": IncGPC, "sc-set-gpt": SetGPT} {
+	for name, k := range trackKinds {
 		k := k
 		httpActions[name] = struct {
 			responses bool
@@ -125,12 +138,13 @@ func compileTCPAction(tr *TCPRule, r *config.Rule, o *sample.Options) (bool, err
 	case "silent-drop":
 		tr.SilentDrop = true
 		return true, nil
-	case "track-sc", "sc-inc-gpc", "sc-set-gpt":
+	}
+	if k, ok := trackKinds[r.Action]; ok {
 		t, err := compileTrack(r, o)
 		if err != nil {
 			return true, err
 		}
-		tr.Track, tr.TrackKind = t, map[string]Kind{"track-sc": TrackSC, "sc-inc-gpc": IncGPC, "sc-set-gpt": SetGPT}[r.Action]
+		tr.Track, tr.TrackKind = t, k
 		return true, nil
 	}
 	return false, nil

@@ -31,6 +31,9 @@ type Conn struct {
 	// Stick is the connection's stick counters (nil: none), read by
 	// the sc_* and src_* fetches (stick.go).
 	Stick *stick.Counters
+	// Prio is the request's priority in the backend's queue
+	// (set-priority-class/offset; prio.go).
+	Prio Priority
 }
 
 // Nbsrv implements acl.NbsrvSample: the usable servers of a backend

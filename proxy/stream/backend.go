@@ -64,7 +64,8 @@ type Backend struct {
 
 	rspErr errCapture // last invalid response (show errors)
 
-	stk *beStick // stick on/match/store rules (stick.go)
+	stk *beStick       // stick on/match/store rules (stick.go)
+	ck  *cookiePersist // cookie persistence (cookie.go)
 }
 
 // Server is one `server` line with its live state. It must not be copied.

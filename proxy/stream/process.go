@@ -140,6 +140,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 		if err := b.initStick(rt); err != nil {
 			return nil, err
 		}
+		b.ck = newCookiePersist(b)
 		rt.backends = append(rt.backends, b)
 		rt.beByName[p.Name] = b
 	}

@@ -11,9 +11,12 @@ import (
 
 // The backend queue, as in HAProxy: a request that finds no server with
 // a free slot waits, and a slot freed later is handed straight to the
-// oldest waiter that can use it (HAProxy's process_srv_queue), so a
-// newcomer never overtakes a waiter and no wake-up is lost. Newcomers go
-// to the back of the queue while it is not empty. A request bound to a
+// first waiter that can use it (HAProxy's process_srv_queue), so a
+// newcomer never overtakes a waiter of its priority and no wake-up is
+// lost. Newcomers go to the back of the queue while it is not empty;
+// the queue is ordered as HAProxy's is by set-priority-class (a lower
+// class first) then by the date of queueing moved by
+// set-priority-offset, and in the order of arrival among equals. A request bound to a
 // server by a hash algorithm waits for that server (HAProxy's server
 // queue: the server's qcur); the others wait for any server (the
 // backend's qcur). A waiter leaves when its slot comes, when `timeout
@@ -38,6 +41,20 @@ type waiter struct {
 	src    netip.Addr
 	req    lb.Request
 	avoid  *lb.Server
+	// class and when order the queue: when is the date of queueing
+	// (ms since queueEpoch) plus the priority offset.
+	class, when int64
+}
+
+// queueEpoch is the origin of waiter.when.
+var queueEpoch = time.Now()
+
+// before reports whether w is served before o.
+func (w *waiter) before(o *waiter) bool {
+	if w.class != o.class {
+		return w.class < o.class
+	}
+	return w.when < o.when
 }
 
 // queueWatch watches the client of a request while it waits in the queue:
@@ -114,6 +131,8 @@ func (b *Backend) anyUsable() bool {
 func (b *Backend) wait(ctx context.Context, w *waiter) (*Server, time.Duration, error) {
 	start := time.Now()
 	w.ready = make(chan struct{})
+	p := prioOf(ctx)
+	w.class, w.when = p.Class, start.Sub(queueEpoch).Milliseconds()+p.Offset
 	b.qmu.Lock()
 	b.enqueueLocked(w)
 	b.dispatchLocked()
@@ -182,7 +201,13 @@ func (b *Backend) queueTimeout() time.Duration {
 // enqueueLocked appends w to the queue and counts it in the backend's (or
 // its target server's) qcur. The caller holds qmu.
 func (b *Backend) enqueueLocked(w *waiter) {
-	b.waiters = append(b.waiters, w)
+	i := len(b.waiters)
+	for i > 0 && w.before(b.waiters[i-1]) {
+		i--
+	}
+	b.waiters = append(b.waiters, nil)
+	copy(b.waiters[i+1:], b.waiters[i:])
+	b.waiters[i] = w
 	b.waiting.Add(1)
 	b.countQueued(w, 1)
 }
@@ -217,7 +242,7 @@ func (b *Backend) removeAtLocked(i int) {
 	b.countQueued(w, -1)
 }
 
-// dispatchLocked hands free slots to the waiters, oldest first, as many as
+// dispatchLocked hands free slots to the waiters in queue order, as many as
 // there are free slots: a waiter bound to a server takes a slot on it; the
 // others ask the balancer, until it finds every server full. The caller
 // holds qmu.

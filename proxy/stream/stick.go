@@ -167,6 +167,10 @@ func (f *Frontend) newCounters() *stick.Counters {
 // counter action) on c; perRequest marks tracked counters as ending with
 // the request, http that an HTTP request is counted on them.
 func (f *Frontend) tcpRuleAction(r *rules.TCPRule, c *stick.Counters, x *sample.Ctx, perRequest, http bool) {
+	if r.Track != nil && isLowKind(r.TrackKind) {
+		f.lowAction(r.TrackKind, r.Track, x, x.Conn.NetConn())
+		return
+	}
 	if c == nil || r.Track == nil {
 		return
 	}
@@ -284,6 +288,7 @@ func silentDrop(c net.Conn) {
 // httpReqStart counts a new HTTP request on the counters the connection
 // tracks.
 func (s *httpSession) stickReqStart() {
+	s.smp.Prio = sample.Priority{}
 	if c := s.smp.Stick; c != nil {
 		c.Count(stick.EvHTTPReq, 1)
 	}
@@ -548,10 +553,13 @@ func (s *Server) addrText() string {
 // match before the choice, store after it.
 func (s *httpSession) httpStickConnect(t *txn, ctx context.Context) connectResult {
 	be := t.be
+	ctx = withPrio(ctx, s.smp.Prio)
 	if be.stk == nil {
 		return be.connect(ctx, s.smp.Client.Addr(), sample.LBRequest{S: &s.smp}, nil, s.reuseFor(be))
 	}
-	ctx = be.stickMatch(ctx, &s.smp, &s.w.x)
+	if stickTarget(ctx) == nil {
+		ctx = be.stickMatch(ctx, &s.smp, &s.w.x)
+	}
 	cr := be.connect(ctx, s.smp.Client.Addr(), sample.LBRequest{S: &s.smp}, nil, s.reuseFor(be))
 	if cr.err == nil {
 		be.stickStore(cr.srv, &s.smp, &s.w.x, false)
@@ -569,6 +577,9 @@ func (s *httpSession) contentRulesStick() bool {
 			continue
 		}
 		switch {
+		case r.Track != nil && isLowKind(r.TrackKind):
+			f.lowAction(r.TrackKind, r.Track, &s.w.x, s.c)
+			continue
 		case r.Track != nil:
 			f.tcpRuleAction(r, s.smp.Stick, &s.w.x, true, true)
 			continue
@@ -586,7 +597,7 @@ func (s *httpSession) contentRulesStick() bool {
 // tcpStickConnect is the mode tcp connect with the backend's
 // persistence.
 func (s *tcpSession) tcpStickConnect(be *Backend) connectResult {
-	ctx := s.queueCtx()
+	ctx := withPrio(s.queueCtx(), s.smp.Prio)
 	if be.stk == nil {
 		return be.connect(ctx, s.smp.Client.Addr(), nil, nil, nil)
 	}

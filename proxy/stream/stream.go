@@ -75,6 +75,7 @@ type txn struct {
 	cr      connectResult
 	srv     *Server // holds a slot (released at the end)
 	sc      *srvConn
+	ck      cookieTxn // cookie persistence (cookie.go)
 
 	// The request body: what was read with the head (send), what is
 	// still to come (rest, or a chunked body not finished).
@@ -265,8 +266,12 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 	if len(s.f.filters)+len(be.filters) > 0 {
 		s.startFilters(t)
 	}
+	ctx := s.queueCtx()
+	if be.ck != nil {
+		ctx = s.cookieRequest(t, ctx)
+	}
 	s.w.out = s.buildRequest(be, t.upgrade)
-	t.cr = s.httpStickConnect(t, s.queueCtx())
+	t.cr = s.httpStickConnect(t, ctx)
 	if t.cr.err != nil {
 		return verdictOf(s.serverFailed(t.e, t.rs, be, t.cr.srv, nil, t.cr, 503, t.cr.term))
 	}

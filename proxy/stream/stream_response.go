@@ -93,6 +93,9 @@ func (s *httpSession) chunkedResponseStart(t *txn, rbody []byte) verdict {
 // default) instead.
 func (s *httpSession) phaseResponseRules(t *txn) verdict {
 	w, f, be, srv := s.w, s.f, t.be, t.srv
+	if be.ck != nil {
+		s.cookieResponse(t)
+	}
 	w.x.Resp = &w.resp
 	w.x.Server = srv.Name
 	deny := s.responseRules(be)
