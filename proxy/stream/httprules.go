@@ -53,6 +53,8 @@ func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLoca
 			return true, s.local(s.answerPage(r), r.Status, [2]byte{'L', 'R'}, closeLocal)
 		case rules.TrackSC, rules.IncGPC, rules.SetGPT:
 			s.httpStickRule(r, be)
+		case rules.CacheUse:
+			s.cacheUse(r)
 		case rules.Tarpit:
 			return true, s.tarpit(r, be, closeLocal)
 		case rules.SilentDrop:
@@ -117,6 +119,8 @@ func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 				return r
 			case rules.TrackSC, rules.IncGPC, rules.SetGPT:
 				s.httpStickRule(r, be)
+			case rules.CacheStore:
+				s.cacheStore(r)
 			default:
 				w.hit(r, x, s.rt.bufsize)
 			}
