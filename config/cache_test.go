@@ -11,7 +11,7 @@ func TestCacheSection(t *testing.T) {
 	const fe = "frontend f\n mode http\n bind :8080\n http-request cache-use c1\n http-response cache-store c1\n default_backend b\nbackend b\n mode http\n"
 	cases := []struct {
 		name, cfg, err string
-		want      Cache
+		want           Cache
 	}{
 		{name: "defaults", cfg: "cache c1\n total-max-size 4\n" + fe,
 			want: Cache{Name: "c1", TotalMaxSize: 4 << 20, MaxObjectSize: 4 << 12, MaxAge: 60, MaxSecondaryEntries: 10}},
