@@ -9,6 +9,7 @@ import (
 // (check_config_validity()): references between proxies, ids.
 func (p *parser) checkConfig() {
 	p.resolveErrorfiles()
+	p.checkCacheRefs()
 	p.checkUserlistRefs()
 	p.checkUserlists()
 	backends := map[string]*Proxy{}

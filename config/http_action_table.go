@@ -18,8 +18,6 @@ const (
 	whyRuleDetail     = "logging and scheduling detail"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
-	whyCacheUse       = "serves from a cache: without it requests go to the servers"
-	whyCacheStore     = "stores into a cache: without it nothing is cached"
 	whyPrometheus     = "the built-in Prometheus exporter: such requests go on to the next rules instead"
 	whyRequestTiming  = "timing and retry tuning"
 	whyResponseTiming = "timing tuning"
@@ -83,7 +81,7 @@ var (
 			akw("silent-drop", (*parser).actionNoArg),
 		},
 		commonActionStatuses(),
-		actionStatuses(NoEffect, whyCacheUse, "cache-use"),
+		[]keyword[actionFunc]{akw("cache-use", (*parser).actionCache)},
 		actionStatuses(NoEffect, whyPrometheus, "use-service prometheus-exporter"),
 		actionStatuses(NoEffect, whyRequestTiming, "wait-for-handshake", "wait-for-body", "disable-l7-retry",
 			"early-hint", "set-timeout"),
@@ -91,7 +89,7 @@ var (
 	httpResponseActions = newTable("http-response", actionRows(
 		responseActions(),
 		commonActionStatuses(),
-		actionStatuses(NoEffect, whyCacheStore, "cache-store"),
+		[]keyword[actionFunc]{akw("cache-store", (*parser).actionCache)},
 		actionStatuses(NoEffect, whyResponseTiming, "wait-for-body"),
 	)...)
 	httpAfterResponseActions = newTable("http-after-response", actionRows(responseActions(), commonActionStatuses())...)

@@ -31,6 +31,8 @@ type Config struct {
 	// and has no stick tables to synchronise).
 	Resolvers []*Resolvers
 	Peers     []*Peers
+	// Caches are the `cache` sections.
+	Caches []*Cache
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
 	// words (`parsing [file:line] : ...`).
 	Warnings []Diag

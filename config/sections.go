@@ -11,12 +11,11 @@ import (
 // otherSection holds the state of the section being read when it is
 // not a proxy, global or userlist section.
 type otherSection struct {
-	kind string
-	name string
-	file string
-	line int
-	// cache: whether total-max-size was given.
-	sized   bool
+	kind    string
+	name    string
+	file    string
+	line    int
+	cache   *Cache
 	errors  map[int][]byte
 	res     *Resolvers
 	peers   *Peers
@@ -68,6 +67,8 @@ func (p *parser) parseOtherSection(args []string) {
 		case "peers":
 			st.peers = &Peers{Name: st.name, File: p.file, Line: p.line}
 			p.cfg.Peers = append(p.cfg.Peers, st.peers)
+		case "cache":
+			st.cache = p.newCacheSection(st.name)
 		case "http-errors":
 			st.errors = map[int][]byte{}
 			if p.cfg.HTTPErrors == nil {
@@ -93,6 +94,10 @@ func (p *parser) parseOtherSection(args []string) {
 		}
 		return
 	}
+	if st.kind == "cache" {
+		p.parseCacheLine(st.cache, args)
+		return
+	}
 	if st.kind == "resolvers" {
 		if st.res != nil {
 			resolversKeywords[kw](p, st.res, args)
@@ -107,8 +112,6 @@ func (p *parser) parseOtherSection(args []string) {
 				p.alertf("'%s %s' : unexpected character '%c' in argument.", kw, a1, bad)
 			}
 		}
-	case "cache total-max-size":
-		st.sized = true
 	case "peers peer", "peers server":
 		if a1 == "" {
 			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
@@ -164,8 +167,8 @@ func (p *parser) endOtherSection() {
 	if st == nil || st.refused || st.name == "" {
 		return
 	}
-	if st.kind == "cache" && !st.sized {
-		p.rec.alert(&Error{File: st.file, Line: st.line, Msg: fmt.Sprintf("Size not specified for cache '%s'", st.name), Phase: PhaseCheck})
+	if st.kind == "cache" {
+		p.endCacheSection(st)
 	}
 }
 

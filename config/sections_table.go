@@ -15,7 +15,6 @@ func sectionOf(f func(*parser, []string)) sectionFunc {
 // Why goha refuses or ignores sections.
 const (
 	whyPeers   = "peers synchronise stick tables, whose `table` lines are parsed; the peers protocol is not implemented yet, and no rule fills a table yet"
-	whyCache   = "cache storage: responses are simply not cached"
 	whyMailers = "mail notifications"
 	whyRings   = "log rings and log forwarding"
 	whyFastCGI = "FastCGI applications are not implemented"
@@ -34,7 +33,7 @@ var sectionTable = newTable("section",
 	seckw("peers", sectionOf((*parser).parseOtherSection)).ignored(whyPeers),
 	seckw("resolvers", sectionOf((*parser).parseOtherSection)),
 	seckw("mailers", sectionOf((*parser).parseOtherSection)).ignored(whyMailers),
-	seckw("cache", sectionOf((*parser).parseOtherSection)).ignored(whyCache),
+	seckw("cache", sectionOf((*parser).parseOtherSection)),
 	seckw("ring", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
 	seckw("http-errors", sectionOf((*parser).parseOtherSection)),
 	seckw("program", sectionOf((*parser).parseOtherSection)).refused(whyExternalPrograms),

@@ -66,6 +66,9 @@ type Ctx struct {
 	// Final says no more will be waited for.
 	Payload []byte
 	Final   bool
+	// CacheName is the cache the response came from, "" when it came
+	// from a server (res.cache_hit, res.cache_name).
+	CacheName string
 
 	// bufs are the converters' ping-pong scratch buffers; cur is the one
 	// holding the current value.

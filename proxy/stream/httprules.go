@@ -55,6 +55,8 @@ func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLoca
 			s.httpStickRule(r, be)
 		case rules.SetMark, rules.SetTos, rules.SetPrioClass, rules.SetPrioOffset:
 			s.httpLowAction(r)
+		case rules.CacheUse:
+			s.cacheUse(r)
 		case rules.Tarpit:
 			return true, s.tarpit(r, be, closeLocal)
 		case rules.SilentDrop:
@@ -121,6 +123,8 @@ func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 				s.httpStickRule(r, be)
 			case rules.SetMark, rules.SetTos:
 				s.httpLowAction(r)
+			case rules.CacheStore:
+				s.cacheStore(r)
 			default:
 				w.hit(r, x, s.rt.bufsize)
 			}

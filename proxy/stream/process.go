@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/filter/cache"
 	"github.com/goha/goha/proxy/tlog"
 	"github.com/rs/zerolog"
 )
@@ -84,6 +85,8 @@ type Process struct {
 	rates rateSet // rates.go
 
 	stk *stickProc // the stick tables (stick.go)
+
+	caches map[string]*cache.Cache // the cache sections (cache.go)
 }
 
 // sessionCloser is what the process can do to a live session at stop.
@@ -128,6 +131,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 		return nil, err
 	}
 	rt.stk = stk
+	rt.caches = buildCaches(cfg)
 
 	for _, p := range cfg.Proxies {
 		if !p.IsBackend() {

@@ -75,6 +75,7 @@ func (s *httpSession) resetEval() {
 	x.Server = ""
 	x.NReq = s.nreq
 	x.Payload, x.Final = nil, false
+	x.CacheName = ""
 }
 
 // evalBackend returns the backend the request's evaluation context

@@ -54,6 +54,7 @@ var requestPhases = [...]phase{
 	{"use_backend", (*httpSession).phaseSwitch},
 	{"http-request (backend)", (*httpSession).phaseBackendRules},
 	{"request body at hand", (*httpSession).phaseRequestBody},
+	{"cache hit", (*httpSession).phaseCacheHit},
 	{"connect", (*httpSession).phaseConnect},
 	{"send request, read response head", (*httpSession).phaseExchange},
 	{"response body at hand", (*httpSession).phaseResponseHead},
@@ -106,6 +107,8 @@ type txn struct {
 	ftrans    [maxFiltersPerRequest]bool
 	nf        int
 	transform bool
+
+	cache cacheTxn // cache-use and cache-store (cache.go)
 }
 
 // handle serves the request in s.w through requestPhases. It returns
@@ -121,6 +124,7 @@ func (s *httpSession) handle() bool {
 	if t.nf > 0 {
 		t.endFilters()
 	}
+	t.cacheEnd()
 	if t.srv != nil {
 		t.be.release(t.srv)
 	}

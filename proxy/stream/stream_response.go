@@ -139,6 +139,9 @@ func (s *httpSession) phaseForward(t *txn) verdict {
 	be.hrsp(t.status)
 	srv.hrsp(t.status)
 	s.f.hrsp(t.status)
+	if t.cache.store != nil && s.cacheStart(t) {
+		return s.forwardStoring(t)
+	}
 	if t.transform {
 		return s.forwardFiltered(t)
 	}

@@ -66,6 +66,9 @@ var forbidden = []struct {
 	// it knows nothing of the stream (its cmd under internal/ is a test
 	// server of the package alone). x/text comes with x/net's idna.
 	{pkg: "./proxy/h2", allowed: []string{mod + "proxy/http1", "golang.org/x/net", "golang.org/x/sys", "golang.org/x/text"}},
+	// The cache store and its HTTP rules read parsed heads only: the
+	// stream runs them, they know nothing of sessions or configuration.
+	{pkg: "./proxy/filter/cache", allowed: []string{mod + "proxy/http1"}},
 }
 
 func TestMasterDoesNotImportProxy(t *testing.T) {
