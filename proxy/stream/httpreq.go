@@ -297,7 +297,7 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 		}
 	}
 	out = append(out, ' ')
-	out = append(out, req.Proto...)
+	out = append(out, serverProto(req.Proto)...)
 	out = append(out, "\r\n"...)
 	xffName, xff := s.forwardfor(be)
 	for i := range req.Headers {
