@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,10 @@ func h2cClient() *http.Client {
 // sha256, and, for /big, 4 MiB of a known pattern.
 func echoHandler(big []byte) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+		}
 		if r.URL.Path == "/big" {
 			w.Header().Set("Content-Length", fmt.Sprint(len(big)))
 			w.Write(big)
