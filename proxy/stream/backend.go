@@ -93,6 +93,8 @@ type Server struct {
 	idle []*srvConn
 
 	hc *Health // checks and state changes (checks.go)
+
+	h2p *h2Pool // `proto h2`: the HTTP/2 connections (h2back.go)
 }
 
 // srvAddr is a server's current address.
@@ -218,6 +220,9 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 	weights := make([]int, 0, len(p.Servers))
 	for i, sc := range p.Servers {
 		s := &Server{Name: sc.Name, ID: sc.ID, Backend: b, Cfg: sc}
+		if sc.Proto == config.ProtoH2 {
+			s.h2p = &h2Pool{}
+		}
 		if s.ID == 0 {
 			s.ID = i + 1
 		}

@@ -56,6 +56,8 @@ type Frontend struct {
 
 	stk *feStick // stick tables, rate-limit sessions (stick.go)
 
+	h2ln []net.Listener // those of `proto h2` binds (h2front.go)
+
 	lmu  sync.Mutex
 	lns  []net.Listener
 	slot chan struct{} // frontend maxconn wake-up
@@ -240,6 +242,7 @@ func (f *Frontend) closeListeners() {
 func (f *Frontend) acceptLoop(ln net.Listener) {
 	rt := f.rt
 	defer rt.wg.Done()
+	h2c := f.isH2Listener(ln)
 	var delay time.Duration
 	var lastAlert time.Time
 	for {
@@ -295,7 +298,9 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		}
 		f.sessStart(now)
 		rt.wg.Add(1)
-		if f.mode == config.ModeHTTP {
+		if h2c {
+			go f.serveH2(c, now, ctrs)
+		} else if f.mode == config.ModeHTTP {
 			go f.serveHTTP(c, now, ctrs)
 		} else {
 			f.startTCP(c, now, ctrs)

@@ -216,6 +216,9 @@ func (rt *Process) Start(lns map[string]net.Listener) error {
 					return fmt.Errorf("frontend %q: no listening socket for bind %q (key %q)", f.Name, b.Addr, key)
 				}
 				all = append(all, pair{f, ln})
+				if b.Proto == config.ProtoH2 && f.mode == config.ModeHTTP {
+					f.h2ln = append(f.h2ln, ln)
+				}
 			}
 		}
 	}

@@ -23,6 +23,8 @@ func sessionID(s sessionCloser) uint64 {
 		return uint64(uintptr(unsafe.Pointer(v)))
 	case *tcpSession:
 		return uint64(uintptr(unsafe.Pointer(v)))
+	case *h2Session:
+		return uint64(uintptr(unsafe.Pointer(v)))
 	}
 	return 0
 }
@@ -60,6 +62,10 @@ func (rt *Process) Sessions() []SessionView {
 			v.Age = now.Sub(t.accepted)
 		case *tcpSession:
 			v.Proto, v.Src = protoOf(t.peer)
+			v.Frontend = t.f.Name
+			v.Age = now.Sub(t.accepted)
+		case *h2Session:
+			v.Proto, v.Src = protoOf(t.c.RemoteAddr())
 			v.Frontend = t.f.Name
 			v.Age = now.Sub(t.accepted)
 		}

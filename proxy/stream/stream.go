@@ -282,7 +282,7 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 	t.srv = t.cr.srv
 	t.sc = t.cr.sc
 	if t.sc == nil {
-		t.sc = &srvConn{c: t.cr.conn, srv: t.srv}
+		t.sc = &srvConn{c: t.cr.conn, srv: t.srv, reused: reusedStream(t.cr.conn)}
 	}
 	if s.rt.stopping.Load() && s.stop.Load() {
 		s.w.rq.closeAfter = true
