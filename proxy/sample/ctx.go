@@ -66,6 +66,15 @@ type Ctx struct {
 	// Final says no more will be waited for.
 	Payload []byte
 	Final   bool
+	// Vars holds the txn, req and res variables, SessVars the sess
+	// ones, ProcVars the proc ones (vars.go); nil stores are empty.
+	Vars     *Vars
+	SessVars *Vars
+	ProcVars *ProcVars
+	// UniqueID is the request's unique-id (unique-id fetch, %ID).
+	UniqueID []byte
+	// Body is the request body at hand (req.body), when buffered.
+	Body []byte
 
 	// bufs are the converters' ping-pong scratch buffers; cur is the one
 	// holding the current value.
