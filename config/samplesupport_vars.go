@@ -18,7 +18,7 @@ func init() {
 	for _, n := range varSampleFetches {
 		SupportedSampleFetches[n] = true
 	}
-	SupportedLogVars["ID"] = true
+	SupportedLogVars["ID"], SupportedLogVars["rt"] = true, true
 	haproxyFetches["unique-id"] = true
 	for _, n := range varConverters {
 		SupportedConverters[n] = true

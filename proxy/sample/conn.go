@@ -31,6 +31,9 @@ type Conn struct {
 	// Stick is the connection's stick counters (nil: none), read by
 	// the sc_* and src_* fetches (stick.go).
 	Stick *stick.Counters
+	// X is the evaluation context ACLs on sample expressions read
+	// (acl_expr.go); nil: they match nothing.
+	X *Ctx
 }
 
 // Nbsrv implements acl.NbsrvSample: the usable servers of a backend

@@ -73,6 +73,8 @@ type Ctx struct {
 	ProcVars *ProcVars
 	// UniqueID is the request's unique-id (unique-id fetch, %ID).
 	UniqueID []byte
+	// ReqCounter is the process-wide request number (%rt).
+	ReqCounter int64
 	// Body is the request body at hand (req.body), when buffered.
 	Body []byte
 
