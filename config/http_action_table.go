@@ -14,7 +14,7 @@ import (
 
 // Why goha refuses or ignores rule actions.
 const (
-	whyVariables      = "variables: fetches reading them are refused where used; log-format uses expand empty"
+	whyVariables      = "tcp-request rules do not set variables yet (http-request rules do)"
 	whyRuleDetail     = "logging and scheduling detail"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
@@ -98,6 +98,7 @@ var (
 	// tcp-request rules implement accept and reject (parseTCPRequest).
 	tcpRequestActions = newTable("tcp-request", actionRows(commonActionStatuses(),
 		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "capture"),
+		actionStatuses(NoEffect, whyVariables, "set-var", "set-var-fmt", "unset-var"),
 		actionStatuses(Unsupported, whyRewrites, "set-src", "set-src-port", "set-dst", "set-dst-port"))...)
 )
 

@@ -407,5 +407,5 @@ func tcpActionParsed(action string) bool {
 	case "accept", "reject", "silent-drop":
 		return true
 	}
-	return trackActionName(action) != "" || isVarAction(action)
+	return trackActionName(action) != ""
 }
