@@ -212,6 +212,9 @@ type Proxy struct {
 	// LogFormat is `log-format` (or the format implied by option
 	// httplog/tcplog; empty = none).
 	LogFormat string
+	// Rewrite holds unique-id-format, unique-id-header and declare
+	// capture (proxy_rewrite.go).
+	Rewrite ProxyRewrite
 	// CaptureRequestHeaders / CaptureResponseHeaders: `capture request
 	// header NAME len N`.
 	CaptureRequestHeaders  []Capture
@@ -515,8 +518,13 @@ type ACL struct {
 	// IgnoreCase (which the parser then sets): no pattern has a letter
 	// of the other case and the match is not a regex.
 	Converters []string
-	File       string
-	Line       int
+	// Expr is the whole sample expression (fetch and converters) when
+	// the ACL reads a sample fetch rather than an ACL criterion (var(),
+	// status, res.hdr() ...): the data plane evaluates it through the
+	// sample layer (acl_expr.go).
+	Expr string
+	File string
+	Line int
 }
 
 // Cond is an `if`/`unless` condition: an OR of AND-terms.
@@ -568,9 +576,12 @@ type Rule struct {
 	// Track is a stick counter action's detail (track-sc, sc-inc-gpc,
 	// sc-set-gpt); nil for other actions.
 	Track *TrackAction
-	Cond  *Cond
-	File  string
-	Line  int
+	// Rewrite is the detail of a rewrite or variable action
+	// (http_actions_rewrite.go); nil for other actions.
+	Rewrite *RewriteAction
+	Cond    *Cond
+	File    string
+	Line    int
 }
 
 // Capture is `capture request|response header NAME len N`.

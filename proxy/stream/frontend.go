@@ -46,6 +46,7 @@ type Frontend struct {
 	errs     map[int][]byte
 	logger   *tlog.Logger
 	captures int        // number of request header captures
+	rw       *feRewrite // unique-id (rewrite.go)
 	stats    *statsPage // stats page, nil if none (statspage_glue.go)
 
 	maxconn  atomic.Int64
@@ -154,6 +155,9 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 		f.logger = l
 	}
 	f.captures = len(p.CaptureRequestHeaders)
+	if f.rw, err = newFeRewrite(p, f.copts); err != nil {
+		return nil, fmt.Errorf("frontend %q: unique-id-format: %w", p.Name, err)
+	}
 	// `compression` is the last of the frontend's filters, as
 	// HAProxy's implicit compression filter.
 	comp, err := newCompFilter(p, false)

@@ -50,6 +50,7 @@ type Process struct {
 
 	bufsize    int
 	maxrewrite int
+	pvars      *sample.ProcVars // proc variables (rewrite.go)
 	bufs       *bufPool
 	works      sync.Pool
 	worksHeld  atomic.Int64 // works taken and not given back
@@ -126,6 +127,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 	rt.works.New = func() any { return newWork(rt.bufsize, cfg.Global.TuneMaxHdr) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
+	rt.pvars = sample.NewProcVars()
 	stk, err := buildTables(cfg)
 	if err != nil {
 		return nil, err

@@ -158,6 +158,7 @@ func (s *httpSession) begin() *txn {
 		t.e = &w.entry
 		t.e.Reset()
 	}
+	s.beginRewrite(t)
 	return t
 }
 
