@@ -15,7 +15,6 @@ func sectionOf(f func(*parser, []string)) sectionFunc {
 // Why goha refuses or ignores sections.
 const (
 	whyResolvers = "DNS resolvers: goha resolves server names once at start-up (init-addr)"
-	whyPeers     = "peers synchronise stick tables, whose `table` lines are parsed; the peers protocol is not implemented yet, and no rule fills a table yet"
 	whyCache     = "cache storage: responses are simply not cached"
 	whyMailers   = "mail notifications"
 	whyRings     = "log rings and log forwarding"
@@ -32,7 +31,7 @@ var sectionTable = newTable("section",
 	seckw("backend", (*parser).parseListen),
 	seckw("listen", (*parser).parseListen),
 	seckw("userlist", sectionOf((*parser).parseUserlist)),
-	seckw("peers", sectionOf((*parser).parseOtherSection)).ignored(whyPeers),
+	seckw("peers", sectionOf((*parser).parseOtherSection)),
 	seckw("resolvers", sectionOf((*parser).parseOtherSection)).ignored(whyResolvers),
 	seckw("mailers", sectionOf((*parser).parseOtherSection)).ignored(whyMailers),
 	seckw("cache", sectionOf((*parser).parseOtherSection)).ignored(whyCache),

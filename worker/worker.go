@@ -270,7 +270,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		}
 		lns[k] = ln
 	}
-	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn})
+	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn, LocalPeer: h.LocalPeer})
 	if err != nil {
 		log.Error().Msgf("worker: configuration: %v", err)
 		return 1

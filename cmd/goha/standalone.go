@@ -202,7 +202,7 @@ func (s *standalone) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
 	if err != nil {
 		for _, m := range config.Report(cfg, err) {
 			fmt.Fprintln(os.Stderr, config.FormatMessage(m, os.Getpid()))
