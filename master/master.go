@@ -280,6 +280,7 @@ func (m *Master) wantedSockets(cfg *config.Config) (workers []config.Bind, cli [
 		}
 	}
 	workers = append(workers, cfg.Global.StatsSockets...)
+	workers = append(workers, cfg.PeerBinds()...)
 	for _, spec := range m.opt.MasterCLI {
 		b, err := ParseMasterCLI(spec)
 		if err != nil {

@@ -137,6 +137,12 @@ func (s *Section) end(ss *session, err error) {
 	p := ss.p
 	if p.sess == ss {
 		p.sess = nil
+		// A link lost by an error (the other end closed it, or broke the
+		// protocol) is retried after HAProxy's random delay, not at the
+		// end of the reconnect period its traffic kept pushing back.
+		if retry := time.Now().Add(randomDelay()); !p.local && s.ctx.Err() == nil && p.reconnect.After(retry) {
+			p.reconnect = retry
+		}
 	}
 	if ss.learn && s.assigned == p {
 		s.assigned = nil
