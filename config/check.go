@@ -78,6 +78,7 @@ func (p *parser) checkConfig() {
 			seen[s.Name] = s
 		}
 	}
+	p.checkPeers()
 }
 
 // containsFmt reports whether a use_backend name is a log-format

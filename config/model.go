@@ -724,20 +724,33 @@ type Nameserver struct {
 }
 
 // Peers is a `peers` section: Local is set when one peer is this host
-// (its name is -L or the host name), which makes HAProxy listen.
+// (its name is -L or the host name), which makes HAProxy listen on
+// Listen. Removed is set by the check when no peer is local (HAProxy
+// then drops the section with a warning).
 type Peers struct {
 	Name     string
 	Peers    []Peer
 	Local    bool
 	Disabled bool
+	Removed  bool
+	// Listen is the local peer's listening address: its `peer` line's,
+	// or the section's `bind` line.
+	Listen *Bind
 	// Tables are the section's `table` lines, named "PEERS/NAME".
 	Tables []*StickTable
 	File   string
 	Line   int
+
+	fe                 *Proxy // HAProxy's peers frontend, for messages
+	bindLine, peerLine bool   // which form the section uses
 }
 
-// Peer is one `peer NAME ADDR` (or `server NAME [ADDR]`) line.
 type Peer struct {
 	Name string
-	Addr string
+	// Addr is IP:port (host names are resolved at parse time); for the
+	// local peer, its listening address. Empty for a peer given none.
+	Addr  string
+	Local bool
+	File  string
+	Line  int
 }

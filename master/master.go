@@ -244,7 +244,7 @@ func (m *Master) loadConfig() ([]config.Source, *config.Config, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer})
 	msgs := config.Report(cfg, err)
 	for i, msg := range msgs {
 		if err != nil && i == len(msgs)-1 && msg.Level == config.LevelAlert {
@@ -280,6 +280,7 @@ func (m *Master) wantedSockets(cfg *config.Config) (workers []config.Bind, cli [
 		}
 	}
 	workers = append(workers, cfg.Global.StatsSockets...)
+	workers = append(workers, cfg.PeerBinds()...)
 	for _, spec := range m.opt.MasterCLI {
 		b, err := ParseMasterCLI(spec)
 		if err != nil {

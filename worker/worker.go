@@ -44,6 +44,9 @@ type ServeOptions struct {
 	// OnSignal, if set, receives signals the worker does not handle
 	// itself (SIGUSR2 in standalone mode). Return true if handled.
 	OnSignal func(sig os.Signal) bool
+	// PeersFromLocal says an old process of the same service is to
+	// teach this one its stick tables through the local peer (a reload).
+	PeersFromLocal bool
 	// SoftStop, if non-nil, triggers a soft stop when closed (standalone
 	// mode's -sf handling in the next process goes through signals; this
 	// is for in-process triggers such as a tableflip upgrade).
@@ -80,6 +83,8 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		feLns[k] = ln
 	}
 
+	peerLns := splitPeerListeners(cfg, feLns)
+
 	reg := cli.NewRegistry()
 	registerRuntime(reg, rt, cfg)
 	if o.Extra != nil {
@@ -90,6 +95,14 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		log.Error().Msgf("Starting proxies: %v", err)
 		return 1
 	}
+	pr, err := startPeers(log, cfg, rt.Tables(), peerLns, o.PeersFromLocal)
+	if err != nil {
+		log.Error().Msgf("Starting peers: %v", err)
+		rt.HardStop()
+		return 1
+	}
+	defer pr.stop()
+	reg.Register(pr.showPeersCommand())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	timeout := cfg.Global.StatsTimeout
@@ -126,6 +139,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			s.ln.Close()
 		}
 		rt.SoftStop()
+		pr.handOver()
 		if o.IPC != nil {
 			// The master answers a synchronous `reload` once every old
 			// worker has stopped accepting.
@@ -166,6 +180,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			return 0
 		case <-rt.Done():
 			if stopping {
+				pr.wait()
 				cancel()
 				return 0
 			}
@@ -270,7 +285,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		}
 		lns[k] = ln
 	}
-	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn})
+	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn, LocalPeer: h.LocalPeer})
 	if err != nil {
 		log.Error().Msgf("worker: configuration: %v", err)
 		return 1
@@ -305,6 +320,8 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		Log:       log,
 		RelNum:    h.RelNum,
 		IPC:       ipc,
+		// Generation 1 is the master's first: later ones are reloads.
+		PeersFromLocal: h.Gen > 1,
 		Ready: func() {
 			tellMaster(log, ipc, MsgReady)
 		},

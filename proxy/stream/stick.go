@@ -67,6 +67,11 @@ func buildTables(cfg *config.Config) (*stickProc, error) {
 		sp.byProxy[p] = t
 		list = append(list, t)
 	}
+	pt, err := peersTables(cfg)
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, pt...)
 	sp.set = stick.NewSet(list...)
 	return sp, nil
 }
