@@ -21,7 +21,6 @@ const (
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
 	whyCacheUse       = "serves from a cache: without it requests go to the servers"
 	whyCacheStore     = "stores into a cache: without it nothing is cached"
-	whyPrometheus     = "the built-in Prometheus exporter: such requests go on to the next rules instead"
 	whyRequestTiming  = "timing and retry tuning"
 	whyResponseTiming = "timing tuning"
 )
@@ -87,7 +86,7 @@ var (
 		},
 		commonActionStatuses(),
 		actionStatuses(NoEffect, whyCacheUse, "cache-use"),
-		actionStatuses(NoEffect, whyPrometheus, "use-service prometheus-exporter"),
+		serviceActions(),
 		actionStatuses(NoEffect, whyRequestTiming, "wait-for-handshake", "wait-for-body", "disable-l7-retry",
 			"early-hint", "set-timeout"),
 	)...)

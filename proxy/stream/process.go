@@ -46,6 +46,8 @@ type Process struct {
 	beByName  map[string]*Backend
 	// beRules are the backends' HTTP rules, compiled once (frontend.go).
 	beRules map[*Backend]*rules.Set
+	// svc are the built-in services' sources (metrics.go).
+	svc services
 
 	bufsize    int
 	maxrewrite int
