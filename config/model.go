@@ -355,6 +355,8 @@ type Server struct {
 	Port int
 	// Unix is set for `unix@/path` or `/path` addresses.
 	Unix string
+	// Agent is the agent check (agent-check, agent-port...).
+	Agent ServerAgent `json:",omitzero"`
 
 	Check       bool
 	Inter       time.Duration // 0 = 2s

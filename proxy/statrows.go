@@ -289,6 +289,7 @@ func (rt *Runtime) serverRow(s *Server, pid int64, now time.Time) stats.Row {
 		r.Set(stats.ColCheckFall, int64(snap.Fall))
 		r.Set(stats.ColCheckHealth, int64(snap.Health))
 	}
+	agentColumns(&r, s)
 	r.Set(stats.ColCliAbrt, s.CliAbrt.Load())
 	r.Set(stats.ColSrvAbrt, s.SrvAbrt.Load())
 	r.Set(stats.ColLastsess, secsSince(now, s.Lastsess.Load()))
