@@ -42,8 +42,13 @@ func (rt *Runtime) eachStatRow(types int, skipDisabled bool, row *stats.Row, emi
 		if skipDisabled && p.Disabled {
 			continue
 		}
-		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() && want(stats.ObjFrontend) {
-			if *row = rt.frontendRow(f, pid); !emit() {
+		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() {
+			if want(stats.ObjFrontend) {
+				if *row = rt.frontendRow(f, pid); !emit() {
+					return
+				}
+			}
+			if want(stats.ObjListener) && !listenerRows(f, pid, row, emit) {
 				return
 			}
 		}

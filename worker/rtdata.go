@@ -35,6 +35,9 @@ type rtData struct {
 func registerRuntime(reg *cli.Registry, rt *proxy.Runtime, cfg *config.Config) {
 	d := NewRuntimeData(rt, cfg)
 	rt.SetInfo(func(in *stats.Info) { *in = d.Info() })
+	if err := reg.Register(schemaCommands()...); err != nil {
+		panic("worker: schema command registration: " + err.Error())
+	}
 	if err := RegisterRuntimeAPI(reg, d); err != nil {
 		panic("worker: runtime API registration: " + err.Error()) // a programming error: duplicate command
 	}
