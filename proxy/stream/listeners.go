@@ -114,12 +114,6 @@ func (f *Frontend) listenerOf(local netip.AddrPort) *Listener {
 // when the session opens (from its connection's local address, before
 // any relay takes the connection) and remembered until it ends.
 func (rt *Process) countListener(s sessionCloser, open bool) {
-	if !open {
-		if l, ok := rt.lst.bySess.LoadAndDelete(s); ok {
-			l.(*Listener).sessEnd()
-		}
-		return
-	}
 	var f *Frontend
 	var local netip.AddrPort
 	switch t := s.(type) {
@@ -127,11 +121,19 @@ func (rt *Process) countListener(s sessionCloser, open bool) {
 		f, local = t.f, t.smp.Local
 	case *tcpSession:
 		f = t.f
-		if a, ok := t.cli.LocalAddr().(*net.TCPAddr); ok {
-			local = a.AddrPort()
+		if open {
+			if a, ok := t.cli.LocalAddr().(*net.TCPAddr); ok {
+				local = a.AddrPort()
+			}
 		}
 	}
 	if f == nil || !f.Cfg.Options.SocketStats {
+		return
+	}
+	if !open {
+		if l, ok := rt.lst.bySess.LoadAndDelete(s); ok {
+			l.(*Listener).sessEnd()
+		}
 		return
 	}
 	if l := f.listenerOf(local); l != nil {
