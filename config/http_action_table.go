@@ -18,7 +18,6 @@ const (
 	whyRuleDetail     = "logging and scheduling detail"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
-	whyPrometheus     = "the built-in Prometheus exporter: such requests go on to the next rules instead"
 	whyRequestTiming  = "timing and retry tuning"
 	whyResponseTiming = "timing tuning"
 )
@@ -80,7 +79,7 @@ var (
 		},
 		commonActionStatuses(),
 		[]keyword[actionFunc]{akw("cache-use", (*parser).actionCache)},
-		actionStatuses(NoEffect, whyPrometheus, "use-service prometheus-exporter"),
+		serviceActions(),
 		actionStatuses(NoEffect, whyRequestTiming, "wait-for-handshake", "wait-for-body", "disable-l7-retry",
 			"early-hint", "set-timeout"),
 	)...)

@@ -230,6 +230,9 @@ type Proxy struct {
 	// MonitorURI is `monitor-uri`: requests for exactly this path get a
 	// 200 from the proxy itself (HTTP frontends only; "" = none).
 	MonitorURI string
+	// MonitorFail are the `monitor fail if|unless` conditions: when one
+	// holds, the monitor-uri answers 503.
+	MonitorFail []*Cond `json:",omitempty"`
 	// ErrorLocs maps a status code to an `errorloc`/`errorloc302`/
 	// `errorloc303` redirect sent instead of the error.
 	ErrorLocs map[int]ErrorLoc
@@ -376,6 +379,8 @@ type Server struct {
 	Port int
 	// Unix is set for `unix@/path` or `/path` addresses.
 	Unix string
+	// Agent is the agent check (agent-check, agent-port...).
+	Agent ServerAgent `json:",omitzero"`
 
 	Check       bool
 	Inter       time.Duration // 0 = 2s

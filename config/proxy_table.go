@@ -26,7 +26,6 @@ const (
 	whyPersistence      = "persistence/forced server choice would silently differ"
 	whyTrafficSource    = "changes where or from which address traffic goes"
 	whyExternalPrograms = "runs external programs"
-	whyMonitorFail      = "`monitor fail` answers 503 on conditions goha does not evaluate"
 	whyDeclare          = "declares capture slots used by rules goha does not implement"
 	whyEmailAlert       = "notifications only (mailers)"
 	whySocketTuning     = "socket and queue tuning"
@@ -115,7 +114,7 @@ var proxyTable = newTable("proxy",
 	pkw("option", proxyDoM((*parser).parseOption)),
 	pkw("default_backend", (*parser).proxyDefaultBackend).in(CapFrontend|CapDefaults),
 	pkw("http-reuse", (*parser).proxyHTTPReuse).in(CapBackend|CapDefaults),
-	pkw("monitor", nil).refused(whyMonitorFail),
+	pkw("monitor", proxyDo((*parser).parseMonitor)),
 	pkw("transparent", nil).refused(whyTrafficSource),
 	pkw("maxconn", proxyInt(func(px *Proxy) *int { return &px.Maxconn }, "'%s' expects an integer argument.")).in(CapFrontend|CapDefaults),
 	pkw("backlog", nil).ignored(whySocketTuning),

@@ -131,7 +131,11 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 	} else if p.afterResponse {
 		table, ctx2 = httpAfterResponseActions, "http-after-response"
 	}
-	if k, ok := table.get(actionBase(action, nil)); ok && k.parse != nil {
+	k, ok := table.get(actionBase(action, body))
+	if !ok {
+		k, ok = table.get(action) // use-service NAME: goha does not know NAME
+	}
+	if ok && k.parse != nil {
 		if msg := k.parse(p, r, body); msg != "" {
 			return nil, ruleActionError(px, ctx, action) + msg, true
 		}

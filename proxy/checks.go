@@ -68,6 +68,7 @@ func (rt *Runtime) initObserve() error {
 			o.checked = append(o.checked, s)
 		}
 	}
+	rt.initAgents()
 	return rt.initStatsPages()
 }
 
@@ -88,6 +89,7 @@ func (rt *Runtime) startObserve() {
 		}
 		rt.runChecker(s, c, check.Spread(i, len(o.checked), maxInter))
 	}
+	rt.startAgents(ctx)
 	go rt.SampleRates(ctx)
 }
 
@@ -187,8 +189,8 @@ func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 	case check.EventHealth:
 		rt.logEvent(b, tlog.Notice, e.Message, false)
 	case check.EventState:
-		if s.Health().CheckOff.Load() || s.AdminState() == AdminMaint {
-			return
+		if s.Health().CheckOff.Load() || s.AdminState() == AdminMaint || !agentUp(s) {
+			return // an agent that took the server down keeps it so
 		}
 		s.Health().NoLB.Store(false) // a verdict replaces a forced NOLB
 		s.SetCheckUp(e.Up)

@@ -16,23 +16,59 @@ import (
 // count (compression, SSL, cache, h2) keep their zero values.
 func (rt *Runtime) StatRows() []stats.Row {
 	var rows []stats.Row
+	var row stats.Row
+	rt.eachStatRow(allRows, false, &row, func() bool {
+		rows = append(rows, row)
+		return true
+	})
+	return rows
+}
+
+// allRows asks eachStatRow for every row type.
+const allRows = 1<<stats.ObjFrontend | 1<<stats.ObjBackend | 1<<stats.ObjServer | 1<<stats.ObjListener
+
+// eachStatRow fills row with each `show stat` row whose type is in
+// types (bits 1<<stats.ObjType) in StatRows' order, calling emit after
+// each until it returns false. skipDisabled leaves out disabled proxies
+// (the Prometheus exporter does).
+func (rt *Runtime) eachStatRow(types int, skipDisabled bool, row *stats.Row, emit func() bool) {
 	now := time.Now()
 	pid := int64(rt.opt.ProcessNum)
 	if pid <= 0 {
 		pid = 1
 	}
+	want := func(obj stats.ObjType) bool { return types&(1<<obj) != 0 }
 	for _, p := range rt.cfg.Proxies {
-		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() {
-			rows = append(rows, rt.frontendRow(f, pid))
+		if skipDisabled && p.Disabled {
+			continue
 		}
-		if b := rt.FindBackend(p.Name); b != nil && p.IsBackend() {
-			for _, s := range b.Servers {
-				rows = append(rows, rt.serverRow(s, pid, now))
+		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() {
+			if want(stats.ObjFrontend) {
+				if *row = rt.frontendRow(f, pid); !emit() {
+					return
+				}
 			}
-			rows = append(rows, rt.backendRow(b, pid, now))
+			if want(stats.ObjListener) && !listenerRows(f, pid, row, emit) {
+				return
+			}
+		}
+		b := rt.FindBackend(p.Name)
+		if b == nil || !p.IsBackend() {
+			continue
+		}
+		if want(stats.ObjServer) {
+			for _, s := range b.Servers {
+				if *row = rt.serverRow(s, pid, now); !emit() {
+					return
+				}
+			}
+		}
+		if want(stats.ObjBackend) {
+			if *row = rt.backendRow(b, pid, now); !emit() {
+				return
+			}
 		}
 	}
-	return rows
 }
 
 func setCommon(r *stats.Row, c *Counters, http bool) {
@@ -258,6 +294,7 @@ func (rt *Runtime) serverRow(s *Server, pid int64, now time.Time) stats.Row {
 		r.Set(stats.ColCheckFall, int64(snap.Fall))
 		r.Set(stats.ColCheckHealth, int64(snap.Health))
 	}
+	agentColumns(&r, s)
 	r.Set(stats.ColCliAbrt, s.CliAbrt.Load())
 	r.Set(stats.ColSrvAbrt, s.SrvAbrt.Load())
 	r.Set(stats.ColLastsess, secsSince(now, s.Lastsess.Load()))

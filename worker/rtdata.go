@@ -30,9 +30,15 @@ type rtData struct {
 	ulimit  int
 }
 
-// registerRuntime registers the runtime API commands acting on rt.
+// registerRuntime registers the runtime API commands acting on rt, and
+// gives rt the `show info` fields for its Prometheus exporter.
 func registerRuntime(reg *cli.Registry, rt *proxy.Runtime, cfg *config.Config) {
-	if err := RegisterRuntimeAPI(reg, NewRuntimeData(rt, cfg)); err != nil {
+	d := NewRuntimeData(rt, cfg)
+	rt.SetInfo(func(in *stats.Info) { *in = d.Info() })
+	if err := reg.Register(schemaCommands()...); err != nil {
+		panic("worker: schema command registration: " + err.Error())
+	}
+	if err := RegisterRuntimeAPI(reg, d); err != nil {
 		panic("worker: runtime API registration: " + err.Error()) // a programming error: duplicate command
 	}
 }

@@ -36,6 +36,7 @@ type Frontend struct {
 	// (monitor-uri).
 	afterRules []*rules.HTTPRule
 	monitorURI []byte
+	monFail    []*acl.Cond // `monitor fail` conditions: 503 (monitor.go)
 	connRules  []*rules.TCPRule
 	// contentRules are tcp-request content rules (mode tcp), applied
 	// within inspectDelay (tlsinspect.go).
@@ -125,6 +126,9 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 		f.reqRules, f.rspRules, f.afterRules = rs.Req, rs.Rsp, rs.After
 		if p.MonitorURI != "" {
 			f.monitorURI = []byte(p.MonitorURI)
+			if f.monFail, err = compileMonitorFail(p); err != nil {
+				return nil, err
+			}
 		}
 		// The rules of every backend this frontend may reach.
 		for _, be := range rt.backends {

@@ -33,6 +33,8 @@ func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLoca
 			continue
 		}
 		switch r.Kind {
+		case rules.UsePrometheus:
+			return true, s.serveMetrics(be, closeLocal)
 		case rules.Allow:
 			return false, false
 		case rules.Deny:

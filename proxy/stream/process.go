@@ -47,6 +47,10 @@ type Process struct {
 	beByName  map[string]*Backend
 	// beRules are the backends' HTTP rules, compiled once (frontend.go).
 	beRules map[*Backend]*rules.Set
+	// svc are the built-in services' sources (metrics.go); lst the
+	// listeners of the frontends with socket-stats (listeners.go).
+	svc services
+	lst listeners
 
 	bufsize    int
 	maxrewrite int
@@ -345,6 +349,7 @@ func (rt *Process) addSession(s sessionCloser) {
 	rt.sessions[s] = struct{}{}
 	stopping := rt.stopping.Load()
 	rt.smu.Unlock()
+	rt.countListener(s, true)
 	if stopping {
 		s.softStop()
 	}
@@ -354,6 +359,7 @@ func (rt *Process) removeSession(s sessionCloser) {
 	rt.smu.Lock()
 	delete(rt.sessions, s)
 	rt.smu.Unlock()
+	rt.countListener(s, false)
 }
 
 // takeConn counts a connection against the global maxconn, waiting while

@@ -162,15 +162,17 @@ func (s *httpSession) begin() *txn {
 	return t
 }
 
-// phaseMonitor answers monitor-uri before any rule, never logged.
+// phaseMonitor answers monitor-uri before any rule (503 when a `monitor
+// fail` condition holds), never logged.
 func (s *httpSession) phaseMonitor(t *txn) verdict {
 	f := s.f
 	if f.monitorURI == nil || !s.isMonitor(s.w.req.URI) {
 		return next
 	}
 	f.Intercepted.Add(1)
-	f.hrsp(200)
-	s.sendRaw(s.afterPage(rules.PageFor(200, f.errs), nil))
+	status := s.monitorStatus()
+	f.hrsp(status)
+	s.sendRaw(s.afterPage(rules.PageFor(status, f.errs), nil))
 	return doneClose
 }
 
