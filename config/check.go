@@ -11,6 +11,7 @@ func (p *parser) checkConfig() {
 	p.resolveErrorfiles()
 	p.checkUserlistRefs()
 	p.checkUserlists()
+	p.checkPrograms()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {

@@ -31,6 +31,8 @@ type Config struct {
 	// and has no stick tables to synchronise).
 	Resolvers []*Resolvers
 	Peers     []*Peers
+	// Programs are the `program` sections (master-worker mode only).
+	Programs []*Program `json:",omitempty"`
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
 	// words (`parsing [file:line] : ...`).
 	Warnings []Diag
