@@ -26,7 +26,7 @@ func (rt *Runtime) StatRows() []stats.Row {
 			rows = append(rows, rt.frontendRow(f, pid))
 		}
 		if b := rt.FindBackend(p.Name); b != nil && p.IsBackend() {
-			for _, s := range b.Servers {
+			for _, s := range b.ServerList() {
 				rows = append(rows, rt.serverRow(s, pid, now))
 			}
 			rows = append(rows, rt.backendRow(b, pid, now))
@@ -134,7 +134,7 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 	r.Set(stats.ColWredis, b.Wredis.Load())
 	var act, bck, wact, wbck, uw, lbtot, downs int64
 	var nbUp int
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		lbtot += s.Lbtot.Load()
 		if snap, ok := s.CheckSnapshot(); ok {
 			downs += snap.Downs
@@ -161,17 +161,17 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 		weight = wbck
 	}
 	status := "UP"
-	if len(b.Servers) > 0 && weight == 0 {
+	if len(b.ServerList()) > 0 && weight == 0 {
 		status = "DOWN"
 	}
 	r.SetStr(stats.ColStatus, status)
-	r.NbUp, r.NbSrv = nbUp, len(b.Servers)
+	r.NbUp, r.NbSrv = nbUp, len(b.ServerList())
 	r.Set(stats.ColWeight, weight)
 	r.Set(stats.ColAct, act)
 	r.Set(stats.ColBck, bck)
 	r.Set(stats.ColChkdown, downs)
 	r.Set(stats.ColLastchg, int64(now.Sub(time.Unix(0, b.Health().LastChange.Load()))/time.Second))
-	if len(b.Servers) > 0 {
+	if len(b.ServerList()) > 0 {
 		d := b.Health().Downtime.Load()
 		if since := b.Health().DownSince.Load(); since != 0 {
 			d += now.UnixNano() - since
@@ -296,7 +296,7 @@ func (rt *Runtime) ClearCounters(all bool) {
 	}
 	for _, b := range rt.Backends() {
 		b.Counters.Clear(all)
-		for _, s := range b.Servers {
+		for _, s := range b.ServerList() {
 			s.Counters.Clear(all)
 		}
 	}
@@ -312,7 +312,7 @@ func (rt *Runtime) ServerStates(b *Backend) []stats.ServerState {
 		if b != nil && be != b {
 			continue
 		}
-		for _, s := range be.Servers {
+		for _, s := range be.ServerList() {
 			st := serverState(be, s, now)
 			rt.fillDNSState(&st, s)
 			out = append(out, st)

@@ -164,7 +164,7 @@ func (d *rtData) Server(backend, server string) (RuntimeServer, error) {
 	if id, ok := strings.CutPrefix(server, "#"); ok {
 		n, err := strconv.Atoi(id)
 		if err == nil {
-			for _, x := range b.Servers {
+			for _, x := range b.ServerList() {
 				if x.ID == n {
 					s = x
 				}

@@ -169,6 +169,7 @@ func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 		a.mapCommands,
 		a.tableCommands,
 		a.resolverCommands,
+		a.serverCommands,
 	}
 	var cmds []cli.Command
 	for _, g := range groups {
