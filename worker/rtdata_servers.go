@@ -18,3 +18,17 @@ func (d *rtData) DelServer(backend, server string) error {
 	}
 	return d.rt.DelServer(b, server)
 }
+
+// ShutdownServerSessions is `shutdown sessions server`.
+func (d *rtData) ShutdownServerSessions(backend, server string) error {
+	b := d.findBackend(backend)
+	if b == nil {
+		return ErrNoSuchBackend
+	}
+	s := b.FindServer(server)
+	if s == nil {
+		return ErrNoSuchServer
+	}
+	d.rt.ShutdownServerSessions(s)
+	return nil
+}

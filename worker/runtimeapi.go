@@ -170,6 +170,7 @@ func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 		a.tableCommands,
 		a.resolverCommands,
 		a.serverCommands,
+		a.sessionCommands,
 	}
 	var cmds []cli.Command
 	for _, g := range groups {
