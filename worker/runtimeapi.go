@@ -171,6 +171,7 @@ func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 		a.resolverCommands,
 		a.serverCommands,
 		a.sessionCommands,
+		a.mapVersionCommands,
 	}
 	var cmds []cli.Command
 	for _, g := range groups {
