@@ -12,6 +12,7 @@ func (p *parser) checkConfig() {
 	p.checkCacheRefs()
 	p.checkUserlistRefs()
 	p.checkUserlists()
+	p.checkPrograms()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {

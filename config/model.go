@@ -33,6 +33,8 @@ type Config struct {
 	Peers     []*Peers
 	// Caches are the `cache` sections.
 	Caches []*Cache
+	// Programs are the `program` sections (master-worker mode only).
+	Programs []*Program `json:",omitempty"`
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
 	// words (`parsing [file:line] : ...`).
 	Warnings []Diag

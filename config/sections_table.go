@@ -35,7 +35,7 @@ var sectionTable = newTable("section",
 	seckw("cache", sectionOf((*parser).parseOtherSection)),
 	seckw("ring", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
 	seckw("http-errors", sectionOf((*parser).parseOtherSection)),
-	seckw("program", sectionOf((*parser).parseOtherSection)).refused(whyExternalPrograms),
+	seckw("program", (*parser).parseProgram),
 	seckw("log-forward", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
 	seckw("fcgi-app", sectionOf((*parser).parseOtherSection)).refused(whyFastCGI),
 )

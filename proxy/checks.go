@@ -223,7 +223,7 @@ func (rt *Runtime) logEvent(b *Backend, level tlog.Level, msg string, alert bool
 // last usable server of b went away, and tracks the backend's downtime.
 func (rt *Runtime) backendChanged(b *Backend) {
 	act, bck := b.ActiveServers()
-	down := act+bck == 0 && len(b.Servers) > 0
+	down := act+bck == 0 && len(b.ServerList()) > 0
 	h := b.Health()
 	h.Mu.Lock()
 	changed := h.Down != down

@@ -57,7 +57,7 @@ func (rt *Runtime) eachStatRow(types int, skipDisabled bool, row *stats.Row, emi
 			continue
 		}
 		if want(stats.ObjServer) {
-			for _, s := range b.Servers {
+			for _, s := range b.ServerList() {
 				if *row = rt.serverRow(s, pid, now); !emit() {
 					return
 				}
@@ -170,7 +170,7 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 	r.Set(stats.ColWredis, b.Wredis.Load())
 	var act, bck, wact, wbck, uw, lbtot, downs int64
 	var nbUp int
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		lbtot += s.Lbtot.Load()
 		if snap, ok := s.CheckSnapshot(); ok {
 			downs += snap.Downs
@@ -197,17 +197,17 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 		weight = wbck
 	}
 	status := "UP"
-	if len(b.Servers) > 0 && weight == 0 {
+	if len(b.ServerList()) > 0 && weight == 0 {
 		status = "DOWN"
 	}
 	r.SetStr(stats.ColStatus, status)
-	r.NbUp, r.NbSrv = nbUp, len(b.Servers)
+	r.NbUp, r.NbSrv = nbUp, len(b.ServerList())
 	r.Set(stats.ColWeight, weight)
 	r.Set(stats.ColAct, act)
 	r.Set(stats.ColBck, bck)
 	r.Set(stats.ColChkdown, downs)
 	r.Set(stats.ColLastchg, int64(now.Sub(time.Unix(0, b.Health().LastChange.Load()))/time.Second))
-	if len(b.Servers) > 0 {
+	if len(b.ServerList()) > 0 {
 		d := b.Health().Downtime.Load()
 		if since := b.Health().DownSince.Load(); since != 0 {
 			d += now.UnixNano() - since
@@ -333,7 +333,7 @@ func (rt *Runtime) ClearCounters(all bool) {
 	}
 	for _, b := range rt.Backends() {
 		b.Counters.Clear(all)
-		for _, s := range b.Servers {
+		for _, s := range b.ServerList() {
 			s.Counters.Clear(all)
 		}
 	}
@@ -349,7 +349,7 @@ func (rt *Runtime) ServerStates(b *Backend) []stats.ServerState {
 		if b != nil && be != b {
 			continue
 		}
-		for _, s := range be.Servers {
+		for _, s := range be.ServerList() {
 			st := serverState(be, s, now)
 			rt.fillDNSState(&st, s)
 			out = append(out, st)

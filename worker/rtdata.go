@@ -170,7 +170,7 @@ func (d *rtData) Server(backend, server string) (RuntimeServer, error) {
 	if id, ok := strings.CutPrefix(server, "#"); ok {
 		n, err := strconv.Atoi(id)
 		if err == nil {
-			for _, x := range b.Servers {
+			for _, x := range b.ServerList() {
 				if x.ID == n {
 					s = x
 				}
@@ -214,8 +214,12 @@ func (d *rtData) ClearCounters(all bool) { d.rt.ClearCounters(all) }
 func (d *rtData) Sessions() []SessionInfo {
 	var out []SessionInfo
 	for _, s := range d.rt.Sessions() {
-		out = append(out, SessionInfo{ID: s.ID, Proto: s.Proto, Src: s.Src, Frontend: s.Frontend,
-			Backend: "<NONE>", Server: "<none>", Age: s.Age, Calls: 1})
+		si := SessionInfo{ID: s.ID, Proto: s.Proto, Src: s.Src, Frontend: s.Frontend,
+			Backend: "<NONE>", Server: "<none>", Age: s.Age, Calls: 1}
+		if s.Server != "" {
+			si.Backend, si.Server = s.Backend, s.Server
+		}
+		out = append(out, si)
 	}
 	return out
 }

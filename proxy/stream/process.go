@@ -250,7 +250,7 @@ func (rt *Process) purgeLoop() {
 		select {
 		case <-t.C:
 			for _, b := range rt.backends {
-				for _, s := range b.Servers {
+				for _, s := range b.ServerList() {
 					s.purgeIdle(idleMaxAge)
 				}
 			}
@@ -338,7 +338,7 @@ func (rt *Process) HardStop() {
 // purgeIdle closes every pooled server connection.
 func (rt *Process) purgeIdle() {
 	for _, b := range rt.backends {
-		for _, s := range b.Servers {
+		for _, s := range b.ServerList() {
 			s.purgeIdle(0)
 		}
 	}

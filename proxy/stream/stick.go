@@ -509,12 +509,12 @@ func (b *Backend) stickMatch(ctx context.Context, smp acl.Sample, x *sample.Ctx)
 
 // stuckServer finds the server an entry names: by id, else by name.
 func (b *Backend) stuckServer(id int32, name string) *Server {
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if id != 0 && s.ID == int(id) {
 			return s
 		}
 	}
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if name != "" && s.Name == name {
 			return s
 		}
