@@ -21,6 +21,38 @@ import (
 	"github.com/goha/goha/proxy"
 )
 
+// statsLn is a stats socket's listener and the CLI level it grants.
+type statsLn struct {
+	ln    net.Listener
+	level cli.Level
+}
+
+// splitListeners sorts the inherited listeners into the stats sockets
+// (with their levels) and the others (frontends and peers).
+func splitListeners(cfg *config.Config, lns map[string]net.Listener) (map[string]net.Listener, []statsLn) {
+	feLns := map[string]net.Listener{}
+	var stats []statsLn
+	statsKeys := map[string]config.Bind{}
+	for _, b := range cfg.Global.StatsSockets {
+		statsKeys[b.Key()] = b
+	}
+	for k, ln := range lns {
+		b, ok := statsKeys[k]
+		if !ok {
+			feLns[k] = ln
+			continue
+		}
+		lvl := cli.LevelOperator
+		if b.Level != "" {
+			if l, err := cli.ParseLevel(b.Level); err == nil {
+				lvl = l
+			}
+		}
+		stats = append(stats, statsLn{ln, lvl})
+	}
+	return feLns, stats
+}
+
 // ServeOptions describe one serving process: a master's worker, or a
 // standalone goha.
 type ServeOptions struct {
@@ -59,30 +91,7 @@ type ServeOptions struct {
 func Serve(o ServeOptions, rt *proxy.Runtime) int {
 	log := o.Log
 	cfg := o.Config
-	var feLns = map[string]net.Listener{}
-	type statsLn struct {
-		ln    net.Listener
-		level cli.Level
-	}
-	var stats []statsLn
-	statsKeys := map[string]config.Bind{}
-	for _, b := range cfg.Global.StatsSockets {
-		statsKeys[b.Key()] = b
-	}
-	for k, ln := range o.Listeners {
-		if b, ok := statsKeys[k]; ok {
-			lvl := cli.LevelOperator
-			if b.Level != "" {
-				if l, err := cli.ParseLevel(b.Level); err == nil {
-					lvl = l
-				}
-			}
-			stats = append(stats, statsLn{ln, lvl})
-			continue
-		}
-		feLns[k] = ln
-	}
-
+	feLns, stats := splitListeners(cfg, o.Listeners)
 	peerLns := splitPeerListeners(cfg, feLns)
 
 	reg := cli.NewRegistry()
