@@ -244,7 +244,7 @@ func (m *Master) loadConfig() ([]config.Source, *config.Config, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, AllowTLS: true})
 	msgs := config.Report(cfg, err)
 	for i, msg := range msgs {
 		if err != nil && i == len(msgs)-1 && msg.Level == config.LevelAlert {

@@ -163,7 +163,7 @@ type ActivityCounter struct {
 // d, to reg.
 func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 	a := &runtimeAPI{d: d}
-	return reg.Register(append(a.commands(), a.mapCommands()...)...)
+	return reg.Register(append(append(a.commands(), a.mapCommands()...), a.sslCommands()...)...)
 }
 
 type runtimeAPI struct{ d RuntimeData }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/ssl"
 )
 
 // Conn is the layer-4 part of a sample, as ACLs and fetches read it:
@@ -23,6 +24,9 @@ type Conn struct {
 	Final  bool
 	// Backends finds backends for nbsrv(NAME); nil: nbsrv is 0.
 	Backends Backends
+	// TLS is what the ssl_fc* and ssl_c_* fetches read of the client
+	// connection's TLS layer; nil when it is not TLS (fetch_ssl.go).
+	TLS *ssl.Info
 }
 
 // Nbsrv implements acl.NbsrvSample: the usable servers of a backend
@@ -52,6 +56,10 @@ func addrPort(a net.Addr) netip.AddrPort {
 func (s *Conn) Init(c net.Conn) {
 	s.Client = addrPort(c.RemoteAddr())
 	s.Local = addrPort(c.LocalAddr())
+	s.TLS = nil
+	if t, ok := c.(TLSConn); ok {
+		s.TLS = t.TLSInfo()
+	}
 }
 
 // Method implements acl.Sample.
@@ -76,10 +84,15 @@ func (s *Conn) SrcPort() int { return int(s.Client.Port()) }
 func (s *Conn) DstPort() int { return int(s.Local.Port()) }
 
 // SSL implements acl.Sample.
-func (s *Conn) SSL() bool { return false }
+func (s *Conn) SSL() bool { return s.TLS != nil }
 
-// SNI implements acl.Sample.
-func (s *Conn) SNI() []byte { return nil }
+// SNI implements acl.Sample: the server name the TLS client sent.
+func (s *Conn) SNI() []byte {
+	if s.TLS == nil || s.TLS.SNI == "" {
+		return nil
+	}
+	return []byte(s.TLS.SNI)
+}
 
 // HTTP implements acl.Sample.
 func (s *Conn) HTTP() bool { return false }

@@ -89,6 +89,8 @@ type Server struct {
 	idle []*srvConn
 
 	hc *Health // checks and state changes (checks.go)
+
+	tls *serverTLS // `ssl`: connections are TLS (srvtls.go); nil: plain
 }
 
 // srvAddr is a server's current address.
@@ -212,6 +214,7 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 	}
 	lbs := make([]*lb.Server, 0, len(p.Servers))
 	weights := make([]int, 0, len(p.Servers))
+	var err error
 	for i, sc := range p.Servers {
 		s := &Server{Name: sc.Name, ID: sc.ID, Backend: b, Cfg: sc}
 		if s.ID == 0 {
@@ -245,6 +248,9 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 		s.weight.Store(int32(w))
 		s.maxconn.Store(int64(sc.Maxconn))
 		s.checkUp.Store(true)
+		if s.tls, err = rt.serverTLS(sc); err != nil {
+			return nil, fmt.Errorf("backend %q server %q: %w", p.Name, sc.Name, err)
+		}
 		s.lbs = lb.Server{Name: sc.Name, ID: s.ID, Backup: sc.Backup, Maxconn: sc.Maxconn}
 		b.Servers = append(b.Servers, s)
 		lbs = append(lbs, &s.lbs)

@@ -231,8 +231,9 @@ func (f *Frontend) closeListeners() {
 	f.lmu.Unlock()
 }
 
-// acceptLoop accepts connections on ln until it is closed.
-func (f *Frontend) acceptLoop(ln net.Listener) {
+// acceptLoop accepts connections on ln until it is closed; tb is the
+// TLS side of an `ssl` bind (nil for a plain one).
+func (f *Frontend) acceptLoop(ln net.Listener, tb *tlsBind) {
 	rt := f.rt
 	defer rt.wg.Done()
 	var delay time.Duration
@@ -241,7 +242,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		if !rt.waitAcceptRate() || !f.waitFrontendSlot() || !rt.takeConn() {
 			return
 		}
-		c, err := f.acceptConn(ln)
+		c, err := f.acceptConn(ln, tb)
 		if err != nil {
 			rt.releaseConn()
 			if rt.stopping.Load() || errors.Is(err, net.ErrClosed) {
@@ -289,7 +290,9 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		}
 		f.sessStart(now)
 		rt.wg.Add(1)
-		if f.mode == config.ModeHTTP {
+		if tb != nil {
+			go f.serveTLS(c, now, tb)
+		} else if f.mode == config.ModeHTTP {
 			go f.serveHTTP(c, now)
 		} else {
 			go f.serveTCP(c, now)

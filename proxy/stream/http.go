@@ -396,6 +396,7 @@ func (s *httpSession) fillEntry(e *tlog.Entry, rs reqStart) {
 		e.RequestTime = rs.firstByte
 	}
 	e.FrontendName = s.f.Name
+	tlsEntry(e, s.smp.TLS)
 	e.Tt = time.Since(rs.start)
 	e.ActConn = int(s.rt.ActConn.Load())
 	e.FeConn = int(s.f.Scur.Load())

@@ -37,7 +37,7 @@ const livenessAfter = time.Millisecond
 // connection nor sent anything on it: a non-blocking peek finds no
 // byte and no end of file.
 func (sc *srvConn) alive() bool {
-	rc, ok := sc.c.(syscall.Conn)
+	rc, ok := socketOf(sc.c).(syscall.Conn)
 	if !ok {
 		return true
 	}

@@ -132,9 +132,10 @@ func (s *tcpSession) Killed() bool { return s.killed.Load() }
 func (s *tcpSession) Finish(in, out int64, term [2]byte) { s.finish(in, out, term) }
 
 // acceptConn accepts the next connection of ln: raw ones, which the
-// relay loop takes as they are, for mode tcp (relay.Accept).
-func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) {
-	if f.mode != config.ModeTCP {
+// relay loop takes as they are, for mode tcp (relay.Accept), unless TLS
+// (tb) is layered on them.
+func (f *Frontend) acceptConn(ln net.Listener, tb *tlsBind) (net.Conn, error) {
+	if f.mode != config.ModeTCP || tb != nil {
 		return ln.Accept()
 	}
 	return relay.Accept(ln)
@@ -179,6 +180,7 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 		e.Frontend = s.smp.Local
 		e.AcceptTime = accepted
 		e.FrontendName = f.Name
+		tlsEntry(&e, s.smp.TLS)
 		if be != nil {
 			e.BackendName = be.Name
 		}
@@ -257,7 +259,7 @@ func (be *Backend) connect(ctx context.Context, src netipAddr, req lbRequestArg,
 		// mode tcp (no HTTP request) dials on this goroutine: the
 		// session goroutine ends once the relay loop has the connection,
 		// so its stack size does not matter there.
-		c, err := be.dialServer(ctx, s, req == nil)
+		c, err := be.dialServerTLS(ctx, s, req)
 		if err == nil {
 			r.tc = time.Since(t0)
 			s.Ctime.Add(r.tc)

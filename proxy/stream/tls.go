@@ -1,0 +1,205 @@
+package stream
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/ssl"
+	"github.com/goha/goha/proxy/tlog"
+)
+
+// TLS termination. A connection accepted on an `ssl` bind is accepted
+// as a plain net.Conn (never a raw relay one), and its handshake runs on
+// the session's own goroutine, bounded by timeout client (and timeout
+// http-request in mode http), so a slow or half-open handshake holds
+// nothing but its goroutine and never delays other connections. A
+// failed handshake is logged in HAProxy's connection error format and
+// closed. A finished one becomes a tlsConn, the net.Conn the HTTP or TCP
+// session runs over. A tlsConn is not a syscall.Conn, which is what
+// every raw-descriptor fast path tests first, so they all step aside:
+//
+//   - the epoll relay loop and splice (mode tcp, tunnels, bodies): the
+//     goroutine relay and plain copies move the bytes through crypto/tls;
+//   - the parking lot: an idle TLS keep-alive connection keeps its
+//     goroutine and waits in a blocking Read (crypto/tls may hold a
+//     decrypted record the descriptor's readiness would not show, so
+//     parking by readiness could stall a pipelined request);
+//   - MSG_PEEK content inspection (tcp-request content on a TLS bind
+//     decides at once, without payload) and the queue's client watch.
+
+// tlsBind is the TLS side of one listener of an `ssl` bind.
+type tlsBind struct {
+	b *ssl.Bind
+	// name is the bind's `name`, else its listener number in the
+	// frontend, as HAProxy's connection error lines name it.
+	name string
+}
+
+// tlsBind returns the TLS side of bind b (its n-th listener in the
+// frontend), nil for a plain bind.
+func (rt *Process) tlsBind(b *config.Bind, n int) (*tlsBind, error) {
+	if !b.SSL {
+		return nil, nil
+	}
+	var tb *ssl.Bind
+	if rt.opt.TLS != nil {
+		tb = rt.opt.TLS.Binds[b]
+	}
+	if tb == nil {
+		return nil, fmt.Errorf("bind %q at [%s:%d] has 'ssl' but its TLS settings were not built (ssl.Build)", b.Addr, b.File, b.Line)
+	}
+	name := b.Name
+	if name == "" {
+		name = strconv.Itoa(n)
+	}
+	return &tlsBind{b: tb, name: name}, nil
+}
+
+// tlsConn is a client connection after its TLS handshake; it gives the
+// ssl_* fetches its facts (sample.TLSConn).
+type tlsConn struct {
+	*tls.Conn
+	info ssl.Info
+}
+
+// TLSInfo returns what the ssl_fc* and ssl_c_* fetches read.
+func (c *tlsConn) TLSInfo() *ssl.Info { return &c.info }
+
+// countConn counts the bytes a client sent during its handshake, for
+// `option dontlognull` on a failed one.
+type countConn struct {
+	net.Conn
+	n int64
+}
+
+func (c *countConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// handshakeTimeout bounds a client's TLS handshake: timeout client, and
+// in mode http timeout http-request when it is shorter.
+func (f *Frontend) handshakeTimeout() time.Duration {
+	t := f.Cfg.Timeouts
+	d := t.Client
+	if f.mode == config.ModeHTTP && t.HTTPRequest > 0 && (d <= 0 || t.HTTPRequest < d) {
+		d = t.HTTPRequest
+	}
+	return d
+}
+
+// serveTLS runs the handshake of a connection accepted on an `ssl`
+// bind, then its session over the TLS layer.
+func (f *Frontend) serveTLS(c net.Conn, accepted time.Time, tb *tlsBind) {
+	cc := &countConn{Conn: c}
+	tc := tls.Server(cc, tb.b.Config())
+	if d := f.handshakeTimeout(); d > 0 {
+		c.SetDeadline(accepted.Add(d))
+	}
+	if err := tc.HandshakeContext(f.rt.ctx); err != nil {
+		f.handshakeFailed(c, accepted, tb, err, cc.n == 0)
+		c.Close()
+		f.endSession()
+		return
+	}
+	c.SetDeadline(time.Time{})
+	conn := &tlsConn{Conn: tc, info: tb.b.ConnInfo(tc.ConnectionState())}
+	if f.mode != config.ModeHTTP {
+		f.serveTCP(conn, accepted)
+		return
+	}
+	// The ALPN result picks the protocol. This is where an HTTP/2
+	// session starts once there is one; until then a client that
+	// negotiated h2 is told HTTP_1_1_REQUIRED and retries in HTTP/1.1
+	// on a new connection.
+	if conn.info.ALPN == "h2" {
+		refuseH2(conn, f.handshakeTimeout())
+		f.endSession()
+		return
+	}
+	f.serveHTTP(conn, accepted)
+}
+
+// refuseH2 answers a connection that negotiated h2 with the frames
+// that make clients (curl, browsers) retry the request over HTTP/1.1:
+// an empty SETTINGS, then RST_STREAM HTTP_1_1_REQUIRED on the client's
+// first stream (curl 7.88 gives up on a GOAWAY or a close_notify before
+// it, instead of retrying). It reads the client's preface and frames up
+// to its first HEADERS, and closes when the client does (or on timeout).
+func refuseH2(c *tlsConn, timeout time.Duration) {
+	defer c.Close()
+	if timeout <= 0 || timeout > 5*time.Second {
+		timeout = 5 * time.Second
+	}
+	c.SetDeadline(time.Now().Add(timeout))
+	var hdr [24]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return
+	}
+	var stream uint32
+	for stream == 0 {
+		if _, err := io.ReadFull(c, hdr[:9]); err != nil {
+			return
+		}
+		n := int64(hdr[0])<<16 | int64(hdr[1])<<8 | int64(hdr[2])
+		if _, err := io.CopyN(io.Discard, c, n); err != nil {
+			return
+		}
+		if hdr[3] == 1 { // HEADERS
+			stream = uint32(hdr[5]&0x7f)<<24 | uint32(hdr[6])<<16 | uint32(hdr[7])<<8 | uint32(hdr[8])
+		}
+	}
+	s := [4]byte{byte(stream >> 24), byte(stream >> 16), byte(stream >> 8), byte(stream)}
+	out := []byte{
+		0, 0, 0, 4, 0, 0, 0, 0, 0, // SETTINGS, empty
+		0, 0, 4, 3, 0, s[0], s[1], s[2], s[3], 0, 0, 0, 0x0d, // RST_STREAM HTTP_1_1_REQUIRED
+	}
+	if _, err := c.Write(out); err != nil {
+		return
+	}
+	io.Copy(io.Discard, c) // until the client closes (or the deadline)
+}
+
+// handshakeFailed logs a failed handshake as HAProxy does
+// ("127.0.0.1:38740 [03/Dec/2026:14:33:38.475] fe/1: SSL handshake
+// failure"); empty says the client sent nothing (option dontlognull).
+func (f *Frontend) handshakeFailed(c net.Conn, accepted time.Time, tb *tlsBind, err error, empty bool) {
+	if f.logger == nil {
+		return
+	}
+	reason := ssl.HandshakeReason(err, false)
+	if err == io.EOF && !empty {
+		reason = ssl.ReasonAborted
+	}
+	var client netip.AddrPort
+	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		ap := a.AddrPort()
+		client = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	f.logger.ConnError(client, accepted, tb.name, reason, empty)
+}
+
+// tlsEntry sets a log entry's TLS fields (%ft's "~", %sslv, %sslc).
+func tlsEntry(e *tlog.Entry, t *ssl.Info) {
+	if t == nil {
+		return
+	}
+	e.TLS = true
+	e.SSLVersion, e.SSLCipher = t.Protocol, t.Cipher
+}
+
+// TLSStore returns the configuration's certificate store, for the
+// runtime API's certificate commands (nil without TLS).
+func (rt *Process) TLSStore() *ssl.Store {
+	if rt.opt.TLS == nil {
+		return nil
+	}
+	return rt.opt.TLS.Store
+}
