@@ -86,3 +86,6 @@ func addCrtList(st *ssl.Store, args []string, payload string) (string, error) {
 	}
 	return st.AddCrtList(arg(args, 3), line)
 }
+
+// TLSStore makes rtData a TLSData.
+func (d *rtData) TLSStore() *ssl.Store { return d.rt.TLSStore() }

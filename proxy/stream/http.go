@@ -163,6 +163,7 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time) {
 			return true
 		}
 	}
+	s.initTLS(c)
 	rt.addSession(s)
 	s.serve()
 }

@@ -26,10 +26,12 @@ import (
 //
 //   - the epoll relay loop and splice (mode tcp, tunnels, bodies): the
 //     goroutine relay and plain copies move the bytes through crypto/tls;
-//   - the parking lot: an idle TLS keep-alive connection keeps its
-//     goroutine and waits in a blocking Read (crypto/tls may hold a
-//     decrypted record the descriptor's readiness would not show, so
-//     parking by readiness could stall a pipelined request);
+//   - the parking lot: an idle TLS keep-alive connection is parked by
+//     its socket's readiness only once crypto/tls holds nothing: a Read
+//     with an expired deadline (a timeout is not fatal to a tls.Conn)
+//     returns what it buffered, pipelined bytes or a whole record read
+//     with the previous one, and only when it times out does the
+//     session wait for the socket (readIdleTLS);
 //   - MSG_PEEK content inspection (tcp-request content on a TLS bind
 //     decides at once, without payload) and the queue's client watch.
 
@@ -103,6 +105,7 @@ func (f *Frontend) serveTLS(c net.Conn, accepted time.Time, tb *tlsBind) {
 	if d := f.handshakeTimeout(); d > 0 {
 		c.SetDeadline(accepted.Add(d))
 	}
+	quickAck(c)
 	if err := tc.HandshakeContext(f.rt.ctx); err != nil {
 		f.handshakeFailed(c, accepted, tb, err, cc.n == 0)
 		c.Close()
@@ -110,9 +113,13 @@ func (f *Frontend) serveTLS(c net.Conn, accepted time.Time, tb *tlsBind) {
 		return
 	}
 	c.SetDeadline(time.Time{})
+	quickAck(c)
 	conn := &tlsConn{Conn: tc, info: tb.b.ConnInfo(tc.ConnectionState())}
+	// The session goes on on a fresh goroutine: the handshake's deep
+	// stack (certificate verification, key exchange) is left behind
+	// instead of staying with an idle keep-alive connection.
 	if f.mode != config.ModeHTTP {
-		f.serveTCP(conn, accepted)
+		go f.serveTCP(conn, accepted)
 		return
 	}
 	// The ALPN result picks the protocol. This is where an HTTP/2
@@ -124,7 +131,7 @@ func (f *Frontend) serveTLS(c net.Conn, accepted time.Time, tb *tlsBind) {
 		f.endSession()
 		return
 	}
-	f.serveHTTP(conn, accepted)
+	go f.serveHTTP(conn, accepted)
 }
 
 // refuseH2 answers a connection that negotiated h2 with the frames
@@ -202,4 +209,63 @@ func (rt *Process) TLSStore() *ssl.Store {
 		return nil
 	}
 	return rt.opt.TLS.Store
+}
+
+// initTLS lets the idle wait of a TLS session use its socket (the
+// parking lot, readiness without a buffer): s.rc is the socket's, and
+// s.readFn stays nil, which readIdle takes for TLS.
+func (s *httpSession) initTLS(c net.Conn) {
+	tc, ok := c.(*tlsConn)
+	if !ok {
+		return
+	}
+	if nc, ok := tc.NetConn().(*countConn); ok {
+		if t, ok := nc.Conn.(*net.TCPConn); ok {
+			s.rc, _ = t.SyscallConn()
+		}
+	}
+}
+
+// expired is a read deadline in the past: a Read returns at once with
+// what crypto/tls holds, or a timeout.
+var expired = time.Unix(1, 0)
+
+// readIdleTLS is readIdle for a TLS connection: bytes crypto/tls holds
+// already (taken with a Read whose deadline has passed) are the
+// request's start; without any, it waits for the socket to be readable
+// without a buffer, within the read deadline waitIdle set, and leaves
+// the read to readRequest.
+func (s *httpSession) readIdleTLS() error {
+	rd := s.dl.rd
+	if s.w == nil {
+		s.w = s.rt.getWork()
+	}
+	s.c.SetReadDeadline(expired)
+	n, err := s.c.Read(s.w.in[s.inLen:])
+	s.c.SetReadDeadline(rd)
+	if n > 0 {
+		s.inLen += n
+		return nil
+	}
+	if s.inLen == 0 {
+		s.rt.putWork(s.w)
+		s.w = nil
+	}
+	if err != nil && !isTimeout(err) {
+		return err
+	}
+	if err := waitReadable(s.rc); err != nil {
+		return err
+	}
+	// A record has started to arrive: readRequest reads it whole,
+	// within timeout http-request (else client) rather than what was
+	// left of the idle wait.
+	t := s.f.Cfg.Timeouts.HTTPRequest
+	if t <= 0 {
+		t = s.f.Cfg.Timeouts.Client
+	}
+	if t > 0 {
+		s.dl.setReadExact(s.c, time.Now().Add(t))
+	}
+	return nil
 }
