@@ -182,9 +182,6 @@ func (f *Frontend) handshakeFailed(c net.Conn, accepted time.Time, tb *tlsBind, 
 		return
 	}
 	reason := ssl.HandshakeReason(err, false)
-	if err == io.EOF && !empty {
-		reason = ssl.ReasonAborted
-	}
 	var client netip.AddrPort
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 		ap := a.AddrPort()
