@@ -9,6 +9,11 @@ var (
 		"ssl_c_version", "ssl_c_serial", "ssl_c_notafter", "ssl_c_notbefore", "ssl_c_der", "ssl_c_sha1",
 		"ssl_c_sig_alg", "ssl_c_s_dn", "ssl_c_i_dn"}
 	tlsLogVars = []string{"sslv", "sslc"}
+	// tlsACLFetches are the TLS ACL criteria beyond ssl_fc and
+	// ssl_fc_sni (proxy/acl's TLSFetches).
+	tlsACLFetches = []string{"ssl_c_used", "ssl_fc_has_crt", "ssl_fc_has_sni", "ssl_fc_session_reused",
+		"ssl_c_verify", "ssl_c_err", "ssl_c_ca_err", "ssl_c_version", "ssl_fc_protocol", "ssl_fc_cipher",
+		"ssl_fc_alpn", "ssl_c_s_dn", "ssl_c_i_dn", "ssl_c_notafter", "ssl_c_notbefore"}
 )
 
 func init() {
@@ -17,5 +22,8 @@ func init() {
 	}
 	for _, n := range tlsLogVars {
 		SupportedLogVars[n] = true
+	}
+	for _, n := range tlsACLFetches {
+		SupportedFetches[n] = true
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/ssl"
 )
 
@@ -201,3 +202,84 @@ func tlsVar(f func(t *ssl.Info) string) logVar {
 		return append(dst, '-')
 	}
 }
+
+// tlsACL answers the TLS ACL fetches (acl.TLSSample), by name.
+var tlsACL = map[string]func(t *ssl.Info, arg string) ([]byte, int64, bool){
+	"ssl_c_used":            tlsACLBool(func(t *ssl.Info) bool { return t.ClientCert != nil }),
+	"ssl_fc_has_crt":        tlsACLBool(func(t *ssl.Info) bool { return t.ClientCert != nil }),
+	"ssl_fc_has_sni":        tlsACLBool(func(t *ssl.Info) bool { return t.SNI != "" }),
+	"ssl_fc_session_reused": tlsACLBool(func(t *ssl.Info) bool { return t.Reused }),
+	"ssl_c_verify":          func(t *ssl.Info, _ string) ([]byte, int64, bool) { return nil, int64(t.Verify), true },
+	"ssl_c_err":             func(*ssl.Info, string) ([]byte, int64, bool) { return nil, 0, true },
+	"ssl_c_ca_err":          func(*ssl.Info, string) ([]byte, int64, bool) { return nil, 0, true },
+	"ssl_c_version": tlsACLCert(func(c *x509.Certificate, _ string) ([]byte, int64, bool) {
+		return nil, int64(c.Version), true
+	}),
+	"ssl_fc_protocol": tlsACLStr(func(t *ssl.Info) string { return t.Protocol }),
+	"ssl_fc_cipher":   tlsACLStr(func(t *ssl.Info) string { return t.Cipher }),
+	"ssl_fc_alpn":     tlsACLStr(func(t *ssl.Info) string { return t.ALPN }),
+	"ssl_c_s_dn":      tlsACLCert(func(c *x509.Certificate, arg string) ([]byte, int64, bool) { return dnValue(c.RawSubject, arg) }),
+	"ssl_c_i_dn":      tlsACLCert(func(c *x509.Certificate, arg string) ([]byte, int64, bool) { return dnValue(c.RawIssuer, arg) }),
+	"ssl_c_notafter": tlsACLCert(func(c *x509.Certificate, _ string) ([]byte, int64, bool) {
+		return []byte(ssl.ASN1Time(c.NotAfter)), 0, true
+	}),
+	"ssl_c_notbefore": tlsACLCert(func(c *x509.Certificate, _ string) ([]byte, int64, bool) {
+		return []byte(ssl.ASN1Time(c.NotBefore)), 0, true
+	}),
+}
+
+// TLSFetch implements acl.TLSSample.
+func (s *Conn) TLSFetch(name, arg string) ([]byte, int64, bool) {
+	f := tlsACL[name]
+	if s.TLS == nil || f == nil {
+		return nil, 0, false
+	}
+	return f(s.TLS, arg)
+}
+
+func tlsACLBool(f func(t *ssl.Info) bool) func(*ssl.Info, string) ([]byte, int64, bool) {
+	return func(t *ssl.Info, _ string) ([]byte, int64, bool) {
+		if f(t) {
+			return nil, 1, true
+		}
+		return nil, 0, true
+	}
+}
+
+func tlsACLStr(f func(t *ssl.Info) string) func(*ssl.Info, string) ([]byte, int64, bool) {
+	return func(t *ssl.Info, _ string) ([]byte, int64, bool) {
+		if s := f(t); s != "" {
+			return []byte(s), 0, true
+		}
+		return nil, 0, false
+	}
+}
+
+func tlsACLCert(f func(c *x509.Certificate, arg string) ([]byte, int64, bool)) func(*ssl.Info, string) ([]byte, int64, bool) {
+	return func(t *ssl.Info, arg string) ([]byte, int64, bool) {
+		if t.ClientCert == nil {
+			return nil, 0, false
+		}
+		return f(t.ClientCert, arg)
+	}
+}
+
+// dnValue is a DN fetch in an ACL: arg "" for the whole DN, "ENTRY" or
+// "ENTRY,OCC" for one entry's value.
+func dnValue(raw []byte, arg string) ([]byte, int64, bool) {
+	if arg == "" {
+		return []byte(ssl.FormatDN(raw)), 0, true
+	}
+	entry, occ, _ := strings.Cut(arg, ",")
+	n := 0
+	if occ = strings.TrimSpace(occ); occ != "" {
+		var err error
+		if n, err = strconv.Atoi(occ); err != nil {
+			return nil, 0, false
+		}
+	}
+	v, ok := ssl.DNField(raw, strings.TrimSpace(entry), n)
+	return []byte(v), 0, ok
+}
+
+var _ acl.TLSSample = (*Conn)(nil)

@@ -110,6 +110,9 @@ frontend fe_mtls
     http-request set-header X-DN %%[ssl_c_s_dn]
     http-request set-header X-CN %%[ssl_c_s_dn(CN)]
     http-request set-header X-Verify %%[ssl_c_verify]
+    http-request deny if { path /acl } !{ ssl_c_s_dn(CN) -m str client1 }
+    http-request deny if { path /acl } !{ ssl_c_used } || { path /acl } { ssl_fc_protocol TLSv1.2 }
+    http-request deny deny_status 429 if { path /acl13 } { ssl_fc_protocol TLSv1.3 } { ssl_c_verify 0 }
     default_backend b1
 frontend fe_hot
     bind %[10]s ssl crt %[1]s/hot.pem
@@ -318,6 +321,13 @@ func (e *env) clientCerts(t *testing.T) {
 	code, body, err := e.get(e.pm, "www.test", "/", with(&e.client))
 	if want := "b1 sni= proto= alpn= dn=/O=goha tests/CN=client1 cn=client1 verify=0"; err != nil || code != 200 || body != want {
 		t.Errorf("verify required, CA-signed client certificate: %d %q (%v), want %q", code, body, err, want)
+	}
+	// The TLS ACL fetches: ssl_c_s_dn(CN), ssl_c_used, ssl_fc_protocol, ssl_c_verify.
+	if code, body, err := e.get(e.pm, "www.test", "/acl", with(&e.client)); err != nil || code != 200 {
+		t.Errorf("ACLs on ssl_c_s_dn(CN), ssl_c_used and ssl_fc_protocol: %d %q (%v), want 200", code, body, err)
+	}
+	if code, _, err := e.get(e.pm, "www.test", "/acl13", with(&e.client)); err != nil || code != 429 {
+		t.Errorf("deny if { ssl_fc_protocol TLSv1.3 } { ssl_c_verify 0 }: %d (%v), want 429", code, err)
 	}
 	for name, l := range map[string]*leaf{"no certificate": nil, "another CA's": &e.rogue, "an expired": &e.old} {
 		if code, body, err := e.get(e.pm, "www.test", "/", with(l)); err == nil {
