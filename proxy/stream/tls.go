@@ -27,11 +27,9 @@ import (
 //   - the epoll relay loop and splice (mode tcp, tunnels, bodies): the
 //     goroutine relay and plain copies move the bytes through crypto/tls;
 //   - the parking lot: an idle TLS keep-alive connection is parked by
-//     its socket's readiness only once crypto/tls holds nothing: a Read
-//     with an expired deadline (a timeout is not fatal to a tls.Conn)
-//     returns what it buffered, pipelined bytes or a whole record read
-//     with the previous one, and only when it times out does the
-//     session wait for the socket (readIdleTLS);
+//     its socket's readiness only once a Read through crypto/tls has
+//     timed out, which it does only when it holds no whole record
+//     (readIdleTLS);
 //   - MSG_PEEK content inspection (tcp-request content on a TLS bind
 //     decides at once, without payload) and the queue's client watch.
 
@@ -223,23 +221,20 @@ func (s *httpSession) initTLS(c net.Conn) {
 	}
 }
 
-// expired is a read deadline in the past: a Read returns at once with
-// what crypto/tls holds, or a timeout.
-var expired = time.Unix(1, 0)
-
-// readIdleTLS is readIdle for a TLS connection: bytes crypto/tls holds
-// already (taken with a Read whose deadline has passed) are the
-// request's start; without any, it waits for the socket to be readable
-// without a buffer, within the read deadline waitIdle set, and leaves
-// the read to readRequest.
+// readIdleTLS is readIdle for a TLS connection: a Read into a pooled
+// buffer within the deadline waitIdle set (ParkAfter when the session
+// may park). crypto/tls returns what it holds first (a record read with
+// the previous one, pipelined bytes), so a timeout means it holds no
+// whole record: the buffer goes back, and the parking lot may watch the
+// socket (bytes of a partial record stay in crypto/tls, and the rest
+// makes the socket readable). A timeout is not fatal to a tls.Conn.
+// Unlike a plain connection, the buffer is held while waiting for up to
+// ParkAfter, which is what reading through crypto/tls costs.
 func (s *httpSession) readIdleTLS() error {
-	rd := s.dl.rd
 	if s.w == nil {
 		s.w = s.rt.getWork()
 	}
-	s.c.SetReadDeadline(expired)
 	n, err := s.c.Read(s.w.in[s.inLen:])
-	s.c.SetReadDeadline(rd)
 	if n > 0 {
 		s.inLen += n
 		return nil
@@ -248,21 +243,8 @@ func (s *httpSession) readIdleTLS() error {
 		s.rt.putWork(s.w)
 		s.w = nil
 	}
-	if err != nil && !isTimeout(err) {
-		return err
+	if err == nil {
+		err = io.EOF
 	}
-	if err := waitReadable(s.rc); err != nil {
-		return err
-	}
-	// A record has started to arrive: readRequest reads it whole,
-	// within timeout http-request (else client) rather than what was
-	// left of the idle wait.
-	t := s.f.Cfg.Timeouts.HTTPRequest
-	if t <= 0 {
-		t = s.f.Cfg.Timeouts.Client
-	}
-	if t > 0 {
-		s.dl.setReadExact(s.c, time.Now().Add(t))
-	}
-	return nil
+	return err
 }

@@ -374,10 +374,13 @@ func (e *env) keepAlive(t *testing.T) {
 			t.Fatalf("%s: %d %q", what, resp.StatusCode, b)
 		}
 	}
-	// Two requests in one TLS record: the second waits in crypto/tls's
-	// buffer, which the idle wait must see before watching the socket.
+	// Two requests in two TLS records sent back to back: the second
+	// record is read from the socket with the first and waits in
+	// crypto/tls's buffer, which the idle wait must see before watching
+	// the socket.
 	const get = "GET / HTTP/1.1\r\nHost: alpha.test\r\n\r\n"
-	io.WriteString(c, get+get)
+	io.WriteString(c, get)
+	io.WriteString(c, get)
 	read("first pipelined request")
 	read("second pipelined request")
 	// Idle past the parking delay: the next request wakes it.
