@@ -48,6 +48,8 @@ type Backend struct {
 	filters []Filter
 	// Servers are in declaration order.
 	Servers []*Server
+	// tlsSNI: a server's `sni` expression reads the stream (srvtls.go).
+	tlsSNI bool
 
 	rt      *Process
 	bal     lb.Balancer
@@ -251,6 +253,7 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 		if s.tls, err = rt.serverTLS(sc); err != nil {
 			return nil, fmt.Errorf("backend %q server %q: %w", p.Name, sc.Name, err)
 		}
+		b.tlsSNI = b.tlsSNI || (s.tls != nil && s.tls.sni != nil)
 		s.lbs = lb.Server{Name: sc.Name, ID: s.ID, Backup: sc.Backup, Maxconn: sc.Maxconn}
 		b.Servers = append(b.Servers, s)
 		lbs = append(lbs, &s.lbs)

@@ -82,7 +82,7 @@ func (s *Server) getIdle(now time.Time) *srvConn {
 
 // putIdle returns a reusable connection to the pool (or closes it).
 func (s *Server) putIdle(sc *srvConn, now time.Time) {
-	if s.Backend.rt.stopping.Load() || s.AdminState() == AdminMaint || sc.srv != s {
+	if s.Backend.rt.stopping.Load() || s.AdminState() == AdminMaint || sc.srv != s || !s.poolable() {
 		sc.c.Close()
 		return
 	}

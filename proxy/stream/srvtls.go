@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"regexp"
 	"time"
 
 	"github.com/goha/goha/config"
@@ -17,8 +18,27 @@ import (
 // the server's session cache for resumption).
 type serverTLS struct {
 	c *ssl.Client
-	// sni is the compiled `sni` expression (nil: no SNI sent).
-	sni *sample.Format
+	// sni is the compiled `sni` expression (nil: no SNI sent);
+	// sniVaries says it is not a constant (str(NAME)).
+	sni       *sample.Format
+	sniVaries bool
+}
+
+// constSNI is an `sni` expression that is a constant.
+var constSNI = regexp.MustCompile(`^str\([^()]*\)$`)
+
+// poolable says whether s's connections may be reused by other client
+// connections: not when each may have been opened with another SNI
+// (HAProxy keys its idle connections by SNI; goha does not pool them).
+func (s *Server) poolable() bool { return s.tls == nil || !s.tls.sniVaries }
+
+// dialFresh opens a new connection to srv for req, TLS included, after a
+// reused one failed.
+func (b *Backend) dialFresh(ctx context.Context, srv *Server, req lbRequestArg) (net.Conn, error) {
+	if srv.tls == nil {
+		return b.dial(ctx, srv)
+	}
+	return b.dialServerTLS(ctx, srv, req)
 }
 
 // serverTLS returns the TLS side of server line sc, nil when it does not
@@ -34,7 +54,7 @@ func (rt *Process) serverTLS(sc *config.Server) (*serverTLS, error) {
 	if c == nil {
 		return nil, fmt.Errorf("'ssl' at [%s:%d]: its TLS settings were not built (ssl.Build)", sc.File, sc.Line)
 	}
-	st := &serverTLS{c: c}
+	st := &serverTLS{c: c, sniVaries: c.SNI != "" && !constSNI.MatchString(c.SNI)}
 	if c.SNI != "" {
 		f, err := sample.CompileFormat("%["+c.SNI+"]", &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps})
 		if err != nil {
@@ -46,17 +66,33 @@ func (rt *Process) serverTLS(sc *config.Server) (*serverTLS, error) {
 }
 
 // serverName evaluates the `sni` expression for a connection made for
-// req (nil in mode tcp, where only fetches that need no stream find
-// something).
-func (st *serverTLS) serverName(req lbRequestArg) string {
+// req, or in mode tcp (req nil) for the connection sniContext put in
+// ctx (`sni ssl_fc_sni` re-encrypting what a TLS bind terminated).
+func (st *serverTLS) serverName(ctx context.Context, req lbRequestArg) string {
 	if st.sni == nil {
 		return ""
 	}
 	var x sample.Ctx
 	if r, ok := req.(sample.LBRequest); ok && r.S != nil {
 		x.Conn, x.Req = &r.S.Conn, r.S.Req
+	} else if c, ok := ctx.Value(sniConnKey{}).(*sample.Conn); ok {
+		x.Conn = c
 	}
 	return string(x.AppendName(st.sni, 255))
+}
+
+// sniConnKey keys a mode tcp session's connection sample in the context
+// of its connect.
+type sniConnKey struct{}
+
+// sniContext gives a mode tcp connect the client connection's sample
+// when a server's `sni` needs it (it costs a context otherwise not
+// made).
+func (b *Backend) sniContext(ctx context.Context, c *sample.Conn) context.Context {
+	if !b.tlsSNI {
+		return ctx
+	}
+	return context.WithValue(ctx, sniConnKey{}, c)
 }
 
 // dialServerTLS connects to s as dialServer does, then, for a TLS
@@ -78,7 +114,7 @@ func (b *Backend) dialServerTLS(ctx context.Context, s *Server, req lbRequestArg
 		d = 5 * time.Second
 	}
 	c.SetDeadline(t0.Add(d))
-	tc := tls.Client(c, st.c.Config(st.serverName(req)))
+	tc := tls.Client(c, st.c.Config(st.serverName(ctx, req)))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		c.Close()
 		return nil, &serverHandshakeError{err: err}
@@ -108,3 +144,6 @@ func socketOf(c net.Conn) net.Conn {
 	}
 	return c
 }
+
+// lbRequest is the session's request as balancers and `sni` read it.
+func (s *httpSession) lbRequest() lbRequestArg { return sample.LBRequest{S: &s.smp} }

@@ -79,7 +79,7 @@ func (f *Frontend) serveTCP(c net.Conn, accepted time.Time) {
 		term = [2]byte{'P', 'C'}
 	} else {
 		be.sessStart(accepted)
-		s.cr = be.connect(s.queueCtx(), s.smp.Client.Addr(), nil, nil, nil)
+		s.cr = be.connect(be.sniContext(s.queueCtx(), &s.smp), s.smp.Client.Addr(), nil, nil, nil)
 		if s.cr.err != nil {
 			term = s.cr.term
 		}

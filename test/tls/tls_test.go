@@ -36,6 +36,7 @@ type env struct {
 	pd, ps, ph, pl      string // crt DIR (+ plain bind), strict-sni, crt-list
 	p13, pc, pm, pr, pt string // TLS 1.3 only, one cipher, client certs, hot cert, mode tcp
 	pb                  string // plain frontend to TLS servers
+	pr2                 string // mode tcp, TLS on both sides, sni ssl_fc_sni
 	client, rogue, old  leaf   // client certificates: good, other CA, expired
 	logs                *harness.Datagrams
 	proc                *harness.Proc
@@ -71,9 +72,10 @@ func setup(t *testing.T) *env {
 	b1, b2 := harness.NewBackend(t, "b1", echo("b1")), harness.NewBackend(t, "b2", echo("b2"))
 	tlsOK := tlsServer(t, e.ca.server(t, "backend.test", "backend.test"))
 	tlsOther := tlsServer(t, e.other.server(t, "backend.test", "backend.test"))
+	tlsIdle := tlsServer(t, e.ca.server(t, "backend.test", "backend.test"), 100*time.Millisecond)
 	echoTCP := tcpEcho(t)
 	e.logs = harness.ListenDatagrams(t, "udp", "127.0.0.1:0")
-	for _, p := range []*string{&e.pd, &e.ps, &e.ph, &e.pl, &e.p13, &e.pc, &e.pm, &e.pr, &e.pt, &e.pb} {
+	for _, p := range []*string{&e.pd, &e.ps, &e.ph, &e.pl, &e.p13, &e.pc, &e.pm, &e.pr, &e.pt, &e.pb, &e.pr2} {
 		*p = harness.FreeAddr(t)
 	}
 	e.admin = d + "/admin.sock"
@@ -121,10 +123,15 @@ frontend fe_tcp
     mode tcp
     bind %[11]s ssl crt %[1]s/www.pem
     default_backend echo
+frontend fe_reencrypt
+    mode tcp
+    bind %[18]s ssl crt %[1]s/www.pem
+    default_backend tls_sni
 frontend fe_servers
     bind %[12]s
     use_backend tls_other if { path_beg /other }
     use_backend tls_none if { path_beg /none }
+    use_backend tls_idle if { path_beg /idle }
     default_backend tls_ok
 backend b1
     server s1 %[13]s
@@ -139,7 +146,12 @@ backend tls_other
     server x %[17]s ssl verify required ca-file %[1]s/ca.crt
 backend tls_none
     server x %[17]s ssl verify none
-`, d, e.logs.Addr(), e.pd, e.ps, e.ph, e.pl, e.p13, e.pc, e.pm, e.pr, e.pt, e.pb, b1.Addr, b2.Addr, echoTCP, tlsOK, tlsOther)
+backend tls_idle
+    server t %[19]s ssl verify required ca-file %[1]s/ca.crt sni str(backend.test)
+backend tls_sni
+    mode tcp
+    server t %[16]s ssl verify none sni ssl_fc_sni
+`, d, e.logs.Addr(), e.pd, e.ps, e.ph, e.pl, e.p13, e.pc, e.pm, e.pr, e.pt, e.pb, b1.Addr, b2.Addr, echoTCP, tlsOK, tlsOther, e.pr2, tlsIdle)
 	path := harness.WriteFile(t, d, "tls.cfg", cfg)
 	if out, rc := harness.Run(t, d, nil, "-c", "-f", path); rc != 0 {
 		t.Fatalf("goha -c refuses the TLS config (rc %d): %s", rc, out)
@@ -149,14 +161,18 @@ backend tls_none
 	return e
 }
 
-// tlsServer is an HTTPS server with cert, answering "tls sni=NAME".
-func tlsServer(t *testing.T, cert leaf) string {
+// tlsServer is an HTTPS server with cert, answering "tls sni=NAME";
+// idle, when given, is how long it keeps an idle connection.
+func tlsServer(t *testing.T, cert leaf, idle ...time.Duration) string {
 	t.Helper()
 	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "tls sni=%s", r.TLS.ServerName)
 	}))
 	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls(t)}}
 	s.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
+	if len(idle) > 0 {
+		s.Config.IdleTimeout = idle[0]
+	}
 	s.StartTLS()
 	t.Cleanup(s.Close)
 	return s.Listener.Addr().String()
@@ -353,6 +369,15 @@ func (e *env) servers(t *testing.T) {
 			t.Errorf("GET %s through a TLS server line: %q (%v), want %q", c.path, got, err, c.want)
 		}
 	}
+	// A pooled TLS connection the server closed while idle is not
+	// reused (the liveness peek looks under crypto/tls), and a new
+	// one is TLS too.
+	for i := 0; i < 3; i++ {
+		if code, body, err := harness.GetTimeout("http://"+e.pb+"/idle", 10*time.Second); err != nil || code != 200 || body != "tls sni=backend.test" {
+			t.Errorf("request %d to a TLS server closing idle connections after 100ms: %d %q (%v)", i, code, body, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }
 
 func (e *env) keepAlive(t *testing.T) {
@@ -401,6 +426,18 @@ func (e *env) modeTCP(t *testing.T) {
 	got := make([]byte, len(msg))
 	if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
 		t.Errorf("mode tcp over TLS: echo of %d bytes: %v", len(msg), err)
+	}
+	// Re-encryption in mode tcp: the server sees the client's SNI.
+	r, err := tls.Dial("tcp", e.pr2, &tls.Config{ServerName: "alpha.test", InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	io.WriteString(r, "GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+	r.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b, _ := io.ReadAll(r)
+	if !strings.HasSuffix(string(b), "tls sni=alpha.test") {
+		t.Errorf("mode tcp, server ssl sni ssl_fc_sni: %q, want the server to see alpha.test", b)
 	}
 }
 
