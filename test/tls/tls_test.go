@@ -148,6 +148,9 @@ backend tls_none
     server x %[17]s ssl verify none
 backend tls_idle
     server t %[19]s ssl verify required ca-file %[1]s/ca.crt sni str(backend.test)
+backend chk
+    server tlsok %[16]s ssl verify none check inter 200ms
+    server plain %[13]s check check-ssl verify none inter 200ms fall 1
 backend tls_sni
     mode tcp
     server t %[16]s ssl verify none sni ssl_fc_sni
@@ -239,6 +242,27 @@ func TestTLS(t *testing.T) {
 	t.Run("ModeTCP", e.modeTCP)
 	t.Run("BadClients", e.badClients)
 	t.Run("HotCertificate", e.hotCert)
+	t.Run("HealthChecksOverTLS", e.checks)
+}
+
+// checks: a server with `ssl` is checked over TLS (UP), a plain HTTP
+// server with `check-ssl` fails its TLS check (DOWN, L6RSP).
+func (e *env) checks(t *testing.T) {
+	state := func() string {
+		out := harness.Socat(t, e.admin, "show stat\n")
+		var st []string
+		for _, l := range strings.Split(out, "\n") {
+			f := strings.Split(l, ",")
+			if len(f) > 36 && f[0] == "chk" && f[1] != "BACKEND" {
+				st = append(st, f[1]+"="+f[17]+"/"+f[36])
+			}
+		}
+		return strings.Join(st, " ")
+	}
+	harness.WaitFor(t, 5*time.Second, "tlsok UP over TLS and plain DOWN on its TLS check", func() bool {
+		s := state()
+		return strings.Contains(s, "tlsok=UP/L6OK") && strings.Contains(s, "plain=DOWN/L6RSP")
+	})
 }
 
 func (e *env) certBySNI(t *testing.T) {
