@@ -243,6 +243,10 @@ func TestTLS(t *testing.T) {
 	t.Run("BadClients", e.badClients)
 	t.Run("HotCertificate", e.hotCert)
 	t.Run("HealthChecksOverTLS", e.checks)
+	// With GOHA_BIN set to a -race build, the race detector's reports.
+	if out := e.proc.Output(); strings.Contains(out, "DATA RACE") {
+		t.Errorf("goha reported a data race:\n%s", out)
+	}
 }
 
 // checks: a server with `ssl` is checked over TLS (UP), a plain HTTP
