@@ -132,6 +132,7 @@ frontend fe_servers
     use_backend tls_other if { path_beg /other }
     use_backend tls_none if { path_beg /none }
     use_backend tls_idle if { path_beg /idle }
+    use_backend tls_def if { path_beg /def }
     default_backend tls_ok
 backend b1
     server s1 %[13]s
@@ -148,6 +149,9 @@ backend tls_none
     server x %[17]s ssl verify none
 backend tls_idle
     server t %[19]s ssl verify required ca-file %[1]s/ca.crt sni str(backend.test)
+backend tls_def
+    default-server ssl verify none
+    server x %[17]s
 backend chk
     server tlsok %[16]s ssl verify none check inter 200ms
     server plain %[13]s check check-ssl verify none inter 200ms fall 1
@@ -386,7 +390,7 @@ func (e *env) clientCerts(t *testing.T) {
 
 func (e *env) servers(t *testing.T) {
 	for _, c := range []struct{ path, want string }{
-		{"/", "200 tls sni=backend.test"}, {"/none", "200 tls sni="}, {"/other", "503"},
+		{"/", "200 tls sni=backend.test"}, {"/none", "200 tls sni="}, {"/other", "503"}, {"/def", "200 tls sni="},
 	} {
 		code, body, err := harness.GetTimeout("http://"+e.pb+c.path, 10*time.Second)
 		got := fmt.Sprintf("%d %s", code, body)
