@@ -173,6 +173,7 @@ backend tls_sni
 func tlsServer(t *testing.T, cert leaf, idle ...time.Duration) string {
 	t.Helper()
 	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Resumed", fmt.Sprint(r.TLS.DidResume))
 		fmt.Fprintf(w, "tls sni=%s", r.TLS.ServerName)
 	}))
 	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls(t)}}
@@ -403,12 +404,25 @@ func (e *env) servers(t *testing.T) {
 	}
 	// A pooled TLS connection the server closed while idle is not
 	// reused (the liveness peek looks under crypto/tls), and a new
-	// one is TLS too.
+	// one is TLS too, resuming the server's session.
+	resumed := 0
 	for i := 0; i < 3; i++ {
-		if code, body, err := harness.GetTimeout("http://"+e.pb+"/idle", 10*time.Second); err != nil || code != 200 || body != "tls sni=backend.test" {
-			t.Errorf("request %d to a TLS server closing idle connections after 100ms: %d %q (%v)", i, code, body, err)
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + e.pb + "/idle")
+		if err != nil {
+			t.Fatalf("request %d to a TLS server closing idle connections after 100ms: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "tls sni=backend.test" {
+			t.Errorf("request %d to a TLS server closing idle connections after 100ms: %d %q", i, resp.StatusCode, b)
+		}
+		if resp.Header.Get("X-Resumed") == "true" {
+			resumed++
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+	if resumed != 2 {
+		t.Errorf("TLS sessions to the server resumed on %d of the 2 new connections, want 2", resumed)
 	}
 }
 
@@ -518,7 +532,37 @@ func (e *env) hotCert(t *testing.T) {
 	if out := harness.Socat(t, e.admin, "set ssl cert "+hot+" <<\n"+string(v2)+"\n"); !strings.Contains(out, "Transaction created for certificate "+hot+"!") {
 		t.Fatalf("set ssl cert: %q", out)
 	}
-	if out := harness.Socat(t, e.admin, "commit ssl cert "+hot+"\n"); !strings.Contains(out, "Success!") {
+	// Clients keep handshaking while the certificate is replaced: none
+	// fails.
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var n int
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := servedCN(e.pr, "hot.test"); err != nil {
+					errs <- fmt.Errorf("handshake %d during the commit: %v", n, err)
+					return
+				}
+				n++
+			}
+		}()
+	}
+	out := harness.Socat(t, e.admin, "commit ssl cert "+hot+"\n")
+	time.Sleep(100 * time.Millisecond)
+	close(stop)
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(out, "Success!") {
 		t.Fatalf("commit ssl cert: %q", out)
 	}
 	if cn, err := servedCN(e.pr, "hot.test"); cn != "hot-v2.test" {
