@@ -30,8 +30,9 @@ import (
 //     its socket's readiness only once a Read through crypto/tls has
 //     timed out, which it does only when it holds no whole record
 //     (readIdleTLS);
-//   - MSG_PEEK content inspection (tcp-request content on a TLS bind
-//     decides at once, without payload) and the queue's client watch.
+//   - MSG_PEEK content inspection: tcp-request content rules on a TLS
+//     bind see the decrypted stream through tlsConn.peekWait instead;
+//     the queue's client watch is skipped.
 
 // tlsBind is the TLS side of one listener of an `ssl` bind.
 type tlsBind struct {
@@ -62,11 +63,59 @@ func (rt *Process) tlsBind(b *config.Bind, n int) (*tlsBind, error) {
 }
 
 // tlsConn is a client connection after its TLS handshake; it gives the
-// ssl_* fetches its facts (sample.TLSConn).
+// ssl_* fetches its facts (sample.TLSConn), and lets tcp-request
+// content rules peek at the decrypted stream (contentPeeker): bytes
+// read to be inspected are kept in peeked and read first.
 type tlsConn struct {
 	*tls.Conn
-	info ssl.Info
+	info   ssl.Info
+	peeked []byte
 }
+
+// Read returns the bytes kept by peekWait first.
+func (c *tlsConn) Read(b []byte) (int, error) {
+	if len(c.peeked) > 0 {
+		n := copy(b, c.peeked)
+		c.peeked = c.peeked[n:]
+		if len(c.peeked) == 0 {
+			c.peeked = nil
+		}
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
+
+// peekWait implements contentPeeker over crypto/tls: it reads (and
+// keeps) decrypted bytes until more than have are there, the deadline
+// passes or the client closes; have < 0 takes what crypto/tls holds.
+func (c *tlsConn) peekWait(buf []byte, have int, deadline time.Time) (int, error) {
+	var err error
+	if have < 0 {
+		deadline = expired
+	}
+	c.SetReadDeadline(deadline)
+	defer c.SetReadDeadline(time.Time{})
+	for len(c.peeked) <= have || (have < 0 && len(c.peeked) == 0) {
+		if len(c.peeked) >= len(buf) {
+			break
+		}
+		var chunk [4096]byte
+		n, rerr := c.Conn.Read(chunk[:min(len(chunk), len(buf)-len(c.peeked))])
+		c.peeked = append(c.peeked, chunk[:n]...)
+		if rerr != nil {
+			if have < 0 && isTimeout(rerr) {
+				rerr = nil
+			}
+			err = rerr
+			break
+		}
+	}
+	return copy(buf, c.peeked), err
+}
+
+// expired is a deadline in the past: a Read returns at once with what
+// crypto/tls holds, or a timeout (not fatal to a tls.Conn).
+var expired = time.Unix(1, 0)
 
 // TLSInfo returns what the ssl_fc* and ssl_c_* fetches read.
 func (c *tlsConn) TLSInfo() *ssl.Info { return &c.info }

@@ -122,6 +122,9 @@ frontend fe_hot
 frontend fe_tcp
     mode tcp
     bind %[11]s ssl crt %[1]s/www.pem
+    tcp-request inspect-delay 2s
+    tcp-request content accept if { req.len ge 10 }
+    tcp-request content reject
     default_backend echo
 frontend fe_reencrypt
     mode tcp
@@ -471,7 +474,7 @@ func (e *env) modeTCP(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	got := make([]byte, len(msg))
 	if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
-		t.Errorf("mode tcp over TLS: echo of %d bytes: %v", len(msg), err)
+		t.Errorf("mode tcp over TLS, content rules on the decrypted stream (req.len): echo of %d bytes: %v", len(msg), err)
 	}
 	// Re-encryption in mode tcp: the server sees the client's SNI.
 	r, err := tls.Dial("tcp", e.pr2, &tls.Config{ServerName: "alpha.test", InsecureSkipVerify: true})
