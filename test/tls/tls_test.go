@@ -70,6 +70,15 @@ func setup(t *testing.T) *env {
 		})
 	}
 	b1, b2 := harness.NewBackend(t, "b1", echo("b1")), harness.NewBackend(t, "b2", echo("b2"))
+	ws := harness.NewBackend(t, "ws", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+		io.Copy(c, brw)
+	}))
 	tlsOK := tlsServer(t, e.ca.server(t, "backend.test", "backend.test"))
 	tlsOther := tlsServer(t, e.other.server(t, "backend.test", "backend.test"))
 	tlsIdle := tlsServer(t, e.ca.server(t, "backend.test", "backend.test"), 100*time.Millisecond)
@@ -98,6 +107,7 @@ frontend fe_dir
     http-request set-header X-Proto %%[ssl_fc_protocol]
     http-request set-header X-ALPN %%[ssl_fc_alpn]
     use_backend b2 if { ssl_fc_sni -i beta.test }
+    use_backend ws if { path /ws }
     default_backend b1
 frontend fe_list
     bind %[6]s ssl crt-list %[1]s/list.txt alpn h2,http/1.1
@@ -141,6 +151,8 @@ backend b1
     server s1 %[13]s
 backend b2
     server s2 %[14]s
+backend ws
+    server w %[20]s
 backend echo
     mode tcp
     server e %[15]s
@@ -161,7 +173,7 @@ backend chk
 backend tls_sni
     mode tcp
     server t %[16]s ssl verify none sni ssl_fc_sni
-`, d, e.logs.Addr(), e.pd, e.ps, e.ph, e.pl, e.p13, e.pc, e.pm, e.pr, e.pt, e.pb, b1.Addr, b2.Addr, echoTCP, tlsOK, tlsOther, e.pr2, tlsIdle)
+`, d, e.logs.Addr(), e.pd, e.ps, e.ph, e.pl, e.p13, e.pc, e.pm, e.pr, e.pt, e.pb, b1.Addr, b2.Addr, echoTCP, tlsOK, tlsOther, e.pr2, tlsIdle, ws.Addr)
 	path := harness.WriteFile(t, d, "tls.cfg", cfg)
 	if out, rc := harness.Run(t, d, nil, "-c", "-f", path); rc != 0 {
 		t.Fatalf("goha -c refuses the TLS config (rc %d): %s", rc, out)
@@ -461,6 +473,18 @@ func (e *env) keepAlive(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	io.WriteString(c, get)
 	read("request after an idle wait")
+	// A 101 Upgrade turns the TLS connection into a tunnel.
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: alpha.test\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 {
+		t.Fatalf("upgrade over TLS: %v %v", resp, err)
+	}
+	io.WriteString(c, "ping over the tunnel")
+	got := make([]byte, len("ping over the tunnel"))
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != "ping over the tunnel" {
+		t.Errorf("tunnel over TLS: %q (%v)", got, err)
+	}
 }
 
 func (e *env) modeTCP(t *testing.T) {
