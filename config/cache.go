@@ -99,8 +99,8 @@ func (p *parser) parseCacheLine(c *Cache, args []string) {
 	if c == nil {
 		return
 	}
-	if len(args) > 2 {
-		p.abortf("'%s' cannot handle unexpected argument '%s'.", args[0], args[2])
+	if a := arg(args, 2); a != "" {
+		p.abortf("'%s' cannot handle unexpected argument '%s'.", args[0], a)
 		return
 	}
 	cacheKeywords[args[0]](p, c, args)

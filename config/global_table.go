@@ -10,7 +10,7 @@ func gkw(name string, parse globalFunc) keyword[globalFunc] { return kw(name, pa
 
 // Why goha refuses or ignores global keywords.
 const (
-	whyTLSDefaults         = "TLS defaults: no effect while `ssl` itself is refused"
+	whyTLSDefaults         = "OpenSSL tuning with no equivalent in Go's crypto/tls"
 	whyRuntimeTuning       = "pollers, limits and tuning: goha's runtime decides these"
 	whyIdentity            = "logging detail and peer/cluster identity: nothing served differently"
 	whyHTTPClient          = "internal HTTP client (used by Lua/ACME only)"
@@ -25,12 +25,12 @@ const (
 var globalTable = newTable("global",
 	gkw("profiling.memory", nil).ignored(whyRuntimeTuning),
 	gkw("profiling.tasks", nil).ignored(whyRuntimeTuning),
-	gkw("ca-base", globalCertBase(func(p *parser) *string { return &p.cfg.Global.TLS.CABase })).ignored(whyTLSDefaults).forTLS(),
-	gkw("crt-base", globalCertBase(func(p *parser) *string { return &p.cfg.Global.TLS.CrtBase })).ignored(whyTLSDefaults).forTLS(),
+	gkw("ca-base", globalCertBase(func(p *parser) *string { return &p.cfg.Global.TLS.CABase })).forTLS(),
+	gkw("crt-base", globalCertBase(func(p *parser) *string { return &p.cfg.Global.TLS.CrtBase })).forTLS(),
 	gkw("issuers-chain-path", (*parser).globalExistingFile).ignored(whyTLSDefaults),
 	gkw("maxsslconn", nil).ignored(whyTLSDefaults),
-	gkw("ssl-default-bind-options", globalDefaultOptions(true)).ignored(whyTLSDefaults).forTLS(),
-	gkw("ssl-default-server-options", globalDefaultOptions(false)).ignored(whyTLSDefaults).forTLS(),
+	gkw("ssl-default-bind-options", globalDefaultOptions(true)).forTLS(),
+	gkw("ssl-default-server-options", globalDefaultOptions(false)).forTLS(),
 	gkw("ssl-dh-param-file", (*parser).globalExistingFile).ignored(whyTLSDefaults),
 	gkw("ssl-mode-async", nil).ignored(whyTLSDefaults),
 	gkw("ssl-engine", nil).ignored(whyTLSDefaults),
@@ -48,11 +48,11 @@ var globalTable = newTable("global",
 	gkw("tune.ssl.capture-cipherlist-size", nil).ignored(whyTLSDefaults),
 	gkw("tune.ssl.capture-buffer-size", nil).ignored(whyTLSDefaults),
 	gkw("tune.ssl.keylog", nil).ignored(whyTLSDefaults),
-	gkw("ssl-default-bind-ciphers", globalTLSString(func(g *GlobalTLS) *string { return &g.BindCiphers }, "a cipher suite as an argument")).ignored(whyTLSDefaults).forTLS(),
-	gkw("ssl-default-server-ciphers", globalTLSString(func(g *GlobalTLS) *string { return &g.ServerCiphers }, "a cipher suite as an argument")).ignored(whyTLSDefaults).forTLS(),
-	gkw("ssl-default-bind-curves", globalTLSString(func(g *GlobalTLS) *string { return &g.BindCurves }, "a curves suite as an arguments")).ignored(whyTLSDefaults).forTLS(),
-	gkw("ssl-default-bind-ciphersuites", globalTLSString(func(g *GlobalTLS) *string { return &g.BindCiphersuites }, "a cipher suite as an argument")).ignored(whyTLSDefaults).forTLS(),
-	gkw("ssl-default-server-ciphersuites", globalTLSString(func(g *GlobalTLS) *string { return &g.ServerCiphersuites }, "a cipher suite as an argument")).ignored(whyTLSDefaults).forTLS(),
+	gkw("ssl-default-bind-ciphers", globalTLSString(func(g *GlobalTLS) *string { return &g.BindCiphers }, "a cipher suite as an argument")).forTLS(),
+	gkw("ssl-default-server-ciphers", globalTLSString(func(g *GlobalTLS) *string { return &g.ServerCiphers }, "a cipher suite as an argument")).forTLS(),
+	gkw("ssl-default-bind-curves", globalTLSString(func(g *GlobalTLS) *string { return &g.BindCurves }, "a curves suite as an arguments")).forTLS(),
+	gkw("ssl-default-bind-ciphersuites", globalTLSString(func(g *GlobalTLS) *string { return &g.BindCiphersuites }, "a cipher suite as an argument")).forTLS(),
+	gkw("ssl-default-server-ciphersuites", globalTLSString(func(g *GlobalTLS) *string { return &g.ServerCiphersuites }, "a cipher suite as an argument")).forTLS(),
 	gkw("ssl-load-extra-files", nil).ignored(whyTLSDefaults),
 	gkw("ssl-load-extra-del-ext", nil).ignored(whyTLSDefaults),
 	gkw("default-path", (*parser).parseDefaultPath),
@@ -145,7 +145,7 @@ var globalTable = newTable("global",
 	gkw("group", (*parser).globalGroup),
 	gkw("nbproc", (*parser).globalNbproc),
 	gkw("maxconn", globalIntOnce(func(g *Global) *int { return &g.Maxconn })),
-	gkw("ssl-server-verify", (*parser).globalSSLServerVerify).ignored(whyTLSDefaults).forTLS(),
+	gkw("ssl-server-verify", (*parser).globalSSLServerVerify).forTLS(),
 	gkw("maxconnrate", globalIntOnce(func(g *Global) *int { return &g.MaxConnRate })),
 	gkw("maxsessrate", nil).ignored(whyRuntimeTuning),
 	gkw("maxsslrate", nil).ignored(whyTLSDefaults),

@@ -80,7 +80,10 @@ func (p *parser) serverOptions(l *serverLine, args []string, start int) bool {
 			p.unknownServerOption(l, o)
 			return false
 		}
-		if k.status != implemented && !(p.opts.AllowTLS && k.tls) {
+		if k.tls && k.status == implemented && !p.opts.AllowTLS {
+			return l.fail(p, "'%s' is a known HAProxy keyword that goha does not support yet.", o)
+		}
+		if k.status != implemented {
 			if k.status == Unsupported {
 				return l.fail(p, "'%s' is a known HAProxy keyword that goha does not support yet.", o)
 			}

@@ -297,7 +297,7 @@ func (m *Master) resume(st *masterState) {
 	// The configuration the running workers were started with stays the
 	// master's (nbproc, no-exit-on-failure, mworker-max-reloads ...).
 	m.sources = st.Sources
-	prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer})
+	prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer, AllowTLS: true})
 	why := os.Getenv(envRolledBack)
 	os.Unsetenv(envRolledBack)
 	var srcs []config.Source

@@ -246,7 +246,7 @@ func (m *Master) loadConfig() ([]config.Source, *config.Config, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer, AllowTLS: true})
 	msgs := config.Report(cfg, err)
 	for i, msg := range msgs {
 		if err != nil && i == len(msgs)-1 && msg.Level == config.LevelAlert {

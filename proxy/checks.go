@@ -60,6 +60,7 @@ func (rt *Runtime) initObserve() error {
 				}
 				return err
 			}
+			cfg.TLS = rt.checkTLS(s)
 			c, err := rt.newChecker(s, cfg)
 			if err != nil {
 				return err

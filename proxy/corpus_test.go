@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/ssl"
 	"github.com/goha/goha/proxy/tlog"
 	"github.com/rs/zerolog"
 )
@@ -47,8 +49,24 @@ func corpusParseOptions(dir string) config.ParseOptions {
 		LookupUser:  lookup,
 		LookupGroup: lookup,
 		LocalPeer:   "vm",
+		AllowTLS:    true, // as the binary parses
 	}
 }
+
+// corpusFiles is the corpus' file system for ssl.Build: names relative
+// to the corpus directory, as corpusParseOptions reads them.
+type corpusFiles struct{ dir string }
+
+func (c corpusFiles) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+func (c corpusFiles) ReadFile(p string) ([]byte, error)       { return os.ReadFile(c.path(p)) }
+func (c corpusFiles) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(c.path(p)) }
+func (c corpusFiles) Stat(p string) (fs.FileInfo, error)      { return os.Stat(c.path(p)) }
 
 // TestCorpusValidStarts is the guard behind `goha -c`: every corpus
 // configuration HAProxy finds valid and goha's parser accepts must also
@@ -72,8 +90,14 @@ func TestCorpusValidStarts(t *testing.T) {
 		if err != nil || !cfg.HasListener(false) {
 			continue // refused by -c too
 		}
+		// -c loads the certificates too: the corpus' files/ hold test ones.
+		tb, errs := ssl.Build(cfg, corpusFiles{corpusDir})
+		if len(errs) > 0 {
+			t.Errorf("%s: goha -c refuses its TLS: %v", name, errs[0])
+			continue
+		}
 		hub := tlog.NewHub(tlog.HubOptions{Tag: cfg.Global.LogTag})
-		rt, err := New(cfg, Options{Log: zerolog.Nop(), LogHub: hub})
+		rt, err := New(cfg, Options{Log: zerolog.Nop(), LogHub: hub, TLS: tb})
 		if err != nil {
 			t.Errorf("%s: goha -c accepts it but New fails: %v", name, err)
 		} else {

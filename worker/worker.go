@@ -294,7 +294,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		}
 		lns[k] = ln
 	}
-	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn, LocalPeer: h.LocalPeer})
+	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn, LocalPeer: h.LocalPeer, AllowTLS: true})
 	if err != nil {
 		log.Error().Msgf("worker: configuration: %v", err)
 		return 1
@@ -309,7 +309,12 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 	DeriveMaxconn(cfg, 1) // the master's CLI socket pair is a listener too
 	hub := NewLogHub(cfg) // log sockets are opened before the privilege drop
 	defer hub.Close()
-	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum, LogHub: hub})
+	tlsb, alerts := LoadTLS(cfg) // certificates are read before the privilege drop
+	if alerts != nil {
+		log.Error().Msgf("worker: %v", TLSError(alerts))
+		return 1
+	}
+	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum, LogHub: hub, TLS: tlsb})
 	if err != nil {
 		log.Error().Msgf("worker: %v", err)
 		return 1

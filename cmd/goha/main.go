@@ -148,7 +148,7 @@ func check(f *flags) int {
 		fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: err.Error()}, pid))
 		return 1
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer, AllowTLS: true})
 	msgs := config.Report(cfg, err)
 	for _, m := range msgs {
 		if f.quiet && m.Level != config.LevelAlert {
@@ -157,6 +157,13 @@ func check(f *flags) int {
 		fmt.Fprintln(os.Stderr, config.FormatMessage(m, pid))
 	}
 	if err != nil {
+		return 1
+	}
+	if _, alerts := worker.LoadTLS(cfg); alerts != nil {
+		for _, a := range alerts {
+			fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: a}, pid))
+		}
+		fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: "Fatal errors found in configuration."}, pid))
 		return 1
 	}
 	if f.zeroWarning && len(cfg.Warnings) > 0 {
@@ -199,7 +206,7 @@ func configGlobal(f *flags) (config.Global, bool) {
 	if err != nil {
 		return config.Global{}, false
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer, AllowTLS: true})
 	if err != nil {
 		return config.Global{}, false
 	}

@@ -82,7 +82,7 @@ func wantsDaemon(f *flags) bool {
 	if err != nil {
 		return false
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{})
+	cfg, err := config.Parse(srcs, config.ParseOptions{AllowTLS: true})
 	return err == nil && cfg.Global.Daemon
 }
 
@@ -158,7 +158,11 @@ func (s *standalone) run() int {
 		s.log = syslogEvents(s.log, hub, cfg.Global)
 		up.log = s.log
 	}
-	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1, LogHub: hub})
+	tlsb, alerts := worker.LoadTLS(cfg) // certificates are read before the privilege drop
+	if alerts != nil {
+		return s.fail("%v", worker.TLSError(alerts))
+	}
+	rt, err := proxy.New(cfg, proxy.Options{Log: s.log, Pid: os.Getpid(), ProcessNum: 1, LogHub: hub, TLS: tlsb})
 	if err != nil {
 		return s.fail("%v", err)
 	}
@@ -202,7 +206,7 @@ func (s *standalone) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
+	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer, AllowTLS: true})
 	if err != nil {
 		for _, m := range config.Report(cfg, err) {
 			fmt.Fprintln(os.Stderr, config.FormatMessage(m, os.Getpid()))

@@ -145,6 +145,8 @@ func (m *matcher) parseArg(arg string) error {
 			}
 			m.delim = rest[0]
 		}
+	default: // read by the fetch itself (TLSSample: "CN,1")
+		m.arg = arg
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -37,6 +38,10 @@ type Config struct {
 	// `timeout check`.
 	TimeoutConnect, TimeoutCheck time.Duration
 
+	// TLS, when set, makes the check a TLS handshake after the connect
+	// (`check-ssl`, or a server with `ssl`): L6OK, or L6RSP/L6TOUT when
+	// the handshake fails, before any HTTP check runs over it.
+	TLS *tls.Config
 	// HTTP is the `option httpchk` request and expectation; nil means a
 	// plain TCP connect check.
 	HTTP *HTTPCheck

@@ -56,6 +56,12 @@ func probeOnce(ctx context.Context, cfg *Config, dial dialFunc, start time.Time)
 		return Result{Status: StatusL4CON, Info: errnoText(err)}
 	}
 	defer conn.Close()
+	if cfg.TLS != nil {
+		var r Result
+		if conn, r = handshake(ctx, conn, cfg, start); r.Status != StatusL6OK || cfg.HTTP == nil {
+			return r
+		}
+	}
 	if cfg.HTTP == nil {
 		return Result{Status: StatusL4OK}
 	}

@@ -50,6 +50,16 @@ func CompileSet(p *config.Proxy, errs map[int][]byte, o *sample.Options) (*Set, 
 		}
 		rs.Req = append(rs.Req, hr)
 	}
+	// The legacy `redirect` rules run after the http-request rules, as
+	// in HAProxy (an `http-request allow` that ends those skips them
+	// here too, which HAProxy does not).
+	for _, r := range p.Redirects {
+		hr, err := compileHTTP(r, "http-request", errs, o)
+		if err != nil {
+			return nil, err
+		}
+		rs.Req = append(rs.Req, hr)
+	}
 	for _, r := range p.HTTPResponse {
 		hr, err := compileHTTP(r, "http-response", errs, o)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/ssl"
 	"github.com/goha/goha/proxy/stick"
 )
 
@@ -37,6 +38,9 @@ type Conn struct {
 	// X is the evaluation context ACLs on sample expressions read
 	// (acl_expr.go); nil: they match nothing.
 	X *Ctx
+	// TLS is what the ssl_fc* and ssl_c_* fetches read of the client
+	// connection's TLS layer; nil when it is not TLS (fetch_ssl.go).
+	TLS *ssl.Info
 }
 
 // Nbsrv implements acl.NbsrvSample: the usable servers of a backend
@@ -68,7 +72,19 @@ func addrPort(a net.Addr) netip.AddrPort {
 func (s *Conn) Init(c net.Conn) {
 	s.Client = addrPort(c.RemoteAddr())
 	s.conn, s.localSet = c, false
+	s.TLS = nil
+	if u, ok := c.(layered); ok {
+		// An HTTP/2 stream's TLS is its connection's.
+		c = u.Underlying()
+	}
+	if t, ok := c.(TLSConn); ok {
+		s.TLS = t.TLSInfo()
+	}
 }
+
+// layered is a connection carried inside another (an HTTP/2 stream):
+// the connection-level facts (TLS) are the underlying one's.
+type layered interface{ Underlying() net.Conn }
 
 // SetLocal sets the local address (dst) directly.
 func (s *Conn) SetLocal(ap netip.AddrPort) { s.local, s.localSet, s.conn = ap, true, nil }
@@ -107,10 +123,15 @@ func (s *Conn) SrcPort() int { return int(s.Client.Port()) }
 func (s *Conn) DstPort() int { return int(s.Local().Port()) }
 
 // SSL implements acl.Sample.
-func (s *Conn) SSL() bool { return false }
+func (s *Conn) SSL() bool { return s.TLS != nil }
 
-// SNI implements acl.Sample.
-func (s *Conn) SNI() []byte { return nil }
+// SNI implements acl.Sample: the server name the TLS client sent.
+func (s *Conn) SNI() []byte {
+	if s.TLS == nil || s.TLS.SNI == "" {
+		return nil
+	}
+	return []byte(s.TLS.SNI)
+}
 
 // HTTP implements acl.Sample.
 func (s *Conn) HTTP() bool { return false }

@@ -2,8 +2,7 @@ package sample
 
 import "net/netip"
 
-// The connection's addresses and ports, and its TLS layer (goha has
-// none yet: ssl_fc is false, ssl_fc_sni empty).
+// The connection's addresses and ports (its TLS layer: fetch_ssl.go).
 var connFetches = []fetchKw{
 	{"src", addrFetch(clientAddr, false)},
 	{"fc_src", addrFetch(clientAddr, false)},
@@ -13,8 +12,6 @@ var connFetches = []fetchKw{
 	{"fc_dst", addrFetch(localAddr, false)},
 	{"dst_port", addrFetch(localAddr, true)},
 	{"fc_dst_port", addrFetch(localAddr, true)},
-	{"ssl_fc", intFetch(func(*Ctx) (int64, bool) { return 0, true }, stBool)},
-	{"ssl_fc_sni", strFetch(func(*Ctx) []byte { return nil })},
 }
 
 func init() { registerFetches(connFetches) }

@@ -48,7 +48,7 @@ var cipherTable = []cipher{
 var emptyAliases = strings.Fields(`aNULL eNULL NULL EXPORT EXP EXPORT40 EXPORT56 LOW ADH AECDH
 	kDHE kEDH DH DHE EDH kDHr kDHd kDH aDH aDSS DSS PSK kPSK aPSK ECDHEPSK DHEPSK RSAPSK kECDHEPSK kDHEPSK kRSAPSK
 	SRP kSRP aSRP CAMELLIA CAMELLIA128 CAMELLIA256 ARIA ARIA128 ARIA256 SEED IDEA DES RC2 MD5 CCM CCM8
-	AESCCM AESCCM8 GOST94 GOST89MAC kGOST aGOST aGOST01 SUITEB128 SUITEB128ONLY SUITEB192 kECDH aECDH ECDH
+	AESCCM AESCCM8 GOST94 GOST89MAC kGOST aGOST aGOST01 SUITEB128 SUITEB128ONLY SUITEB192 kECDH aECDH
 	COMPLEMENTOFALL COMPLEMENTOFDEFAULT FIPS SHA224 CHACHA20-POLY1305 AESCCM aCERT`)
 
 // opensslWords are the words OpenSSL cipher names are made of: a name
@@ -72,6 +72,9 @@ type CipherList struct {
 	// Skipped are the OpenSSL suite names given explicitly that
 	// crypto/tls does not implement (a warning, not an error).
 	Skipped []string
+	// Unknown are the words neither OpenSSL nor goha knows: ignored, as
+	// OpenSSL ignores them, unless nothing else is selected.
+	Unknown []string
 }
 
 // ParseCiphers reads an OpenSSL cipher string for TLS <= 1.2, as in
@@ -82,9 +85,10 @@ type CipherList struct {
 // TLSv1.2...) or aliases joined by '+' (their intersection); an element
 // may start with '!' (removed for good), '-' (removed) or '+' (moved to
 // the end). @STRENGTH and @SECLEVEL=n are accepted and ignored. A word
-// that is neither a suite nor an alias OpenSSL knows is an error naming
-// it; an OpenSSL suite crypto/tls lacks is skipped and reported in
-// Skipped; an empty result is an error.
+// that is neither a suite nor an alias OpenSSL knows is ignored (listed
+// in Unknown), as OpenSSL does; an OpenSSL suite crypto/tls lacks is
+// skipped and reported in Skipped; an empty result is an error, naming
+// the first unknown word if there was one.
 func ParseCiphers(s string) (CipherList, error) {
 	var out CipherList
 	var list []int // indexes into cipherTable
@@ -99,7 +103,10 @@ func ParseCiphers(s string) (CipherList, error) {
 		}
 		sel, skipped, err := selectCiphers(el)
 		if err != nil {
-			return out, err
+			// OpenSSL ignores a word it does not know, unless nothing
+			// is left (HAProxy 2.6 -c accepts "...:DH+AE$").
+			out.Unknown = append(out.Unknown, el)
+			continue
 		}
 		if skipped {
 			out.Skipped = append(out.Skipped, el)
@@ -108,6 +115,9 @@ func ParseCiphers(s string) (CipherList, error) {
 	}
 	for _, i := range list {
 		out.IDs = append(out.IDs, cipherTable[i].id)
+	}
+	if len(out.IDs) == 0 && len(out.Unknown) > 0 {
+		return out, fmt.Errorf("unknown cipher %q", out.Unknown[0])
 	}
 	if len(out.IDs) == 0 {
 		return out, fmt.Errorf("no cipher suite crypto/tls implements in %q", s)
@@ -177,8 +187,16 @@ func selectCiphers(el string) (sel []int, skipped bool, err error) {
 	return sel, false, nil
 }
 
+// aliasSynonyms are OpenSSL aliases that select what another does:
+// since OpenSSL 1.1, ECDH is the ephemeral ECDH key exchange (ECDHE,
+// anonymous suites included, which crypto/tls has none of).
+var aliasSynonyms = map[string]string{"ECDH": "ECDHE"}
+
 func matchesAll(c cipher, aliases []string) bool {
 	for _, a := range aliases {
+		if syn, ok := aliasSynonyms[a]; ok {
+			a = syn
+		}
 		if a != "ALL" && !contains(strings.Fields(c.attrs), a) {
 			return false
 		}
@@ -187,6 +205,9 @@ func matchesAll(c cipher, aliases []string) bool {
 }
 
 func knownAlias(a string) bool {
+	if syn, ok := aliasSynonyms[a]; ok {
+		a = syn
+	}
 	if a == "ALL" || contains(emptyAliases, a) {
 		return true
 	}

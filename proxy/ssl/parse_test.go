@@ -136,7 +136,11 @@ func TestParseCiphers(t *testing.T) {
 		{in: "AES128-SHA:ECDHE-RSA-AES128-SHA:+kRSA @STRENGTH", want: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA}},
 		{in: "ALL:-AESGCM:-CHACHA20:-SHA1:-SHA256:-3DES:-RC4:ECDHE-RSA-AES128-GCM-SHA256", want: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}},
 		{in: "NOT-A-CIPHER", err: `unknown cipher "NOT-A-CIPHER"`},
-		{in: "ECDHE-ECDSA-AES128-GCM-SHA256:FOO", err: `unknown cipher "FOO"`},
+		{in: "FOO:BAR", err: `unknown cipher "FOO"`},
+		// OpenSSL (and so HAProxy -c) ignores unknown words next to known ones.
+		{in: "ECDHE-ECDSA-AES128-GCM-SHA256:FOO", want: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}},
+		// ECDH is ECDHE since OpenSSL 1.1 (`openssl ciphers ECDH+AESGCM`).
+		{in: "ECDH+AESGCM:!aRSA", want: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}},
 		{in: "DHE-RSA-AES256-GCM-SHA384", err: `no cipher suite crypto/tls implements in "DHE-RSA-AES256-GCM-SHA384"`},
 		{in: "aNULL", err: `no cipher suite crypto/tls implements in "aNULL"`},
 	}

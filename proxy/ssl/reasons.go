@@ -46,8 +46,11 @@ func HandshakeReason(err error, server bool) string {
 		return ReasonTimeout
 	case errors.As(err, &rh):
 		return ReasonHandshakeFailure
-	case errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "connection reset"):
+	case errors.Is(err, net.ErrClosed):
 		return ReasonAborted
+	case strings.Contains(err.Error(), "connection reset"):
+		// HAProxy 2.6 (OpenSSL 3) logs a reset mid-handshake so.
+		return ReasonHandshakeFailure
 	}
 	return ReasonHandshakeFailure
 }

@@ -1,6 +1,7 @@
 package ssl
 
 import (
+	"crypto/x509"
 	"fmt"
 	"sync"
 
@@ -29,6 +30,11 @@ type Store struct {
 	lorder []string
 	binds  []*boundBind
 	tx     *certTx
+
+	// kept are the CA and CRL files read at load time (readKept).
+	keptMu sync.Mutex
+	kept   map[string][]byte
+	pools  map[string]*x509.CertPool
 }
 
 // crtList is a crt-list file or a directory loaded like one.

@@ -201,20 +201,32 @@ func (s *Store) caPool(path string) (*x509.CertPool, error) {
 	if path == "@system-ca" {
 		return x509.SystemCertPool()
 	}
-	data, err := s.files.ReadFile(path)
+	s.keptMu.Lock()
+	pool := s.pools[path]
+	s.keptMu.Unlock()
+	if pool != nil {
+		return pool, nil // parsed once: ConnInfo asks on every client certificate
+	}
+	data, err := s.readKept(path)
 	if err != nil {
 		return nil, errors.New(errText(err))
 	}
-	pool := x509.NewCertPool()
+	pool = x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(data) {
 		return nil, errors.New("no certificate in it")
 	}
+	s.keptMu.Lock()
+	if s.pools == nil {
+		s.pools = map[string]*x509.CertPool{}
+	}
+	s.pools[path] = pool
+	s.keptMu.Unlock()
 	return pool, nil
 }
 
 // crlList reads a CRL file: PEM X509 CRL blocks, or one DER CRL.
 func (s *Store) crlList(path string) ([]*x509.RevocationList, error) {
-	data, err := s.files.ReadFile(path)
+	data, err := s.readKept(path)
 	if err != nil {
 		return nil, errors.New(errText(err))
 	}
@@ -246,4 +258,24 @@ func (s *Store) crlList(path string) ([]*x509.RevocationList, error) {
 func isECDSA(c *Cert) bool {
 	_, ok := c.Leaf.PublicKey.(*ecdsa.PublicKey)
 	return ok
+}
+
+// readKept reads a CA or CRL file once and keeps its bytes: the binds'
+// settings are rebuilt later (a runtime commit, a client certificate's
+// verify result) in a worker that is chrooted and unprivileged by then.
+func (s *Store) readKept(path string) ([]byte, error) {
+	s.keptMu.Lock()
+	defer s.keptMu.Unlock()
+	if b, ok := s.kept[path]; ok {
+		return b, nil
+	}
+	b, err := s.files.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if s.kept == nil {
+		s.kept = map[string][]byte{}
+	}
+	s.kept[path] = b
+	return b, nil
 }

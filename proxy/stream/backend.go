@@ -50,6 +50,8 @@ type Backend struct {
 	// ServerList for the servers now (dynserver.go).
 	Servers []*Server
 	dynamic dynServers // servers added and deleted at run time
+	// tlsSNI: a server's `sni` expression reads the stream (srvtls.go).
+	tlsSNI bool
 
 	rt      *Process
 	bal     lb.Balancer
@@ -96,7 +98,8 @@ type Server struct {
 
 	hc *Health // checks and state changes (checks.go)
 
-	h2p *h2Pool // `proto h2`: the HTTP/2 connections (h2back.go)
+	h2p *h2Pool    // `proto h2`: the HTTP/2 connections (h2back.go)
+	tls *serverTLS // `ssl`: connections are TLS (srvtls.go); nil: plain
 }
 
 // srvAddr is a server's current address.
@@ -220,6 +223,7 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 	}
 	lbs := make([]*lb.Server, 0, len(p.Servers))
 	weights := make([]int, 0, len(p.Servers))
+	var err error
 	for i, sc := range p.Servers {
 		s := &Server{Name: sc.Name, ID: sc.ID, Backend: b, Cfg: sc}
 		if sc.Proto == config.ProtoH2 {
@@ -257,6 +261,13 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 		s.weight.Store(int32(w))
 		s.maxconn.Store(int64(sc.Maxconn))
 		s.checkUp.Store(true)
+		if s.tls, err = rt.serverTLS(sc); err != nil {
+			return nil, fmt.Errorf("backend %q server %q: %w", p.Name, sc.Name, err)
+		}
+		if s.tls != nil && s.h2p != nil {
+			return nil, fmt.Errorf("backend %q server %q: 'proto h2' with 'ssl' (HTTP/2 over TLS to servers) is not supported yet", p.Name, sc.Name)
+		}
+		b.tlsSNI = b.tlsSNI || (s.tls != nil && s.tls.sni != nil)
 		s.lbs = lb.Server{Name: sc.Name, ID: s.ID, Backup: sc.Backup, Maxconn: sc.Maxconn}
 		b.Servers = append(b.Servers, s)
 		lbs = append(lbs, &s.lbs)

@@ -31,6 +31,13 @@
 // bodies streamed by Content-Length or chunked framing, 1xx forwarded,
 // 101 switched to a tunnel.
 //
+// TLS (tls.go, srvtls.go): a connection accepted on an `ssl` bind
+// handshakes on its own session goroutine, bounded by timeout client
+// (and http-request in mode http), then runs the same HTTP or TCP
+// session over crypto/tls; the raw-descriptor paths (relay loops,
+// splice, MSG_PEEK) step aside for it, the parking lot does not. `ssl`
+// servers are dialled, then handshaken within timeout connect.
+//
 // Hot-path rules (measured, see ../shared/notes/perf-spike.md):
 //
 //   - No allocation per request in steady state (BenchmarkHTTPKeepAlive).

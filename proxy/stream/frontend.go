@@ -246,8 +246,9 @@ func (f *Frontend) closeListeners() {
 	f.lmu.Unlock()
 }
 
-// acceptLoop accepts connections on ln until it is closed.
-func (f *Frontend) acceptLoop(ln net.Listener) {
+// acceptLoop accepts connections on ln until it is closed; tb is the
+// TLS side of an `ssl` bind (nil for a plain one).
+func (f *Frontend) acceptLoop(ln net.Listener, tb *tlsBind) {
 	rt := f.rt
 	defer rt.wg.Done()
 	h2c := f.isH2Listener(ln)
@@ -257,7 +258,7 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		if !rt.waitAcceptRate() || !f.waitFrontendSlot() || !f.waitRateLimit() || !rt.takeConn() {
 			return
 		}
-		c, err := f.acceptConn(ln)
+		c, err := f.acceptConn(ln, tb)
 		if err != nil {
 			rt.releaseConn()
 			if rt.stopping.Load() || errors.Is(err, net.ErrClosed) {
@@ -308,6 +309,8 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		rt.wg.Add(1)
 		if h2c {
 			go f.serveH2(c, now, ctrs)
+		} else if tb != nil {
+			go f.serveTLS(c, now, tb, ctrs)
 		} else if f.mode == config.ModeHTTP {
 			go f.serveHTTP(c, now, ctrs)
 		} else {

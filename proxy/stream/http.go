@@ -167,6 +167,7 @@ func (f *Frontend) serveHTTP(c net.Conn, accepted time.Time, ctrs *stick.Counter
 			return true
 		}
 	}
+	s.initTLS(c)
 	rt.addSession(s)
 	s.serve()
 }
@@ -401,6 +402,7 @@ func (s *httpSession) fillEntry(e *tlog.Entry, rs reqStart) {
 		e.RequestTime = rs.firstByte
 	}
 	e.FrontendName = s.f.Name
+	tlsEntry(e, s.smp.TLS)
 	e.Tt = time.Since(rs.start)
 	e.ActConn = int(s.rt.ActConn.Load())
 	e.FeConn = int(s.f.Scur.Load())

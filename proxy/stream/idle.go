@@ -84,6 +84,9 @@ func (s *httpSession) readIdle() error {
 	if s.rc == nil {
 		return nil // a plain net.Conn: readRequest's read waits
 	}
+	if s.readFn == nil {
+		return s.readIdleTLS()
+	}
 	s.rn, s.rerr = 0, nil
 	err := s.rc.Read(s.readFn)
 	if err == nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/rules"
 	"github.com/goha/goha/proxy/sample"
+	"github.com/goha/goha/proxy/ssl"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,10 @@ type Options struct {
 	// tlog.Logger per proxy on it from the proxy's log settings. nil
 	// means no traffic logs.
 	LogHub *tlog.Hub
+	// TLS is the configuration's TLS (ssl.Build, run before the
+	// privilege drop): the settings of every `ssl` bind and server. nil
+	// when the configuration has none.
+	TLS *ssl.Built
 }
 
 // Process is what one generation of the data plane shares between its
@@ -207,21 +212,29 @@ func (rt *Process) Start(lns map[string]net.Listener) error {
 		return errors.New("proxy: Start called twice")
 	}
 	type pair struct {
-		f  *Frontend
-		ln net.Listener
+		f   *Frontend
+		ln  net.Listener
+		tls *tlsBind // nil: a plain bind
 	}
 	var all []pair
 	for _, f := range rt.frontends {
 		if f.Cfg.Disabled {
 			continue
 		}
-		for _, b := range f.Cfg.Binds {
-			for _, key := range bindKeys(b) {
+		nln := 0
+		for i := range f.Cfg.Binds {
+			b := &f.Cfg.Binds[i]
+			for _, key := range bindKeys(*b) {
 				ln, ok := lns[key]
 				if !ok {
 					return fmt.Errorf("frontend %q: no listening socket for bind %q (key %q)", f.Name, b.Addr, key)
 				}
-				all = append(all, pair{f, ln})
+				nln++
+				tb, err := rt.tlsBind(b, nln)
+				if err != nil {
+					return fmt.Errorf("frontend %q: %w", f.Name, err)
+				}
+				all = append(all, pair{f, ln, tb})
 				if b.Proto == config.ProtoH2 && f.mode == config.ModeHTTP {
 					f.h2ln = append(f.h2ln, ln)
 				}
@@ -234,7 +247,7 @@ func (rt *Process) Start(lns map[string]net.Listener) error {
 	for _, p := range all {
 		p.f.lns = append(p.f.lns, p.ln)
 		rt.wg.Add(1)
-		go p.f.acceptLoop(p.ln)
+		go p.f.acceptLoop(p.ln, p.tls)
 	}
 	go rt.purgeLoop()
 	rt.startStick()

@@ -37,7 +37,7 @@ const livenessAfter = time.Millisecond
 // connection nor sent anything on it: a non-blocking peek finds no
 // byte and no end of file.
 func (sc *srvConn) alive() bool {
-	rc, ok := sc.c.(syscall.Conn)
+	rc, ok := socketOf(sc.c).(syscall.Conn)
 	if !ok {
 		return true
 	}
@@ -82,7 +82,7 @@ func (s *Server) getIdle(now time.Time) *srvConn {
 
 // putIdle returns a reusable connection to the pool (or closes it).
 func (s *Server) putIdle(sc *srvConn, now time.Time) {
-	if s.Backend.rt.stopping.Load() || s.AdminState() == AdminMaint || sc.srv != s {
+	if s.Backend.rt.stopping.Load() || s.AdminState() == AdminMaint || sc.srv != s || !s.poolable() {
 		sc.c.Close()
 		return
 	}

@@ -602,7 +602,7 @@ func (s *httpSession) contentRulesStick() bool {
 // tcpStickConnect is the mode tcp connect with the backend's
 // persistence.
 func (s *tcpSession) tcpStickConnect(be *Backend) connectResult {
-	ctx := withPrio(s.queueCtx(), s.smp.Prio)
+	ctx := s.connectCtx(be)
 	if be.stk == nil {
 		return be.connect(ctx, s.smp.Client.Addr(), nil, nil, nil)
 	}

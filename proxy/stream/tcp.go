@@ -102,7 +102,7 @@ func (f *Frontend) startTCP(c net.Conn, accepted time.Time, ctrs *stick.Counters
 	switch {
 	case !ok:
 		go func() {
-			s.cr = s.be.connect(s.queueCtx(), src, nil, nil, nil)
+			s.cr = s.be.connect(s.connectCtx(s.be), src, nil, nil, nil)
 			s.forward()
 		}()
 	case first.done && first.err == nil:
@@ -113,10 +113,17 @@ func (f *Frontend) startTCP(c net.Conn, accepted time.Time, ctrs *stick.Counters
 		s.forward()
 	default:
 		go func() {
-			s.be.connectTo(s.queueCtx(), &s.cr, srv, src, nil, nil, first)
+			s.be.connectTo(s.connectCtx(s.be), &s.cr, srv, src, nil, nil, first)
 			s.forward()
 		}()
 	}
+}
+
+// connectCtx is the context of the session's connect to be: the client
+// watched while queued, the request's priority, and the client
+// connection a server's `sni` expression reads.
+func (s *tcpSession) connectCtx(be *Backend) context.Context {
+	return be.sniContext(withPrio(s.queueCtx(), s.smp.Prio), &s.smp)
 }
 
 // newTCPSession lists a new mode tcp session for client connection c.
@@ -211,9 +218,10 @@ func (s *tcpSession) Killed() bool { return s.killed.Load() }
 func (s *tcpSession) Finish(in, out int64, term [2]byte) { s.finish(in, out, term) }
 
 // acceptConn accepts the next connection of ln: raw ones, which the
-// relay loop takes as they are, for mode tcp (relay.Accept).
-func (f *Frontend) acceptConn(ln net.Listener) (net.Conn, error) {
-	if f.mode != config.ModeTCP {
+// relay loop takes as they are, for mode tcp (relay.Accept), unless TLS
+// (tb) is layered on them.
+func (f *Frontend) acceptConn(ln net.Listener, tb *tlsBind) (net.Conn, error) {
+	if f.mode != config.ModeTCP || tb != nil {
 		return ln.Accept()
 	}
 	return relay.Accept(ln)
@@ -259,6 +267,7 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 		e.Frontend = s.smp.Local()
 		e.AcceptTime = accepted
 		e.FrontendName = f.Name
+		tlsEntry(&e, s.smp.TLS)
 		if be != nil {
 			e.BackendName = be.Name
 		}
@@ -353,7 +362,7 @@ func (be *Backend) connectTo(ctx context.Context, r *connectResult, s *Server, s
 				return
 			}
 		}
-		t0, c, err := be.attempt(ctx, s, req == nil, &first)
+		t0, c, err := be.attempt(ctx, s, req, &first)
 		if err == nil {
 			r.tc = time.Since(t0)
 			s.Ctime.Add(r.tc)
@@ -398,13 +407,13 @@ func (be *Backend) connectTo(ctx context.Context, r *connectResult, s *Server, s
 }
 
 // attempt makes one connect to s, or finishes the one first began (once).
-func (be *Backend) attempt(ctx context.Context, s *Server, inline bool, first *dialAttempt) (time.Time, net.Conn, error) {
+func (be *Backend) attempt(ctx context.Context, s *Server, req lbRequestArg, first *dialAttempt) (time.Time, net.Conn, error) {
 	if !first.started() {
 		t0 := time.Now()
 		// mode tcp (no HTTP request) dials on this goroutine: the
 		// session goroutine ends once the relay loop has the connection,
 		// so its stack size does not matter there.
-		c, err := be.dialServer(ctx, s, inline)
+		c, err := be.dialServerTLS(ctx, s, req)
 		return t0, c, err
 	}
 	a := *first
@@ -459,8 +468,8 @@ func (be *Backend) connectNow(src netipAddr) (s *Server, first dialAttempt, ok b
 		return nil, first, false
 	}
 	a := s.addr.Load()
-	if a.network != "tcp" {
-		return s, first, true // dialed by connectTo
+	if a.network != "tcp" || s.tls != nil {
+		return s, first, true // dialed by connectTo (on a goroutine)
 	}
 	first.t0 = time.Now()
 	first.conn, first.done, first.err = relay.DialStart(a.ap, be.Cfg.Options.Srvtcpka || be.Cfg.Options.Tcpka)

@@ -24,11 +24,14 @@ var streamPattern = func() []byte {
 	return b
 }()
 
-// steadyStream writes streamPattern every 10 ms for d, and returns the
-// bytes written.
+// steadyStream writes streamPattern every 10 ms for d (and 4 MiB at
+// least), and returns the bytes written.
 func steadyStream(w io.Writer, d time.Duration) int64 {
 	var n int64
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+	// At least d and at least 4 MiB (enough for the relay to turn to
+	// splice), however slow the machine: the test checks that the
+	// stream is relayed whole, not how fast.
+	for end := time.Now().Add(d); time.Now().Before(end) || n < 4<<20; time.Sleep(10 * time.Millisecond) {
 		k, err := w.Write(streamPattern)
 		n += int64(k)
 		if err != nil {

@@ -107,6 +107,8 @@ var appenders = [opGlobal + 1]appendFunc{
 	opHostname:     appendHostname,
 	opPID:          appendPID,
 	opUniqueID:     appendUniqueID,
+	opSSLVersion:   appendSSLVersion,
+	opSSLCipher:    appendSSLCipher,
 	opGlobal:       nil,
 }
 

@@ -61,6 +61,10 @@ type Entry struct {
 	ServerName string
 	// TLS marks a connection accepted on an ssl bind: %ft appends "~".
 	TLS bool
+	// SSLVersion and SSLCipher are the client connection's TLS version
+	// ("TLSv1.3") and cipher (OpenSSL's name) for %sslv and %sslc; empty
+	// prints "-".
+	SSLVersion, SSLCipher string
 
 	// Th is the handshake time (accept to first byte usable), Ti the idle
 	// time before the request (keep-alive wait), TR the time to receive

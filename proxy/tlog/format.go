@@ -94,7 +94,9 @@ const (
 	opHostname
 	opPID
 	opUniqueID
-	opGlobal // %o: only at compile time
+	opSSLVersion // %sslv
+	opSSLCipher  // %sslc
+	opGlobal     // %o: only at compile time
 )
 
 // variables maps a %name to its op and whether it needs HTTP mode, as
@@ -122,6 +124,7 @@ var variables = map[string]struct {
 	"sp": {opServerPort, false}, "sq": {opSrvQueue, false}, "t": {opDate, false},
 	"tr": {opReqDate, true}, "trg": {opReqGMT, true}, "trl": {opReqLocal, true},
 	"ts": {opTermState, false}, "tsc": {opTermStateCk, false},
+	"sslv": {opSSLVersion, false}, "sslc": {opSSLCipher, false},
 }
 
 // op is one step of a compiled format: an optional separator (a space

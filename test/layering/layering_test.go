@@ -37,7 +37,7 @@ var forbidden = []struct {
 	{pkg: "./master", denied: []string{"cmd", "test"}},
 	// Samples are read by rules, logs, balancers and stick tables: they
 	// sit below all of them and never reach up into the proxy.
-	{pkg: "./proxy/sample", allowed: []string{mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "proxy/stick", mod + "config"}},
+	{pkg: "./proxy/sample", allowed: []string{mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "proxy/stick", mod + "proxy/ssl", "golang.org/x/crypto", mod + "config"}},
 	// Stick tables are called by rules, samples and the runtime API:
 	// they need only their configuration.
 	{pkg: "./proxy/stick", allowed: []string{mod + "config"}},
@@ -54,7 +54,7 @@ var forbidden = []struct {
 	// (proxy/stream), which executes the rules compiled by proxy/rules.
 	// Neither reaches back up; rules know nothing of sessions.
 	{pkg: "./proxy/stream", deniedExact: []string{"proxy"}, denied: []string{"master", "worker", "cli", "cmd", "test"}},
-	{pkg: "./proxy/rules", allowed: []string{mod + "proxy/sample", mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "proxy/stick", mod + "config"}},
+	{pkg: "./proxy/rules", allowed: []string{mod + "proxy/sample", mod + "proxy/acl", mod + "proxy/http1", mod + "proxy/tlshello", mod + "proxy/stick", mod + "proxy/ssl", "golang.org/x/crypto", mod + "config"}},
 	// DNS service discovery reads the configuration and speaks DNS
 	// through miekg/dns (which brings x/net and x/sys); servers meet it
 	// through its events, it never reaches into the data plane.
