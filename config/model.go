@@ -611,6 +611,9 @@ type Stats struct {
 	ShowLegends bool
 	ShowDesc    string
 	Scope       []string
+	// HTTPRequest is the `stats http-request ACTION [if|unless COND]`
+	// rules, in order (parsed as http-request rules).
+	HTTPRequest []*Rule `json:",omitempty"`
 }
 
 // UserPass is one `stats auth` or userlist credential.
