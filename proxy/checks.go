@@ -97,6 +97,7 @@ func (rt *Runtime) startObserve() {
 // it is s's current checker.
 func (rt *Runtime) newChecker(s *Server, cfg check.Config) (*check.Checker, error) {
 	var c *check.Checker
+	cfg.Drained = func() bool { return s.Weight() == 0 }
 	c, err := check.New(cfg, func(e check.Event) {
 		if s.Health().Chk.Load() == c {
 			rt.checkEvent(s, e)
