@@ -81,6 +81,7 @@ func (p *parser) checkConfig() {
 		}
 	}
 	p.checkPeers()
+	p.checkTracks(backends)
 }
 
 // containsFmt reports whether a use_backend name is a log-format

@@ -370,6 +370,9 @@ type HashType struct {
 // Server is a `server` line (or `default-server` when Name is "").
 type Server struct {
 	Name string
+	// Track is `track [BACKEND/]SERVER`: the server whose state this one
+	// follows ("" = none).
+	Track string `json:",omitempty"`
 	// ID is the server's sid: `id N`, or the number HAProxy would give it
 	// (see numberServers).
 	ID   int

@@ -132,6 +132,7 @@ func (rt *Runtime) agentEvent(s *Server, e check.Event) {
 		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s/%s remains in forced drain mode.", b.Name, s.Name), false)
 	}
 	rt.backendChanged(b)
+	rt.propagateTrack(s)
 }
 
 // agentColumns fills the agent columns of a server's `show stat` row.

@@ -69,6 +69,7 @@ func (rt *Runtime) initObserve() error {
 		}
 	}
 	rt.initAgents()
+	rt.initTracks()
 	return rt.initStatsPages()
 }
 
@@ -204,6 +205,7 @@ func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 			rt.logEvent(b, tlog.Alert, msg, false)
 		}
 		rt.backendChanged(b)
+		rt.propagateTrack(s)
 	}
 }
 
