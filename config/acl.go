@@ -37,7 +37,8 @@ var predefinedACLs = map[string][2]string{
 
 // boolFetches need no pattern.
 var boolFetches = map[string]bool{"ssl_fc": true, "always_true": true, "always_false": true, "wait_end": true,
-	"req.proto_http": true, "req_proto_http": true, "ssl_c_used": true, "ssl_fc_has_crt": true, "ssl_fc_has_sni": true}
+	"req.proto_http": true, "req_proto_http": true, "ssl_c_used": true, "ssl_fc_has_crt": true, "ssl_fc_has_sni": true,
+	"http_auth": true}
 
 // parseACLLine handles `acl NAME CRITERION [flags] [patterns...]`.
 func (p *parser) parseACLLine(px *Proxy, args []string) {

@@ -64,6 +64,7 @@ func (p *parser) checkConfig() {
 		}
 		p.checkStickPeers(px)
 		p.checkStickRefs(px)
+		p.checkStatsRules(px)
 		if px.IsFrontend() && len(px.Binds) == 0 {
 			p.rec.warn(px.File, px.Line, fmt.Sprintf("config : %s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.", capString(px.Cap), px.Name))
 		}
@@ -80,6 +81,7 @@ func (p *parser) checkConfig() {
 		}
 	}
 	p.checkPeers()
+	p.checkTracks(backends)
 }
 
 // containsFmt reports whether a use_backend name is a log-format
@@ -128,7 +130,7 @@ func (p *parser) checkUserlistRefs() {
 		for _, a := range px.ACLs {
 			check(px, a)
 		}
-		for _, rules := range [][]*Rule{px.HTTPRequest, px.HTTPResponse, px.TCPRequestConnection, px.TCPRequestContent, px.Redirects} {
+		for _, rules := range [][]*Rule{px.HTTPRequest, px.HTTPResponse, px.TCPRequestConnection, px.TCPRequestContent, px.Redirects, px.Stats.HTTPRequest} {
 			for _, r := range rules {
 				if r.Cond == nil {
 					continue

@@ -313,6 +313,9 @@ type Options struct {
 	// Persist is `option persist`: a persistence cookie naming a server
 	// that is down still sends the request there.
 	Persist bool
+	// AllBackups is `option allbackups`: with no active server up, every
+	// usable backup server takes traffic, not only the first.
+	AllBackups bool `json:",omitempty"`
 	// Forwardfor is `option forwardfor [except NET] [header NAME] [if-none]`.
 	Forwardfor       bool
 	ForwardforHeader string // "" = x-forwarded-for
@@ -333,6 +336,9 @@ type Options struct {
 
 // Balance is the `balance` algorithm and its argument.
 type Balance struct {
+	// AllBackups is the backend's `option allbackups` (Options), copied
+	// here for the balancer.
+	AllBackups bool `json:",omitempty"`
 	// Algo is one of roundrobin (default), static-rr, leastconn, first,
 	// source, uri, url_param, hdr, random.
 	Algo string
@@ -370,6 +376,9 @@ type HashType struct {
 // Server is a `server` line (or `default-server` when Name is "").
 type Server struct {
 	Name string
+	// Track is `track [BACKEND/]SERVER`: the server whose state this one
+	// follows ("" = none).
+	Track string `json:",omitempty"`
 	// ID is the server's sid: `id N`, or the number HAProxy would give it
 	// (see numberServers).
 	ID   int
@@ -611,6 +620,9 @@ type Stats struct {
 	ShowLegends bool
 	ShowDesc    string
 	Scope       []string
+	// HTTPRequest is the `stats http-request ACTION [if|unless COND]`
+	// rules, in order (parsed as http-request rules).
+	HTTPRequest []*Rule `json:",omitempty"`
 }
 
 // UserPass is one `stats auth` or userlist credential.

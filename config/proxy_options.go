@@ -18,7 +18,6 @@ const (
 	whyOriginalTo      = "adds an X-Original-To header; no routing effect"
 	whyProxyConnHeader = "legacy proxy-connection header handling"
 	whyOptionTuning    = "caching, logging and socket tuning"
-	whyAllBackups      = "backup servers all used at once would change the balancing"
 )
 
 // optionTable is the names `option` takes: HAProxy 2.6's cfg_opts and
@@ -27,7 +26,7 @@ const (
 var optionTable = newTable("option",
 	// cfg_opts, cfg_opts2
 	okw("abortonclose", optionFlag(func(o *Options) *bool { return &o.AbortOnClose }, CapBackend)),
-	okw("allbackups", nil).refused(whyAllBackups),
+	okw("allbackups", optionFlag(func(o *Options) *bool { return &o.AllBackups }, CapBackend)),
 	okw("checkcache", nil).ignored(whyOptionTuning),
 	okw("clitcpka", optionFlag(func(o *Options) *bool { return &o.Clitcpka }, CapFrontend)),
 	okw("contstats", nil).ignored(whyOptionTuning),

@@ -33,7 +33,7 @@ var statsTable = newTable("stats",
 		px.Stats.ShowDesc = strings.Join(args[2:], " ")
 	}),
 	stkw("show-modules", nil).ignored("stats page display options"),
-	stkw("http-request", nil).refused("access rules of the stats page"),
+	stkw("http-request", (*parser).statsHTTPRequest),
 )
 
 // parseStats handles `stats OPTION ...` in a proxy through statsTable.
@@ -142,5 +142,44 @@ func (p *parser) statsShowNode(px *Proxy, args []string) {
 			return
 		}
 		s.NodeName = n
+	}
+}
+
+// statsHTTPRequest handles `stats http-request ACTION [if|unless COND]`:
+// an http-request rule run on the stats page's requests only.
+func (p *parser) statsHTTPRequest(px *Proxy, args []string) {
+	if px.Cap&CapDefaults != 0 {
+		p.alertRaw(fmt.Sprintf("parsing [%s:%d]: '%s' not allowed in 'defaults' section.", p.file, p.line, args[0]))
+		return
+	}
+	r, msg, known := p.parseHTTPAction(px, args[2:], true)
+	if !known {
+		got := "'" + arg(args, 2) + "'"
+		if got == "''" {
+			got += " (missing argument)"
+		}
+		p.abortRaw(fmt.Sprintf("parsing [%s:%d]: '%s' expects %s, but got %s.", p.file, p.line, args[1], httpReqActionList, got))
+		return
+	}
+	if msg != "" {
+		e := p.alertRaw(fmt.Sprintf("parsing [%s:%d] : %s", p.file, p.line, msg))
+		e.Abort = true
+		p.rec.aborted = true
+		return
+	}
+	if r == nil {
+		return // accepted without effect (warned)
+	}
+	r.File, r.Line = p.file, p.line
+	px.Stats.Enabled = true
+	px.Stats.HTTPRequest = append(px.Stats.HTTPRequest, r)
+}
+
+// checkStatsRules refuses `stats http-request` next to `stats auth` or
+// `stats realm`, as HAProxy does once the sections are read.
+func (p *parser) checkStatsRules(px *Proxy) {
+	st := &px.Stats
+	if len(st.HTTPRequest) > 0 && (len(st.Auth) > 0 || st.Realm != "") {
+		p.checkAlert(px.File, px.Line, fmt.Sprintf("proxy '%s': stats 'auth'/'realm' and 'http-request' can't be used at the same time.", px.Name))
 	}
 }

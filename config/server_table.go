@@ -15,7 +15,6 @@ const (
 	whyNPN             = "Go has no NPN (clients use ALPN)"
 	whyProxyV2SSL      = "the PROXY protocol v2 TLS fields are not sent"
 	whyServerTraffic   = "changes how or where traffic goes"
-	whyTrack           = "tracking another server's state would differ"
 	whyServerReactions = "reactions to errors and state changes: sessions are not killed, servers not marked down early"
 	whyServerTuning    = "connection pool, slow start and agent tuning"
 )
@@ -117,7 +116,7 @@ var serverTable = newTable("server",
 	skw("tcp-ut", nil).ignored(whyServerTuning),
 	skw("tfo", nil).takes(0).ignored(whyServerTuning),
 	skw("tls-tickets", serverTLSFlag(func(t *ServerTLS) *bool { return &t.NoTLSTickets }, false)).takes(0),
-	skw("track", nil).refused(whyTrack),
+	skw("track", (*parser).serverTrack),
 	skw("verify", (*parser).serverVerify).forTLS(),
 	skw("verifyhost", serverTLSString(func(t *ServerTLS) *string { return &t.VerifyHost }, "missing hostname to verify against")).forTLS(),
 	skw("weight", (*parser).serverWeight),

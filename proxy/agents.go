@@ -25,6 +25,7 @@ func (rt *Runtime) initAgents() {
 			if !ok {
 				continue
 			}
+			cfg.Drained = func() bool { return s.Weight() == 0 }
 			a := check.NewAgent(cfg, func(r check.AgentReply) string { return rt.agentApply(s, r) },
 				func(e check.Event) { rt.agentEvent(s, e) })
 			s.Health().Agent.Store(a)
@@ -106,6 +107,10 @@ func agentUp(s *Server) bool {
 // follows when its health checks agree, and the change is logged as a
 // health check's.
 func (rt *Runtime) agentEvent(s *Server, e check.Event) {
+	if e.Kind == check.EventHealth {
+		rt.logEvent(s.Backend, tlog.Notice, e.Message, false)
+		return
+	}
 	up := e.Up && healthUp(s)
 	if up == s.CheckUp() {
 		return
@@ -127,6 +132,7 @@ func (rt *Runtime) agentEvent(s *Server, e check.Event) {
 		rt.logEvent(b, tlog.Notice, fmt.Sprintf("Server %s/%s remains in forced drain mode.", b.Name, s.Name), false)
 	}
 	rt.backendChanged(b)
+	rt.propagateTrack(s)
 }
 
 // agentColumns fills the agent columns of a server's `show stat` row.

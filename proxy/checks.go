@@ -70,6 +70,7 @@ func (rt *Runtime) initObserve() error {
 		}
 	}
 	rt.initAgents()
+	rt.initTracks()
 	return rt.initStatsPages()
 }
 
@@ -98,6 +99,7 @@ func (rt *Runtime) startObserve() {
 // it is s's current checker.
 func (rt *Runtime) newChecker(s *Server, cfg check.Config) (*check.Checker, error) {
 	var c *check.Checker
+	cfg.Drained = func() bool { return s.Weight() == 0 }
 	c, err := check.New(cfg, func(e check.Event) {
 		if s.Health().Chk.Load() == c {
 			rt.checkEvent(s, e)
@@ -204,6 +206,7 @@ func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 			rt.logEvent(b, tlog.Alert, msg, false)
 		}
 		rt.backendChanged(b)
+		rt.propagateTrack(s)
 	}
 }
 

@@ -24,6 +24,12 @@ type AgentConfig struct {
 	// TimeoutConnect and TimeoutCheck apply as to health checks.
 	TimeoutConnect, TimeoutCheck time.Duration
 	Send                         string
+	// LogHealthChecks is `option log-health-checks`: every answer or
+	// failure that changes the agent's status or health is reported
+	// (EventHealth, "Agent check for server ..."), and state changes
+	// then carry no reason. Drained is as in Config.
+	LogHealthChecks bool
+	Drained         func() bool
 }
 
 // AgentFromConfig builds a server's agent check configuration; false
@@ -45,7 +51,8 @@ func AgentFromConfig(px *config.Proxy, s *config.Server) (AgentConfig, bool) {
 		inter = DefaultInter
 	}
 	return AgentConfig{Backend: px.Name, Server: s.Name, Backup: s.Backup, Addr: net.JoinHostPort(host, strconv.Itoa(a.Port)),
-		Inter: inter, TimeoutConnect: px.Timeouts.Connect, TimeoutCheck: px.Timeouts.Check, Send: a.Send}, true
+		Inter: inter, TimeoutConnect: px.Timeouts.Connect, TimeoutCheck: px.Timeouts.Check, Send: a.Send,
+		LogHealthChecks: px.Options.LogHealthChecks}, true
 }
 
 // AgentReply is what an agent's line asks, word by word as HAProxy 2.6
@@ -223,8 +230,12 @@ func (a *Agent) handle(line string, ok bool, r Result) {
 		if r.Info == agentIncomplete {
 			r.Status = a.last.Status
 		}
+		ev := a.healthEvent(r, false)
 		a.last, a.running = r, false
 		a.mu.Unlock()
+		if ev != nil {
+			a.report(*ev)
+		}
 		return
 	}
 	reply := ParseAgentReply(line)
@@ -234,17 +245,35 @@ func (a *Agent) handle(line string, ok bool, r Result) {
 	}
 	r = agentResult(reply, warn, r.Duration)
 	a.mu.Lock()
-	a.last, a.running = r, false
-	var ev *Event
-	if reply.Health != "" && (reply.Health == "up") != a.up {
+	changed := reply.Health != "" && (reply.Health == "up") != a.up
+	if changed {
 		a.up = reply.Health == "up"
-		ev = &Event{Kind: EventState, Backend: a.cfg.Backend, Server: a.cfg.Server, Backup: a.cfg.Backup, Up: a.up,
-			Result: r, Health: is(a.up), Rise: 1, Fall: 1, Message: a.stateMessage(r)}
+	}
+	events := []*Event{a.healthEvent(r, changed)}
+	a.last, a.running = r, false
+	if changed {
+		events = append(events, &Event{Kind: EventState, Backend: a.cfg.Backend, Server: a.cfg.Server, Backup: a.cfg.Backup, Up: a.up,
+			Result: r, Health: is(a.up), Rise: 1, Fall: 1, Message: a.stateMessage(r)})
 	}
 	a.mu.Unlock()
-	if ev != nil {
-		a.report(*ev)
+	for _, ev := range events {
+		if ev != nil {
+			a.report(*ev)
+		}
 	}
+}
+
+// healthEvent is the log-health-checks event of result r, nil when none
+// is due: HAProxy logs an agent's result when its status or health
+// changed, never an answer without a health word (CHECKED). The caller
+// holds mu, with a.last still the previous result.
+func (a *Agent) healthEvent(r Result, changed bool) *Event {
+	if !a.cfg.LogHealthChecks || r.Status == StatusChecked || (r.Status == a.last.Status && !changed) {
+		return nil
+	}
+	msg := checkLine("Agent", a.cfg.Backup, a.cfg.Backend+"/"+a.cfg.Server, r, is(a.up), 1, 1, drained(a.cfg.Drained))
+	return &Event{Kind: EventHealth, Backend: a.cfg.Backend, Server: a.cfg.Server, Backup: a.cfg.Backup, Up: a.up,
+		Result: r, Health: is(a.up), Rise: 1, Fall: 1, Message: msg}
 }
 
 // agentResult is the check result an answer gives: its status, and the
@@ -298,7 +327,9 @@ func (a *Agent) stateMessage(r Result) string {
 	} else {
 		b.WriteString(" is DOWN")
 	}
-	appendStatus(&b, r)
+	if !a.cfg.LogHealthChecks {
+		appendStatus(&b, r)
+	}
 	return b.String()
 }
 

@@ -49,6 +49,9 @@ type Config struct {
 	// status or health changes is reported (EventHealth), and state
 	// changes then carry no reason.
 	LogHealthChecks bool
+	// Drained, when set, reports whether the server's weight is 0: the
+	// log-health-checks line then says DRAIN rather than UP.
+	Drained func() bool
 }
 
 // HTTPCheck is an HTTP check request and what its response must show.

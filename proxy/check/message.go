@@ -105,13 +105,25 @@ func (c *Checker) stateMessage(r Result) string {
 // healthMessage is the `option log-health-checks` line. The caller holds
 // mu.
 func (c *Checker) healthMessage(r Result) string {
+	return checkLine("Health", c.cfg.Backup, c.serverWord(), r, c.health, c.cfg.Rise, c.cfg.Fall, drained(c.cfg.Drained))
+}
+
+// drained calls f, false when there is none.
+func drained(f func() bool) bool { return f != nil && f() }
+
+// checkLine is a log-health-checks line: "KIND check for [backup ]server
+// be/s1 [conditionally ]succeeded|failed, reason: ..., status: N/M
+// UP|DRAIN|DOWN." for a health check (KIND "Health") or an agent
+// ("Agent", rise and fall 1).
+func checkLine(kind string, backup bool, server string, r Result, health, rise, fall int, drain bool) string {
 	var b strings.Builder
-	b.WriteString("Health check for ")
-	if c.cfg.Backup {
+	b.WriteString(kind)
+	b.WriteString(" check for ")
+	if backup {
 		b.WriteString("backup ")
 	}
 	b.WriteString("server ")
-	b.WriteString(c.serverWord())
+	b.WriteString(server)
 	if r.Status == StatusL7OKC {
 		b.WriteString(" conditionally")
 	}
@@ -121,11 +133,13 @@ func (c *Checker) healthMessage(r Result) string {
 		b.WriteString(" failed")
 	}
 	appendStatus(&b, r)
-	rise, fall := c.cfg.Rise, c.cfg.Fall
-	if c.health >= rise {
-		fmt.Fprintf(&b, ", status: %d/%d UP.", c.health-rise+1, fall)
-	} else {
-		fmt.Fprintf(&b, ", status: %d/%d DOWN.", c.health, rise)
+	switch {
+	case health < rise:
+		fmt.Fprintf(&b, ", status: %d/%d DOWN.", health, rise)
+	case drain:
+		fmt.Fprintf(&b, ", status: %d/%d DRAIN.", health-rise+1, fall)
+	default:
+		fmt.Fprintf(&b, ", status: %d/%d UP.", health-rise+1, fall)
 	}
 	return b.String()
 }

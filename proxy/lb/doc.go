@@ -22,8 +22,8 @@
 //     matched by exactly one Release, or leastconn and first drift.
 //   - Only usable servers with a non-zero weight take load-balanced
 //     traffic. Backup servers are used only when no active server does,
-//     and then only the first usable backup in declaration order (HAProxy
-//     without `option allbackups`).
+//     and then only the first usable backup in declaration order, or
+//     with `option allbackups` every usable backup.
 //   - uri, url_param and hdr need a Request; without one (TCP mode, or the
 //     input is missing) they fall back to round robin over the same map,
 //     like HAProxy. source falls back the same way without a valid address.

@@ -227,7 +227,7 @@ func New(b config.Balance, servers []*Server, weights []int) (Balancer, error) {
 		s.SetMaxconn(s.Maxconn)
 		s.idx = i
 	}
-	p := &pool{servers: append([]*Server(nil), servers...)}
+	p := &pool{servers: append([]*Server(nil), servers...), allBackups: b.AllBackups}
 	return mk(p, b)
 }
 
@@ -246,6 +246,9 @@ func clampWeight(w int) int {
 type pool struct {
 	mu      sync.Mutex // serialises state changes (and picks where needed)
 	servers []*Server  // in declaration order
+	// allBackups is `option allbackups`: every usable backup takes
+	// traffic when no active server does.
+	allBackups bool
 }
 
 // owns reports whether s belongs to this pool.
@@ -255,8 +258,8 @@ func (p *pool) owns(s *Server) bool {
 
 // eligibleSet appends to dst the servers that take load-balanced traffic
 // now: the usable active servers with a non-zero weight or, when there is
-// none, the first usable backup server in declaration order (HAProxy
-// without `option allbackups`).
+// none, the first usable backup server in declaration order, or with
+// `option allbackups` every usable backup server.
 func (p *pool) eligibleSet(dst []*Server) []*Server {
 	dst = dst[:0]
 	for _, s := range p.servers {
@@ -269,7 +272,9 @@ func (p *pool) eligibleSet(dst []*Server) []*Server {
 	}
 	for _, s := range p.servers {
 		if s.Backup && s.eligible() {
-			return append(dst, s)
+			if dst = append(dst, s); !p.allBackups {
+				return dst
+			}
 		}
 	}
 	return dst

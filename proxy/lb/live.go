@@ -73,7 +73,7 @@ func (l *Live) Add(s *Server, w int, usable bool) error {
 	if _, a := splitAlgo(b.Algo); a != "" && b.Param == "" {
 		b.Param = a
 	}
-	inner, err := mk(&pool{servers: list}, b)
+	inner, err := mk(&pool{servers: list, allBackups: b.AllBackups}, b)
 	if err != nil {
 		return err
 	}

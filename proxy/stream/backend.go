@@ -278,7 +278,9 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 		// servers may be added at run time (dynserver.go)
 		newBal = func(b config.Balance, s []*lb.Server, w []int) (lb.Balancer, error) { return lb.NewLive(b, s, w) }
 	}
-	bal, err := newBal(p.Balance, lbs, weights)
+	bcfg := p.Balance
+	bcfg.AllBackups = p.Options.AllBackups
+	bal, err := newBal(bcfg, lbs, weights)
 	if err != nil {
 		return nil, fmt.Errorf("backend %q: %w", p.Name, err)
 	}

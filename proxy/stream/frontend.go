@@ -31,7 +31,9 @@ type Frontend struct {
 	defaultBE *Backend
 	useBE     []useBackend
 	reqRules  []*rules.HTTPRule
-	rspRules  []*rules.HTTPRule
+	// statsRules are the `stats http-request` rules (statspage.go).
+	statsRules []*rules.HTTPRule
+	rspRules   []*rules.HTTPRule
 	// afterRules are http-after-response rules; monitorURI answers 200
 	// (monitor-uri).
 	afterRules []*rules.HTTPRule
@@ -124,6 +126,9 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 			return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
 		}
 		f.reqRules, f.rspRules, f.afterRules = rs.Req, rs.Rsp, rs.After
+		if f.statsRules, err = rules.CompileStats(p, f.errs, f.copts); err != nil {
+			return nil, fmt.Errorf("frontend %q: %w", p.Name, err)
+		}
 		if p.MonitorURI != "" {
 			f.monitorURI = []byte(p.MonitorURI)
 			if f.monFail, err = compileMonitorFail(p); err != nil {

@@ -45,6 +45,11 @@ type Health struct {
 	AddrFromCLI atomic.Bool
 	// Agent is the server's agent checker (nil without `agent-check`).
 	Agent atomic.Pointer[check.Agent]
+	// Tracks is the server this one follows (`track`), nil for none;
+	// Trackers are the servers following this one. Both are set before
+	// the process starts and never change.
+	Tracks   *Server
+	Trackers []*Server
 }
 
 // BackendHealth is a backend's state-change bookkeeping (UP/DOWN as a
@@ -115,6 +120,9 @@ func (s *Server) ServerStatus() string {
 	}
 	if s.AdminState() == AdminDrain {
 		return "DRAIN"
+	}
+	if s.hc.Tracks != nil {
+		return "UP"
 	}
 	return "no check"
 }

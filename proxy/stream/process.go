@@ -66,6 +66,8 @@ type Process struct {
 	// maps are the map files' live entries, shared by every converter
 	// (the runtime API changes them).
 	maps *sample.MapRefs
+	// users indexes the userlists http_auth reads (userlists.go).
+	users userIndex
 	// lot holds idle keep-alive connections without a goroutine (nil
 	// where the platform has none).
 	lot *relay.Lot

@@ -200,6 +200,9 @@ func (s *httpSession) phaseStats(t *txn) verdict {
 	if f.stats == nil || !f.stats.page.Match(s.w.req.URI) {
 		return next
 	}
+	if done, keep := s.requestRules(f.statsRules, nil, t.closeLocal); done {
+		return verdictOf(keep)
+	}
 	return verdictOf(s.serveStats(f.stats, s.w.rq.closeAfter || t.bodyKind == http1.BodyChunked))
 }
 
