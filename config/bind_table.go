@@ -74,7 +74,7 @@ var bindTable = newTable("bind",
 	bkw("name", bindString(func(b *Bind) *string { return &b.Name })).takes(1),
 	bkw("nice", nil).takes(1),
 	bkw("process", nil).takes(1),
-	bkw("proto", nil).takes(1),
+	bkw("proto", (*parser).bindProto).takes(1),
 	bkw("shards", nil).takes(1),
 	bkw("thread", nil).takes(1),
 )

@@ -103,6 +103,14 @@ type Global struct {
 	// TuneMaxHdr is `tune.http.maxhdr` (0 = 101): a head with that many
 	// header fields or more is refused.
 	TuneMaxHdr int
+	// TuneH2HeaderTableSize, TuneH2InitialWindowSize,
+	// TuneH2MaxConcurrentStreams and TuneH2MaxFrameSize are the
+	// tune.h2.* settings of every HTTP/2 connection (0 = HAProxy's
+	// defaults: 4096, 65535, 100, 16384).
+	TuneH2HeaderTableSize      int `json:",omitzero"`
+	TuneH2InitialWindowSize    int `json:",omitzero"`
+	TuneH2MaxConcurrentStreams int `json:",omitzero"`
+	TuneH2MaxFrameSize         int `json:",omitzero"`
 	// ServerStateFile is `server-state-file`; ServerStateBase its base dir.
 	ServerStateFile string
 	ServerStateBase string
@@ -381,6 +389,9 @@ type Server struct {
 	CheckAddr   string
 	SendProxy   bool
 	SendProxyV2 bool
+	// Proto is `proto h1|h2` ("" = HTTP/1.1): h2 speaks HTTP/2 to the
+	// server with prior knowledge.
+	Proto string `json:",omitzero"`
 	// Cookie is the `cookie` value the backend's persistence cookie
 	// names this server by.
 	Cookie string
@@ -461,6 +472,9 @@ type Bind struct {
 	Accept  bool    // accept-proxy
 	Backlog int
 	Maxconn int
+	// Proto is `proto h1|h2` ("" = by the mode, and ALPN on TLS): h2
+	// serves HTTP/2 with prior knowledge.
+	Proto string `json:",omitzero"`
 	// Options keeps the raw words after the address, for diagnostics.
 	Options []string
 	File    string
