@@ -33,6 +33,8 @@ type Config struct {
 	Peers     []*Peers
 	// Caches are the `cache` sections.
 	Caches []*Cache
+	// FCGIApps are the `fcgi-app` sections.
+	FCGIApps []*FCGIApp `json:",omitempty"`
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
 	// words (`parsing [file:line] : ...`).
 	Warnings []Diag
@@ -176,6 +178,10 @@ type Proxy struct {
 	Timeouts Timeouts
 	Retries  int // -1 = unset (HAProxy default 3)
 	Options  Options
+
+	// FCGIApp is `use-fcgi-app NAME` ("" = none): the servers with
+	// proto fcgi speak FastCGI to that application.
+	FCGIApp string `json:",omitempty"`
 
 	DefaultBackend string
 	UseBackends    []UseBackend

@@ -17,7 +17,7 @@ const (
 	whyPeers   = "peers synchronise stick tables, whose `table` lines are parsed; the peers protocol is not implemented yet, and no rule fills a table yet"
 	whyMailers = "mail notifications"
 	whyRings   = "log rings and log forwarding"
-	whyFastCGI = "FastCGI applications are not implemented"
+	whyFastCGI = "an explicit fcgi-app filter line is not implemented; use-fcgi-app declares it"
 )
 
 // sectionTable is the section headers HAProxy 2.6 knows, with the
@@ -38,7 +38,7 @@ var sectionTable = newTable("section",
 	seckw("http-errors", sectionOf((*parser).parseOtherSection)),
 	seckw("program", sectionOf((*parser).parseOtherSection)).refused(whyExternalPrograms),
 	seckw("log-forward", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
-	seckw("fcgi-app", sectionOf((*parser).parseOtherSection)).refused(whyFastCGI),
+	seckw("fcgi-app", (*parser).parseFCGISection),
 )
 
 // refuseSection starts a section goha refuses: an error, and its body
