@@ -44,6 +44,9 @@ type Config struct {
 	// status or health changes is reported (EventHealth), and state
 	// changes then carry no reason.
 	LogHealthChecks bool
+	// Wrap, when set, wraps each check's connection before the HTTP
+	// check is written: a FastCGI server's gateway (package fcgi).
+	Wrap func(net.Conn) net.Conn `json:"-"`
 }
 
 // HTTPCheck is an HTTP check request and what its response must show.

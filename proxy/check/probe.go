@@ -56,6 +56,9 @@ func probeOnce(ctx context.Context, cfg *Config, dial dialFunc, start time.Time)
 		return Result{Status: StatusL4CON, Info: errnoText(err)}
 	}
 	defer conn.Close()
+	if cfg.Wrap != nil {
+		conn = cfg.Wrap(conn)
+	}
 	if cfg.HTTP == nil {
 		return Result{Status: StatusL4OK}
 	}
