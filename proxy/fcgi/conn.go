@@ -15,9 +15,11 @@ import (
 // application's answer a Conn holds.
 const ReadBufSize = 16384
 
-// requestID is the id of every request on a connection that is not
-// multiplexed (one request at a time).
-const requestID = 1
+// nextID returns the request id after id: each request on a connection
+// takes the next one, as HAProxy's do, so that the records of an answer
+// still arriving are never mistaken for the next one's (and a server
+// still forgetting the previous request never sees its id again).
+func nextID(id uint16) uint16 { return id%65535 + 1 }
 
 // Conn is a FastCGI connection seen as an HTTP/1.1 one: Write takes an
 // HTTP/1.1 request (head, then body, possibly over many writes and from
@@ -97,6 +99,8 @@ type writeSide struct {
 	left  int64
 	cs    http1.ChunkScanner
 	out   []byte
+	pairs []byte // the parameters' encoding, reused
+	id    uint16 // the current request's id
 }
 
 // reqInfo is what the response half needs to know of the request.
@@ -153,14 +157,15 @@ func (c *Conn) writeHead(p []byte) (int, error) {
 		w.state, w.left = wLength, req.ContentLength
 		atHand = min(int64(len(body)), req.ContentLength)
 	}
-	c.r.setRequest(reqInfo{head: http1.EqualFold(req.Method, "HEAD"), expect: req.Expect100, minor: req.Minor})
-	out := AppendBeginRequest(w.out[:0], requestID, c.app.KeepConn)
+	w.id = nextID(w.id)
+	c.r.setRequest(w.id, reqInfo{head: http1.EqualFold(req.Method, "HEAD"), expect: req.Expect100, minor: req.Minor})
+	out := AppendBeginRequest(w.out[:0], w.id, c.app.KeepConn)
 	out, err = c.appendParams(out, atHand)
 	if err != nil {
 		return 0, c.fail(err)
 	}
 	if w.state == wHead {
-		out = AppendHeader(out, TypeStdin, requestID, 0)
+		out = AppendHeader(out, TypeStdin, w.id, 0)
 	}
 	w.out = out
 	if _, err := c.nc.Write(out); err != nil {
@@ -181,12 +186,13 @@ func (c *Conn) appendParams(out []byte, atHand int64) ([]byte, error) {
 		user, typ := AuthParams(auth)
 		m.Params = append([]Pair{{"AUTH_TYPE", typ}, {"REMOTE_USER", user}}, m.Params...)
 	}
-	pairs, err := AppendParams(nil, &c.w.req, c.app, &m, atHand)
+	pairs, err := AppendParams(c.w.pairs[:0], &c.w.req, c.app, &m, atHand)
 	if err != nil {
 		return out, err
 	}
-	out = AppendRecord(out, TypeParams, requestID, pairs)
-	return AppendHeader(out, TypeParams, requestID, 0), nil
+	c.w.pairs = pairs
+	out = AppendRecord(out, TypeParams, c.w.id, pairs)
+	return AppendHeader(out, TypeParams, c.w.id, 0), nil
 }
 
 // chunkedAtHand is the length of the chunked body data in b.
@@ -233,12 +239,12 @@ func (c *Conn) sendStdin(data []byte, last bool) error {
 	w := &c.w
 	for len(data) > 0 || last {
 		n := min(len(data), MaxContent)
-		hdr := AppendHeader(w.out[:0], TypeStdin, requestID, n)
+		hdr := AppendHeader(w.out[:0], TypeStdin, w.id, n)
 		bufs := net.Buffers{hdr, data[:n]}
 		data = data[n:]
 		if len(data) == 0 && last {
 			if n > 0 {
-				bufs = append(bufs, AppendHeader(nil, TypeStdin, requestID, 0))
+				bufs = append(bufs, AppendHeader(nil, TypeStdin, w.id, 0))
 			}
 			last = false
 			w.state = wHead

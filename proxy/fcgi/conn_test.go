@@ -48,7 +48,7 @@ func roundTrip(t *testing.T, c *Conn, br *bufio.Reader, raw string) (*http.Respo
 	}
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		t.Fatalf("read response of %q: %v", raw, err)
+		t.Fatalf("read response of %q: %v (gateway state %v)", raw, err, c.failed())
 	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {

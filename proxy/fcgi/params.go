@@ -156,10 +156,10 @@ func AppendParams(dst []byte, req *http1.Request, app *App, m *Meta, bodyAtHand 
 		switch string(h.Name) {
 		case "content-length":
 			p.mask |= spContLen
-			dst = AppendPair(dst, "CONTENT_LENGTH", string(v))
+			dst = appendPairBytes(dst, []byte("CONTENT_LENGTH"), v)
 			continue
 		case "content-type":
-			dst = AppendPair(dst, "CONTENT_TYPE", string(v))
+			dst = appendPairBytes(dst, []byte("CONTENT_TYPE"), v)
 			continue
 		case "host":
 			p.srvName = string(v)
@@ -169,7 +169,7 @@ func AppendParams(dst []byte, req *http1.Request, app *App, m *Meta, bodyAtHand 
 			}
 		}
 		name = paramName(name[:0], "HTTP_", h.Name)
-		dst = AppendPair(dst, string(name), string(v))
+		dst = appendPairBytes(dst, name, v)
 	}
 	for _, sp := range m.Params {
 		name = paramName(name[:0], "", []byte(sp.Name))

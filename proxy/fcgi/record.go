@@ -116,6 +116,14 @@ func AppendPair(dst []byte, name, value string) []byte {
 	return append(dst, value...)
 }
 
+// appendPairBytes is AppendPair for byte slices.
+func appendPairBytes(dst, name, value []byte) []byte {
+	dst = appendLen(dst, len(name))
+	dst = appendLen(dst, len(value))
+	dst = append(dst, name...)
+	return append(dst, value...)
+}
+
 func appendLen(dst []byte, n int) []byte {
 	if n < 128 {
 		return append(dst, byte(n))

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,6 +15,10 @@ import (
 // ErrEarlyEnd is what a Conn reports when the application ended the
 // request (FCGI_END_REQUEST, or a close) before its response headers.
 var ErrEarlyEnd = fmt.Errorf("fcgi: application ended the request before its response headers: %w", io.ErrUnexpectedEOF)
+
+// maxOpen bounds the earlier requests whose FCGI_END_REQUEST a Conn
+// still waits for (an application may send it after the next answer).
+const maxOpen = 8
 
 // Read states.
 const (
@@ -41,11 +46,11 @@ type readSide struct {
 	scratch     []byte
 	recLeft     int // content of the current STDOUT record left to read
 	recPad      int
-	eos         bool  // empty STDOUT seen
-	ended       bool  // FCGI_END_REQUEST of the request seen
-	needEOS     bool  // the previous answer's empty STDOUT is still due
-	pendingEnd  bool  // the previous answer's FCGI_END_REQUEST is still due
-	cutErr      error // the answer was cut while its body was held
+	eos         bool     // empty STDOUT seen
+	ended       bool     // FCGI_END_REQUEST of the request seen
+	id          uint16   // the current request's id
+	open        []uint16 // earlier requests whose FCGI_END_REQUEST is still due
+	cutErr      error    // the answer was cut while its body was held
 	noBody      bool
 	chunked     bool
 	hasLen      bool
@@ -54,9 +59,15 @@ type readSide struct {
 }
 
 // setRequest starts the response of a new request.
-func (r *readSide) setRequest(info reqInfo) {
+func (r *readSide) setRequest(id uint16, info reqInfo) {
 	r.info = info
-	r.pendingEnd, r.needEOS = !r.ended, !r.ended && !r.eos
+	if !r.ended {
+		if len(r.open) == maxOpen {
+			r.open = append(r.open[:0], r.open[1:]...)
+		}
+		r.open = append(r.open, r.id)
+	}
+	r.id, r.ended = id, false
 	r.cutErr = nil
 	r.state = rHead
 	r.sentInterim = false
@@ -120,7 +131,17 @@ func (r *readSide) next(c *Conn) (int, error) {
 			}
 			continue
 		}
-		if h.ID != requestID {
+		if i := slices.Index(r.open, h.ID); i >= 0 && h.ID != r.id {
+			// a previous answer's end, after its body was served
+			if h.Type == TypeEndRequest {
+				r.open = slices.Delete(r.open, i, i+1)
+			}
+			if err := r.skipRecord(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if h.ID != r.id {
 			return 0, protoErr("record of type %d for request %d", h.Type, h.ID)
 		}
 		switch h.Type {
@@ -202,42 +223,12 @@ func (r *readSide) stderrRecord(c *Conn) error {
 	return nil
 }
 
-// finishPrevious consumes the FCGI_END_REQUEST of the previous request
-// when its body ended before it.
-func (r *readSide) finishPrevious(c *Conn) error {
-	for r.pendingEnd {
-		ev, err := r.next(c)
-		if err != nil {
-			return err
-		}
-		switch {
-		case ev == evStdout && r.needEOS:
-			if err := r.skipRecord(); err != nil { // beyond its Content-Length
-				return err
-			}
-		case ev == evStdout:
-			// no END_REQUEST came for the previous request: this is the
-			// new one's answer
-			r.pendingEnd = false
-		case ev == evEOS:
-			r.needEOS = false
-		case ev == evEnd:
-			r.pendingEnd, r.needEOS = false, false
-		}
-	}
-	r.eos, r.ended = false, false
-	return nil
-}
-
 // readHead reads the CGI head and builds the HTTP/1.1 one.
 func (r *readSide) readHead(c *Conn) error {
 	if r.info.expect && !r.sentInterim {
 		r.sentInterim = true
 		r.out = append(r.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
 		return nil
-	}
-	if err := r.finishPrevious(c); err != nil {
-		return err
 	}
 	max := c.app.maxHead()
 	for {

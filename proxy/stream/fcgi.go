@@ -30,6 +30,7 @@ type fcgiBackend struct {
 	app    fcgi.App
 	params []fcgiRule // set-param rules, in order
 	passes []fcgiRule // pass-header rules, in order
+	hide   []string   // the hidden headers when no pass-header has a condition
 	stderr *tlog.Logger
 }
 
@@ -85,6 +86,7 @@ func newFCGIBackend(rt *Process, p *config.Proxy) (*fcgiBackend, error) {
 		}
 		fb.params = append(fb.params, fr)
 	}
+	fb.hide = fb.hidden(nil)
 	if rt.opt.LogHub != nil && (a.LogStderrGlobal || len(a.LogStderr) > 0) {
 		conv := func(ts []config.LogTarget) []tlog.Target {
 			out := make([]tlog.Target, 0, len(ts))
@@ -139,22 +141,38 @@ func (s *httpSession) fcgiPrepare(t *txn) {
 		vals = r.value.AppendTo(vals[:0], &s.w.x, s.rt.bufsize)
 		m.Params = setParam(m.Params, r.name, string(vals))
 	}
-	sort.SliceStable(m.Params, func(i, j int) bool { return lower(m.Params[i].Name) < lower(m.Params[j].Name) })
-	hide := map[string]bool{}
-	for _, h := range fcgi.DefaultHidden {
-		hide[h] = true
+	if len(m.Params) > 1 {
+		sort.SliceStable(m.Params, func(i, j int) bool { return lower(m.Params[i].Name) < lower(m.Params[j].Name) })
 	}
-	for i := range fb.passes {
-		if r := &fb.passes[i]; r.cond.Eval(&s.smp) {
-			hide[r.name] = false
-		}
-	}
-	for h, on := range hide {
-		if on {
-			m.Hide = append(m.Hide, h)
-		}
+	m.Hide = fb.hide
+	if m.Hide == nil {
+		m.Hide = fb.hidden(s)
 	}
 	fc.Prepare(m)
+}
+
+// hidden returns the headers hidden from the application: HAProxy's
+// defaults less those a pass-header rule passes. Without a session
+// (s nil) it returns nil if a pass-header rule has a condition.
+func (fb *fcgiBackend) hidden(s *httpSession) []string {
+	out := make([]string, 0, len(fcgi.DefaultHidden))
+	for _, h := range fcgi.DefaultHidden {
+		passed := false
+		for i := range fb.passes {
+			r := &fb.passes[i]
+			if r.name != h {
+				continue
+			}
+			if r.cond != nil && s == nil {
+				return nil
+			}
+			passed = passed || r.cond == nil || r.cond.Eval(&s.smp)
+		}
+		if !passed {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // setParam sets name to v in ps, replacing an earlier rule's value.
