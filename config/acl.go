@@ -91,6 +91,8 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 	}
 	if _, _, stick := StickFetch(fetch); stick {
 		p.noteStickACL(fetch, fetchArg)
+	} else if exprACL(fetch, convs, expr) {
+		acl.Expr = expr
 	} else if !SupportedFetches[fetch] {
 		return nil, fmt.Sprintf("fetch method '%s' in ACL expression '%s' is known to HAProxy but goha does not support it yet", fetch, expr)
 	}
@@ -154,8 +156,10 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 	if len(acl.Patterns) == 0 && len(acl.PatternFiles) == 0 && acl.Match == "" && !dashdash && !boolFetches[fetch] {
 		p.rec.warn(p.file, p.line, fmt.Sprintf("parsing acl keyword '%s' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'.\n", fetch))
 	}
-	if msg := caseConverters(acl, convs, expr); msg != "" {
-		return nil, msg
+	if acl.Expr == "" {
+		if msg := caseConverters(acl, convs, expr); msg != "" {
+			return nil, msg
+		}
 	}
 	if acl.Match == "reg" || strings.HasSuffix(fetch, "_reg") {
 		for _, pat := range acl.Patterns {

@@ -13,6 +13,7 @@ func (p *parser) checkConfig() {
 	p.checkFCGI()
 	p.checkUserlistRefs()
 	p.checkUserlists()
+	p.checkPrograms()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {
@@ -79,6 +80,7 @@ func (p *parser) checkConfig() {
 			seen[s.Name] = s
 		}
 	}
+	p.checkPeers()
 }
 
 // containsFmt reports whether a use_backend name is a log-format

@@ -15,6 +15,9 @@ func testOpts(env map[string]string) ParseOptions {
 	return ParseOptions{
 		Getenv:  func(n string) (string, bool) { v, ok := env[n]; return v, ok },
 		Resolve: fakeResolve,
+		// The local peer is named, so that no result depends on the
+		// host name.
+		LocalPeer: "me",
 	}
 }
 

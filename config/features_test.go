@@ -67,7 +67,7 @@ func TestCaseConverters(t *testing.T) {
 		{"acl a hdr(host),upper -m beg API.", true, true, ""},
 		{"acl a hdr(host),lower Api.example.com", false, false, "could never match"},
 		{"acl a hdr(host),lower -m reg ^api", false, false, "regex"},
-		{"acl a hdr(host),base64 x", false, false, "only lower and upper"},
+		{"acl a hdr(host),be2dec(:,1) x", false, false, "only lower and upper"},
 		{"acl a hdr(host),nosuch x", false, false, "unknown converter"},
 	}
 	for _, tt := range tests {
@@ -188,7 +188,7 @@ backend b from web
 func TestSupportTableRefusals(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"  persist rdp-cookie", "persistence"},
-		{"  http-request replace-uri x y", "does not support yet"},
+		{"  http-request set-map(x.map) a b", "does not support yet"},
 		{"  filter spoe engine x", "SPOE"},
 		{"  source 0.0.0.0 usesrc clientip", "changes where"},
 	}

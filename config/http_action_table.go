@@ -14,11 +14,10 @@ import (
 
 // Why goha refuses or ignores rule actions.
 const (
-	whyVariables      = "variables: fetches reading them are refused where used; log-format uses expand empty"
+	whyVariables      = "tcp-request rules do not set variables yet (http-request rules do)"
 	whyRuleDetail     = "logging and scheduling detail"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
-	whyPrometheus     = "the built-in Prometheus exporter: such requests go on to the next rules instead"
 	whyRequestTiming  = "timing and retry tuning"
 	whyResponseTiming = "timing tuning"
 )
@@ -46,12 +45,9 @@ func actionStatuses(s Support, why string, names ...string) []keyword[actionFunc
 // rule has.
 func commonActionStatuses() []keyword[actionFunc] {
 	return actionRows(
-		actionStatuses(NoEffect, whyVariables, "set-var", "set-var-fmt", "unset-var"),
-		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "set-nice", "capture", "strict-mode", "ot-group"),
+		actionStatuses(NoEffect, whyRuleDetail, "set-nice", "strict-mode", "ot-group"),
 		actionStatuses(Unsupported, whyRuntimeMaps, "add-acl", "del-acl", "set-map", "del-map"),
-		actionStatuses(Unsupported, whyRewrites, "replace-header", "replace-value", "replace-path",
-			"replace-pathq", "replace-uri", "set-uri", "set-query", "set-method", "set-pathq", "normalize-uri",
-			"set-status", "set-src", "set-src-port", "set-dst", "set-dst-port", "do-resolve",
+		actionStatuses(Unsupported, whyRewrites, "do-resolve",
 			"send-spoe-group", "switch-mode", "expect-proxy", "expect-netscaler-cip"),
 	)
 }
@@ -72,6 +68,7 @@ func responseActions() []keyword[actionFunc] {
 
 var (
 	httpRequestActions = newTable("http-request", actionRows(
+		rewriteActions("req"),
 		responseActions(),
 		[]keyword[actionFunc]{
 			akw("reject", (*parser).actionNoArg),
@@ -82,19 +79,23 @@ var (
 		},
 		commonActionStatuses(),
 		[]keyword[actionFunc]{akw("cache-use", (*parser).actionCache)},
-		actionStatuses(NoEffect, whyPrometheus, "use-service prometheus-exporter"),
+		serviceActions(),
 		actionStatuses(NoEffect, whyRequestTiming, "wait-for-handshake", "wait-for-body", "disable-l7-retry",
 			"early-hint", "set-timeout"),
 	)...)
 	httpResponseActions = newTable("http-response", actionRows(
+		rewriteActions("res"),
 		responseActions(),
 		commonActionStatuses(),
 		[]keyword[actionFunc]{akw("cache-store", (*parser).actionCache)},
 		actionStatuses(NoEffect, whyResponseTiming, "wait-for-body"),
 	)...)
-	httpAfterResponseActions = newTable("http-after-response", actionRows(responseActions(), commonActionStatuses())...)
+	httpAfterResponseActions = newTable("http-after-response", actionRows(rewriteActions("after"), responseActions(), commonActionStatuses())...)
 	// tcp-request rules implement accept and reject (parseTCPRequest).
-	tcpRequestActions = newTable("tcp-request", commonActionStatuses()...)
+	tcpRequestActions = newTable("tcp-request", actionRows(commonActionStatuses(),
+		actionStatuses(NoEffect, whyRuleDetail, "set-log-level", "capture"),
+		actionStatuses(NoEffect, whyVariables, "set-var", "set-var-fmt", "unset-var"),
+		actionStatuses(Unsupported, whyRewrites, "set-src", "set-src-port", "set-dst", "set-dst-port"))...)
 )
 
 // actionBase is the name an action's status is found under: set-var(x)

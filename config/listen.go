@@ -175,6 +175,7 @@ func inherit(d *Proxy) *Proxy {
 	px.LogGlobal = d.LogGlobal
 	px.Logs = append([]LogTarget(nil), d.Logs...)
 	px.LogFormat = d.LogFormat
+	px.Rewrite = d.Rewrite
 	px.TCPRequestInspectDelay = d.TCPRequestInspectDelay
 	px.CaptureRequestHeaders = append([]Capture(nil), d.CaptureRequestHeaders...)
 	px.CaptureResponseHeaders = append([]Capture(nil), d.CaptureResponseHeaders...)

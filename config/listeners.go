@@ -19,7 +19,7 @@ func (c *Config) HasListener(masterWorker bool) bool {
 		}
 	}
 	for _, pr := range c.Peers {
-		if pr.Local && !pr.Disabled {
+		if pr.Serving() {
 			return true
 		}
 	}

@@ -35,6 +35,8 @@ type Config struct {
 	Caches []*Cache
 	// FCGIApps are the `fcgi-app` sections.
 	FCGIApps []*FCGIApp `json:",omitempty"`
+	// Programs are the `program` sections (master-worker mode only).
+	Programs []*Program `json:",omitempty"`
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
 	// words (`parsing [file:line] : ...`).
 	Warnings []Diag
@@ -218,6 +220,9 @@ type Proxy struct {
 	// LogFormat is `log-format` (or the format implied by option
 	// httplog/tcplog; empty = none).
 	LogFormat string
+	// Rewrite holds unique-id-format, unique-id-header and declare
+	// capture (proxy_rewrite.go).
+	Rewrite ProxyRewrite
 	// CaptureRequestHeaders / CaptureResponseHeaders: `capture request
 	// header NAME len N`.
 	CaptureRequestHeaders  []Capture
@@ -233,6 +238,9 @@ type Proxy struct {
 	// MonitorURI is `monitor-uri`: requests for exactly this path get a
 	// 200 from the proxy itself (HTTP frontends only; "" = none).
 	MonitorURI string
+	// MonitorFail are the `monitor fail if|unless` conditions: when one
+	// holds, the monitor-uri answers 503.
+	MonitorFail []*Cond `json:",omitempty"`
 	// ErrorLocs maps a status code to an `errorloc`/`errorloc302`/
 	// `errorloc303` redirect sent instead of the error.
 	ErrorLocs map[int]ErrorLoc
@@ -379,6 +387,8 @@ type Server struct {
 	Port int
 	// Unix is set for `unix@/path` or `/path` addresses.
 	Unix string
+	// Agent is the agent check (agent-check, agent-port...).
+	Agent ServerAgent `json:",omitzero"`
 
 	Check       bool
 	Inter       time.Duration // 0 = 2s
@@ -521,8 +531,13 @@ type ACL struct {
 	// IgnoreCase (which the parser then sets): no pattern has a letter
 	// of the other case and the match is not a regex.
 	Converters []string
-	File       string
-	Line       int
+	// Expr is the whole sample expression (fetch and converters) when
+	// the ACL reads a sample fetch rather than an ACL criterion (var(),
+	// status, res.hdr() ...): the data plane evaluates it through the
+	// sample layer (acl_expr.go).
+	Expr string
+	File string
+	Line int
 }
 
 // Cond is an `if`/`unless` condition: an OR of AND-terms.
@@ -574,9 +589,12 @@ type Rule struct {
 	// Track is a stick counter action's detail (track-sc, sc-inc-gpc,
 	// sc-set-gpt); nil for other actions.
 	Track *TrackAction
-	Cond  *Cond
-	File  string
-	Line  int
+	// Rewrite is the detail of a rewrite or variable action
+	// (http_actions_rewrite.go); nil for other actions.
+	Rewrite *RewriteAction
+	Cond    *Cond
+	File    string
+	Line    int
 }
 
 // Capture is `capture request|response header NAME len N`.
@@ -719,20 +737,33 @@ type Nameserver struct {
 }
 
 // Peers is a `peers` section: Local is set when one peer is this host
-// (its name is -L or the host name), which makes HAProxy listen.
+// (its name is -L or the host name), which makes HAProxy listen on
+// Listen. Removed is set by the check when no peer is local (HAProxy
+// then drops the section with a warning).
 type Peers struct {
 	Name     string
 	Peers    []Peer
 	Local    bool
 	Disabled bool
+	Removed  bool
+	// Listen is the local peer's listening address: its `peer` line's,
+	// or the section's `bind` line.
+	Listen *Bind
 	// Tables are the section's `table` lines, named "PEERS/NAME".
 	Tables []*StickTable
 	File   string
 	Line   int
+
+	fe                 *Proxy // HAProxy's peers frontend, for messages
+	bindLine, peerLine bool   // which form the section uses
 }
 
-// Peer is one `peer NAME ADDR` (or `server NAME [ADDR]`) line.
 type Peer struct {
 	Name string
-	Addr string
+	// Addr is IP:port (host names are resolved at parse time); for the
+	// local peer, its listening address. Empty for a peer given none.
+	Addr  string
+	Local bool
+	File  string
+	Line  int
 }

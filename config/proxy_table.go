@@ -26,7 +26,6 @@ const (
 	whyPersistence      = "persistence/forced server choice would silently differ"
 	whyTrafficSource    = "changes where or from which address traffic goes"
 	whyExternalPrograms = "runs external programs"
-	whyMonitorFail      = "`monitor fail` answers 503 on conditions goha does not evaluate"
 	whyDeclare          = "declares capture slots used by rules goha does not implement"
 	whyEmailAlert       = "notifications only (mailers)"
 	whySocketTuning     = "socket and queue tuning"
@@ -59,7 +58,7 @@ var proxyTable = newTable("proxy",
 	pkw("srvtimeout", proxyDo((*parser).parseTimeout)),
 	pkw("rate-limit", proxyDo((*parser).parseRateLimit)).in(CapFrontend|CapDefaults),
 	pkw("max-keep-alive-queue", nil).ignored(whySocketTuning),
-	pkw("declare", nil).refused(whyDeclare),
+	pkw("declare", (*parser).proxyDeclareCapture).in(CapFrontend),
 	pkw("retry-on", nil).ignored(whyRetryOn),
 	pkw("clitcpka-cnt", nil).ignored(whySocketTuning),
 	pkw("srvtcpka-cnt", nil).ignored(whySocketTuning),
@@ -115,7 +114,7 @@ var proxyTable = newTable("proxy",
 	pkw("option", proxyDoM((*parser).parseOption)),
 	pkw("default_backend", (*parser).proxyDefaultBackend).in(CapFrontend|CapDefaults),
 	pkw("http-reuse", (*parser).proxyHTTPReuse).in(CapBackend|CapDefaults),
-	pkw("monitor", nil).refused(whyMonitorFail),
+	pkw("monitor", proxyDo((*parser).parseMonitor)),
 	pkw("transparent", nil).refused(whyTrafficSource),
 	pkw("maxconn", proxyInt(func(px *Proxy) *int { return &px.Maxconn }, "'%s' expects an integer argument.")).in(CapFrontend|CapDefaults),
 	pkw("backlog", nil).ignored(whySocketTuning),
@@ -124,8 +123,8 @@ var proxyTable = newTable("proxy",
 	pkw("balance", proxyDo((*parser).parseBalance)).in(CapBackend|CapDefaults),
 	pkw("hash-type", proxyDo((*parser).parseHashType)),
 	pkw("hash-balance-factor", (*parser).proxyHashBalanceFactor),
-	pkw("unique-id-format", (*parser).proxyOtherLogFormat).ignored(whyLoggingDetail),
-	pkw("unique-id-header", nil).ignored(whyLoggingDetail),
+	pkw("unique-id-format", (*parser).proxyUniqueIDFormat),
+	pkw("unique-id-header", (*parser).proxyUniqueIDHeader),
 	pkw("log-format", (*parser).proxyLogFormat),
 	pkw("log-format-sd", (*parser).proxyOtherLogFormat).ignored(whyLoggingDetail),
 	pkw("log-tag", nil).ignored(whyLoggingDetail),

@@ -131,7 +131,11 @@ func (p *parser) parseHTTPAction(px *Proxy, words []string, isReq bool) (*Rule, 
 	} else if p.afterResponse {
 		table, ctx2 = httpAfterResponseActions, "http-after-response"
 	}
-	if k, ok := table.get(action); ok && k.parse != nil {
+	k, ok := table.get(actionBase(action, body))
+	if !ok {
+		k, ok = table.get(action) // use-service NAME: goha does not know NAME
+	}
+	if ok && k.parse != nil {
 		if msg := k.parse(p, r, body); msg != "" {
 			return nil, ruleActionError(px, ctx, action) + msg, true
 		}
@@ -264,7 +268,7 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 	for len(body) > 0 && body[len(body)-1] == "" {
 		body = body[:len(body)-1]
 	}
-	if trackActionName(action) != "" {
+	if trackActionName(action) != "" || isVarAction(action) {
 		words := body
 		for i, w := range body {
 			if w == "if" || w == "unless" {
@@ -275,7 +279,11 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 		if len(words) == len(body) {
 			body = nil
 		}
-		if msg := p.parseTrackAction(r, action, words); msg != "" {
+		parse := p.parseTrackAction
+		if isVarAction(action) {
+			parse = func(r *Rule, _ string, words []string) string { return p.actionSetVar(r, words) }
+		}
+		if msg := parse(r, action, words); msg != "" {
 			p.alertf("error detected in %s '%s' while parsing '%s %s %s' rule : %s", capString(px.Cap), px.Name, args[0], where, action, msg)
 			return
 		}

@@ -27,8 +27,8 @@ type otherSection struct {
 // sections goha parses for validation only.
 var sectionKeywordsOf = map[string]map[string]bool{
 	"resolvers": set("nameserver", "parse-resolv-conf", "hold", "resolve_retries", "timeout", "accepted_payload_size", "resolvers"),
-	"peers": set("peer", "bind", "default-bind", "default-server", "server", "disabled", "enabled", "enable",
-		"log", "shards", "table", "peers"),
+	"peers": set("peer", "bind", "default-bind", "default-server", "server", "disabled", "enabled",
+		"log", "table", "peers"),
 	"cache":       set("total-max-size", "max-age", "max-object-size", "process-vary", "max-secondary-entries", "cache"),
 	"http-errors": set("errorfile", "http-errors"),
 	"mailers":     set("mailer", "timeout", "mailers"),
@@ -66,6 +66,7 @@ func (p *parser) parseOtherSection(args []string) {
 			st.res = newResolvers(st.name, p.file, p.line)
 			p.cfg.Resolvers = append(p.cfg.Resolvers, st.res)
 		case "peers":
+			p.peersHeader(args)
 			st.peers = &Peers{Name: st.name, File: p.file, Line: p.line}
 			p.cfg.Peers = append(p.cfg.Peers, st.peers)
 		case "cache":
@@ -99,6 +100,12 @@ func (p *parser) parseOtherSection(args []string) {
 		p.parseCacheLine(st.cache, args)
 		return
 	}
+	if st.kind == "peers" {
+		if st.peers != nil {
+			p.peersLine(st.peers, kw, args)
+		}
+		return
+	}
 	if st.kind == "resolvers" {
 		if st.res != nil {
 			resolversKeywords[kw](p, st.res, args)
@@ -113,18 +120,6 @@ func (p *parser) parseOtherSection(args []string) {
 				p.alertf("'%s %s' : unexpected character '%c' in argument.", kw, a1, bad)
 			}
 		}
-	case "peers peer", "peers server":
-		if a1 == "" {
-			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
-			return
-		}
-		if st.peers != nil {
-			addr := envExpand(arg(args, 2), p.env.get)
-			st.peers.Peers = append(st.peers.Peers, Peer{Name: a1, Addr: addr})
-			if a1 == p.opts.LocalPeer {
-				st.peers.Local = true
-			}
-		}
 	case "mailers mailer":
 		if a1 == "" || arg(args, 2) == "" {
 			p.alertf("'%s' expects <name> and <addr>[:<port>] as arguments.", kw)
@@ -133,14 +128,6 @@ func (p *parser) parseOtherSection(args []string) {
 		if msg := p.checkHostPort(args[2]); msg != "" {
 			p.alertf("'%s %s' : %s", kw, a1, msg)
 			return
-		}
-	case "peers table":
-		if st.peers != nil {
-			p.parsePeersTable(st.peers, args)
-		}
-	case "peers disabled":
-		if st.peers != nil {
-			st.peers.Disabled = true
 		}
 	case "http-errors errorfile":
 		if arg(args, 2) == "" {

@@ -14,7 +14,6 @@ func sectionOf(f func(*parser, []string)) sectionFunc {
 
 // Why goha refuses or ignores sections.
 const (
-	whyPeers   = "peers synchronise stick tables, whose `table` lines are parsed; the peers protocol is not implemented yet, and no rule fills a table yet"
 	whyMailers = "mail notifications"
 	whyRings   = "log rings and log forwarding"
 	whyFastCGI = "an explicit fcgi-app filter line is not implemented; use-fcgi-app declares it"
@@ -30,13 +29,13 @@ var sectionTable = newTable("section",
 	seckw("backend", (*parser).parseListen),
 	seckw("listen", (*parser).parseListen),
 	seckw("userlist", sectionOf((*parser).parseUserlist)),
-	seckw("peers", sectionOf((*parser).parseOtherSection)).ignored(whyPeers),
+	seckw("peers", sectionOf((*parser).parseOtherSection)),
 	seckw("resolvers", sectionOf((*parser).parseOtherSection)),
 	seckw("mailers", sectionOf((*parser).parseOtherSection)).ignored(whyMailers),
 	seckw("cache", sectionOf((*parser).parseOtherSection)),
 	seckw("ring", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
 	seckw("http-errors", sectionOf((*parser).parseOtherSection)),
-	seckw("program", sectionOf((*parser).parseOtherSection)).refused(whyExternalPrograms),
+	seckw("program", (*parser).parseProgram),
 	seckw("log-forward", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
 	seckw("fcgi-app", (*parser).parseFCGISection),
 )

@@ -11,7 +11,7 @@ import (
 // `default-server [options]`.
 func (p *parser) parseServer(px *Proxy, args []string) {
 	l, start, ok := p.serverHead(px, args)
-	if !ok || !p.serverOptions(l, args, start) {
+	if !ok || !p.serverOptions(l, args, start) || !p.checkAgent(l) {
 		return
 	}
 	s := l.s

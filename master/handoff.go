@@ -41,10 +41,12 @@ type masterState struct {
 	// Sockets are the listening sockets, keyed by config.Bind.Key.
 	Sockets []sockRec `json:"sockets"`
 	Procs   []procRec `json:"procs"`
-	CurGen  int       `json:"cur_gen"`
-	NextGen int       `json:"next_gen"`
-	Reloads int       `json:"reloads"`
-	Failed  int       `json:"failed"`
+	// Programs are the `program` sections' processes.
+	Programs []progRec `json:"programs,omitempty"`
+	CurGen   int       `json:"cur_gen"`
+	NextGen  int       `json:"next_gen"`
+	Reloads  int       `json:"reloads"`
+	Failed   int       `json:"failed"`
 	// Start is the master's start time (unix nanoseconds).
 	Start int64 `json:"start"`
 	// Replies are CLI clients waiting for the answer of `reload`;
@@ -86,6 +88,7 @@ func (m *Master) reexec(replies []net.Conn, serverState string) error {
 		Version: stateVersion, CurGen: m.curGen, NextGen: m.nextGen,
 		Reloads: m.reloads, Failed: m.failed, Start: m.start.UnixNano(),
 		ServerState: serverState, FirstDone: m.firstDone, Sources: m.sources,
+		Programs: m.programRecs(),
 	}
 	m.logMu.Lock()
 	st.StartupLogs = m.startupLogs.String()
@@ -294,7 +297,7 @@ func (m *Master) resume(st *masterState) {
 	// The configuration the running workers were started with stays the
 	// master's (nbproc, no-exit-on-failure, mworker-max-reloads ...).
 	m.sources = st.Sources
-	prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
+	prev, perr := config.Parse(st.Sources, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer})
 	why := os.Getenv(envRolledBack)
 	os.Unsetenv(envRolledBack)
 	var srcs []config.Source
@@ -314,6 +317,7 @@ func (m *Master) resume(st *masterState) {
 	default:
 		m.cfg = &config.Config{}
 	}
+	m.adoptPrograms(st.Programs, m.cfg)
 	if m.cfg == prev {
 		if wb, _, werr := m.wantedSockets(prev); werr == nil {
 			m.workerKeys = nil

@@ -81,6 +81,7 @@ type Master struct {
 	cliKeys    map[string]string // key -> level
 
 	procs   []*proc
+	progs   []*program
 	curGen  int
 	nextGen int
 	reloads int
@@ -235,6 +236,7 @@ func (m *Master) firstStart() error {
 	if err := m.startCLI(); err != nil {
 		return err
 	}
+	m.applyPrograms(cfg)
 	return m.startGeneration(&pendingGen{cfg: cfg, sources: srcs}, "")
 }
 
@@ -244,7 +246,7 @@ func (m *Master) loadConfig() ([]config.Source, *config.Config, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: true, DefaultMaxconn: m.opt.DefMaxconn, LocalPeer: m.opt.LocalPeer})
 	msgs := config.Report(cfg, err)
 	for i, msg := range msgs {
 		if err != nil && i == len(msgs)-1 && msg.Level == config.LevelAlert {
@@ -280,6 +282,7 @@ func (m *Master) wantedSockets(cfg *config.Config) (workers []config.Bind, cli [
 		}
 	}
 	workers = append(workers, cfg.Global.StatsSockets...)
+	workers = append(workers, cfg.PeerBinds()...)
 	for _, spec := range m.opt.MasterCLI {
 		b, err := ParseMasterCLI(spec)
 		if err != nil {
@@ -491,13 +494,17 @@ func (m *Master) done() bool {
 	if len(m.procs) > 0 || m.job != nil {
 		return false
 	}
-	if m.stopping {
-		m.log.Warn().Msgf("All workers exited. Exiting... (%d)", m.exitCode)
-		return true
-	}
 	// With `master-worker no-exit-on-failure` the master outlives its
 	// workers: a reload (systemctl reload, `reload`) starts new ones.
-	if m.firstDone && m.pending == nil && !m.cfg.Global.NoExitOnFailure {
+	// Otherwise it leaves with them, its programs stopped first.
+	if !m.stopping && m.firstDone && m.pending == nil && !m.cfg.Global.NoExitOnFailure && m.programsRunning() {
+		m.stopping = true
+		m.signalPrograms(syscall.SIGTERM)
+	}
+	if m.stopping || (m.firstDone && m.pending == nil && !m.cfg.Global.NoExitOnFailure) {
+		if m.programsRunning() {
+			return false
+		}
 		m.log.Warn().Msgf("All workers exited. Exiting... (%d)", m.exitCode)
 		return true
 	}
@@ -543,6 +550,9 @@ func (m *Master) commitGeneration() {
 		m.commitSockets(pg.stage)
 	}
 	m.cfg, m.sources = pg.cfg, pg.sources
+	if m.firstDone {
+		m.applyPrograms(m.cfg)
+	}
 	for _, p := range m.procs {
 		if p.gen < m.curGen && !p.stopping {
 			p.stopping = true
@@ -694,6 +704,7 @@ func (m *Master) reap() {
 		m.settled(p.pid)
 		m.onExit(p, ws, err == syscall.ECHILD)
 	}
+	m.reapPrograms()
 }
 
 func (m *Master) onExit(p *proc, ws syscall.WaitStatus, lost bool) {
@@ -740,6 +751,7 @@ func (m *Master) stopAll(sig syscall.Signal) {
 	for _, p := range m.procs {
 		syscall.Kill(p.pid, sig)
 	}
+	m.signalPrograms(sig)
 	if sig == syscall.SIGTERM || sig == syscall.SIGINT {
 		time.AfterFunc(4*time.Second, func() {
 			m.calls <- func() {

@@ -61,7 +61,7 @@ func (m *Master) acceptCLI(ln net.Listener, reg *cli.Registry, level cli.Level) 
 func (m *Master) cliShowProc(s *cli.Session, _ []string, _ string, w *cli.Writer) error {
 	var out string
 	m.call(func() {
-		out = showProc(m.pid, m.reloads, m.failed, m.start, m.opt.Version, m.views(), time.Now())
+		out = showProc(m.pid, m.reloads, m.failed, m.start, m.opt.Version, m.views(), m.progViews(), time.Now())
 	})
 	w.WriteString(out)
 	return nil

@@ -54,8 +54,9 @@ func formatUptime(d time.Duration) string {
 
 // showProc renders HAProxy 2.6's `show proc` layout: %-15s columns
 // separated by one space, the master row, `# workers`, `# old workers`
-// when some are draining, and a final empty line (added by the CLI).
-func showProc(masterPid int, reloads, failed int, masterStart time.Time, version string, procs []procView, now time.Time) string {
+// when some are draining, `# programs` (and `# old programs`), and a
+// final empty line (added by the CLI).
+func showProc(masterPid int, reloads, failed int, masterStart time.Time, version string, procs []procView, progs []progView, now time.Time) string {
 	var b strings.Builder
 	row := func(cols ...string) {
 		for i, c := range cols {
@@ -84,6 +85,7 @@ func showProc(masterPid int, reloads, failed int, masterStart time.Time, version
 			row(fmt.Sprint(p.Pid), "worker", fmt.Sprint(p.Reloads), formatUptime(now.Sub(p.Started)), p.Version)
 		}
 	}
+	programRows(row, &b, progs, now)
 	return b.String()
 }
 

@@ -14,19 +14,19 @@ func TestShowProcLayout(t *testing.T) {
 		{Pid: 26828, Reloads: 0, Started: now.Add(-2 * time.Second), Version: "2.6.12-1+deb12u4", Current: true},
 		{Pid: 25758, Reloads: 2, Started: t0, Version: "2.6.12-1+deb12u4"},
 	}
-	got := showProc(25755, 2, 0, t0, "2.6.12-1+deb12u4", procs, now)
-	// HAProxy 2.6's capture (shared/notes/haproxy-spec.md §4.2), without
-	// the `# programs` section goha does not have.
+	got := showProc(25755, 2, 0, t0, "2.6.12-1+deb12u4", procs, nil, now)
+	// HAProxy 2.6's capture (shared/notes/haproxy-spec.md §4.2).
 	want := "#<PID>          <type>          <reloads>       <uptime>        <version>      \n" +
 		"25755           master          2 [failed: 0]   0d00h01m28s     2.6.12-1+deb12u4\n" +
 		"# workers\n" +
 		"26828           worker          0               0d00h00m02s     2.6.12-1+deb12u4\n" +
 		"# old workers\n" +
-		"25758           worker          2               0d00h01m28s     2.6.12-1+deb12u4\n"
+		"25758           worker          2               0d00h01m28s     2.6.12-1+deb12u4\n" +
+		"# programs\n"
 	if got != want {
 		t.Errorf("showProc =\n%s\nwant\n%s", got, want)
 	}
-	if strings.Contains(showProc(1, 0, 0, t0, "v", procs[:1], now), "old workers") {
+	if strings.Contains(showProc(1, 0, 0, t0, "v", procs[:1], nil, now), "old workers") {
 		t.Error("showProc prints '# old workers' with none draining")
 	}
 }
@@ -82,5 +82,26 @@ func TestEnvWithout(t *testing.T) {
 	w := strings.Join(workerEnv(), "\n") + "\n"
 	if strings.Count(w, "GOHA_ROLE=") != 1 || !strings.Contains(w, "GOHA_ROLE=worker\n") || strings.Contains(w, "NOTIFY_SOCKET=/run/x") {
 		t.Errorf("workerEnv =\n%s", w)
+	}
+}
+
+// TestShowProcPrograms: the `# programs` rows in HAProxy 2.6's layout
+// (PID, name, reloads, uptime, "-"), `# old programs` for those a reload
+// replaced, and goha's restart count in the last column.
+func TestShowProcPrograms(t *testing.T) {
+	now := time.Unix(1000, 0)
+	progs := []progView{
+		{Pid: 3606, Name: "sidecar", Started: now.Add(-2 * time.Second)},
+		{Pid: 3607, Name: "keeper", Reloads: 1, Started: now.Add(-62 * time.Second), Leaving: true},
+		{Pid: 3609, Name: "agent", Started: now, Restarts: 3},
+	}
+	got := showProc(1, 0, 0, now, "v", nil, progs, now)
+	want := "# programs\n" +
+		"3606            sidecar         0               0d00h00m02s     -              \n" +
+		"3609            agent           0               0d00h00m00s     restarts=3     \n" +
+		"# old programs\n" +
+		"3607            keeper          1               0d00h01m02s     -              \n"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("showProc =\n%s\nwant it to end with\n%s", got, want)
 	}
 }

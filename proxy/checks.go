@@ -68,6 +68,7 @@ func (rt *Runtime) initObserve() error {
 			o.checked = append(o.checked, s)
 		}
 	}
+	rt.initAgents()
 	return rt.initStatsPages()
 }
 
@@ -88,6 +89,7 @@ func (rt *Runtime) startObserve() {
 		}
 		rt.runChecker(s, c, check.Spread(i, len(o.checked), maxInter))
 	}
+	rt.startAgents(ctx)
 	go rt.SampleRates(ctx)
 }
 
@@ -188,8 +190,8 @@ func (rt *Runtime) checkEvent(s *Server, e check.Event) {
 	case check.EventHealth:
 		rt.logEvent(b, tlog.Notice, e.Message, false)
 	case check.EventState:
-		if s.Health().CheckOff.Load() || s.AdminState() == AdminMaint {
-			return
+		if s.Health().CheckOff.Load() || s.AdminState() == AdminMaint || !agentUp(s) {
+			return // an agent that took the server down keeps it so
 		}
 		s.Health().NoLB.Store(false) // a verdict replaces a forced NOLB
 		s.SetCheckUp(e.Up)
@@ -222,7 +224,7 @@ func (rt *Runtime) logEvent(b *Backend, level tlog.Level, msg string, alert bool
 // last usable server of b went away, and tracks the backend's downtime.
 func (rt *Runtime) backendChanged(b *Backend) {
 	act, bck := b.ActiveServers()
-	down := act+bck == 0 && len(b.Servers) > 0
+	down := act+bck == 0 && len(b.ServerList()) > 0
 	h := b.Health()
 	h.Mu.Lock()
 	changed := h.Down != down

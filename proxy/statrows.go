@@ -16,23 +16,59 @@ import (
 // count (compression, SSL, cache, h2) keep their zero values.
 func (rt *Runtime) StatRows() []stats.Row {
 	var rows []stats.Row
+	var row stats.Row
+	rt.eachStatRow(allRows, false, &row, func() bool {
+		rows = append(rows, row)
+		return true
+	})
+	return rows
+}
+
+// allRows asks eachStatRow for every row type.
+const allRows = 1<<stats.ObjFrontend | 1<<stats.ObjBackend | 1<<stats.ObjServer | 1<<stats.ObjListener
+
+// eachStatRow fills row with each `show stat` row whose type is in
+// types (bits 1<<stats.ObjType) in StatRows' order, calling emit after
+// each until it returns false. skipDisabled leaves out disabled proxies
+// (the Prometheus exporter does).
+func (rt *Runtime) eachStatRow(types int, skipDisabled bool, row *stats.Row, emit func() bool) {
 	now := time.Now()
 	pid := int64(rt.opt.ProcessNum)
 	if pid <= 0 {
 		pid = 1
 	}
+	want := func(obj stats.ObjType) bool { return types&(1<<obj) != 0 }
 	for _, p := range rt.cfg.Proxies {
-		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() {
-			rows = append(rows, rt.frontendRow(f, pid))
+		if skipDisabled && p.Disabled {
+			continue
 		}
-		if b := rt.FindBackend(p.Name); b != nil && p.IsBackend() {
-			for _, s := range b.Servers {
-				rows = append(rows, rt.serverRow(s, pid, now))
+		if f := rt.FindFrontend(p.Name); f != nil && p.IsFrontend() {
+			if want(stats.ObjFrontend) {
+				if *row = rt.frontendRow(f, pid); !emit() {
+					return
+				}
 			}
-			rows = append(rows, rt.backendRow(b, pid, now))
+			if want(stats.ObjListener) && !listenerRows(f, pid, row, emit) {
+				return
+			}
+		}
+		b := rt.FindBackend(p.Name)
+		if b == nil || !p.IsBackend() {
+			continue
+		}
+		if want(stats.ObjServer) {
+			for _, s := range b.ServerList() {
+				if *row = rt.serverRow(s, pid, now); !emit() {
+					return
+				}
+			}
+		}
+		if want(stats.ObjBackend) {
+			if *row = rt.backendRow(b, pid, now); !emit() {
+				return
+			}
 		}
 	}
-	return rows
 }
 
 func setCommon(r *stats.Row, c *Counters, http bool) {
@@ -134,7 +170,7 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 	r.Set(stats.ColWredis, b.Wredis.Load())
 	var act, bck, wact, wbck, uw, lbtot, downs int64
 	var nbUp int
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		lbtot += s.Lbtot.Load()
 		if snap, ok := s.CheckSnapshot(); ok {
 			downs += snap.Downs
@@ -161,17 +197,17 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 		weight = wbck
 	}
 	status := "UP"
-	if len(b.Servers) > 0 && weight == 0 {
+	if len(b.ServerList()) > 0 && weight == 0 {
 		status = "DOWN"
 	}
 	r.SetStr(stats.ColStatus, status)
-	r.NbUp, r.NbSrv = nbUp, len(b.Servers)
+	r.NbUp, r.NbSrv = nbUp, len(b.ServerList())
 	r.Set(stats.ColWeight, weight)
 	r.Set(stats.ColAct, act)
 	r.Set(stats.ColBck, bck)
 	r.Set(stats.ColChkdown, downs)
 	r.Set(stats.ColLastchg, int64(now.Sub(time.Unix(0, b.Health().LastChange.Load()))/time.Second))
-	if len(b.Servers) > 0 {
+	if len(b.ServerList()) > 0 {
 		d := b.Health().Downtime.Load()
 		if since := b.Health().DownSince.Load(); since != 0 {
 			d += now.UnixNano() - since
@@ -258,6 +294,7 @@ func (rt *Runtime) serverRow(s *Server, pid int64, now time.Time) stats.Row {
 		r.Set(stats.ColCheckFall, int64(snap.Fall))
 		r.Set(stats.ColCheckHealth, int64(snap.Health))
 	}
+	agentColumns(&r, s)
 	r.Set(stats.ColCliAbrt, s.CliAbrt.Load())
 	r.Set(stats.ColSrvAbrt, s.SrvAbrt.Load())
 	r.Set(stats.ColLastsess, secsSince(now, s.Lastsess.Load()))
@@ -296,7 +333,7 @@ func (rt *Runtime) ClearCounters(all bool) {
 	}
 	for _, b := range rt.Backends() {
 		b.Counters.Clear(all)
-		for _, s := range b.Servers {
+		for _, s := range b.ServerList() {
 			s.Counters.Clear(all)
 		}
 	}
@@ -312,7 +349,7 @@ func (rt *Runtime) ServerStates(b *Backend) []stats.ServerState {
 		if b != nil && be != b {
 			continue
 		}
-		for _, s := range be.Servers {
+		for _, s := range be.ServerList() {
 			st := serverState(be, s, now)
 			rt.fillDNSState(&st, s)
 			out = append(out, st)

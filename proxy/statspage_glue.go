@@ -16,8 +16,9 @@ import (
 )
 
 // initStatsPages builds the stats page of every HTTP frontend that has
-// one.
+// one, and gives the Prometheus exporter its source.
 func (rt *Runtime) initStatsPages() error {
+	rt.initMetrics()
 	for _, f := range rt.Frontends() {
 		st := &f.Cfg.Stats
 		if !st.Enabled || f.Mode() != config.ModeHTTP {

@@ -30,9 +30,15 @@ type rtData struct {
 	ulimit  int
 }
 
-// registerRuntime registers the runtime API commands acting on rt.
+// registerRuntime registers the runtime API commands acting on rt, and
+// gives rt the `show info` fields for its Prometheus exporter.
 func registerRuntime(reg *cli.Registry, rt *proxy.Runtime, cfg *config.Config) {
-	if err := RegisterRuntimeAPI(reg, NewRuntimeData(rt, cfg)); err != nil {
+	d := NewRuntimeData(rt, cfg)
+	rt.SetInfo(func(in *stats.Info) { *in = d.Info() })
+	if err := reg.Register(schemaCommands()...); err != nil {
+		panic("worker: schema command registration: " + err.Error())
+	}
+	if err := RegisterRuntimeAPI(reg, d); err != nil {
 		panic("worker: runtime API registration: " + err.Error()) // a programming error: duplicate command
 	}
 }
@@ -164,7 +170,7 @@ func (d *rtData) Server(backend, server string) (RuntimeServer, error) {
 	if id, ok := strings.CutPrefix(server, "#"); ok {
 		n, err := strconv.Atoi(id)
 		if err == nil {
-			for _, x := range b.Servers {
+			for _, x := range b.ServerList() {
 				if x.ID == n {
 					s = x
 				}
@@ -208,8 +214,12 @@ func (d *rtData) ClearCounters(all bool) { d.rt.ClearCounters(all) }
 func (d *rtData) Sessions() []SessionInfo {
 	var out []SessionInfo
 	for _, s := range d.rt.Sessions() {
-		out = append(out, SessionInfo{ID: s.ID, Proto: s.Proto, Src: s.Src, Frontend: s.Frontend,
-			Backend: "<NONE>", Server: "<none>", Age: s.Age, Calls: 1})
+		si := SessionInfo{ID: s.ID, Proto: s.Proto, Src: s.Src, Frontend: s.Frontend,
+			Backend: "<NONE>", Server: "<none>", Age: s.Age, Calls: 1}
+		if s.Server != "" {
+			si.Backend, si.Server = s.Backend, s.Server
+		}
+		out = append(out, si)
 	}
 	return out
 }

@@ -170,6 +170,9 @@ func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 		a.tableCommands,
 		a.resolverCommands,
 		a.cacheCommands,
+		a.serverCommands,
+		a.sessionCommands,
+		a.mapVersionCommands,
 	}
 	var cmds []cli.Command
 	for _, g := range groups {

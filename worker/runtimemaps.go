@@ -65,6 +65,9 @@ func (a *runtimeAPI) showMap(s *cli.Session, args []string, _ string, w *cli.Wri
 }
 
 func (a *runtimeAPI) addMap(s *cli.Session, args []string, payload string, w *cli.Writer) error {
+	if strings.HasPrefix(arg(args, 2), "@") {
+		return a.addMapVersion(args, payload) // runtimemapver.go
+	}
 	var pairs [][2]string
 	switch {
 	case len(args) == 5:

@@ -21,6 +21,38 @@ import (
 	"github.com/goha/goha/proxy"
 )
 
+// statsLn is a stats socket's listener and the CLI level it grants.
+type statsLn struct {
+	ln    net.Listener
+	level cli.Level
+}
+
+// splitListeners sorts the inherited listeners into the stats sockets
+// (with their levels) and the others (frontends and peers).
+func splitListeners(cfg *config.Config, lns map[string]net.Listener) (map[string]net.Listener, []statsLn) {
+	feLns := map[string]net.Listener{}
+	var stats []statsLn
+	statsKeys := map[string]config.Bind{}
+	for _, b := range cfg.Global.StatsSockets {
+		statsKeys[b.Key()] = b
+	}
+	for k, ln := range lns {
+		b, ok := statsKeys[k]
+		if !ok {
+			feLns[k] = ln
+			continue
+		}
+		lvl := cli.LevelOperator
+		if b.Level != "" {
+			if l, err := cli.ParseLevel(b.Level); err == nil {
+				lvl = l
+			}
+		}
+		stats = append(stats, statsLn{ln, lvl})
+	}
+	return feLns, stats
+}
+
 // ServeOptions describe one serving process: a master's worker, or a
 // standalone goha.
 type ServeOptions struct {
@@ -44,6 +76,9 @@ type ServeOptions struct {
 	// OnSignal, if set, receives signals the worker does not handle
 	// itself (SIGUSR2 in standalone mode). Return true if handled.
 	OnSignal func(sig os.Signal) bool
+	// PeersFromLocal says an old process of the same service is to
+	// teach this one its stick tables through the local peer (a reload).
+	PeersFromLocal bool
 	// SoftStop, if non-nil, triggers a soft stop when closed (standalone
 	// mode's -sf handling in the next process goes through signals; this
 	// is for in-process triggers such as a tableflip upgrade).
@@ -56,29 +91,8 @@ type ServeOptions struct {
 func Serve(o ServeOptions, rt *proxy.Runtime) int {
 	log := o.Log
 	cfg := o.Config
-	var feLns = map[string]net.Listener{}
-	type statsLn struct {
-		ln    net.Listener
-		level cli.Level
-	}
-	var stats []statsLn
-	statsKeys := map[string]config.Bind{}
-	for _, b := range cfg.Global.StatsSockets {
-		statsKeys[b.Key()] = b
-	}
-	for k, ln := range o.Listeners {
-		if b, ok := statsKeys[k]; ok {
-			lvl := cli.LevelOperator
-			if b.Level != "" {
-				if l, err := cli.ParseLevel(b.Level); err == nil {
-					lvl = l
-				}
-			}
-			stats = append(stats, statsLn{ln, lvl})
-			continue
-		}
-		feLns[k] = ln
-	}
+	feLns, stats := splitListeners(cfg, o.Listeners)
+	peerLns := splitPeerListeners(cfg, feLns)
 
 	reg := cli.NewRegistry()
 	registerRuntime(reg, rt, cfg)
@@ -90,6 +104,14 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		log.Error().Msgf("Starting proxies: %v", err)
 		return 1
 	}
+	pr, err := startPeers(log, cfg, rt.Tables(), peerLns, o.PeersFromLocal)
+	if err != nil {
+		log.Error().Msgf("Starting peers: %v", err)
+		rt.HardStop()
+		return 1
+	}
+	defer pr.stop()
+	reg.Register(pr.showPeersCommand())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	timeout := cfg.Global.StatsTimeout
@@ -126,6 +148,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			s.ln.Close()
 		}
 		rt.SoftStop()
+		pr.handOver()
 		if o.IPC != nil {
 			// The master answers a synchronous `reload` once every old
 			// worker has stopped accepting.
@@ -166,6 +189,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 			return 0
 		case <-rt.Done():
 			if stopping {
+				pr.wait()
 				cancel()
 				return 0
 			}
@@ -270,7 +294,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		}
 		lns[k] = ln
 	}
-	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn})
+	cfg, err := config.Parse(h.Sources, config.ParseOptions{MasterWorker: h.MasterWorker, DefaultMaxconn: h.DefMaxconn, LocalPeer: h.LocalPeer})
 	if err != nil {
 		log.Error().Msgf("worker: configuration: %v", err)
 		return 1
@@ -305,6 +329,8 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		Log:       log,
 		RelNum:    h.RelNum,
 		IPC:       ipc,
+		// Generation 1 is the master's first: later ones are reloads.
+		PeersFromLocal: h.Gen > 1,
 		Ready: func() {
 			tellMaster(log, ipc, MsgReady)
 		},

@@ -148,7 +148,7 @@ func check(f *flags) int {
 		fmt.Fprintln(os.Stderr, config.FormatMessage(config.Message{Level: config.LevelAlert, Text: err.Error()}, pid))
 		return 1
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
 	msgs := config.Report(cfg, err)
 	for _, m := range msgs {
 		if f.quiet && m.Level != config.LevelAlert {
@@ -199,7 +199,7 @@ func configGlobal(f *flags) (config.Global, bool) {
 	if err != nil {
 		return config.Global{}, false
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{MasterWorker: f.master, DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
 	if err != nil {
 		return config.Global{}, false
 	}

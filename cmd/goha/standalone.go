@@ -202,7 +202,7 @@ func (s *standalone) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config : %v", err)
 	}
-	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn})
+	cfg, err := config.Parse(srcs, config.ParseOptions{DefaultMaxconn: f.defMaxconn, LocalPeer: f.localPeer})
 	if err != nil {
 		for _, m := range config.Report(cfg, err) {
 			fmt.Fprintln(os.Stderr, config.FormatMessage(m, os.Getpid()))
@@ -259,6 +259,8 @@ func (s *standalone) serve(cfg *config.Config, rt *proxy.Runtime, up *upgrade) i
 	return worker.Serve(worker.ServeOptions{
 		Config: cfg, Listeners: served, Log: s.log, RelNum: 1,
 		SoftStop: up.replaced,
+		// A process started to replace another learns its tables.
+		PeersFromLocal: s.upgraded || len(s.f.softStop) > 0,
 		OnSignal: func(sig os.Signal) bool {
 			if sig == syscall.SIGUSR2 {
 				up.request("SIGUSR2")
@@ -348,6 +350,9 @@ func binds(cfg *config.Config) []config.Bind {
 		}
 	}
 	for _, b := range cfg.Global.StatsSockets {
+		add(b)
+	}
+	for _, b := range cfg.PeerBinds() {
 		add(b)
 	}
 	return out

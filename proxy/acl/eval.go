@@ -61,6 +61,9 @@ func (m *matcher) matchValue(b []byte) bool {
 // eval fetches the sample from s and matches it, through the evaluator
 // of the matcher's fetch kind.
 func (m *matcher) eval(s Sample) bool {
+	if m.expr != nil {
+		return evalExpr(m, s)
+	}
 	if m.def.http && !s.HTTP() {
 		return false
 	}

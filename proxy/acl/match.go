@@ -33,6 +33,7 @@ type matcher struct {
 	meths  []methPat
 	groups []string // http_auth_group
 	stick  *stick.Fetch
+	expr   Expr // a sample expression criterion (expr.go)
 
 	visits sync.Pool // *visit, for header iteration without allocation
 }
@@ -72,6 +73,9 @@ func compileACL(a *config.ACL) (*matcher, error) {
 }
 
 func build(a *config.ACL, name string) (*matcher, error) {
+	if a.Expr != "" {
+		return buildExpr(a, name)
+	}
 	fetch, arg := a.Fetch, a.Arg
 	if i := strings.IndexByte(fetch, '('); i >= 0 && strings.HasSuffix(fetch, ")") && arg == "" {
 		fetch, arg = fetch[:i], fetch[i+1:len(fetch)-1]

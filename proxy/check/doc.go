@@ -12,6 +12,12 @@
 // Snapshot gives `show stat` its check_status, check_code,
 // check_duration, check_desc and the "UP 1/3" status.
 //
+// An Agent (`agent-check`, agent.go) runs beside a server's Checker: it
+// reads one line from the server's agent every agent-inter, hands the
+// words on weight, maxconn and administrative state to the proxy, and
+// turns its own verdict up or down on the health words; a server is up
+// when its Checker and its Agent both say so.
+//
 // Traps:
 //   - Initial state is HAProxy's: UP with health = rise, so the first
 //     failed check takes the server DOWN at once and no message is

@@ -22,6 +22,7 @@ const (
 	StatusL7OK                  // L7OK
 	StatusL7OKC                 // L7OKC
 	StatusL7STS                 // L7STS
+	StatusChecked               // CHECKED: an agent answered without a health word
 )
 
 type statusInfo struct {
@@ -55,6 +56,7 @@ var statuses = [...]statusInfo{
 	StatusL7OK:    {"L7OK", "Layer7 check passed", resPassed},
 	StatusL7OKC:   {"L7OKC", "Layer7 check conditionally passed", resCondPass},
 	StatusL7STS:   {"L7STS", "Layer7 wrong status", resFailed},
+	StatusChecked: {"CHECKED", "No status change", resNeutral},
 }
 
 func (s Status) info() statusInfo {
@@ -79,7 +81,7 @@ func (s Status) Failed() bool { return s.info().result == resFailed }
 
 // hasCode reports whether messages show the HTTP code for s (HAProxy:
 // statuses from L7OK on).
-func (s Status) hasCode() bool { return s >= StatusL7OK }
+func (s Status) hasCode() bool { return s >= StatusL7OK && s != StatusChecked }
 
 // ParseStatus returns the status named name ("L4OK"), for a server-state
 // file or a test.

@@ -43,6 +43,7 @@ type conn struct {
 	peerFrame   uint32
 	peerStreams uint32
 	goaway      bool // GOAWAY sent
+	goawayOut   bool // GOAWAY written: an idle reader may now end the connection
 	goawayRecv  bool
 	peerLast    uint32
 	resets      int
@@ -235,7 +236,7 @@ func (c *conn) releaseLocked(s *StreamConn) {
 // after GOAWAY, by moving the reader's deadline (callers hold mu).
 func (c *conn) wakeReaderIfIdle() {
 	switch {
-	case c.goaway || c.goawayRecv && c.client:
+	case c.goawayOut || c.goawayRecv && c.client:
 		c.nc.SetReadDeadline(time.Now())
 	case c.opts.IdleTimeout > 0 && !c.client:
 		c.idleArmed = true
@@ -263,11 +264,17 @@ func (c *conn) sendGoAway(code http2.ErrCode) {
 	if c.client {
 		last = 0 // the server opens no stream a client would handle
 	}
+	c.mu.Unlock()
+	c.w.do(func(fr *http2.Framer) error { return fr.WriteGoAway(last, code, nil) })
+	// Only now may an idle connection's reader end it: woken before the
+	// write (here or by the last stream's end), it closed the connection
+	// under the GOAWAY.
+	c.mu.Lock()
+	c.goawayOut = true
 	if c.active == 0 {
 		c.wakeReaderIfIdle()
 	}
 	c.mu.Unlock()
-	c.w.do(func(fr *http2.Framer) error { return fr.WriteGoAway(last, code, nil) })
 }
 
 // teardown fails every stream with err and closes the connection.
@@ -384,7 +391,7 @@ func (c *conn) streamError(se http2.StreamError) {
 func (c *conn) onReadTimeout() (bool, error) {
 	c.mu.Lock()
 	idle := c.active == 0
-	draining := c.goaway || c.goawayRecv && c.client
+	draining := c.goawayOut || c.goawayRecv && c.client
 	c.idleArmed = false
 	c.mu.Unlock()
 	if idle && draining {

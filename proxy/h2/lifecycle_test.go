@@ -188,3 +188,43 @@ func TestSniffThenServe(t *testing.T) {
 	ln.Close()
 	<-done
 }
+
+// TestGracefulShutdownIdle cancels ServeConn's context on a connection
+// with no stream open (an idle keep-alive client at a reload): GOAWAY
+// must reach the client before the connection closes. Waking the reader
+// before writing it let the reader close the connection first.
+func TestGracefulShutdownIdle(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				served <- err
+				return
+			}
+			served <- ServeConn(ctx, c, Options{}, echoH1)
+		}()
+		rc := dialRaw(t, ln.Addr().String())
+		rc.headers(1, true, get()...)
+		rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for ended := false; !ended; {
+			f, err := rc.fr.ReadFrame()
+			if err != nil {
+				t.Fatalf("try %d: no answer before the shutdown: %v", i, err)
+			}
+			ended = f.Header().StreamID == 1 && f.Header().Flags.Has(http2.FlagDataEndStream)
+		}
+		cancel()
+		out := rc.await(5 * time.Second)
+		if !out.goaway || out.code != http2.ErrCodeNo {
+			t.Fatalf("try %d: got %+v after the shutdown of an idle connection, want GOAWAY NO_ERROR", i, out)
+		}
+		<-served
+		ln.Close()
+	}
+}

@@ -85,6 +85,9 @@ func newCHash(p *pool, b config.Balance, name string) (Balancer, error) {
 	if b.Hash.BalanceFactor > 0 {
 		c.factor = uint64(b.Hash.BalanceFactor)
 	}
+	for _, s := range p.servers {
+		c.served.Add(s.conns.Load()) // rebuilt with connections open (Live.Add)
+	}
 	c.rebuild()
 	return c, nil
 }

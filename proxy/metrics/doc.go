@@ -24,7 +24,8 @@
 // (global, frontend, listener, backend, server, sticktable, `*`, or empty
 // to clear) and `no-maint`.
 //
-// Wiring `http-request use-service prometheus-exporter`: count the
+// Wiring `http-request use-service prometheus-exporter` (done in package
+// stream, with the root package's runtime as Source): count the
 // request as intercepted, read the options with ParseURI (an error gets
 // the 400 error page), write ResponseHead, then, unless the method is
 // HEAD, WriteChunked to the client with the runtime as Source; log the
@@ -41,6 +42,7 @@
 // were seen, and goha's is right before.
 //
 // The tests check the output with a strict validator written for them
-// (no dependency on github.com/prometheus/common), and compare it with a
-// capture of HAProxy 2.6.12 (testdata).
+// (package promtext, also used by the end-to-end tests; no dependency on
+// github.com/prometheus/common), and compare it with a capture of
+// HAProxy 2.6.12 (testdata).
 package metrics

@@ -166,7 +166,7 @@ func mustValidate(t *testing.T, what, text string) []family {
 func familyNames(fams []family) string {
 	var b strings.Builder
 	for _, f := range fams {
-		fmt.Fprintf(&b, "%s %s\n", f.name, f.typ)
+		fmt.Fprintf(&b, "%s %s\n", f.Name, f.Type)
 	}
 	return b.String()
 }

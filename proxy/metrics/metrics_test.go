@@ -128,8 +128,8 @@ func TestScopes(t *testing.T) {
 			t.Errorf("scope %s: no family", sc.prefix)
 		}
 		for _, f := range fams {
-			if !strings.HasPrefix(f.name, sc.prefix) {
-				t.Errorf("scope %s writes %s", sc.prefix, f.name)
+			if !strings.HasPrefix(f.Name, sc.prefix) {
+				t.Errorf("scope %s writes %s", sc.prefix, f.Name)
 			}
 		}
 		joined += got

@@ -199,8 +199,13 @@ func (ss *session) onAck(f Frame) error {
 	}
 	for _, st := range ss.tables {
 		if st.sh.id == a.TableID {
-			// widen the 32-bit id to the nearest update not after the last pushed
-			ss.p.acked[st.idx] = st.lastPushed - uint64(uint32(st.lastPushed)-a.Update)
+			// widen the 32-bit id to the nearest update not after the
+			// last pushed; an ack of more than this session pushed (a
+			// stale or forged id) would skip updates the peer never got
+			behind := uint64(uint32(st.lastPushed) - a.Update)
+			if behind <= st.lastPushed && int32(uint32(behind)) >= 0 {
+				ss.p.acked[st.idx] = st.lastPushed - behind
+			}
 		}
 	}
 	return nil

@@ -249,6 +249,12 @@ func randomDelay() time.Duration {
 	return 50*time.Millisecond + time.Duration(rand.IntN(2000))*time.Millisecond
 }
 
+// retryDelay is the wait before reconnecting after a link was lost by
+// an error: 50 to 550 ms.
+func retryDelay() time.Duration {
+	return 50*time.Millisecond + time.Duration(rand.IntN(500))*time.Millisecond
+}
+
 // dialLoop connects to remote peer p whenever it has no session and its
 // reconnect date has passed (every 5 s at most, as HAProxy).
 func (s *Section) dialLoop(p *peer) {

@@ -137,6 +137,14 @@ func (s *Section) end(ss *session, err error) {
 	p := ss.p
 	if p.sess == ss {
 		p.sess = nil
+		// A link lost by an error (the other end closed it, or broke the
+		// protocol) is retried soon (50 to 550 ms), not at the end of the
+		// reconnect period its traffic kept pushing back. HAProxy waits
+		// up to 2 s there; goha's tie-break on simultaneous connections
+		// (admit) makes the shorter wait safe.
+		if retry := time.Now().Add(retryDelay()); !p.local && s.ctx.Err() == nil && p.reconnect.After(retry) {
+			p.reconnect = retry
+		}
 	}
 	if ss.learn && s.assigned == p {
 		s.assigned = nil

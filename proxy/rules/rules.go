@@ -61,6 +61,8 @@ type HTTPRule struct {
 	src         string
 	// Track is a stick counter action's detail (TrackSC, IncGPC, SetGPT).
 	Track *Track
+	// RW is a rewrite or variable action's detail (rewrite.go).
+	RW *Rewrite
 }
 
 // dynPage is a deny/return answer whose body or headers are log-format
@@ -102,7 +104,6 @@ var httpActions = map[string]struct {
 	"auth":       {false, (*ruleCompiler).auth},
 	"set-header": {true, headerAction(SetHeader)},
 	"add-header": {true, headerAction(AddHeader)},
-	"del-header": {true, headerAction(DelHeader)},
 	"set-path":   {false, (*ruleCompiler).setPath},
 }
 

@@ -34,6 +34,9 @@ type Conn struct {
 	// Prio is the request's priority in the backend's queue
 	// (set-priority-class/offset; prio.go).
 	Prio Priority
+	// X is the evaluation context ACLs on sample expressions read
+	// (acl_expr.go); nil: they match nothing.
+	X *Ctx
 }
 
 // Nbsrv implements acl.NbsrvSample: the usable servers of a backend

@@ -69,6 +69,17 @@ type Ctx struct {
 	// CacheName is the cache the response came from, "" when it came
 	// from a server (res.cache_hit, res.cache_name).
 	CacheName string
+	// Vars holds the txn, req and res variables, SessVars the sess
+	// ones, ProcVars the proc ones (vars.go); nil stores are empty.
+	Vars     *Vars
+	SessVars *Vars
+	ProcVars *ProcVars
+	// UniqueID is the request's unique-id (unique-id fetch, %ID).
+	UniqueID []byte
+	// ReqCounter is the process-wide request number (%rt).
+	ReqCounter int64
+	// Body is the request body at hand (req.body), when buffered.
+	Body []byte
 
 	// bufs are the converters' ping-pong scratch buffers; cur is the one
 	// holding the current value.

@@ -27,6 +27,10 @@ type lfNode struct {
 	quote bool        // %{+Q}
 }
 
+// lfOpts are the %{...} options of a node: +Q quotes, +X writes
+// addresses, ports and numbers in hexadecimal (format_hex.go).
+type lfOpts struct{ quote, hex bool }
+
 // Options carries what compilation needs besides the text: the map
 // files' contents by name. It caches the compiled map tables, so one
 // Options is used by one goroutine at a time (a configuration is
@@ -61,6 +65,7 @@ func (e *Format) Literal() []byte {
 func CompileFormat(s string, o *Options) (*Format, error) {
 	e := &Format{src: s}
 	var lit []byte
+	var sticky lfOpts
 	flush := func() {
 		if len(lit) > 0 {
 			e.nodes = append(e.nodes, lfNode{lit: lit})
@@ -83,16 +88,14 @@ func CompileFormat(s string, o *Options) (*Format, error) {
 			i++
 			continue
 		}
-		quote := false
+		opts := sticky
 		if s[i] == '{' {
 			j := strings.IndexByte(s[i:], '}')
 			if j < 0 {
 				return nil, fmt.Errorf("log-format %q: missing '}'", s)
 			}
 			for _, opt := range strings.Split(s[i+1:i+j], ",") {
-				if opt == "+Q" {
-					quote = true
-				}
+				opts.set(opt)
 			}
 			i += j + 1
 			if i >= len(s) {
@@ -110,7 +113,7 @@ func CompileFormat(s string, o *Options) (*Format, error) {
 				return nil, fmt.Errorf("log-format %q: %w", s, err)
 			}
 			flush()
-			e.nodes = append(e.nodes, lfNode{expr: ex, quote: quote})
+			e.nodes = append(e.nodes, lfNode{expr: ex, quote: opts.quote})
 			i += end + 2
 		case isLetter(s[i]):
 			j := i
@@ -118,12 +121,26 @@ func CompileFormat(s string, o *Options) (*Format, error) {
 				j++
 			}
 			name := s[i:j]
+			if name == "o" {
+				// %o applies its options to every later variable;
+				// it prints nothing, and HAProxy drops the
+				// separators at the start of a line.
+				sticky = opts
+				i = j
+				for len(e.nodes) == 0 && len(lit) == 0 && i < len(s) && s[i] == ' ' {
+					i++
+				}
+				continue
+			}
 			v := logVars[name]
+			if hv := hexLogVars[name]; opts.hex && hv != nil {
+				v = hv
+			}
 			if v == nil {
 				return nil, fmt.Errorf("log-format %q: variable %%%s is not supported in rule values", s, name)
 			}
 			flush()
-			e.nodes = append(e.nodes, lfNode{v: v, quote: quote})
+			e.nodes = append(e.nodes, lfNode{v: v, quote: opts.quote})
 			i = j
 		default:
 			// HAProxy drops a lone '%' before another character.

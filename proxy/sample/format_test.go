@@ -124,9 +124,12 @@ func TestLogFormatValues(t *testing.T) {
 		{"%[http_first_req]", "1"},
 		{"%[fe_name]/%[be_name]", "fe/app"},
 		{"%{+Q}[src]", `"192.0.2.10"`},
-		{"%[str(a),concat]", "<compile error>"},
-		{"%[var(txn.x)]", "<compile error>"},
-		{"%ID", "<compile error>"},
+		{"%[str(a),concat]", "a"},
+		{"%[var(txn.x)]", ""},
+		{"%[var(txn.x,dflt)]", "dflt"},
+		{"%[str(a),nosuch]", "<compile error>"},
+		{"%[var(nosuch.x)]", "<compile error>"},
+		{"%ID", ""},
 	}
 	o := &Options{Maps: maps}
 	// relative map names are looked up as written

@@ -32,6 +32,7 @@ type MapRef struct {
 	kvs    []mapKV
 	nextID uint64
 	tables []*mapTable
+	vers   mapVersions // prepare/commit map (mapver.go)
 }
 
 // MapRefs are a runtime's map references, by file name.

@@ -152,6 +152,7 @@ func (p *Page) Authorized(authorization string) bool {
 // options are the `;word` suffixes of the URI.
 type options struct {
 	csv, json, typed, up, norefresh bool
+	schema                          bool // ;json-schema
 	status                          string
 	scope                           string
 }
@@ -165,6 +166,8 @@ func (p *Page) parseOptions(target string) options {
 			o.csv = true
 		case part == "json":
 			o.json = true
+		case part == "json-schema":
+			o.schema = true
 		case part == "typed":
 			o.typed = true
 		case part == "up":
@@ -201,6 +204,10 @@ func (p *Page) Serve(req Request, src Source) Response {
 	}
 	o := p.parseOptions(req.URI)
 	hdr := [][2]string{{"cache-control", "no-cache"}}
+	if o.schema {
+		hdr = append(hdr, [2]string{"content-type", "application/json"})
+		return Response{Status: 200, Header: hdr, Body: []byte(stats.JSONSchema)}
+	}
 	if p.cfg.Refresh > 0 && !o.norefresh && !o.csv && !o.json && !o.typed {
 		hdr = append(hdr, [2]string{"refresh", strconv.FormatInt(int64(p.cfg.Refresh/time.Second), 10)})
 	}

@@ -46,8 +46,10 @@ type Backend struct {
 	// filters see every HTTP request of the backend, after the
 	// frontend's (filter.go).
 	filters []Filter
-	// Servers are in declaration order.
+	// Servers are in declaration order: the servers at start-up. Use
+	// ServerList for the servers now (dynserver.go).
 	Servers []*Server
+	dynamic dynServers // servers added and deleted at run time
 
 	rt      *Process
 	bal     lb.Balancer
@@ -95,6 +97,8 @@ type Server struct {
 	idle []*srvConn
 
 	hc *Health // checks and state changes (checks.go)
+
+	h2p *h2Pool // `proto h2`: the HTTP/2 connections (h2back.go)
 }
 
 // srvAddr is a server's current address.
@@ -185,7 +189,7 @@ func (s *Server) SetAddr(ip string, port int) error {
 
 // FindServer returns the server named name, or nil.
 func (b *Backend) FindServer(name string) *Server {
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if s.Name == name {
 			return s
 		}
@@ -199,7 +203,7 @@ func (b *Backend) Mode() config.Mode { return b.mode }
 // ActiveServers counts usable non-backup servers; BackupServers usable
 // backup ones (for the stats' act/bck columns).
 func (b *Backend) ActiveServers() (act, bck int) {
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if s.Usable() {
 			if s.Cfg.Backup {
 				bck++
@@ -220,6 +224,9 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 	weights := make([]int, 0, len(p.Servers))
 	for i, sc := range p.Servers {
 		s := &Server{Name: sc.Name, ID: sc.ID, Backend: b, Cfg: sc}
+		if sc.Proto == config.ProtoH2 {
+			s.h2p = &h2Pool{}
+		}
 		if s.ID == 0 {
 			s.ID = i + 1
 		}
@@ -257,7 +264,12 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 		lbs = append(lbs, &s.lbs)
 		weights = append(weights, w)
 	}
-	bal, err := lb.New(p.Balance, lbs, weights)
+	newBal := lb.New
+	if lb.DynamicBalance(p.Balance) {
+		// servers may be added at run time (dynserver.go)
+		newBal = func(b config.Balance, s []*lb.Server, w []int) (lb.Balancer, error) { return lb.NewLive(b, s, w) }
+	}
+	bal, err := newBal(p.Balance, lbs, weights)
 	if err != nil {
 		return nil, fmt.Errorf("backend %q: %w", p.Name, err)
 	}
@@ -297,7 +309,7 @@ func (b *Backend) serverOf(l *lb.Server) *Server {
 	if l == nil {
 		return nil
 	}
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if &s.lbs == l {
 			return s
 		}

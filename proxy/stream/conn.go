@@ -160,6 +160,9 @@ func (b *Backend) dialServer(ctx context.Context, s *Server, inline bool) (net.C
 	if b.fcgi != nil && b.fcgi.serves(s) {
 		return b.fcgiDial(ctx, s)
 	}
+	if s.h2p != nil {
+		return b.h2Stream(ctx, s)
+	}
 	a := s.addr.Load()
 	if a.network != "tcp" {
 		return b.dial(ctx, s)

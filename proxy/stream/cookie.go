@@ -57,7 +57,7 @@ func newCookiePersist(b *Backend) *cookiePersist {
 		return nil
 	}
 	cp := &cookiePersist{cfg: c, name: []byte(c.Name), byValue: map[string]*Server{}, persist: b.Cfg.Options.Persist}
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if s.Cfg != nil && s.Cfg.Cookie != "" {
 			if _, dup := cp.byValue[s.Cfg.Cookie]; !dup {
 				cp.byValue[s.Cfg.Cookie] = s

@@ -36,6 +36,7 @@ type Frontend struct {
 	// (monitor-uri).
 	afterRules []*rules.HTTPRule
 	monitorURI []byte
+	monFail    []*acl.Cond // `monitor fail` conditions: 503 (monitor.go)
 	connRules  []*rules.TCPRule
 	// contentRules are tcp-request content rules (mode tcp), applied
 	// within inspectDelay (tlsinspect.go).
@@ -46,6 +47,7 @@ type Frontend struct {
 	errs     map[int][]byte
 	logger   *tlog.Logger
 	captures int        // number of request header captures
+	rw       *feRewrite // unique-id (rewrite.go)
 	stats    *statsPage // stats page, nil if none (statspage_glue.go)
 
 	maxconn  atomic.Int64
@@ -55,6 +57,8 @@ type Frontend struct {
 	reqErr errCapture // last invalid request (show errors)
 
 	stk *feStick // stick tables, rate-limit sessions (stick.go)
+
+	h2ln []net.Listener // those of `proto h2` binds (h2front.go)
 
 	lmu  sync.Mutex
 	lns  []net.Listener
@@ -122,6 +126,9 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 		f.reqRules, f.rspRules, f.afterRules = rs.Req, rs.Rsp, rs.After
 		if p.MonitorURI != "" {
 			f.monitorURI = []byte(p.MonitorURI)
+			if f.monFail, err = compileMonitorFail(p); err != nil {
+				return nil, err
+			}
 		}
 		// The rules of every backend this frontend may reach.
 		for _, be := range rt.backends {
@@ -152,6 +159,9 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 		f.logger = l
 	}
 	f.captures = len(p.CaptureRequestHeaders)
+	if f.rw, err = newFeRewrite(p, f.copts); err != nil {
+		return nil, fmt.Errorf("frontend %q: unique-id-format: %w", p.Name, err)
+	}
 	// `compression` is the last of the frontend's filters, as
 	// HAProxy's implicit compression filter.
 	comp, err := newCompFilter(p, false)
@@ -240,6 +250,7 @@ func (f *Frontend) closeListeners() {
 func (f *Frontend) acceptLoop(ln net.Listener) {
 	rt := f.rt
 	defer rt.wg.Done()
+	h2c := f.isH2Listener(ln)
 	var delay time.Duration
 	var lastAlert time.Time
 	for {
@@ -295,7 +306,9 @@ func (f *Frontend) acceptLoop(ln net.Listener) {
 		}
 		f.sessStart(now)
 		rt.wg.Add(1)
-		if f.mode == config.ModeHTTP {
+		if h2c {
+			go f.serveH2(c, now, ctrs)
+		} else if f.mode == config.ModeHTTP {
 			go f.serveHTTP(c, now, ctrs)
 		} else {
 			f.startTCP(c, now, ctrs)

@@ -43,6 +43,8 @@ type Health struct {
 	Downtime   atomic.Int64
 	// AddrFromCLI says the address was changed at runtime.
 	AddrFromCLI atomic.Bool
+	// Agent is the server's agent checker (nil without `agent-check`).
+	Agent atomic.Pointer[check.Agent]
 }
 
 // BackendHealth is a backend's state-change bookkeeping (UP/DOWN as a
@@ -93,6 +95,9 @@ func (s *Server) ServerStatus() string {
 		return "MAINT"
 	case s.hc.NoLB.Load() && s.CheckUp() == false:
 		return "NOLB"
+	}
+	if st, ok := s.agentStatus(); ok {
+		return st
 	}
 	snap, ok := s.CheckSnapshot()
 	checked := ok && !s.hc.CheckOff.Load()

@@ -50,8 +50,9 @@ type work struct {
 	fout, fin          []byte
 	cur                reqStart
 	rq                 reqState
-	up                 upload  // the request body's upload (upload.go)
-	body               *[]byte // request body buffer, borrowed while a body streams
+	up                 upload       // the request body's upload (upload.go)
+	body               *[]byte      // request body buffer, borrowed while a body streams
+	rws                rewriteState // rewrites and variables (rewrite.go)
 }
 
 func newWork(size, maxHdr int) any {
@@ -93,6 +94,7 @@ type httpSession struct {
 	idleSince atomic.Int64 // Unix ns
 	stop      atomic.Bool  // soft stop requested: close after this request
 	killed    atomic.Bool
+	svars     sample.Vars // sess variables (rewrite.go)
 }
 
 func (s *httpSession) kill() {

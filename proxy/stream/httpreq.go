@@ -297,7 +297,7 @@ func (s *httpSession) buildRequest(be *Backend, upgrade bool) []byte {
 		}
 	}
 	out = append(out, ' ')
-	out = append(out, req.Proto...)
+	out = append(out, serverProto(req.Proto)...)
 	out = append(out, "\r\n"...)
 	xffName, xff := s.forwardfor(be)
 	for i := range req.Headers {
@@ -353,8 +353,7 @@ func (s *httpSession) forwardfor(be *Backend) (string, bool) {
 // hits from index from on removes header name.
 func removedByRules(hits []ruleHit, from int, name []byte) bool {
 	for i := from; i < len(hits); i++ {
-		r := hits[i].r
-		if (r.Kind == rules.SetHeader || r.Kind == rules.DelHeader) && bytes.Equal(r.Name, name) {
+		if hits[i].r.Removes(name) {
 			return true
 		}
 	}

@@ -33,6 +33,8 @@ func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLoca
 			continue
 		}
 		switch r.Kind {
+		case rules.UsePrometheus:
+			return true, s.serveMetrics(be, closeLocal)
 		case rules.Allow:
 			return false, false
 		case rules.Deny:
@@ -73,7 +75,9 @@ func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLoca
 			w.out = r.AppendRedirect(w.out[:0], req, req.Host, target)
 			return true, s.local(w.out, r.Status, [2]byte{'L', 'R'}, closeLocal)
 		default:
-			w.hit(r, x, s.rt.bufsize)
+			if !s.ruleHit(r, false) {
+				return true, s.rewriteFailed(be, closeLocal)
+			}
 		}
 	}
 	return false, false
@@ -97,7 +101,6 @@ func (s *httpSession) answerPage(r *rules.HTTPRule) []byte {
 // that matched, if any.
 func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 	f, w := s.f, s.w
-	x := &w.x
 	w.rules = w.rules[:0]
 	w.vals = w.vals[:0]
 	var brs *rules.Set
@@ -126,7 +129,7 @@ func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 			case rules.CacheStore:
 				s.cacheStore(r)
 			default:
-				w.hit(r, x, s.rt.bufsize)
+				s.ruleHit(r, true)
 			}
 		}
 	}
@@ -137,7 +140,7 @@ func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 // afterRules records the http-after-response header hits (backend's
 // rules first, then the frontend's).
 func (s *httpSession) afterRules(be *Backend) {
-	f, w := s.f, s.w
+	f := s.f
 	sets := [2][]*rules.HTTPRule{nil, f.afterRules}
 	if be != nil && be.Cfg != f.Cfg {
 		if brs := s.rt.beRules[be]; brs != nil {
@@ -153,7 +156,7 @@ func (s *httpSession) afterRules(be *Backend) {
 			if r.Kind == rules.Allow {
 				break set
 			}
-			w.hit(r, &w.x, s.rt.bufsize)
+			s.ruleHit(r, true)
 		}
 	}
 }
@@ -191,8 +194,9 @@ func (s *httpSession) afterPage(page []byte, be *Backend) []byte {
 	}
 	from := len(w.rules)
 	w.x.Resp = resp
+	w.rws.dirty = false
 	s.afterRules(be)
-	if len(w.rules) == from {
+	if len(w.rules) == from && !w.rws.dirty {
 		return page
 	}
 	// buf holds a copy of the page: w.out (where a redirect is built)

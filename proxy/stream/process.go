@@ -47,9 +47,14 @@ type Process struct {
 	beByName  map[string]*Backend
 	// beRules are the backends' HTTP rules, compiled once (frontend.go).
 	beRules map[*Backend]*rules.Set
+	// svc are the built-in services' sources (metrics.go); lst the
+	// listeners of the frontends with socket-stats (listeners.go).
+	svc services
+	lst listeners
 
 	bufsize    int
 	maxrewrite int
+	pvars      *sample.ProcVars // proc variables (rewrite.go)
 	bufs       *bufPool
 	works      sync.Pool
 	worksHeld  atomic.Int64 // works taken and not given back
@@ -126,6 +131,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 	rt.works.New = func() any { return newWork(rt.bufsize, cfg.Global.TuneMaxHdr) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
+	rt.pvars = sample.NewProcVars()
 	stk, err := buildTables(cfg)
 	if err != nil {
 		return nil, err
@@ -216,6 +222,9 @@ func (rt *Process) Start(lns map[string]net.Listener) error {
 					return fmt.Errorf("frontend %q: no listening socket for bind %q (key %q)", f.Name, b.Addr, key)
 				}
 				all = append(all, pair{f, ln})
+				if b.Proto == config.ProtoH2 && f.mode == config.ModeHTTP {
+					f.h2ln = append(f.h2ln, ln)
+				}
 			}
 		}
 	}
@@ -241,7 +250,7 @@ func (rt *Process) purgeLoop() {
 		select {
 		case <-t.C:
 			for _, b := range rt.backends {
-				for _, s := range b.Servers {
+				for _, s := range b.ServerList() {
 					s.purgeIdle(idleMaxAge)
 				}
 			}
@@ -329,7 +338,7 @@ func (rt *Process) HardStop() {
 // purgeIdle closes every pooled server connection.
 func (rt *Process) purgeIdle() {
 	for _, b := range rt.backends {
-		for _, s := range b.Servers {
+		for _, s := range b.ServerList() {
 			s.purgeIdle(0)
 		}
 	}
@@ -340,6 +349,7 @@ func (rt *Process) addSession(s sessionCloser) {
 	rt.sessions[s] = struct{}{}
 	stopping := rt.stopping.Load()
 	rt.smu.Unlock()
+	rt.countListener(s, true)
 	if stopping {
 		s.softStop()
 	}
@@ -349,6 +359,7 @@ func (rt *Process) removeSession(s sessionCloser) {
 	rt.smu.Lock()
 	delete(rt.sessions, s)
 	rt.smu.Unlock()
+	rt.countListener(s, false)
 }
 
 // takeConn counts a connection against the global maxconn, waiting while

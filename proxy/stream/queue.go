@@ -118,7 +118,7 @@ func (b *Backend) pickFree(w *waiter) (*Server, error) {
 
 // anyUsable reports whether some server takes load-balanced traffic.
 func (b *Backend) anyUsable() bool {
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if s.lbs.Usable() && s.lbs.Weight() > 0 {
 			return true
 		}

@@ -51,7 +51,7 @@ func (rt *Process) initRates() {
 	}
 	for _, b := range rt.backends {
 		rs.beSess[b] = rs.add(&b.Stot)
-		for _, s := range b.Servers {
+		for _, s := range b.ServerList() {
 			rs.srvSess[s] = rs.add(&s.Stot)
 		}
 	}

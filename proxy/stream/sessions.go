@@ -13,6 +13,9 @@ type SessionView struct {
 	Proto    string // tcpv4, tcpv6, unix_stream
 	Src      string
 	Frontend string
+	// Backend and Server are where a TCP session is connected ("" before
+	// it is, and for HTTP sessions, whose target changes per request).
+	Backend, Server string
 	// Age is how long ago the connection was accepted (0 if unknown).
 	Age time.Duration
 }
@@ -22,6 +25,8 @@ func sessionID(s sessionCloser) uint64 {
 	case *httpSession:
 		return uint64(uintptr(unsafe.Pointer(v)))
 	case *tcpSession:
+		return uint64(uintptr(unsafe.Pointer(v)))
+	case *h2Session:
 		return uint64(uintptr(unsafe.Pointer(v)))
 	}
 	return 0
@@ -60,6 +65,13 @@ func (rt *Process) Sessions() []SessionView {
 			v.Age = now.Sub(t.accepted)
 		case *tcpSession:
 			v.Proto, v.Src = protoOf(t.peer)
+			v.Frontend = t.f.Name
+			if srv := t.served.Load(); srv != nil {
+				v.Backend, v.Server = srv.Backend.Name, srv.Name
+			}
+			v.Age = now.Sub(t.accepted)
+		case *h2Session:
+			v.Proto, v.Src = protoOf(t.c.RemoteAddr())
 			v.Frontend = t.f.Name
 			v.Age = now.Sub(t.accepted)
 		}

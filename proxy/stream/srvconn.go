@@ -126,4 +126,7 @@ func (s *Server) purgeIdle(maxAge time.Duration) {
 	for _, sc := range drop {
 		sc.c.Close()
 	}
+	if s.h2p != nil {
+		s.h2p.purge(maxAge)
+	}
 }

@@ -67,6 +67,11 @@ func buildTables(cfg *config.Config) (*stickProc, error) {
 		sp.byProxy[p] = t
 		list = append(list, t)
 	}
+	pt, err := peersTables(cfg)
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, pt...)
 	sp.set = stick.NewSet(list...)
 	return sp, nil
 }
@@ -504,12 +509,12 @@ func (b *Backend) stickMatch(ctx context.Context, smp acl.Sample, x *sample.Ctx)
 
 // stuckServer finds the server an entry names: by id, else by name.
 func (b *Backend) stuckServer(id int32, name string) *Server {
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if id != 0 && s.ID == int(id) {
 			return s
 		}
 	}
-	for _, s := range b.Servers {
+	for _, s := range b.ServerList() {
 		if name != "" && s.Name == name {
 			return s
 		}

@@ -158,18 +158,21 @@ func (s *httpSession) begin() *txn {
 		t.e = &w.entry
 		t.e.Reset()
 	}
+	s.beginRewrite(t)
 	return t
 }
 
-// phaseMonitor answers monitor-uri before any rule, never logged.
+// phaseMonitor answers monitor-uri before any rule (503 when a `monitor
+// fail` condition holds), never logged.
 func (s *httpSession) phaseMonitor(t *txn) verdict {
 	f := s.f
 	if f.monitorURI == nil || !s.isMonitor(s.w.req.URI) {
 		return next
 	}
 	f.Intercepted.Add(1)
-	f.hrsp(200)
-	s.sendRaw(s.afterPage(rules.PageFor(200, f.errs), nil))
+	status := s.monitorStatus()
+	f.hrsp(status)
+	s.sendRaw(s.afterPage(rules.PageFor(status, f.errs), nil))
 	return doneClose
 }
 
@@ -282,7 +285,7 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 	t.srv = t.cr.srv
 	t.sc = t.cr.sc
 	if t.sc == nil {
-		t.sc = &srvConn{c: t.cr.conn, srv: t.srv}
+		t.sc = &srvConn{c: t.cr.conn, srv: t.srv, reused: reusedStream(t.cr.conn)}
 	}
 	if s.rt.stopping.Load() && s.stop.Load() {
 		s.w.rq.closeAfter = true

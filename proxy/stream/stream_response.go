@@ -185,7 +185,7 @@ func (s *httpSession) phaseEnd(t *txn) verdict {
 		t.srvKeep, s.w.rq.closeAfter, s.linger = false, true, true
 	}
 	switch {
-	case !t.srvKeep || t.x.extra:
+	case !t.srvKeep || t.x.extra || t.srv.h2p != nil: // an h2 stream carries one exchange
 		t.sc.c.Close()
 	case s.w.rq.closeAfter:
 		t.srv.putIdle(t.sc, time.Now())

@@ -35,6 +35,9 @@ type tcpSession struct {
 	// peer is the client's address, set before the session is listed and
 	// never changed (show sess reads it without a lock).
 	peer net.Addr
+	// served is the server connected to, for show sess and `shutdown
+	// sessions server` (sessview.go).
+	served atomic.Pointer[Server]
 }
 
 func (s *tcpSession) kill() {
@@ -152,6 +155,9 @@ func (s *tcpSession) route() bool {
 // a relay loop when it can, or ends it when the connect failed.
 func (s *tcpSession) forward() {
 	cr := &s.cr
+	if cr.conn != nil && cr.srv != nil {
+		s.served.Store(cr.srv)
+	}
 	if cr.conn == nil {
 		term := [2]byte{'-', '-'}
 		if cr.err != nil {

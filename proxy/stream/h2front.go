@@ -1,0 +1,151 @@
+package stream
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/h2"
+	"github.com/goha/goha/proxy/stick"
+)
+
+// HTTP/2 from clients (package h2's gateway design): an h2 connection is
+// one session in the registry (h2Session: `show sess`, soft and hard
+// stop, the frontend's connection counters) and each of its streams runs
+// the HTTP/1 session machinery on an *h2.StreamConn for exactly one
+// request (serveStream): every rule, ACL, balancer, filter, log format
+// and counter works as for HTTP/1.1, requests are counted per stream. A
+// stream's session is never parked (its conn has no socket: rc is nil),
+// never splices (its conn is not a *net.TCPConn) and never keeps a
+// server connection attached: it asks for "close after this request"
+// from the start, so a kept server connection goes to the idle pool.
+
+// h2Session is one HTTP/2 client connection.
+type h2Session struct {
+	f        *Frontend
+	c        net.Conn
+	ctrs     *stick.Counters
+	accepted time.Time
+	stop     context.CancelFunc // soft stop: GOAWAY, streams in flight finish
+}
+
+// serveH2 serves c, an accepted client connection whose next bytes are
+// the HTTP/2 client preface, until it ends: a `proto h2` bind (h2c with
+// prior knowledge), and the entry the TLS path calls once ALPN chose
+// "h2" (c is then the *tls.Conn, whose handshake is done). It runs on
+// the connection's goroutine and undoes the accept's counting at the
+// end, as serveHTTP does.
+func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
+	rt := f.rt
+	ctx, cancel := context.WithCancel(rt.ctx)
+	hs := &h2Session{f: f, c: c, ctrs: ctrs, accepted: accepted, stop: cancel}
+	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
+		tc.SetKeepAlive(false)
+	}
+	rt.addSession(hs)
+	h2.ServeConn(ctx, c, rt.h2Options(f.Cfg.Timeouts, true), hs.serveStream)
+	cancel()
+	rt.removeSession(hs)
+	if ctrs != nil {
+		ctrs.Release()
+	}
+	c.Close()
+	f.endSession()
+}
+
+// kill closes the connection now (hard stop, shutdown session): the
+// streams in flight fail.
+func (hs *h2Session) kill() { hs.c.Close() }
+
+// softStop sends GOAWAY: the streams in flight finish, new ones are
+// refused, and the connection closes when the last one ends.
+func (hs *h2Session) softStop() { hs.stop() }
+
+// serveStream runs one stream's request through the HTTP/1 session
+// machinery (handle, the request phases) and ends it.
+func (hs *h2Session) serveStream(vc net.Conn) {
+	f := hs.f
+	s := &httpSession{f: f, rt: f.rt, c: vc, accepted: time.Now()}
+	s.smp.Init(vc)
+	s.smp.Backends = f.rt
+	s.smp.Stick = hs.ctrs
+	// Close after this request: a stream carries one, and the server
+	// connection goes back to the pool instead of staying attached.
+	s.stop.Store(true)
+	if s.readRequest() == reqReady {
+		markH2(s.w)
+		s.handle()
+		s.endUpload()
+		s.releaseBody()
+	}
+	s.releaseWork()
+	if s.sc != nil {
+		s.sc.c.Close()
+		s.sc = nil
+	}
+	vc.Close()
+}
+
+// protoH2 is the request version of a stream (%HV, the req.ver fetch).
+var protoH2 = []byte("HTTP/2.0")
+
+// proto11 is what an HTTP/2 request is sent to an HTTP/1 server as.
+var proto11 = []byte("HTTP/1.1")
+
+// markH2 makes a stream's request say HTTP/2.0 wherever the request
+// line or version is read (logs, samples), in place: the gateway wrote
+// "HTTP/1.1", of the same length.
+func markH2(w *work) {
+	req := &w.req
+	if l := req.Line; len(l) >= len(protoH2) && string(l[len(l)-len(protoH2):]) == "HTTP/1.1" {
+		copy(l[len(l)-len(protoH2):], protoH2)
+	}
+	req.Proto = protoH2
+}
+
+// serverProto is the version a request is sent to a server with: the
+// client's, but HTTP/1.1 for an HTTP/2 client.
+func serverProto(p []byte) []byte {
+	if len(p) == len(protoH2) && p[5] == '2' {
+		return proto11
+	}
+	return p
+}
+
+// h2Options are the settings of HTTP/2 connections from the tune.h2.*
+// keywords and the proxy's timeouts: to clients (timeout http-keep-alive,
+// else timeout client, as the idle timeout; timeout client bounds
+// writes) or to servers (timeout server bounds writes; idle connections
+// are closed by the pool).
+func (rt *Process) h2Options(t config.Timeouts, client bool) h2.Options {
+	g := &rt.cfg.Global
+	o := h2.Options{
+		MaxConcurrentStreams: uint32(g.TuneH2MaxConcurrentStreams),
+		HeaderTableSize:      uint32(g.TuneH2HeaderTableSize),
+		InitialWindowSize:    uint32(g.TuneH2InitialWindowSize),
+		MaxFrameSize:         uint32(g.TuneH2MaxFrameSize),
+		MaxHeaderListSize:    uint32(rt.bufsize),
+		MaxHeadBytes:         rt.bufsize,
+	}
+	if client {
+		o.IdleTimeout = t.HTTPKeepAlive
+		if o.IdleTimeout <= 0 {
+			o.IdleTimeout = t.Client
+		}
+		o.WriteTimeout = t.Client
+	} else {
+		o.WriteTimeout = t.Server
+	}
+	return o
+}
+
+// isH2Listener reports whether ln is a `proto h2` bind's.
+func (f *Frontend) isH2Listener(ln net.Listener) bool {
+	for _, l := range f.h2ln {
+		if l == ln {
+			return true
+		}
+	}
+	return false
+}
