@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,7 +41,9 @@ pm.max_children = 4
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// SIGTERM: the master stops its workers before exiting (a SIGKILL
+	// would leave them behind).
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
 	harness.WaitFor(t, 10*time.Second, "php-fpm's socket", func() bool { _, err := os.Stat(sock); return err == nil })
 	return sock
 }
