@@ -10,6 +10,7 @@ import (
 func (p *parser) checkConfig() {
 	p.resolveErrorfiles()
 	p.checkCacheRefs()
+	p.checkFCGI()
 	p.checkUserlistRefs()
 	p.checkUserlists()
 	p.checkPrograms()

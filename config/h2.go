@@ -31,7 +31,8 @@ func (p *parser) serverProto(l *serverLine, v string) bool {
 		l.s.Proto = v
 		return true
 	case ProtoFCGI:
-		return l.fail(p, "'%s' : FastCGI servers ('%s') are not supported by goha.", l.opt, v)
+		l.s.Proto = v // the backend's use-fcgi-app says which application
+		return true
 	}
 	return l.fail(p, "'%s' :  unknown MUX protocol '%s'.", l.opt, v)
 }

@@ -33,6 +33,8 @@ type Config struct {
 	Peers     []*Peers
 	// Caches are the `cache` sections.
 	Caches []*Cache
+	// FCGIApps are the `fcgi-app` sections.
+	FCGIApps []*FCGIApp `json:",omitempty"`
 	// Programs are the `program` sections (master-worker mode only).
 	Programs []*Program `json:",omitempty"`
 	// Warnings are non-fatal diagnostics, already formatted in HAProxy's
@@ -178,6 +180,10 @@ type Proxy struct {
 	Timeouts Timeouts
 	Retries  int // -1 = unset (HAProxy default 3)
 	Options  Options
+
+	// FCGIApp is `use-fcgi-app NAME` ("" = none): the servers with
+	// proto fcgi speak FastCGI to that application.
+	FCGIApp string `json:",omitempty"`
 
 	DefaultBackend string
 	UseBackends    []UseBackend

@@ -43,7 +43,7 @@ const (
 // defaults section without CapDefaults.
 var proxyTable = newTable("proxy",
 	pkw("external-check", nil).refused(whyExternalPrograms),
-	pkw("use-fcgi-app", nil).refused(whyTrafficSource),
+	pkw("use-fcgi-app", (*parser).useFCGIApp),
 	pkw("filter", proxyDo((*parser).parseFilter)),
 	pkw("compression", proxyDo((*parser).parseCompression)),
 	pkw("errorloc", proxyDo((*parser).parseErrorloc)),

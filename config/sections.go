@@ -16,6 +16,7 @@ type otherSection struct {
 	file    string
 	line    int
 	cache   *Cache
+	fcgi    *FCGIApp
 	errors  map[int][]byte
 	res     *Resolvers
 	peers   *Peers

@@ -16,7 +16,7 @@ func sectionOf(f func(*parser, []string)) sectionFunc {
 const (
 	whyMailers = "mail notifications"
 	whyRings   = "log rings and log forwarding"
-	whyFastCGI = "FastCGI applications are not implemented"
+	whyFastCGI = "an explicit fcgi-app filter line is not implemented; use-fcgi-app declares it"
 )
 
 // sectionTable is the section headers HAProxy 2.6 knows, with the
@@ -37,7 +37,7 @@ var sectionTable = newTable("section",
 	seckw("http-errors", sectionOf((*parser).parseOtherSection)),
 	seckw("program", (*parser).parseProgram),
 	seckw("log-forward", sectionOf((*parser).parseOtherSection)).ignored(whyRings),
-	seckw("fcgi-app", sectionOf((*parser).parseOtherSection)).refused(whyFastCGI),
+	seckw("fcgi-app", (*parser).parseFCGISection),
 )
 
 // refuseSection starts a section goha refuses: an error, and its body

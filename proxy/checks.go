@@ -98,6 +98,7 @@ func (rt *Runtime) startObserve() {
 // newChecker builds a checker for s whose events are applied only while
 // it is s's current checker.
 func (rt *Runtime) newChecker(s *Server, cfg check.Config) (*check.Checker, error) {
+	cfg.Wrap = s.CheckWrap()
 	var c *check.Checker
 	cfg.Drained = func() bool { return s.Weight() == 0 }
 	c, err := check.New(cfg, func(e check.Event) {

@@ -52,6 +52,9 @@ type Config struct {
 	// Drained, when set, reports whether the server's weight is 0: the
 	// log-health-checks line then says DRAIN rather than UP.
 	Drained func() bool
+	// Wrap, when set, wraps each check's connection before the HTTP
+	// check is written: a FastCGI server's gateway (package fcgi).
+	Wrap func(net.Conn) net.Conn `json:"-"`
 }
 
 // HTTPCheck is an HTTP check request and what its response must show.

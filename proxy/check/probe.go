@@ -62,6 +62,9 @@ func probeOnce(ctx context.Context, cfg *Config, dial dialFunc, start time.Time)
 			return r
 		}
 	}
+	if cfg.Wrap != nil {
+		conn = cfg.Wrap(conn)
+	}
 	if cfg.HTTP == nil {
 		return Result{Status: StatusL4OK}
 	}

@@ -70,6 +70,8 @@ type Backend struct {
 
 	stk *beStick       // stick on/match/store rules (stick.go)
 	ck  *cookiePersist // cookie persistence (cookie.go)
+
+	fcgi *fcgiBackend // use-fcgi-app (fcgi.go)
 }
 
 // Server is one `server` line with its live state. It must not be copied.
@@ -308,6 +310,9 @@ func newBackend(rt *Process, p *config.Proxy) (*Backend, error) {
 	}
 	if comp != nil {
 		b.filters = append(b.filters, comp)
+	}
+	if b.fcgi, err = newFCGIBackend(rt, p); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

@@ -157,6 +157,9 @@ func writeFull(c net.Conn, b []byte) (int, error) {
 // relay.Dial instead of on a helper one (b.dial's reason for the helper:
 // keeping a long-lived session goroutine's stack small).
 func (b *Backend) dialServer(ctx context.Context, s *Server, inline bool) (net.Conn, error) {
+	if b.fcgi != nil && b.fcgi.serves(s) {
+		return b.fcgiDial(ctx, s)
+	}
 	if s.h2p != nil {
 		return b.h2Stream(ctx, s)
 	}

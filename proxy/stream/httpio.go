@@ -101,7 +101,7 @@ func (s *httpSession) readResponse(sc *srvConn, be *Backend, t time.Duration) (i
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
 				}
-				return n, xfer{failed: sideServer, timeout: isTimeout(err)}
+				return n, xfer{failed: sideServer, timeout: isTimeout(err), n: gatewayProtoErr(err)}
 			}
 		}
 		perr := http1.ParseResponse(w.rsp[:n], len(w.rsp), &w.resp)

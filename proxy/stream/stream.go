@@ -313,6 +313,9 @@ func (s *httpSession) phaseExchange(t *txn) verdict {
 // exchangeOnce is one try of phaseExchange.
 func (s *httpSession) exchangeOnce(t *txn) (v verdict, retry bool) {
 	be, srv := t.be, t.srv
+	if be.fcgi != nil {
+		s.fcgiPrepare(t)
+	}
 	err := s.writeHead(t.sc, s.w.out, t.send, serverTimeout(be))
 	t.tReqSent = time.Now()
 	if err != nil {

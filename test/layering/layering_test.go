@@ -69,6 +69,9 @@ var forbidden = []struct {
 	// The cache store and its HTTP rules read parsed heads only: the
 	// stream runs them, they know nothing of sessions or configuration.
 	{pkg: "./proxy/filter/cache", allowed: []string{mod + "proxy/http1"}},
+	// The FastCGI gateway is a codec beside http1 and h2: the stream
+	// imports it, it knows nothing of the stream or the configuration.
+	{pkg: "./proxy/fcgi", allowed: []string{mod + "proxy/http1"}},
 }
 
 func TestMasterDoesNotImportProxy(t *testing.T) {
