@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // The stick counter fetches (sc_*, sc0_*..sc2_*, src_*) and the table_*
 // converters goha evaluates in rule values and log-format lines
@@ -19,4 +22,21 @@ func init() {
 			SupportedConverters[n] = true
 		}
 	}
+}
+
+// HAProxyFetches returns the names of the sample fetches HAProxy 2.6
+// knows, sorted (the support list of fetches is built on it).
+func HAProxyFetches() []string { return sortedKeys(haproxyFetches) }
+
+// HAProxyConverters returns the names of HAProxy 2.6's converters,
+// sorted.
+func HAProxyConverters() []string { return sortedKeys(haproxyConverters) }
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
