@@ -98,6 +98,7 @@ func (s *httpSession) phaseResponseRules(t *txn) verdict {
 	}
 	w.x.Resp = &w.resp
 	w.x.Server = srv.Name
+	s.captureResponse(t)
 	deny := s.responseRules(be)
 	if deny == nil {
 		return next
