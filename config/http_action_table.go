@@ -87,7 +87,7 @@ var (
 		rewriteActions("res"),
 		responseActions(),
 		commonActionStatuses(),
-		[]keyword[actionFunc]{akw("cache-store", (*parser).actionCache)},
+		[]keyword[actionFunc]{akw("cache-store", (*parser).actionCache), akw("silent-drop", (*parser).actionNoArg)},
 		actionStatuses(NoEffect, whyResponseTiming, "wait-for-body"),
 	)...)
 	httpAfterResponseActions = newTable("http-after-response", actionRows(rewriteActions("after"), responseActions(), commonActionStatuses())...)

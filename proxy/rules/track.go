@@ -66,7 +66,7 @@ func init() {
 	httpActions["silent-drop"] = struct {
 		responses bool
 		compile   func(c *ruleCompiler) error
-	}{false, func(c *ruleCompiler) error { c.hr.Kind = SilentDrop; return nil }}
+	}{true, func(c *ruleCompiler) error { c.hr.Kind = SilentDrop; return nil }}
 	httpActions["tarpit"] = struct {
 		responses bool
 		compile   func(c *ruleCompiler) error

@@ -44,3 +44,25 @@ func (s *httpSession) resetResCaptures(t *txn) {
 	}
 	t.e.ResCaptures = rs.rcaps
 }
+
+// responseSilentDrop is http-response silent-drop: the server's response
+// is dropped with its connection and the client's connection ends
+// without a word. The log line is HAProxy 2.6's: the server's status,
+// its head's bytes, no Tr, termination state PR.
+func (s *httpSession) responseSilentDrop(t *txn) {
+	w, be, srv := s.w, t.be, t.srv
+	if e := t.e; e != nil {
+		s.fillEntry(e, t.rs)
+		e.TR = t.rs.headDone.Sub(t.rs.firstByte)
+		e.Tw, e.Tc, e.Tr = t.cr.tw, t.cr.tc, -1
+		e.BackendName, e.ServerName = be.Name, srv.Name
+		e.Server = srv.addr.Load().ap
+		e.Status, e.BytesOut, e.BytesIn = w.resp.Status, int64(w.resp.HeadLen), t.bytesIn
+		e.Term = [2]byte{'P', 'R'}
+		e.Retries, e.Redispatched = t.cr.retries, t.cr.redispatched
+		e.BeConn, e.SrvConn = int(be.Scur.Load()), int(srv.Scur.Load())
+		e.ReqLine = w.line
+		s.f.logger.Log(e)
+	}
+	silentDrop(s.c)
+}
