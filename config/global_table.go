@@ -15,7 +15,6 @@ const (
 	whyIdentity            = "logging detail and peer/cluster identity: nothing served differently"
 	whyHTTPClient          = "internal HTTP client (used by Lua/ACME only)"
 	whyLuaLoad             = "loads Lua code; every use of it (lua.* actions, services, fetches) is refused on its own"
-	whyGlobalVars          = "process-wide variables feed rules goha cannot evaluate"
 	whyExternalCheckPermit = "only permits `option external-check`, which is refused on its own"
 )
 
@@ -94,8 +93,8 @@ var globalTable = newTable("global",
 	gkw("nbthread", (*parser).globalNbthread),
 	gkw("thread-group", nil).ignored(whyRuntimeTuning),
 	gkw("thread-groups", nil).ignored(whyRuntimeTuning),
-	gkw("set-var", nil).refused(whyGlobalVars),
-	gkw("set-var-fmt", nil).refused(whyGlobalVars),
+	gkw("set-var", (*parser).globalSetVar),
+	gkw("set-var-fmt", (*parser).globalSetVar),
 	gkw("tune.vars.global-max-size", nil).ignored(whyRuntimeTuning),
 	gkw("tune.vars.proc-max-size", nil).ignored(whyRuntimeTuning),
 	gkw("tune.vars.sess-max-size", nil).ignored(whyRuntimeTuning),

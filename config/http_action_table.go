@@ -14,7 +14,7 @@ import (
 
 // Why goha refuses or ignores rule actions.
 const (
-	whyVariables      = "tcp-request rules do not set variables yet (http-request rules do)"
+	whyVariables      = "tcp-request connection and session rules do not set variables yet (content rules and http-request rules do)"
 	whyRuleDetail     = "logging and scheduling detail"
 	whyRuntimeMaps    = "changes runtime ACL/map contents"
 	whyRewrites       = "rewrites the request or answer in ways goha does not implement yet"
@@ -87,7 +87,7 @@ var (
 		rewriteActions("res"),
 		responseActions(),
 		commonActionStatuses(),
-		[]keyword[actionFunc]{akw("cache-store", (*parser).actionCache)},
+		[]keyword[actionFunc]{akw("cache-store", (*parser).actionCache), akw("silent-drop", (*parser).actionNoArg)},
 		actionStatuses(NoEffect, whyResponseTiming, "wait-for-body"),
 	)...)
 	httpAfterResponseActions = newTable("http-after-response", actionRows(rewriteActions("after"), responseActions(), commonActionStatuses())...)

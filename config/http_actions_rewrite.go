@@ -18,6 +18,9 @@ type RewriteAction struct {
 	// ("txn.name"); Fmt says Value is a log-format string (set-var-fmt).
 	Var string
 	Fmt bool
+	// VarConds are set-var's conditions (ifexists, ifnotexists, ifempty,
+	// ifnotempty, ifset, ifnotset, ifgt, iflt): set-var(txn.x,ifexists).
+	VarConds []string
 	// Regex is the pattern of replace-header, replace-value,
 	// replace-path, replace-pathq and replace-uri.
 	Regex string
@@ -75,35 +78,58 @@ func rewriteOf(r *Rule) *RewriteAction {
 	return r.Rewrite
 }
 
-// varName returns the NAME of ACTION(NAME) and checks it.
+// VarConditions are the conditions set-var(NAME,COND...) takes in
+// HAProxy 2.6.
+var VarConditions = set("ifexists", "ifnotexists", "ifempty", "ifnotempty", "ifset", "ifnotset", "ifgt", "iflt")
+
+// varName returns the NAME of ACTION(NAME[,COND...]) and checks it.
 func varName(action string) (string, string) {
+	name, _, msg := varNameConds(action)
+	return name, msg
+}
+
+// varNameConds returns the NAME and the conditions of
+// ACTION(NAME[,COND...]) and checks them.
+func varNameConds(action string) (string, []string, string) {
 	i := strings.IndexByte(action, '(')
 	if i < 0 || !strings.HasSuffix(action, ")") {
-		return "", fmt.Sprintf("expects a variable name between parentheses ('%s(<var-name>)')", action)
+		return "", nil, fmt.Sprintf("expects a variable name between parentheses ('%s(<var-name>)')", action)
 	}
 	name := action[i+1 : len(action)-1]
+	var conds []string
 	if j := strings.IndexByte(name, ','); j >= 0 {
-		name = name[:j] // set-var conditions (ifexists...) are not kept
+		name, conds = name[:j], strings.Split(name[j+1:], ",")
+		for _, c := range conds {
+			if !VarConditions[c] {
+				return "", nil, fmt.Sprintf("unknown condition \"%s\"", c)
+			}
+		}
 	}
+	msg := checkVarName(name)
+	return name, conds, msg
+}
+
+// checkVarName checks a variable name SCOPE.NAME.
+func checkVarName(name string) string {
 	scope, rest, ok := strings.Cut(name, ".")
 	switch {
 	case !ok || rest == "":
-		return "", fmt.Sprintf("invalid variable name '%s'. Expects a scope and a name separated by a dot", name)
+		return fmt.Sprintf("invalid variable name '%s'. Expects a scope and a name separated by a dot", name)
 	case scope != "proc" && scope != "sess" && scope != "txn" && scope != "req" && scope != "res":
-		return "", fmt.Sprintf("invalid variable name '%s'. Unknown scope '%s' (expects 'proc', 'sess', 'txn', 'req' or 'res')", name, scope)
+		return fmt.Sprintf("invalid variable name '%s'. Unknown scope '%s' (expects 'proc', 'sess', 'txn', 'req' or 'res')", name, scope)
 	}
-	return name, ""
+	return ""
 }
 
 // actionSetVar handles set-var(NAME) EXPR, set-var-fmt(NAME) FMT and
 // unset-var(NAME).
 func (p *parser) actionSetVar(r *Rule, body []string) string {
-	name, msg := varName(r.Action)
+	name, conds, msg := varNameConds(r.Action)
 	if msg != "" {
 		return msg + "."
 	}
 	rw := rewriteOf(r)
-	rw.Var = name
+	rw.Var, rw.VarConds = name, conds
 	base := actionBase(r.Action, nil)
 	r.Action = base
 	if base == "unset-var" {

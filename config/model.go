@@ -68,6 +68,8 @@ type Global struct {
 	MasterWorker bool
 	// NoExitOnFailure is `master-worker no-exit-on-failure`.
 	NoExitOnFailure bool
+	// SetVars are the global set-var and set-var-fmt lines, in order.
+	SetVars []GlobalSetVar `json:",omitempty"`
 	// Maxconn is the process-wide connection limit; 0 means computed from
 	// the file descriptor limit as HAProxy does.
 	Maxconn int

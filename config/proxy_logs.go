@@ -1,9 +1,6 @@
 package config
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // The log format keywords of proxy sections.
 
@@ -21,10 +18,11 @@ func (p *parser) proxyLogFormat(px *Proxy, args []string, _ int) bool {
 		p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse log-format : %s.", p.file, p.line, msg))
 		return false
 	}
-	if strings.Contains(a1, "%[") {
-		// The traffic log formatter (proxy/tlog) prints log variables
-		// only: a worker would refuse to start.
-		p.alertf("'%s' : sample expressions (%%[...]) in log-format are known to HAProxy but goha does not support them yet.", kw)
+	if msg, goha := checkLogLineExprs(a1); msg != "" {
+		p.alertRaw(fmt.Sprintf("Parsing [%s:%d]: failed to parse log-format : %s.", p.file, p.line, msg))
+		return false
+	} else if goha != "" {
+		p.alertf("'%s' : %s.", kw, goha)
 		return false
 	}
 	px.LogFormat = a1

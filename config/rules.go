@@ -255,7 +255,7 @@ func (p *parser) parseTCPRequest(px *Proxy, args []string) {
 		p.warnf("'%s %s' ignored because %s '%s' has no frontend capability.", args[0], where, capString(px.Cap), px.Name)
 		return
 	}
-	if !tcpActionParsed(action) {
+	if !tcpActionParsed(action) && !(where == "content" && isVarAction(action)) {
 		if d, ok := tcpRequestActions.status(actionBase(action, nil)); ok && d.Support == NoEffect {
 			p.warnf("'%s %s %s' is a known HAProxy rule that goha accepts but ignores (%s).", args[0], where, action, d.Why)
 			return

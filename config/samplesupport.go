@@ -59,23 +59,28 @@ func checkGohaFormat(s string) string {
 			}
 			return ""
 		},
-		func(expr string) string {
-			fetch, _, convs, _ := splitSample(expr)
-			if !SupportedSampleFetches[fetch] {
-				why := unsupportedWhy[fetch]
-				if why == "" {
-					why = "not implemented"
-				}
-				return fmt.Sprintf("sample fetch '%s' is known to HAProxy but goha does not support it yet in rule values (%s)", fetch, why)
-			}
-			for _, c := range convs {
-				if !SupportedConverters[c.Name] {
-					return fmt.Sprintf("converter '%s' is known to HAProxy but goha does not support it yet in rule values", c.Name)
-				}
-			}
-			return ""
-		})
+		func(expr string) string { return gohaExprSupport(expr, "in rule values") })
 	return msg
+}
+
+// gohaExprSupport reports the first fetch or converter of a sample
+// expression goha cannot evaluate ("" = all supported); where names the
+// place ("in rule values").
+func gohaExprSupport(expr, where string) string {
+	fetch, _, convs, _ := splitSample(expr)
+	if !SupportedSampleFetches[fetch] {
+		why := unsupportedWhy[fetch]
+		if why == "" {
+			why = "not implemented"
+		}
+		return fmt.Sprintf("sample fetch '%s' is known to HAProxy but goha does not support it yet %s (%s)", fetch, where, why)
+	}
+	for _, c := range convs {
+		if !SupportedConverters[c.Name] {
+			return fmt.Sprintf("converter '%s' is known to HAProxy but goha does not support it yet %s", c.Name, where)
+		}
+	}
+	return ""
 }
 
 // checkRuleFormat checks a rule value: HAProxy's syntax, then goha's

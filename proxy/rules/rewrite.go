@@ -115,6 +115,9 @@ func rewriteCompiler(k Kind) func(c *ruleCompiler) error {
 				if err != nil {
 					return fmt.Errorf("%s: %w", c.where, err)
 				}
+				if v.Cond, err = sample.ParseVarConds(d.VarConds); err != nil {
+					return fmt.Errorf("%s: %w", c.where, err)
+				}
 				rw.Var = v
 			}
 		}

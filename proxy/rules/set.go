@@ -27,6 +27,9 @@ type TCPRule struct {
 	Track      *Track
 	TrackKind  Kind
 	SilentDrop bool
+	// Var is a set-var, set-var-fmt or unset-var action (tcp-request
+	// content rules).
+	Var *VarAction
 }
 
 // Switch is a compiled use_backend rule: Backend names a backend, or

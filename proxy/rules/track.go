@@ -66,7 +66,7 @@ func init() {
 	httpActions["silent-drop"] = struct {
 		responses bool
 		compile   func(c *ruleCompiler) error
-	}{false, func(c *ruleCompiler) error { c.hr.Kind = SilentDrop; return nil }}
+	}{true, func(c *ruleCompiler) error { c.hr.Kind = SilentDrop; return nil }}
 	httpActions["tarpit"] = struct {
 		responses bool
 		compile   func(c *ruleCompiler) error
@@ -138,6 +138,10 @@ func compileTCPAction(tr *TCPRule, r *config.Rule, o *sample.Options) (bool, err
 	case "silent-drop":
 		tr.SilentDrop = true
 		return true, nil
+	case "set-var", "set-var-fmt", "unset-var":
+		va, err := compileVarAction(r, o)
+		tr.Var = va
+		return true, err
 	}
 	if k, ok := trackKinds[r.Action]; ok {
 		t, err := compileTrack(r, o)

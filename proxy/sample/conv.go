@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strconv"
+
+	"github.com/goha/goha/proxy/stick"
 )
 
 // conv is a compiled converter.
@@ -21,6 +23,7 @@ type conv struct {
 	hasD bool
 	out  smpType // map output type
 	ip4  netip.Prefix
+	tbl  *stick.Conv // table_* converters
 }
 
 // convFn converts v in place; false when there is no result.

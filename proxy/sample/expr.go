@@ -3,6 +3,8 @@ package sample
 import (
 	"fmt"
 	"strings"
+
+	"github.com/goha/goha/proxy/stick"
 )
 
 // sampleExpr is a compiled fetch and its converters.
@@ -20,6 +22,7 @@ type fetchArgs struct {
 	n    int64
 	s    string
 	full bool // req.fhdr: do not split on commas
+	stk  *stick.Fetch
 }
 
 type fetchFn func(x *Ctx, a *fetchArgs, v *smpVal) bool

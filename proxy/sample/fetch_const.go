@@ -19,12 +19,16 @@ var constFetches = []fetchKw{
 
 func init() { registerFetches(constFetches) }
 
-// compileStr compiles str(text).
+// compileStr compiles str(text); str() is the empty string, as in
+// HAProxy.
 func compileStr(e *sampleExpr, args []string, _ *Options) error {
-	if len(args) != 1 {
+	if len(args) > 1 {
 		return fmt.Errorf("expects a string")
 	}
-	b := []byte(args[0])
+	b := []byte{}
+	if len(args) == 1 {
+		b = []byte(args[0])
+	}
 	e.fetch = func(x *Ctx, a *fetchArgs, v *smpVal) bool {
 		v.t, v.s = stStr, b
 		return true

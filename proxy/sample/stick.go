@@ -27,6 +27,11 @@ func (e *Expr) StickKey(x *Ctx, t *stick.Table) (stick.Key, bool) {
 	if !e.e.eval(x, v) {
 		return "", false
 	}
+	return stickKeyOf(x, v, t)
+}
+
+// stickKeyOf casts v to a key of table t.
+func stickKeyOf(x *Ctx, v *smpVal, t *stick.Table) (stick.Key, bool) {
 	switch t.KeyType() {
 	case stick.KeyIP, stick.KeyIPv6:
 		if !toIP(v) {
@@ -59,4 +64,15 @@ func (e *Expr) Int(x *Ctx) (int64, bool) {
 		return 0, false
 	}
 	return v.i, true
+}
+
+// Text evaluates the expression as text, the way HAProxy prints a
+// sample in a log line (cast to a string, not encoded); false when there
+// is no value. The bytes are valid until the next evaluation on x.
+func (e *Expr) Text(x *Ctx) ([]byte, bool) {
+	v := &x.v
+	if !e.e.eval(x, v) || !toStr(x, v) {
+		return nil, false
+	}
+	return v.s, true
 }

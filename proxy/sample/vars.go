@@ -40,6 +40,8 @@ type VarRef struct {
 	Scope VarScope
 	// Name is the full name, scope included ("txn.path").
 	Name string
+	// Cond are set-var's conditions (varcond.go); 0: none.
+	Cond VarCond
 }
 
 // ParseVarName checks a variable name SCOPE.NAME as HAProxy does.
@@ -215,6 +217,9 @@ func (x *Ctx) getVar(r *VarRef, v *smpVal) bool {
 }
 
 func (x *Ctx) putVar(r *VarRef, v *smpVal) {
+	if !x.condAllows(r, v) {
+		return
+	}
 	if r.Scope == ScopeProc {
 		x.ProcVars.put(r.Name, v)
 		return

@@ -195,7 +195,7 @@ func (rt *Process) NewLogger(p *config.Proxy) (*tlog.Logger, error) {
 	var fm *tlog.Format
 	if fs != "" {
 		var err error
-		fm, err = tlog.Compile(fs, tlog.FormatOptions{HTTP: http, LogASAP: p.Options.LogASAP, PID: rt.opt.Pid})
+		fm, err = tlog.Compile(fs, tlog.FormatOptions{HTTP: http, LogASAP: p.Options.LogASAP, PID: rt.opt.Pid, Expr: rt.logExpr})
 		if err != nil {
 			return nil, err
 		}

@@ -383,6 +383,7 @@ func (s *httpSession) logEarly(rs reqStart, status int, term [2]byte, badreq boo
 	}
 	var e tlog.Entry
 	s.fillEntry(&e, rs)
+	e.Samples = s.earlyEval()
 	e.TR, e.Tw, e.Tc, e.Tr = -1, -1, -1, -1
 	e.Status = status
 	e.Term = term
@@ -406,6 +407,9 @@ func (s *httpSession) fillEntry(e *tlog.Entry, rs reqStart) {
 	e.Tt = time.Since(rs.start)
 	e.ActConn = int(s.rt.ActConn.Load())
 	e.FeConn = int(s.f.Scur.Load())
+	if s.w != nil {
+		e.Samples = &s.w.x
+	}
 }
 
 // isHTTP10 reports whether the request is HTTP/1.0.

@@ -135,7 +135,9 @@ func (s *httpSession) logLocal(status int, bytesOut int64, term [2]byte) {
 		return
 	}
 	e := &s.w.entry
-	e.Reset()
+	// What the request captured (headers, the unique-id) is logged with
+	// goha's own answer too, as HAProxy does.
+	*e = tlog.Entry{ReqCaptures: e.ReqCaptures, ResCaptures: e.ResCaptures, UniqueID: e.UniqueID}
 	s.fillEntry(e, s.w.cur)
 	e.TR = s.w.cur.headDone.Sub(s.w.cur.firstByte)
 	e.Tw, e.Tc, e.Tr = -1, -1, -1

@@ -97,8 +97,8 @@ func (s *httpSession) answerPage(r *rules.HTTPRule) []byte {
 
 // responseRules applies the http-response rules (the backend's, then the
 // frontend's) and collects the http-after-response ones for the response
-// in w.resp, recording header hits in w.rules. It returns the deny rule
-// that matched, if any.
+// in w.resp, recording header hits in w.rules. It returns the deny (or
+// silent-drop) rule that matched, if any.
 func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 	f, w := s.f, s.w
 	w.rules = w.rules[:0]
@@ -120,7 +120,7 @@ func (s *httpSession) responseRules(be *Backend) *rules.HTTPRule {
 			switch r.Kind {
 			case rules.Allow:
 				break set
-			case rules.Deny:
+			case rules.Deny, rules.SilentDrop:
 				return r
 			case rules.TrackSC, rules.IncGPC, rules.SetGPT:
 				s.httpStickRule(r, be)

@@ -139,6 +139,9 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
 	rt.pvars = sample.NewProcVars()
+	if err := rt.setGlobalVars(); err != nil {
+		return nil, err
+	}
 	stk, err := buildTables(cfg)
 	if err != nil {
 		return nil, err

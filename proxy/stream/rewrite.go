@@ -28,6 +28,7 @@ type rewriteState struct {
 	uid    []byte      // the unique-id
 	capbuf []byte      // `http-request capture` values
 	caps   [][]byte    // capture slots of the log entry
+	rcaps  [][]byte    // response capture slots of the log entry
 	dirty  bool        // a response rewrite changed w.resp
 }
 
@@ -76,6 +77,7 @@ func (s *httpSession) beginRewrite(t *txn) {
 	}
 	if t.e != nil {
 		s.captureRequest(t)
+		s.resetResCaptures(t)
 	}
 	if req := &w.req; req.ContentLength > 0 {
 		body := w.in[req.HeadLen:s.inLen]
@@ -411,28 +413,38 @@ func runSetLogLevel(s *httpSession, r *rules.HTTPRule, _ bool) bool {
 }
 
 // runCapture stores a sample in a capture slot of the log entry.
+// An http-response capture fills a `capture response header` or
+// `declare capture response` slot (%hs).
 func runCapture(s *httpSession, r *rules.HTTPRule, resp bool) bool {
 	t := &s.w.t
-	if t.e == nil || resp {
+	if t.e == nil {
 		return true
 	}
+	slots, caps := t.e.ReqCaptures, s.f.Cfg.CaptureRequestHeaders
+	if resp {
+		slots, caps = t.e.ResCaptures, s.f.Cfg.CaptureResponseHeaders
+	}
 	id := r.RW.CaptureID
-	if id < 0 || id >= len(t.e.ReqCaptures) {
+	if id < 0 || id >= len(slots) {
 		return true
 	}
 	v, ok := r.RW.Expr.String(&s.w.x)
 	if !ok {
 		return true
 	}
-	n := len(v)
-	if caps := s.f.Cfg.CaptureRequestHeaders; id < len(caps) && caps[id].Len < n {
-		n = caps[id].Len
-	}
-	rs := &s.w.rws
-	a := len(rs.capbuf)
-	rs.capbuf = append(rs.capbuf, v[:n]...)
-	t.e.ReqCaptures[id] = rs.capbuf[a:len(rs.capbuf):len(rs.capbuf)]
+	slots[id] = s.w.rws.keepCapture(v, caps[id].Len)
 	return true
+}
+
+// keepCapture copies at most max bytes of v into the request's capture
+// arena and returns the copy.
+func (rs *rewriteState) keepCapture(v []byte, max int) []byte {
+	if max >= 0 && len(v) > max {
+		v = v[:max]
+	}
+	a := len(rs.capbuf)
+	rs.capbuf = append(rs.capbuf, v...)
+	return rs.capbuf[a:len(rs.capbuf):len(rs.capbuf)]
 }
 
 // runSetAddr applies set-src, set-dst, set-src-port and set-dst-port to

@@ -588,6 +588,9 @@ func (s *httpSession) contentRulesStick() bool {
 		case r.Track != nil:
 			f.tcpRuleAction(r, s.smp.Stick, &s.w.x, true, true)
 			continue
+		case r.Var != nil:
+			r.Var.Run(&s.w.x)
+			continue
 		case r.SilentDrop:
 			s.httpSilentDrop()
 			return false

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/goha/goha/proxy/http1"
+	"github.com/goha/goha/proxy/rules"
 )
 
 // phaseResponseHead decides, from the response head, whether the server
@@ -98,6 +99,7 @@ func (s *httpSession) phaseResponseRules(t *txn) verdict {
 	}
 	w.x.Resp = &w.resp
 	w.x.Server = srv.Name
+	s.captureResponse(t)
 	deny := s.responseRules(be)
 	if deny == nil {
 		return next
@@ -106,6 +108,10 @@ func (s *httpSession) phaseResponseRules(t *txn) verdict {
 	f.Dresp.Add(1)
 	be.Dresp.Add(1)
 	srv.Dresp.Add(1)
+	if deny.Kind == rules.SilentDrop {
+		s.responseSilentDrop(t)
+		return doneClose
+	}
 	page := deny.Page
 	if deny.Dynamic() {
 		w.vals = deny.AppendDynPage(w.vals[:0], &w.x)

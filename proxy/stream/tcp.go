@@ -285,6 +285,9 @@ func (s *tcpSession) finish(in, out int64, term [2]byte) {
 			e.BeConn = int(be.Scur.Load())
 		}
 		e.Retries, e.Redispatched = cr.retries, cr.redispatched
+		if f.logger.ReadsSamples() {
+			e.Samples = s.logEval(be, cr.srv)
+		}
 		f.logger.Log(&e)
 	}
 	if be != nil {

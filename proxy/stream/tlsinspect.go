@@ -111,6 +111,9 @@ func (f *Frontend) evalContentRules(smp *sample.Conn) (decided, accept bool) {
 				f.tcpRuleAction(r, smp.Stick, &sample.Ctx{Frontend: f, Conn: smp}, false, false)
 				continue
 			}
+			if r.Var != nil {
+				continue // mode tcp sessions keep no variables yet
+			}
 			if !r.Accept {
 				f.Dreq.Add(1)
 			}

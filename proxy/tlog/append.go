@@ -109,6 +109,7 @@ var appenders = [opGlobal + 1]appendFunc{
 	opUniqueID:     appendUniqueID,
 	opSSLVersion:   appendSSLVersion,
 	opSSLCipher:    appendSSLCipher,
+	opExpr:         appendExpr,
 	opGlobal:       nil,
 }
 
@@ -419,6 +420,13 @@ func appendUniqueID(_ *Format, dst []byte, e *Entry, o *op) ([]byte, bool) {
 
 // ta is %Ta, the active time: Tt minus the handshake and idle times
 // (minus nothing when Ti is -1, as HAProxy does).
+// appendExpr prints a sample expression's value as HAProxy's
+// lf_text_len does: "-" when there is none or it is empty (without +Q).
+func appendExpr(_ *Format, dst []byte, e *Entry, o *op) ([]byte, bool) {
+	v, _ := o.expr(e)
+	return appendText(dst, v, o.opts), true
+}
+
 func (e *Entry) ta() int64 {
 	if ti := ms(e.Ti); ti >= 0 {
 		return ms(e.Tt) - ti - max(ms(e.Th), 0)

@@ -120,6 +120,10 @@ type Entry struct {
 	UniqueID []byte
 	// RequestCounter is the process-wide request number (%rt).
 	RequestCounter uint64
+	// Samples is what the format's %[...] sample expressions read,
+	// handed to their FormatOptions.Expr functions (the engine's sample
+	// context); nil when the engine has none.
+	Samples any
 
 	// logCount is the frontend's log counter (%lc), set by Logger.Log.
 	logCount uint64

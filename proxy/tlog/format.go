@@ -96,6 +96,7 @@ const (
 	opUniqueID
 	opSSLVersion // %sslv
 	opSSLCipher  // %sslc
+	opExpr       // %[...]: a sample expression (FormatOptions.Expr)
 	opGlobal     // %o: only at compile time
 )
 
@@ -139,6 +140,7 @@ type op struct {
 	sep  bool
 	text string
 	fn   appendFunc
+	expr ExprFunc // opExpr
 }
 
 // FormatOptions are what a compiled format needs besides the string.
@@ -157,18 +159,28 @@ type FormatOptions struct {
 	// Location is the time zone of %t, %tr, %Tl, %trl (nil: time.Local).
 	// %T and %trg always print GMT.
 	Location *time.Location
+	// Expr compiles the text of a %[...] sample expression (without its
+	// brackets); nil: sample expressions are an error.
+	Expr func(expr string) (ExprFunc, error)
 }
+
+// ExprFunc evaluates a compiled sample expression at log time, on what
+// the engine put in e.Samples: the value as text (valid until the next
+// evaluation), or false when there is none, which prints like an absent
+// text value.
+type ExprFunc func(e *Entry) ([]byte, bool)
 
 // Format is a compiled log-format string: a list of operations applied to
 // an Entry. It is immutable and safe for concurrent use.
 type Format struct {
-	src  string
-	ops  []op
-	http bool
-	asap bool
-	host string
-	pid  int
-	loc  *time.Location
+	src   string
+	ops   []op
+	exprs bool // some ops are opExpr
+	http  bool
+	asap  bool
+	host  string
+	pid   int
+	loc   *time.Location
 	// dateCache holds the last formatted local date prefix, per second.
 	dates dateCache
 }
@@ -179,7 +191,7 @@ func (f *Format) String() string { return f.src }
 // Compile parses a log-format string once, the way HAProxy 2.6 does for
 // `log-format` (spaces are separators that collapse, %{+Q}, %{-M} ...
 // modify the next variable, %{..}o sets them for all that follow).
-// Sample expressions (%[...]) are not supported and are an error.
+// Sample expressions (%[...]) are compiled by o.Expr.
 func Compile(s string, o FormatOptions) (*Format, error) {
 	f := &Format{src: s, http: o.HTTP, asap: o.LogASAP, host: o.Hostname, pid: o.PID, loc: o.Location}
 	if f.host == "" {
@@ -250,7 +262,18 @@ func Compile(s string, o FormatOptions) (*Format, error) {
 			continue
 		}
 		if s[i] == '[' {
-			return nil, fmt.Errorf("log-format %q: sample fetch expressions %q are not supported", s, s[start:])
+			n, fn, err := compileExpr(s, start, i, o)
+			if err != nil {
+				return nil, err
+			}
+			opts := defOpts
+			if hasArgs {
+				opts = parseVarArgs(args, opts)
+			}
+			i = n
+			cur.expr, f.exprs = fn, true
+			push(opExpr, opts)
+			continue
 		}
 		j := i
 		for j < len(s) && isAlnum(s[j]) {
@@ -279,6 +302,52 @@ func Compile(s string, o FormatOptions) (*Format, error) {
 		push(opText, 0)
 	}
 	return f, nil
+}
+
+// compileExpr compiles the sample expression whose '[' is at s[i]; it
+// returns the index after the closing ']'.
+func compileExpr(s string, start, i int, o FormatOptions) (int, ExprFunc, error) {
+	end := exprEnd(s[i+1:])
+	if end < 0 {
+		return 0, nil, fmt.Errorf("log-format %q: missing ']' after '%s'", s, s[i+1:])
+	}
+	if o.Expr == nil {
+		return 0, nil, fmt.Errorf("log-format %q: sample fetch expressions %q are not supported", s, s[start:])
+	}
+	fn, err := o.Expr(s[i+1 : i+1+end])
+	if err != nil {
+		return 0, nil, fmt.Errorf("log-format %q: %w", s, err)
+	}
+	return i + end + 2, fn, nil
+}
+
+// exprEnd returns the index of the ']' closing a sample expression (not
+// inside parentheses or quotes), or -1.
+func exprEnd(s string) int {
+	depth := 0
+	var q byte
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case q != 0:
+			if c == '\\' {
+				j++
+			} else if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"':
+			q = c
+		case c == '\\':
+			j++
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ']' && depth <= 0:
+			return j
+		}
+	}
+	return -1
 }
 
 // MustCompile is Compile for the built-in formats; it panics on error.

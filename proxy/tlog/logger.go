@@ -63,6 +63,11 @@ func (l *Logger) Enabled() bool {
 	return l != nil && l.opts.Format != nil && len(l.sinks) > 0
 }
 
+// ReadsSamples reports whether the format has %[...] sample expressions,
+// which read Entry.Samples: the engine may skip building a sample
+// context otherwise.
+func (l *Logger) ReadsSamples() bool { return l.Enabled() && l.opts.Format.exprs }
+
 // HasTargets reports whether the logger has at least one target.
 func (l *Logger) HasTargets() bool { return l != nil && len(l.sinks) > 0 }
 
