@@ -95,6 +95,11 @@ type Global struct {
 	// MaxConnRate is `maxconnrate`: connections accepted per second at
 	// most, process-wide (0 = no limit).
 	MaxConnRate int
+	// MaxCompRate is `maxcomprate` in kB/s: no new response is
+	// compressed while the compressor's input rate is above it (0 = no
+	// limit). CompMinIdle is 100 - `maxcompcpuusage`: none either while
+	// the process's idle percentage is below it (0 = no limit).
+	MaxCompRate, CompMinIdle int
 	// StatsMaxconn is `stats maxconn` (0 = 10).
 	StatsMaxconn int
 	// HardStopAfter bounds a soft stop (0 = unbounded).

@@ -13,7 +13,7 @@ import (
 // StatRows returns every `show stat` row with the live counters, per
 // proxy in config order: the frontend, then the servers, then the
 // backend, as HAProxy lists them. Columns HAProxy fills but goha does not
-// count (compression, SSL, cache, h2) keep their zero values.
+// count (SSL, cache, h2) keep their zero values.
 func (rt *Runtime) StatRows() []stats.Row {
 	var rows []stats.Row
 	var row stats.Row
@@ -90,6 +90,7 @@ func (rt *Runtime) frontendRow(f *Frontend, pid int64) stats.Row {
 	r := stats.NewRow(stats.ObjFrontend, f.Name, "FRONTEND", f.Cfg.ID, 0, http)
 	r.Set(stats.ColPid, pid)
 	setCommon(&r, &f.Counters, http)
+	setComp(&r, &f.Counters)
 	slim := f.Maxconn()
 	if slim <= 0 {
 		slim = rt.Maxconn()
@@ -159,6 +160,7 @@ func (rt *Runtime) backendRow(b *Backend, pid int64, now time.Time) stats.Row {
 	r := stats.NewRow(stats.ObjBackend, b.Name, "BACKEND", b.Cfg.ID, 0, http)
 	r.Set(stats.ColPid, pid)
 	setCommon(&r, &b.Counters, http)
+	setComp(&r, &b.Counters)
 	r.Set(stats.ColQcur, b.Qcur.Load())
 	r.Set(stats.ColQmax, b.Qmax.Load())
 	r.Set(stats.ColSlim, rt.fullconn(b))

@@ -84,7 +84,11 @@ func (d *rtData) Info() stats.Info {
 	in.Set(stats.InfSessRate, sess)
 	in.Set(stats.InfMaxSessRate, sessMax)
 	in.Set(stats.InfTasks, int64(runtime.NumGoroutine()))
-	in.Set(stats.InfIdlePct, 100)
+	in.Set(stats.InfIdlePct, rt.IdlePct())
+	cin, cout, clim := rt.CompressRates()
+	in.Set(stats.InfCompressBpsIn, cin)
+	in.Set(stats.InfCompressBpsOut, cout)
+	in.Set(stats.InfCompressBpsRateLim, clim)
 	node := d.cfg.Global.Node
 	if node == "" {
 		node, _ = os.Hostname()

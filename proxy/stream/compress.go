@@ -1,6 +1,8 @@
 package stream
 
 import (
+	"sync"
+
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/filter/compress"
 	"github.com/goha/goha/proxy/http1"
@@ -52,28 +54,64 @@ func (f *compFilter) StartPair(req *http1.Request, be Filter) FilterStream {
 	return streamOf(compress.Start(f.set, be.(*compFilter).set, req))
 }
 
-// compStream is a compress.Stream seen as a FilterStream.
-type compStream compress.Stream
+// compStream is a compress.Stream seen as a FilterStream, with what
+// its counters need: the process (rates and limits), and the request's
+// frontend and backend, which HAProxy both credits whichever declared
+// `compression`. It is pooled: starting one allocates nothing.
+type compStream struct {
+	s      *compress.Stream
+	rt     *Process
+	fe, be *Counters
+}
+
+var compStreams = sync.Pool{New: func() any { return new(compStream) }}
 
 func streamOf(s *compress.Stream) FilterStream {
 	if s == nil {
 		return nil
 	}
-	return (*compStream)(s)
+	c := compStreams.Get().(*compStream)
+	c.s = s
+	return c
 }
 
 func (c *compStream) RequestHeaders(h HeaderEdit) {
-	if (*compress.Stream)(c).Offload() {
+	if c.s.Offload() {
 		h.Del("accept-encoding")
 	}
 }
 
+// ResponseHeaders starts compressing the response unless the process is
+// above maxcomprate or maxcompcpuusage: the response then goes out as
+// the server sent it, without Vary, as HAProxy does.
 func (c *compStream) ResponseHeaders(status int, h HeaderEdit) bool {
-	return (*compress.Stream)(c).Response(status, h.msg, h)
+	if h.rt != nil && !h.rt.compAllowed() {
+		return false
+	}
+	if !c.s.Response(status, h.msg, h) {
+		return false
+	}
+	c.rt, c.fe, c.be = h.rt, h.fe, h.be
+	return true
 }
 
 func (c *compStream) ResponseBody(dst, in []byte, end bool) []byte {
-	return (*compress.Stream)(c).Body(dst, in, end)
+	n := len(dst)
+	dst = c.s.Body(dst, in, end)
+	if c.rt != nil {
+		c.rt.compCount(c.fe, c.be, len(in), len(dst)-n)
+		if end {
+			c.fe.CompRsp.Add(1)
+			if c.be != nil {
+				c.be.CompRsp.Add(1)
+			}
+		}
+	}
+	return dst
 }
 
-func (c *compStream) End() { (*compress.Stream)(c).End() }
+func (c *compStream) End() {
+	c.s.End()
+	*c = compStream{}
+	compStreams.Put(c)
+}

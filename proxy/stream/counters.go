@@ -72,6 +72,10 @@ type Counters struct {
 	CliAbrt, SrvAbrt atomic.Int64
 	// Lbtot counts how many times a server was selected.
 	Lbtot atomic.Int64
+	// CompIn and CompOut are the bytes into and out of the HTTP
+	// compressor, CompRsp the responses compressed (frontends and
+	// backends: HAProxy's comp_in, comp_out, comp_rsp).
+	CompIn, CompOut, CompRsp atomic.Int64
 	// Qcur and Qmax are the current and maximum queued requests.
 	Qcur, Qmax atomic.Int64
 	// Ctime, Qtime, Rtime and Ttime are average connect, queue, response

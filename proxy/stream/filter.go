@@ -73,6 +73,10 @@ type hdrEdit struct {
 type HeaderEdit struct {
 	msg   *http1.Message
 	edits *[]hdrEdit
+	// On the response side: the process and the request's frontend and
+	// backend counters, for filters that count (compression).
+	rt     *Process
+	fe, be *Counters
 }
 
 // Get returns the last value of header name (lowercase) as received
@@ -181,7 +185,7 @@ func (s *httpSession) filterResponseHead(t *txn) {
 	w := s.w
 	bodied := t.rkind != http1.BodyNone && !t.switched
 	for i, fs := range t.filters[:t.nf] {
-		if fs.ResponseHeaders(t.status, HeaderEdit{msg: &w.resp.Message, edits: &w.rspEdits}) && bodied {
+		if fs.ResponseHeaders(t.status, s.responseEdit(t)) && bodied {
 			t.ftrans[i] = true
 			t.transform = true
 		}
@@ -197,6 +201,15 @@ func (s *httpSession) filterResponseHead(t *txn) {
 			w.rspEdits = append(w.rspEdits, hdrEdit{op: hdrSet, name: []byte("transfer-encoding"), value: []byte("chunked")})
 		}
 	}
+}
+
+// responseEdit is the HeaderEdit the filters get for the response head.
+func (s *httpSession) responseEdit(t *txn) HeaderEdit {
+	h := HeaderEdit{msg: &s.w.resp.Message, edits: &s.w.rspEdits, rt: s.rt, fe: &s.f.Counters}
+	if t.be != nil {
+		h.be = &t.be.Counters
+	}
+	return h
 }
 
 // endFilters tells every started filter the request is over.

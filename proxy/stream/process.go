@@ -94,7 +94,8 @@ type Process struct {
 	smu      sync.Mutex
 	sessions map[sessionCloser]struct{}
 
-	rates rateSet // rates.go
+	rates rateSet   // rates.go
+	comp  compState // compstats.go
 
 	stk *stickProc // the stick tables (stick.go)
 

@@ -57,6 +57,7 @@ func (rt *Process) initRates() {
 	}
 	rs.conn = rs.add(&rt.CumConns)
 	rs.sess = rs.add(&rs.sessTotal)
+	rt.initComp()
 	rs.tick.Store(time.Now().UnixNano())
 }
 
@@ -92,6 +93,7 @@ func (rt *Process) tickRates(now time.Time) {
 		storeMax(&r.max, d)
 	}
 	rs.tick.Store(now.UnixNano())
+	rt.comp.sampleIdle(now)
 }
 
 // rate returns the current per-second rate of r.

@@ -71,7 +71,8 @@ func (p pair) offload() bool {
 type Stream struct {
 	set     pair
 	algo    *algo // chosen from Accept-Encoding
-	enc     *encoder
+	enc     encoder
+	encode  bool // the body goes through enc
 	reqOK   bool // HTTP/1.1 or above, not HEAD
 	offload bool
 }
@@ -118,7 +119,8 @@ func (s *Stream) Response(status int, resp *http1.Message, ed Editor) bool {
 	}
 	if s.algo.format != fmtIdentity {
 		ed.Add("content-encoding", s.algo.token)
-		s.enc = getEncoder(s.algo.format)
+		s.enc.reset(s.algo.format)
+		s.encode = true
 	}
 	if etag := lastValue(resp, "etag"); len(etag) > 0 && etag[0] == '"' {
 		ed.Set("etag", "W/"+string(etag))
@@ -130,28 +132,16 @@ func (s *Stream) Response(status int, resp *http1.Message, ed Editor) bool {
 // Body appends to dst the encoding of in, a piece of the response
 // body; end is set on the last piece.
 func (s *Stream) Body(dst, in []byte, end bool) []byte {
-	if s.enc == nil {
+	if !s.encode {
 		return append(dst, in...)
 	}
-	dst = s.enc.encode(dst, in, end)
-	if end {
-		s.release()
-	}
-	return dst
+	return s.enc.encode(dst, in, end)
 }
 
 // End releases the stream once the request is over.
 func (s *Stream) End() {
-	s.release()
 	*s = Stream{}
 	streams.Put(s)
-}
-
-func (s *Stream) release() {
-	if s.enc != nil {
-		putEncoder(s.algo.format, s.enc)
-		s.enc = nil
-	}
 }
 
 // lastValue returns the value of the only (or last) header name.

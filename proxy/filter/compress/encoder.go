@@ -1,19 +1,9 @@
 package compress
 
 import (
-	"fmt"
-	"sync"
-
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
 )
-
-// Level is the deflate level the encoders use (klauspost/compress's
-// levels). Level 1 is HAProxy's tune.comp.maxlevel default and, with
-// klauspost's fast encoder, is at least as fast as HAProxy's libslz
-// while its output is smaller (README's compression figures).
-const Level = 1
 
 // format is an algorithm's wire format.
 type format uint8
@@ -41,87 +31,90 @@ var algos = map[string]*algo{
 	"gzip":        {"gzip", "gzip", fmtGzip},
 }
 
-// sink is the io.Writer the encoders write to: it appends to buf.
-type sink struct{ buf []byte }
+// Headers of the framed formats: gzip with no name, no time, "fastest"
+// (XFL 4) and an unknown OS; zlib with a 32 kB window and FLEVEL 0
+// (fastest), its check bits making the pair a multiple of 31.
+var (
+	gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255}
+	zlibHeader = []byte{0x78, 0x01}
+)
 
-func (s *sink) Write(p []byte) (int, error) {
-	s.buf = append(s.buf, p...)
-	return len(p), nil
-}
-
-// writer is what the three deflate formats' writers share.
-type writer interface {
-	Write([]byte) (int, error)
-	Flush() error
-	Close() error
-}
-
-// encoder is a pooled writer with its sink.
+// encoder is one response's deflate stream, compressed the way libslz
+// (HAProxy's compressor) does it: every piece on its own (deflate.go),
+// so a stream holds a few bytes between two pieces instead of the few
+// hundred kilobytes of a stateful deflate writer. With many responses
+// streaming at once, those per-stream tables no longer fit in the CPU
+// caches and klauspost/compress's level 1 writer ran at half its
+// single-stream speed (README's compression figures).
 type encoder struct {
-	out   sink
-	w     writer
-	reset func(*encoder)
+	format  format
+	started bool   // the header is out
+	check   uint32 // gzip: CRC-32 of the input; zlib: Adler-32
+	size    uint32 // gzip: input length modulo 2^32
 }
 
-// pools keep encoders per format: a deflate writer is a few hundred
-// kilobytes of tables, worth reusing.
-var pools = [...]sync.Pool{
-	fmtZlib: {New: func() any { return newEncoder(fmtZlib) }},
-	fmtRaw:  {New: func() any { return newEncoder(fmtRaw) }},
-	fmtGzip: {New: func() any { return newEncoder(fmtGzip) }},
-}
-
-func newEncoder(f format) *encoder {
-	e := &encoder{}
-	var err error
-	switch f {
-	case fmtZlib:
-		var z *zlib.Writer
-		z, err = zlib.NewWriterLevel(&e.out, Level)
-		e.w, e.reset = z, func(e *encoder) { z.Reset(&e.out) }
-	case fmtRaw:
-		var d *flate.Writer
-		d, err = flate.NewWriter(&e.out, Level)
-		e.w, e.reset = d, func(e *encoder) { d.Reset(&e.out) }
-	case fmtGzip:
-		var g *gzip.Writer
-		g, err = gzip.NewWriterLevel(&e.out, Level)
-		e.w, e.reset = g, func(e *encoder) { g.Reset(&e.out) }
+// reset readies e for a new response in format f.
+func (e *encoder) reset(f format) {
+	*e = encoder{format: f, check: 1}
+	if f == fmtGzip {
+		e.check = 0
 	}
-	if err != nil {
-		panic(fmt.Sprintf("compress: level %d refused for format %d: %v", Level, f, err))
-	}
-	return e
 }
 
-// getEncoder returns a fresh encoder for f.
-func getEncoder(f format) *encoder {
-	e := pools[f].Get().(*encoder)
-	e.reset(e)
-	return e
-}
-
-// putEncoder gives e back to its pool.
-func putEncoder(f format, e *encoder) {
-	e.out.buf = nil
-	pools[f].Put(e)
-}
-
-// encode appends to dst what the encoder makes of in: the data written
-// and flushed (so that a client sees every piece the server sent as
-// soon as it came, as HAProxy does), or the stream's end when end is
-// set.
+// encode appends to dst what the encoder makes of in: the data
+// compressed and flushed (so that a client sees every piece the server
+// sent as soon as it came, as HAProxy does), and the stream's end with
+// its trailer when end is set.
 func (e *encoder) encode(dst, in []byte, end bool) []byte {
-	e.out.buf = dst
-	// Writes into a sink cannot fail.
-	if len(in) > 0 {
-		e.w.Write(in)
+	if len(in) == 0 && !end {
+		return dst
 	}
+	if !e.started {
+		e.started = true
+		switch e.format {
+		case fmtGzip:
+			dst = append(dst, gzipHeader...)
+		case fmtZlib:
+			dst = append(dst, zlibHeader...)
+		}
+	}
+	switch e.format {
+	case fmtGzip:
+		e.check = crc32.Update(e.check, crc32.IEEETable, in)
+		e.size += uint32(len(in))
+	case fmtZlib:
+		e.check = adler32Update(e.check, in)
+	}
+	dst = deflateBlock(dst, in, end)
 	if end {
-		e.w.Close()
-	} else if len(in) > 0 {
-		e.w.Flush()
+		switch e.format {
+		case fmtGzip:
+			dst = binary.LittleEndian.AppendUint32(dst, e.check)
+			dst = binary.LittleEndian.AppendUint32(dst, e.size)
+		case fmtZlib:
+			dst = binary.BigEndian.AppendUint32(dst, e.check)
+		}
 	}
-	dst, e.out.buf = e.out.buf, nil
 	return dst
+}
+
+// adler32Update continues the Adler-32 checksum (RFC 1950) adler over
+// p; the standard library has it only behind an allocated hash.Hash32.
+func adler32Update(adler uint32, p []byte) uint32 {
+	const (
+		mod  = 65521
+		nmax = 5552 // the most bytes before s2 could overflow 32 bits
+	)
+	s1, s2 := adler&0xffff, adler>>16
+	for len(p) > 0 {
+		n := min(len(p), nmax)
+		for _, b := range p[:n] {
+			s1 += uint32(b)
+			s2 += s1
+		}
+		s1 %= mod
+		s2 %= mod
+		p = p[n:]
+	}
+	return s2<<16 | s1
 }
