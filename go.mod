@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/cloudflare/tableflip v1.2.3
 	github.com/google/renameio/v2 v2.0.2
-	github.com/klauspost/compress v1.20.4
 	github.com/miekg/dns v1.1.73
 	github.com/rs/zerolog v1.35.1
 	golang.org/x/crypto v0.59.0
