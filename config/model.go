@@ -520,6 +520,10 @@ type ACL struct {
 	Patterns []string
 	// PatternFiles lists the -f files that were read.
 	PatternFiles []string
+	// FilePatterns are the lines of each PatternFiles entry, in order;
+	// Patterns starts with them, then has the patterns written on the
+	// line.
+	FilePatterns [][]string
 	// Converters are the `,lower` / `,upper` converters written after
 	// the fetch. goha only accepts them where they are equivalent to
 	// IgnoreCase (which the parser then sets): no pattern has a letter

@@ -173,6 +173,7 @@ func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 		a.serverCommands,
 		a.sessionCommands,
 		a.mapVersionCommands,
+		a.aclCommands,
 	}
 	var cmds []cli.Command
 	for _, g := range groups {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/filter/cache"
 	"github.com/goha/goha/proxy/tlog"
 	"github.com/rs/zerolog"
@@ -61,6 +62,10 @@ type Process struct {
 	// maps are the map files' live entries, shared by every converter
 	// (the runtime API changes them).
 	maps *sample.MapRefs
+	// acls are the ACL pattern references (`-f` files and ACL lines'
+	// patterns), shared by every compiled condition; the runtime API
+	// changes them.
+	acls *acl.Refs
 	// lot holds idle keep-alive connections without a goroutine (nil
 	// where the platform has none).
 	lot *relay.Lot
@@ -131,6 +136,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 	rt.works.New = func() any { return newWork(rt.bufsize, cfg.Global.TuneMaxHdr) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
+	rt.acls = acl.NewRefs()
 	rt.pvars = sample.NewProcVars()
 	stk, err := buildTables(cfg)
 	if err != nil {
@@ -411,6 +417,9 @@ func (rt *Process) putWork(w *work) {
 // Maps returns the process' live map references (`show map`, `add
 // map` ...).
 func (rt *Process) Maps() *sample.MapRefs { return rt.maps }
+
+// ACLs returns the live ACL pattern references.
+func (rt *Process) ACLs() *acl.Refs { return rt.acls }
 
 // Config returns the configuration the process was built from.
 func (rt *Process) Config() *config.Config { return rt.cfg }
