@@ -62,6 +62,9 @@ type Diag struct {
 // Zero values mean "not set": the consumer applies HAProxy's default
 // (documented on each field).
 type Global struct {
+	// Privs are what the worker may do beyond proxying: run programs,
+	// bind foreign addresses (traffic.go).
+	Privs        GlobalPrivs `json:",omitzero"`
 	Daemon       bool
 	MasterWorker bool
 	// NoExitOnFailure is `master-worker no-exit-on-failure`.
@@ -169,6 +172,8 @@ type Proxy struct {
 	Mode Mode
 	// Disabled is the `disabled` keyword.
 	Disabled bool
+	// Traffic are dispatch, source and external checks (traffic.go).
+	Traffic ProxyTraffic `json:",omitzero"`
 
 	Binds []Bind
 	// Maxconn is the frontend's limit (0 = the global default, see -N).
@@ -370,6 +375,9 @@ type HashType struct {
 // Server is a `server` line (or `default-server` when Name is "").
 type Server struct {
 	Name string
+	// Source is the server's `source [usesrc]` (traffic.go); nil: the
+	// backend's.
+	Source *ConnSource `json:",omitempty"`
 	// ID is the server's sid: `id N`, or the number HAProxy would give it
 	// (see numberServers).
 	ID   int

@@ -50,6 +50,8 @@ type Backend struct {
 	// ServerList for the servers now (dynserver.go).
 	Servers []*Server
 	dynamic dynServers // servers added and deleted at run time
+	// dispatch is `dispatch`'s target (dispatch.go), nil without one.
+	dispatch *Server
 
 	rt      *Process
 	bal     lb.Balancer

@@ -70,7 +70,7 @@ func (s *httpSession) reuseFor(be *Backend) func(*Server) *srvConn {
 
 // redial opens a fresh connection to srv after a reused one failed.
 func (s *httpSession) redial(be *Backend, srv *Server) *srvConn {
-	c, err := be.dialServer(s.rt.ctx, srv, false)
+	c, err := be.dialServer(be.withClientIP(s.rt.ctx, s.smp.Client.Addr(), srv), srv, false)
 	if err != nil {
 		srv.Econ.Add(1)
 		be.Econ.Add(1)

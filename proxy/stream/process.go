@@ -153,6 +153,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.initDispatch()
 		if err := b.initStick(rt); err != nil {
 			return nil, err
 		}

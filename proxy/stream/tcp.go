@@ -353,7 +353,7 @@ func (be *Backend) connectTo(ctx context.Context, r *connectResult, s *Server, s
 				return
 			}
 		}
-		t0, c, err := be.attempt(ctx, s, req == nil, &first)
+		t0, c, err := be.attempt(be.withClientIP(ctx, src, s), s, req == nil, &first)
 		if err == nil {
 			r.tc = time.Since(t0)
 			s.Ctime.Add(r.tc)
@@ -459,7 +459,7 @@ func (be *Backend) connectNow(src netipAddr) (s *Server, first dialAttempt, ok b
 		return nil, first, false
 	}
 	a := s.addr.Load()
-	if a.network != "tcp" {
+	if a.network != "tcp" || be.sourceOf(s) != nil {
 		return s, first, true // dialed by connectTo
 	}
 	first.t0 = time.Now()
