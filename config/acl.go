@@ -133,6 +133,7 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 				return nil, fmt.Sprintf("failed to open pattern file <%s>", file)
 			}
 			acl.PatternFiles = append(acl.PatternFiles, file)
+			var lines []string
 			for _, l := range strings.Split(string(data), "\n") {
 				l = strings.TrimRight(l, "\r")
 				l = strings.TrimLeft(l, " \t")
@@ -140,8 +141,10 @@ func (p *parser) parseACLExpr(words []string) (*ACL, string) {
 					continue
 				}
 				l = strings.TrimRight(l, " \t")
-				acl.Patterns = append(acl.Patterns, l)
+				lines = append(lines, l)
 			}
+			acl.Patterns = append(acl.Patterns, lines...)
+			acl.FilePatterns = append(acl.FilePatterns, lines)
 			i++
 		case "-M":
 			return nil, "'-M' (map files) is known to HAProxy but goha does not support it yet"

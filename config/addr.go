@@ -11,6 +11,10 @@ const (
 	// NetAbns is abns@NAME: Bind.Addr is the name of a Linux abstract
 	// unix socket.
 	NetAbns = "abns"
+	// NetSockpair is sockpair@N: Bind.Addr is the number of one end of
+	// a unix socket pair inherited from the parent, which sends accepted
+	// connections over it (SCM_RIGHTS) instead of the process accepting.
+	NetSockpair = "sockpair"
 )
 
 // sunPathLen is the size of sockaddr_un's sun_path on Linux.

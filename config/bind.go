@@ -54,7 +54,7 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 		case "unix", "uxst":
 			b.Network, b.Addr = "unix", s[i+1:]
 			return b, true
-		case "abns", "fd":
+		case "abns", "fd", "sockpair":
 			return p.bindSpecialAddr(b, kw, s[:i], s[i+1:], orig)
 		case "tcp", "tcp4", "tcp6", "stream":
 			if s[:i] != "stream" && s[:i] != "tcp" {
@@ -63,7 +63,7 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 		case "udp", "udp4", "udp6", "uxdg", "dgram":
 			p.alertf("'%s' : dgram-type address not acceptable in '%s'", kw, orig)
 			return b, false
-		case "sockpair", "quic4", "quic6":
+		case "quic4", "quic6":
 			p.alertf("'%s' : address family '%s@' is known to HAProxy but goha does not support it yet in '%s'", kw, s[:i], orig)
 			return b, false
 		default:
@@ -149,13 +149,16 @@ func (p *parser) parseBindAddr(kw, s string, unixOK bool) (Bind, bool) {
 // checked when it is bound) and abns@NAME (a Linux abstract socket).
 func (p *parser) bindSpecialAddr(b Bind, kw, family, rest, orig string) (Bind, bool) {
 	switch family {
-	case "fd":
+	case "fd", "sockpair":
 		n, err := strconv.Atoi(rest)
 		if err != nil || n < 0 {
 			p.alertf("'%s' : file descriptor '%s' is not a valid integer in '%s'", kw, rest, orig)
 			return b, false
 		}
 		b.Network, b.Addr = NetFD, strconv.Itoa(n)
+		if family == "sockpair" {
+			b.Network = NetSockpair
+		}
 	default:
 		if len(rest) > maxAbstractName {
 			p.alertf("'%s' : abstract socket name '%s' is longer than %d bytes in '%s'", kw, rest, maxAbstractName, orig)

@@ -14,6 +14,9 @@ func (p *parser) checkConfig() {
 	p.checkUserlistRefs()
 	p.checkUserlists()
 	p.checkPrograms()
+	p.checkExternalChecks()
+	p.checkSources()
+	p.checkModeMix()
 	backends := map[string]*Proxy{}
 	for _, px := range p.cfg.Proxies {
 		if px.IsBackend() {

@@ -190,7 +190,7 @@ func TestSupportTableRefusals(t *testing.T) {
 		{"  persist rdp-cookie", "persistence"},
 		{"  http-request set-map(x.map) a b", "does not support yet"},
 		{"  filter spoe engine x", "SPOE"},
-		{"  source 0.0.0.0 usesrc clientip", "changes where"},
+		{"  option transparent", "changes where"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -197,6 +197,7 @@ func inherit(d *Proxy) *Proxy {
 	}
 	px.ErrorFilesRefs = append([]ErrorFilesRef(nil), d.ErrorFilesRefs...)
 	px.Cookie = d.Cookie
+	px.Traffic = d.Traffic
 	px.Compression = d.Compression
 	px.HTTPAfterResponse = append([]*Rule(nil), d.HTTPAfterResponse...)
 	px.HealthChk = d.HealthChk

@@ -64,6 +64,9 @@ type Diag struct {
 // Zero values mean "not set": the consumer applies HAProxy's default
 // (documented on each field).
 type Global struct {
+	// Privs are what the worker may do beyond proxying: run programs,
+	// bind foreign addresses (traffic.go).
+	Privs        GlobalPrivs `json:",omitzero"`
 	Daemon       bool
 	MasterWorker bool
 	// NoExitOnFailure is `master-worker no-exit-on-failure`.
@@ -178,6 +181,8 @@ type Proxy struct {
 	Mode Mode
 	// Disabled is the `disabled` keyword.
 	Disabled bool
+	// Traffic are dispatch, source and external checks (traffic.go).
+	Traffic ProxyTraffic `json:",omitzero"`
 
 	Binds []Bind
 	// Maxconn is the frontend's limit (0 = the global default, see -N).
@@ -392,6 +397,9 @@ type Server struct {
 	// Track is `track [BACKEND/]SERVER`: the server whose state this one
 	// follows ("" = none).
 	Track string `json:",omitempty"`
+	// Source is the server's `source [usesrc]` (traffic.go); nil: the
+	// backend's.
+	Source *ConnSource `json:",omitempty"`
 	// ID is the server's sid: `id N`, or the number HAProxy would give it
 	// (see numberServers).
 	ID   int
@@ -542,6 +550,10 @@ type ACL struct {
 	Patterns []string
 	// PatternFiles lists the -f files that were read.
 	PatternFiles []string
+	// FilePatterns are the lines of each PatternFiles entry, in order;
+	// Patterns starts with them, then has the patterns written on the
+	// line.
+	FilePatterns [][]string
 	// Converters are the `,lower` / `,upper` converters written after
 	// the fetch. goha only accepts them where they are equivalent to
 	// IgnoreCase (which the parser then sets): no pattern has a letter

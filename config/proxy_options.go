@@ -75,7 +75,7 @@ var optionTable = newTable("option",
 	okw("ldap-check", (*parser).parseCheckOption).ignored(whyCheckProtocol),
 	okw("spop-check", (*parser).parseCheckOption).ignored(whyCheckProtocol),
 	okw("tcp-check", (*parser).parseCheckOption).ignored(whyCheckProtocol),
-	okw("external-check", nil).refused(whyExternalPrograms),
+	okw("external-check", (*parser).optionExternalCheck),
 	okw("forwardfor", (*parser).optionForwardfor),
 	okw("original-to", nil), // HAProxy suggests it but knows only "originalto"
 	// known, never suggested

@@ -76,7 +76,9 @@ func (p *parser) serverOptions(l *serverLine, args []string, start int) bool {
 	for i := start; i < len(args) && args[i] != ""; i++ {
 		o := args[i]
 		k, ok := serverTable.get(o)
-		if !ok || k.unlisted {
+		if !ok || k.unlisted && k.parse == nil {
+			// (an unlisted row with a parser is part of another
+			// option's syntax and checks that itself)
 			p.unknownServerOption(l, o)
 			return false
 		}

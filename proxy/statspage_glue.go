@@ -36,7 +36,7 @@ func (rt *Runtime) initStatsPages() error {
 		var cond *acl.Cond
 		if st.Admin != nil {
 			var err error
-			if cond, err = acl.Compile(st.Admin); err != nil {
+			if cond, err = acl.CompileWith(st.Admin, rt.ACLs()); err != nil {
 				return errors.New("frontend " + strconv.Quote(f.Name) + ": stats admin: " + err.Error())
 			}
 		}

@@ -20,13 +20,16 @@ type Identity struct {
 	NoFile uint64
 	// KeepNewPrivs is `insecure-setuid-wanted`.
 	KeepNewPrivs bool
+	// KeepNetAdmin keeps CAP_NET_ADMIN and CAP_NET_RAW after the uid
+	// change (transparent proxying, privs_caps.go).
+	KeepNetAdmin bool
 }
 
 // ResolveIdentity turns the global section's uid/gid/user/group/chroot
 // and limits into an Identity. It must run before any chroot, while
 // /etc/passwd and /etc/group are reachable.
 func ResolveIdentity(g config.Global) (Identity, error) {
-	id := Identity{UID: g.UID, GID: g.GID, Chroot: g.Chroot, KeepNewPrivs: g.InsecureSetuidWanted}
+	id := Identity{UID: g.UID, GID: g.GID, Chroot: g.Chroot, KeepNewPrivs: g.InsecureSetuidWanted, KeepNetAdmin: g.Privs.NetAdmin}
 	if g.UID == 0 && g.User == "" {
 		id.UID = -1
 	}
@@ -102,9 +105,20 @@ func Drop(id Identity) error {
 			return fmt.Errorf("Cannot set gid %d: %w", id.GID, err)
 		}
 	}
+	keepNet := root && id.UID > 0 && id.KeepNetAdmin
+	if keepNet {
+		if err := keepCapsOnSetuid(); err != nil {
+			return err
+		}
+	}
 	if id.UID >= 0 {
 		if err := syscall.Setuid(id.UID); err != nil {
 			return fmt.Errorf("Cannot set uid %d: %w", id.UID, err)
+		}
+	}
+	if keepNet {
+		if err := raiseNetCaps(); err != nil {
+			return err
 		}
 	}
 	if !id.KeepNewPrivs {

@@ -219,7 +219,7 @@ func (d *rtData) Sessions() []SessionInfo {
 	var out []SessionInfo
 	for _, s := range d.rt.Sessions() {
 		si := SessionInfo{ID: s.ID, Proto: s.Proto, Src: s.Src, Frontend: s.Frontend,
-			Backend: "<NONE>", Server: "<none>", Age: s.Age, Calls: 1}
+			Backend: "<NONE>", Server: "<none>", Age: s.Age, Calls: 1, Detail: SessionDetail(s.Detail)}
 		if s.Server != "" {
 			si.Backend, si.Server = s.Backend, s.Server
 		}

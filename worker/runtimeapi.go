@@ -130,6 +130,8 @@ type SessionInfo struct {
 	Server   string // "<none>" before one is chosen
 	Age      time.Duration
 	Calls    uint64
+	// Detail is what `show sess <id>` adds (runtimesessdetail.go).
+	Detail SessionDetail
 }
 
 // CapturedError is one rejected request or response kept for `show
@@ -174,6 +176,8 @@ func RegisterRuntimeAPI(reg *cli.Registry, d RuntimeData) error {
 		a.sessionCommands,
 		a.mapVersionCommands,
 		a.sslCommands,
+		a.aclCommands,
+		a.serverConnCommands,
 	}
 	var cmds []cli.Command
 	for _, g := range groups {
@@ -524,11 +528,10 @@ func parseSessionID(v string) (uint64, bool) {
 func (a *runtimeAPI) showSess(s *cli.Session, args []string, _ string, w *cli.Writer) error {
 	want, one := uint64(0), false
 	if v := arg(args, 2); v != "" && v != "all" {
-		id, ok := parseSessionID(v)
-		if !ok {
-			return errors.New("Session not found.")
+		// HAProxy reads the id with strtoul: no number (or 0) is all.
+		if id, ok := parseSessionID(v); ok && id != 0 {
+			want, one = id, true
 		}
-		want, one = id, true
 	}
 	found := false
 	for _, ss := range a.d.Sessions() {
@@ -536,6 +539,10 @@ func (a *runtimeAPI) showSess(s *cli.Session, args []string, _ string, w *cli.Wr
 			continue
 		}
 		found = true
+		if one {
+			writeSessionDetail(w, &ss) // runtimesessdetail.go
+			continue
+		}
 		w.Printf("%#x: proto=%s src=%s fe=%s be=%s srv=%s ts=00 epoch=0 age=%s calls=%d\n",
 			ss.ID, ss.Proto, ss.Src, ss.Frontend, ss.Backend, ss.Server, humanTime(ss.Age), ss.Calls)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/goha/goha/cli"
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/internal/listen"
 	"github.com/goha/goha/proxy"
 )
 
@@ -283,7 +284,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 	lns := map[string]net.Listener{}
 	for i, k := range h.Listeners {
 		f := os.NewFile(uintptr(FDFirstListener+i), k)
-		ln, err := net.FileListener(f)
+		ln, err := listen.FileListener(f)
 		f.Close()
 		if err != nil {
 			log.Error().Msgf("worker: inherited socket %s: %v", k, err)

@@ -404,7 +404,7 @@ func (s *standalone) openListeners(cfg *config.Config) error {
 			file = f
 			nBound++
 		}
-		ln, err := net.FileListener(file)
+		ln, err := listen.FileListener(file)
 		file.Close()
 		if err != nil {
 			return fmt.Errorf("cannot use the socket of %s: %w", key, err)

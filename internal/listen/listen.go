@@ -59,6 +59,8 @@ func Bind(b config.Bind, o Options) (*os.File, error) {
 		return bindAbstract(b)
 	case config.NetFD:
 		return inherit(b)
+	case config.NetSockpair:
+		return inheritSockpair(b) // sockpair.go
 	}
 	lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
 		var serr error

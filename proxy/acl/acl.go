@@ -97,7 +97,13 @@ func (t *term) match(s Sample) bool {
 
 // Compile compiles a condition. A nil condition compiles to nil, which Eval
 // treats as true. Errors name the ACL, its place and the faulty input.
-func Compile(c *config.Cond) (*Cond, error) {
+// Its patterns are private: use CompileWith for ones the runtime API
+// changes.
+func Compile(c *config.Cond) (*Cond, error) { return CompileWith(c, nil) }
+
+// CompileWith compiles a condition whose ACLs read their patterns from
+// the live references of refs (private ones when refs is nil).
+func CompileWith(c *config.Cond, refs *Refs) (*Cond, error) {
 	if c == nil {
 		return nil, nil
 	}
@@ -127,7 +133,7 @@ func Compile(c *config.Cond) (*Cond, error) {
 				m, ok := cache[a]
 				if !ok {
 					var err error
-					m, err = compileACL(a)
+					m, err = compileACL(a, refs)
 					if err != nil {
 						return nil, err
 					}
@@ -184,7 +190,7 @@ type ACL struct{ m *matcher }
 
 // CompileACL compiles a single ACL definition.
 func CompileACL(a *config.ACL) (*ACL, error) {
-	m, err := compileACL(a)
+	m, err := compileACL(a, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func evalSrc(m *matcher, s Sample) bool {
 	if !a.IsValid() {
 		return false
 	}
-	return m.match == mFound || m.ips.contains(a)
+	return m.match == mFound || m.ipIn(a)
 }
 
 // evalSrcPort matches the client port, when the sample knows it.
@@ -201,7 +201,7 @@ func evalDst(m *matcher, s Sample) bool {
 	if !a.IsValid() {
 		return false
 	}
-	return m.match == mFound || m.ips.contains(a)
+	return m.match == mFound || m.ipIn(a)
 }
 
 // evalNbsrv matches the usable servers of backend m.arg (0 when the
@@ -239,9 +239,11 @@ func evalAuthGroup(m *matcher, s Sample) bool {
 	if m.match == mFound {
 		return true
 	}
-	for _, g := range m.groups {
-		if as.InGroup(m.arg, user, g) {
-			return true
+	for _, sl := range m.sets {
+		for _, g := range sl.p.Load().groups {
+			if as.InGroup(m.arg, user, g) {
+				return true
+			}
 		}
 	}
 	return false
@@ -332,7 +334,17 @@ func (m *matcher) matchMethod(meth []byte) bool {
 		return len(meth) > 0
 	}
 	known := isKnownMethod(meth)
-	for _, p := range m.meths {
+	for _, sl := range m.sets {
+		if methIn(sl.p.Load(), meth, known, m.icase) {
+			return true
+		}
+	}
+	return false
+}
+
+// methIn matches a method against one pattern list.
+func methIn(ps *patterns, meth []byte, known, icase bool) bool {
+	for _, p := range ps.meths {
 		if p.known {
 			if known && string(meth) == string(p.name) {
 				return true
@@ -342,7 +354,7 @@ func (m *matcher) matchMethod(meth []byte) bool {
 		if known || len(meth) != len(p.name) {
 			continue
 		}
-		if m.icase && bytes.EqualFold(meth, p.name) || !m.icase && bytes.Equal(meth, p.name) {
+		if icase && bytes.EqualFold(meth, p.name) || !icase && bytes.Equal(meth, p.name) {
 			return true
 		}
 	}

@@ -70,9 +70,6 @@ func buildExpr(a *config.ACL, name string) (*matcher, error) {
 		}
 		m.match = mk
 	}
-	if err := m.addPatterns(a.Patterns); err != nil {
-		return nil, err
-	}
 	return m, nil
 }
 
@@ -101,7 +98,7 @@ func evalExpr(m *matcher, s Sample) bool {
 			}
 			a = p.Unmap()
 		}
-		return a.IsValid() && m.ips.contains(a)
+		return a.IsValid() && m.ipIn(a)
 	}
 	switch v.Kind {
 	case ExprStr:

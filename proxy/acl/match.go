@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,15 +26,12 @@ type matcher struct {
 	occ   int    // header occurrence (0 = all)
 	delim byte   // urlp delimiter (0 = none besides '&' ';')
 
-	strs   [][]byte            // string patterns (lowercase with -i)
-	strSet map[string]struct{} // exact strings, when many
-	regs   []*regexp.Regexp
-	ints   []intRange
-	ips    ipSet
-	meths  []methPat
-	groups []string // http_auth_group
-	stick  *stick.Fetch
-	expr   Expr // a sample expression criterion (expr.go)
+	// sets are the pattern lists the ACL matches against: one per `-f`
+	// file and one for the patterns written on the line, each the live
+	// content of a pattern reference (ref.go) the runtime API changes.
+	sets  []*patSlot
+	stick *stick.Fetch
+	expr  Expr // a sample expression criterion (expr.go)
 
 	visits sync.Pool // *visit, for header iteration without allocation
 }
@@ -53,8 +51,9 @@ type methPat struct {
 // manyStrings is the pattern count above which exact strings go in a map.
 const manyStrings = 8
 
-// compileACL builds a matcher from an ACL definition.
-func compileACL(a *config.ACL) (*matcher, error) {
+// compileACL builds a matcher from an ACL definition, its patterns read
+// from the pattern references of refs (private ones when refs is nil).
+func compileACL(a *config.ACL, refs *Refs) (*matcher, error) {
 	src := a
 	if p, ok := predefined[a.Name]; ok && (a.Fetch == "" || a.Fetch == a.Name) {
 		src = &p
@@ -62,6 +61,12 @@ func compileACL(a *config.ACL) (*matcher, error) {
 		src = &p
 	}
 	m, err := build(src, a.Name)
+	if err == nil {
+		if src != a {
+			refs = nil // a predefined ACL's patterns are not the user's
+		}
+		err = m.attach(src, refs)
+	}
 	if err != nil {
 		where := ""
 		if a.File != "" {
@@ -115,8 +120,8 @@ func build(a *config.ACL, name string) (*matcher, error) {
 		}
 		m.match = mk
 	}
-	if err := m.addPatterns(a.Patterns); err != nil {
-		return nil, err
+	if m.def.typ == tMeth && m.match == mStr {
+		m.match = mMeth
 	}
 	return m, nil
 }
@@ -182,72 +187,65 @@ func matchName(mk matchKind) string {
 	return "?"
 }
 
-// addPatterns parses the patterns according to the match method.
-func (m *matcher) addPatterns(pats []string) error {
-	if m.def.typ == tMeth && m.match == mStr {
-		m.match = mMeth
-	}
+// compilePatterns parses patterns according to the match method.
+func (m *matcher) compilePatterns(pats []string) (*patterns, error) {
+	p := &patterns{}
 	op := ""
-	for _, p := range pats {
+	for _, pat := range pats {
 		switch m.match {
 		case mFound, mBool:
 			// Patterns are ignored.
 		case mInt, mLen:
-			if isOp(p) {
-				op = p
+			if isOp(pat) {
+				op = pat
 				continue
 			}
-			r, err := parseIntPattern(p, op)
+			r, err := parseIntPattern(pat, op)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			m.ints = append(m.ints, r)
+			p.ints = append(p.ints, r)
 		case mIP:
-			if err := m.ips.add(p); err != nil {
-				return err
+			if err := p.ips.add(pat); err != nil {
+				return nil, err
 			}
 		case mBin:
-			b, err := hex.DecodeString(p)
+			b, err := hex.DecodeString(pat)
 			if err != nil {
-				return fmt.Errorf("invalid hexadecimal pattern %q", p)
+				return nil, fmt.Errorf("invalid hexadecimal pattern %q", pat)
 			}
-			m.strs = append(m.strs, b)
+			p.strs = append(p.strs, b)
 		case mReg:
-			expr := p
+			expr := pat
 			if m.icase {
-				expr = "(?i)" + p
+				expr = "(?i)" + pat
 			}
 			re, err := regexp.Compile(expr)
 			if err != nil {
-				return fmt.Errorf("invalid regex %q: %w", p, err)
+				return nil, fmt.Errorf("invalid regex %q: %w", pat, err)
 			}
-			m.regs = append(m.regs, re)
+			p.regs = append(p.regs, re)
 		case mMeth:
-			known := false
-			for _, k := range knownMethods {
-				if p == k {
-					known = true
-				}
-			}
-			m.meths = append(m.meths, methPat{known: known, name: []byte(p)})
+			known := slices.Contains(knownMethods, pat)
+			p.meths = append(p.meths, methPat{known: known, name: []byte(pat)})
 		default: // string methods
-			b := []byte(p)
+			b := []byte(pat)
 			if m.icase {
 				b = lower(b)
 			}
-			m.strs = append(m.strs, b)
+			p.strs = append(p.strs, b)
 		}
 	}
 	if m.def.kind == fAuthGroup {
-		m.groups = pats
+		p.groups = pats
 	}
-	if m.match == mStr && len(m.strs) > manyStrings {
-		m.strSet = make(map[string]struct{}, len(m.strs))
-		for _, s := range m.strs {
-			m.strSet[string(s)] = struct{}{}
+	if m.match != mBin && len(p.strs) > manyStrings {
+		p.strSet = make(map[string]struct{}, len(p.strs))
+		for _, s := range p.strs {
+			p.strSet[string(s)] = struct{}{}
 		}
 	}
-	return nil
+	return p, nil
 }
 
 // knownMethods are the methods HAProxy knows by number; others are
@@ -366,24 +364,36 @@ func (m *matcher) matchStr(b []byte) bool {
 		return m.matchInt(atoi(b))
 	case mLen:
 		return m.matchInt(int64(len(b)))
+	}
+	for _, sl := range m.sets {
+		if m.strIn(sl.p.Load(), b) {
+			return true
+		}
+	}
+	return false
+}
+
+// strIn matches a string sample against one pattern list.
+func (m *matcher) strIn(p *patterns, b []byte) bool {
+	switch m.match {
 	case mReg:
-		for _, re := range m.regs {
+		for _, re := range p.regs {
 			if re.Match(b) {
 				return true
 			}
 		}
 		return false
 	case mBin:
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if bytes.Equal(b, p) {
 				return true
 			}
 		}
 		return false
 	case mStr:
-		if m.strSet != nil {
+		if p.strSet != nil {
 			if !m.icase {
-				_, ok := m.strSet[string(b)]
+				_, ok := p.strSet[string(b)]
 				return ok
 			}
 			var buf [256]byte
@@ -391,25 +401,25 @@ func (m *matcher) matchStr(b []byte) bool {
 				for i, c := range b {
 					buf[i] = toLower(c)
 				}
-				_, ok := m.strSet[string(buf[:len(b)])]
+				_, ok := p.strSet[string(buf[:len(b)])]
 				return ok
 			}
 		}
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if m.icase && equalFold(b, p) || !m.icase && bytes.Equal(b, p) {
 				return true
 			}
 		}
 		return false
 	case mBeg:
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if len(b) >= len(p) && (m.icase && equalFold(b[:len(p)], p) || !m.icase && bytes.Equal(b[:len(p)], p)) {
 				return true
 			}
 		}
 		return false
 	case mEnd:
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if len(b) >= len(p) {
 				t := b[len(b)-len(p):]
 				if m.icase && equalFold(t, p) || !m.icase && bytes.Equal(t, p) {
@@ -419,21 +429,21 @@ func (m *matcher) matchStr(b []byte) bool {
 		}
 		return false
 	case mSub:
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if m.icase && indexFold(b, p) >= 0 || !m.icase && bytes.Contains(b, p) {
 				return true
 			}
 		}
 		return false
 	case mDir:
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if matchWord(b, p, m.icase, isDirDelim) {
 				return true
 			}
 		}
 		return false
 	case mDom:
-		for _, p := range m.strs {
+		for _, p := range p.strs {
 			if matchWord(b, p, m.icase, isDomDelim) {
 				return true
 			}
@@ -488,9 +498,11 @@ func (m *matcher) matchInt(n int64) bool {
 	case mBool:
 		return n != 0
 	}
-	for _, r := range m.ints {
-		if r.min <= n && n <= r.max {
-			return true
+	for _, sl := range m.sets {
+		for _, r := range sl.p.Load().ints {
+			if r.min <= n && n <= r.max {
+				return true
+			}
 		}
 	}
 	return false

@@ -45,6 +45,9 @@ type Config struct {
 	// HTTP is the `option httpchk` request and expectation; nil means a
 	// plain TCP connect check.
 	HTTP *HTTPCheck
+	// External is an external check's program (external.go); nil for
+	// a network check.
+	External *External
 	// LogHealthChecks is `option log-health-checks`: every check whose
 	// status or health changes is reported (EventHealth), and state
 	// changes then carry no reason.
@@ -149,7 +152,8 @@ func FromConfig(px *config.Proxy, s *config.Server) (Config, error) {
 		}
 		c.Network, c.Addr = "tcp", net.JoinHostPort(host, strconv.Itoa(port))
 	}
-	if px.Options.HTTPChk {
+	externalFromConfig(&c, px, s)
+	if px.Options.HTTPChk && c.External == nil {
 		h := px.HealthChk
 		c.HTTP = &HTTPCheck{Method: h.Method, URI: h.URI, Version: h.Version, Headers: h.Headers, Body: h.Body,
 			Expect: Expect{Kind: h.ExpectKind, Value: h.ExpectValue, Neg: h.ExpectNeg}}

@@ -27,7 +27,12 @@ type Result struct {
 // probe runs one check against cfg's address.
 func probe(ctx context.Context, cfg *Config, dial dialFunc) Result {
 	start := time.Now()
-	r := probeOnce(ctx, cfg, dial, start)
+	var r Result
+	if cfg.External != nil {
+		r = probeExternal(ctx, cfg) // external.go
+	} else {
+		r = probeOnce(ctx, cfg, dial, start)
+	}
 	r.Duration = time.Since(start)
 	return r
 }

@@ -60,6 +60,9 @@ var statuses = [...]statusInfo{
 }
 
 func (s Status) info() statusInfo {
+	if i := int(s - StatusProcErr); s >= StatusProcErr && i < len(statusExternal) {
+		return statusExternal[i]
+	}
 	if s < 0 || int(s) >= len(statuses) {
 		return statuses[StatusUnknown]
 	}
@@ -89,6 +92,11 @@ func ParseStatus(name string) (Status, error) {
 	for i, st := range statuses {
 		if st.name == name {
 			return Status(i), nil
+		}
+	}
+	for i, st := range statusExternal {
+		if st.name == name {
+			return StatusProcErr + Status(i), nil
 		}
 	}
 	return StatusUnknown, fmt.Errorf("unknown check status %q", name)

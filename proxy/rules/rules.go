@@ -112,7 +112,7 @@ var httpActions = map[string]struct {
 func compileHTTP(r *config.Rule, dir string, errs map[int][]byte, o *sample.Options) (*HTTPRule, error) {
 	request := dir == "http-request"
 	where := fmt.Sprintf("%s %s [%s:%d]", dir, r.Action, r.File, r.Line)
-	cond, err := acl.Compile(r.Cond)
+	cond, err := acl.CompileWith(r.Cond, o.ACLRefs())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}

@@ -90,7 +90,7 @@ func CompileSet(p *config.Proxy, errs map[int][]byte, o *sample.Options) (*Set, 
 func CompileSwitching(p *config.Proxy, o *sample.Options) ([]Switch, error) {
 	var out []Switch
 	for _, u := range p.UseBackends {
-		c, err := acl.Compile(u.Cond)
+		c, err := acl.CompileWith(u.Cond, o.ACLRefs())
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: use_backend %q: %w", p.Name, u.Backend, err)
 		}
@@ -124,7 +124,7 @@ func CompileContentRules(p *config.Proxy) ([]*TCPRule, error) {
 func compileTCPRules(p *config.Proxy, set []*config.Rule, where string, o *sample.Options) ([]*TCPRule, error) {
 	var out []*TCPRule
 	for _, r := range set {
-		c, err := acl.Compile(r.Cond)
+		c, err := acl.CompileWith(r.Cond, o.ACLRefs())
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: tcp-request %s %s: %w", p.Name, where, r.Action, err)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/goha/goha/proxy/acl"
 )
 
 // Format is a compiled HAProxy log-format string as used in rule values
@@ -40,8 +42,19 @@ type Options struct {
 	// Refs are the live map references the compiled tables read
 	// (shared by every Options of a runtime; created when nil).
 	Refs *MapRefs
+	// ACLs are the live pattern references the ACLs compiled along
+	// read (shared by every Options of a runtime; nil: private ones).
+	ACLs *acl.Refs
 	// cache shares a map file's compiled table between expressions.
 	cache map[string]*mapTable
+}
+
+// ACLRefs returns o.ACLs, nil for a nil o.
+func (o *Options) ACLRefs() *acl.Refs {
+	if o == nil {
+		return nil
+	}
+	return o.ACLs
 }
 
 // LiteralFormat returns a Format that is the text b, with no

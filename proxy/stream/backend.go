@@ -52,6 +52,8 @@ type Backend struct {
 	dynamic dynServers // servers added and deleted at run time
 	// tlsSNI: a server's `sni` expression reads the stream (srvtls.go).
 	tlsSNI bool
+	// dispatch is `dispatch`'s target (dispatch.go), nil without one.
+	dispatch *Server
 
 	rt      *Process
 	bal     lb.Balancer

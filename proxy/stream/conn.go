@@ -167,6 +167,9 @@ func (b *Backend) dialServer(ctx context.Context, s *Server, inline bool) (net.C
 	if a.network != "tcp" {
 		return b.dial(ctx, s)
 	}
+	if src := b.sourceOf(s); src != nil {
+		return b.dialFrom(ctx, s, src) // source.go
+	}
 	if inline {
 		return relay.Dial(ctx, a.ap, b.Cfg.Timeouts.Connect, b.Cfg.Options.Srvtcpka || b.Cfg.Options.Tcpka)
 	}

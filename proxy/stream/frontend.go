@@ -87,7 +87,7 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 	} else if p.IsBackend() {
 		f.defaultBE = rt.beByName[p.Name]
 	}
-	f.copts = &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps}
+	f.copts = &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps, ACLs: rt.acls}
 	sw, err := rules.CompileSwitching(p, f.copts)
 	if err != nil {
 		return nil, err
@@ -131,7 +131,7 @@ func newFrontend(rt *Process, p *config.Proxy) (*Frontend, error) {
 		}
 		if p.MonitorURI != "" {
 			f.monitorURI = []byte(p.MonitorURI)
-			if f.monFail, err = compileMonitorFail(p); err != nil {
+			if f.monFail, err = compileMonitorFail(p, rt.acls); err != nil {
 				return nil, err
 			}
 		}

@@ -69,6 +69,10 @@ func newWork(size, maxHdr int) any {
 
 // httpSession is one client connection in mode http.
 type httpSession struct {
+	// served is the server of the request in progress, for show sess
+	// and `shutdown sessions server` (nil between requests).
+	served atomic.Pointer[Server]
+
 	f        *Frontend
 	rt       *Process
 	c        net.Conn

@@ -70,7 +70,7 @@ func (s *httpSession) reuseFor(be *Backend) func(*Server) *srvConn {
 
 // redial opens a fresh connection to srv after a reused one failed.
 func (s *httpSession) redial(be *Backend, srv *Server) *srvConn {
-	c, err := be.dialFresh(s.rt.ctx, srv, s.lbRequest())
+	c, err := be.dialFresh(be.withClientIP(s.rt.ctx, s.smp.Client.Addr(), srv), srv, s.lbRequest())
 	if err != nil {
 		srv.Econ.Add(1)
 		be.Econ.Add(1)

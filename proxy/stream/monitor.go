@@ -8,10 +8,10 @@ import (
 )
 
 // compileMonitorFail compiles a frontend's `monitor fail` conditions.
-func compileMonitorFail(p *config.Proxy) ([]*acl.Cond, error) {
+func compileMonitorFail(p *config.Proxy, refs *acl.Refs) ([]*acl.Cond, error) {
 	var out []*acl.Cond
 	for _, c := range p.MonitorFail {
-		cond, err := acl.Compile(c)
+		cond, err := acl.CompileWith(c, refs)
 		if err != nil {
 			return nil, fmt.Errorf("frontend %q: monitor fail: %w", p.Name, err)
 		}

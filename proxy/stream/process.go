@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goha/goha/config"
+	"github.com/goha/goha/proxy/acl"
 	"github.com/goha/goha/proxy/filter/cache"
 	"github.com/goha/goha/proxy/tlog"
 	"github.com/rs/zerolog"
@@ -68,6 +69,10 @@ type Process struct {
 	maps *sample.MapRefs
 	// users indexes the userlists http_auth reads (userlists.go).
 	users userIndex
+	// acls are the ACL pattern references (`-f` files and ACL lines'
+	// patterns), shared by every compiled condition; the runtime API
+	// changes them.
+	acls *acl.Refs
 	// lot holds idle keep-alive connections without a goroutine (nil
 	// where the platform has none).
 	lot *relay.Lot
@@ -139,6 +144,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 	rt.works.New = func() any { return newWork(rt.bufsize, cfg.Global.TuneMaxHdr) }
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.maps = sample.NewMapRefs()
+	rt.acls = acl.NewRefs()
 	rt.pvars = sample.NewProcVars()
 	if err := rt.setGlobalVars(); err != nil {
 		return nil, err
@@ -158,6 +164,7 @@ func New(cfg *config.Config, opt Options) (*Process, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.initDispatch()
 		if err := b.initStick(rt); err != nil {
 			return nil, err
 		}
@@ -430,6 +437,9 @@ func (rt *Process) putWork(w *work) {
 // Maps returns the process' live map references (`show map`, `add
 // map` ...).
 func (rt *Process) Maps() *sample.MapRefs { return rt.maps }
+
+// ACLs returns the live ACL pattern references.
+func (rt *Process) ACLs() *acl.Refs { return rt.acls }
 
 // Config returns the configuration the process was built from.
 func (rt *Process) Config() *config.Config { return rt.cfg }

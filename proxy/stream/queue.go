@@ -102,6 +102,11 @@ func (b *Backend) acquire(ctx context.Context, src netip.Addr, req lb.Request, a
 func (b *Backend) pickFree(w *waiter) (*Server, error) {
 	l := b.bal.Pick(w.src, w.req, w.avoid)
 	s := b.serverOf(l)
+	if s == nil && b.dispatch != nil {
+		s = b.dispatch
+		b.takeSlot(s)
+		return s, nil
+	}
 	switch {
 	case s == nil && !b.anyUsable():
 		return nil, errNoServer
@@ -303,6 +308,9 @@ func (b *Backend) takeSlot(s *Server) {
 // can use it, if any.
 func (b *Backend) release(s *Server) {
 	s.Scur.Add(-1)
+	if s == b.dispatch {
+		return // not the balancer's
+	}
 	b.bal.Release(&s.lbs)
 	b.kickQueue()
 }

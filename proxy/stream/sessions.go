@@ -18,6 +18,8 @@ type SessionView struct {
 	Backend, Server string
 	// Age is how long ago the connection was accepted (0 if unknown).
 	Age time.Duration
+	// Detail is what `show sess <id>` adds (sessdetail.go).
+	Detail SessionDetail
 }
 
 func sessionID(s sessionCloser) uint64 {
@@ -62,7 +64,11 @@ func (rt *Process) Sessions() []SessionView {
 		case *httpSession:
 			v.Proto, v.Src = protoOf(t.c.RemoteAddr())
 			v.Frontend = t.f.Name
+			if srv := t.served.Load(); srv != nil {
+				v.Backend, v.Server = srv.Backend.Name, srv.Name
+			}
 			v.Age = now.Sub(t.accepted)
+			v.detail(t.f, t.served.Load(), t.accepted, t.c.LocalAddr())
 		case *tcpSession:
 			v.Proto, v.Src = protoOf(t.peer)
 			v.Frontend = t.f.Name
@@ -70,6 +76,7 @@ func (rt *Process) Sessions() []SessionView {
 				v.Backend, v.Server = srv.Backend.Name, srv.Name
 			}
 			v.Age = now.Sub(t.accepted)
+			v.detail(t.f, t.served.Load(), t.accepted, nil)
 		case *h2Session:
 			v.Proto, v.Src = protoOf(t.c.RemoteAddr())
 			v.Frontend = t.f.Name

@@ -9,6 +9,9 @@ func (rt *Process) ShutdownServerSessions(srv *Server) int {
 		if t, ok := s.(*tcpSession); ok && t.served.Load() == srv {
 			kill = append(kill, s)
 		}
+		if h, ok := s.(*httpSession); ok && h.served.Load() == srv {
+			kill = append(kill, s)
+		}
 	}
 	rt.smu.Unlock()
 	for _, s := range kill {

@@ -459,7 +459,7 @@ func (b *Backend) initStick(rt *Process) error {
 	if len(p.Sticks) == 0 {
 		return nil
 	}
-	o := &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps}
+	o := &sample.Options{Maps: rt.cfg.MapFiles, Refs: rt.maps, ACLs: rt.acls}
 	bs := &beStick{}
 	for _, c := range p.Sticks {
 		t := rt.stk.table(p, c.Table)
@@ -470,7 +470,7 @@ func (b *Backend) initStick(rt *Process) error {
 		if err != nil {
 			return fmt.Errorf("backend %q [%s:%d]: stick %s: %w", p.Name, c.File, c.Line, c.Kind, err)
 		}
-		cond, err := acl.Compile(c.Cond)
+		cond, err := acl.CompileWith(c.Cond, rt.acls)
 		if err != nil {
 			return fmt.Errorf("backend %q [%s:%d]: stick %s: %w", p.Name, c.File, c.Line, c.Kind, err)
 		}

@@ -127,6 +127,7 @@ func (s *httpSession) handle() bool {
 	t.cacheEnd()
 	if t.srv != nil {
 		t.be.release(t.srv)
+		s.served.Store(nil)
 	}
 	if t.counted {
 		t.be.sessEnd()
@@ -286,6 +287,7 @@ func (s *httpSession) phaseConnect(t *txn) verdict {
 		return verdictOf(s.serverFailed(t.e, t.rs, be, t.cr.srv, nil, t.cr, 503, t.cr.term))
 	}
 	t.srv = t.cr.srv
+	s.served.Store(t.srv)
 	t.sc = t.cr.sc
 	if t.sc == nil {
 		t.sc = &srvConn{c: t.cr.conn, srv: t.srv, reused: reusedStream(t.cr.conn)}

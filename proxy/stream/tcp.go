@@ -365,7 +365,7 @@ func (be *Backend) connectTo(ctx context.Context, r *connectResult, s *Server, s
 				return
 			}
 		}
-		t0, c, err := be.attempt(ctx, s, req, &first)
+		t0, c, err := be.attempt(be.withClientIP(ctx, src, s), s, req, &first)
 		if err == nil {
 			r.tc = time.Since(t0)
 			s.Ctime.Add(r.tc)
@@ -471,7 +471,7 @@ func (be *Backend) connectNow(src netipAddr) (s *Server, first dialAttempt, ok b
 		return nil, first, false
 	}
 	a := s.addr.Load()
-	if a.network != "tcp" || s.tls != nil {
+	if a.network != "tcp" || s.tls != nil || be.sourceOf(s) != nil {
 		return s, first, true // dialed by connectTo (on a goroutine)
 	}
 	first.t0 = time.Now()
