@@ -47,8 +47,8 @@ func (m *Master) initTickets(st *masterState) {
 }
 
 // rotateTickets rotates the keys once they are due, and hands the new
-// ones to every worker (those of a pending generation read them once
-// they serve). Called by the loop.
+// ones to every worker but those stopping (a pending generation's read
+// them once they serve). Called by the loop.
 func (m *Master) rotateTickets(now time.Time) {
 	t := &m.tickets
 	if t.keys == nil || now.Sub(t.rotated) < t.every {
@@ -62,6 +62,9 @@ func (m *Master) rotateTickets(now time.Time) {
 	t.keys, t.rotated = k, now
 	m.log.Debug().Msg("TLS session-ticket keys rotated")
 	for _, p := range m.procs {
+		if p.stopping {
+			continue // its listeners are closed: no handshake to come
+		}
 		go func(pid int, ipc *os.File) {
 			ctx, cancel := context.WithTimeout(context.Background(), ticketPushTimeout)
 			defer cancel()
