@@ -62,6 +62,10 @@ type masterState struct {
 	// Signals were caught by the previous image and not yet acted on.
 	Signals   []int `json:"signals,omitempty"`
 	FirstDone bool  `json:"first_done"`
+	// TicketKeys are the TLS session-ticket keys (checked when decoded),
+	// last rotated at TicketsRotated (unix nanoseconds).
+	TicketKeys     *worker.TicketKeys `json:"ticket_keys,omitempty"`
+	TicketsRotated int64              `json:"tickets_rotated,omitempty"`
 }
 
 type sockRec struct {
@@ -88,7 +92,8 @@ func (m *Master) reexec(replies []net.Conn, serverState string) error {
 		Version: stateVersion, CurGen: m.curGen, NextGen: m.nextGen,
 		Reloads: m.reloads, Failed: m.failed, Start: m.start.UnixNano(),
 		ServerState: serverState, FirstDone: m.firstDone, Sources: m.sources,
-		Programs: m.programRecs(),
+		Programs:   m.programRecs(),
+		TicketKeys: m.tickets.keys, TicketsRotated: m.tickets.rotated.UnixNano(),
 	}
 	m.logMu.Lock()
 	st.StartupLogs = m.startupLogs.String()

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/goha/goha/worker"
 )
 
 // writeState puts a state document in a memfd and points the handoff
@@ -118,6 +120,7 @@ func TestDecodeStateRefuses(t *testing.T) {
 		{"PID twice", func(s *masterState) { s.Procs = append(s.Procs, procRec{Pid: 42, IPC: 10}) }, "bad or repeated PID"},
 		{"negative reloads", func(s *masterState) { s.Reloads = -1 }, "negative counter"},
 		{"signal 0", func(s *masterState) { s.Signals = []int{0} }, "signal 0"},
+		{"zero ticket keys", func(s *masterState) { s.TicketKeys = &worker.TicketKeys{} }, "key 0 is all zeros"},
 	} {
 		st := validState()
 		tc.edit(&st)
@@ -141,6 +144,7 @@ func FuzzDecodeState(f *testing.F) {
 	f.Add([]byte(`{"version":1,"sockets":[{"key":"k","fd":3},{"key":"j","fd":3}]}`))
 	f.Add([]byte(`{"version":1,"procs":[{"pid":1,"ipc":-1}],"signals":[99]}`))
 	f.Add([]byte(`{"version":1,"sources":[{"Name":"a.cfg","Data":"Z2xvYmFs"}],"replies":[5,5]}`))
+	f.Add([]byte(`{"version":1,"ticket_keys":"` + strings.Repeat("AAAA", 32) + `","tickets_rotated":-1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeState(data)
 		if err != nil {

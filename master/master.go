@@ -123,6 +123,8 @@ type Master struct {
 	startupLogs tailBuffer
 	cliLns      []net.Listener
 	firstDone   bool
+	// tickets are the TLS session-ticket keys shared with the workers.
+	tickets tickets
 }
 
 // pendingGen is a generation being started, with the configuration and
@@ -181,6 +183,7 @@ func Run(opt Options) int {
 		}
 		return 1
 	}
+	m.initTickets(st)
 	if st != nil {
 		m.resume(st)
 	} else {
@@ -358,6 +361,7 @@ func (m *Master) spawn(pg *pendingGen, relNum int, serverState string) (*proc, e
 		DefMaxconn:   m.opt.DefMaxconn,
 		LocalPeer:    m.opt.LocalPeer,
 		MasterWorker: true,
+		TicketKeys:   m.tickets.keys,
 	}
 	hf, err := worker.WriteHandoff(h)
 	if err != nil {
@@ -485,6 +489,7 @@ func (m *Master) loop() int {
 			if m.settling != nil && time.Now().After(m.settling.deadline) {
 				m.settled(0)
 			}
+			m.rotateTickets(time.Now())
 		}
 	}
 }

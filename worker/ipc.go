@@ -59,6 +59,9 @@ type Handoff struct {
 	LocalPeer  string `json:"local_peer,omitempty"`
 	// MasterWorker is true when started by a master (false in tests).
 	MasterWorker bool `json:"master_worker"`
+	// TicketKeys are the master's TLS session-ticket keys for the ssl
+	// binds without a `tls-ticket-keys` file (nil: crypto/tls's own).
+	TicketKeys *TicketKeys `json:"ticket_keys,omitempty"`
 }
 
 // IPC messages. Worker to master: MsgReady once serving, MsgStopping

@@ -59,6 +59,8 @@ func FuzzDecodeHandoff(f *testing.F) {
 	f.Add([]byte(`{"version":1,"listeners":["a","a"]}`))
 	f.Add([]byte(`{"version":1,"sources":[{"Name":"x","Data":"!!"}],"gen":-1}`))
 	f.Add([]byte(`{"version":1,"server_state":"\u0000\ufffd","local_peer":"\xff"}`))
+	f.Add([]byte(`{"version":1,"ticket_keys":"AAAA"}`))
+	f.Add([]byte(`{"version":1,"ticket_keys":"` + strings.Repeat("AQID", 32) + `"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := DecodeHandoff(data)
 		if err != nil {

@@ -80,6 +80,9 @@ type ServeOptions struct {
 	// PeersFromLocal says an old process of the same service is to
 	// teach this one its stick tables through the local peer (a reload).
 	PeersFromLocal bool
+	// TicketKeys, if set, receives the TLS session-ticket keys the
+	// master rotated (MsgTicketKeys).
+	TicketKeys func(*TicketKeys)
 	// SoftStop, if non-nil, triggers a soft stop when closed (standalone
 	// mode's -sf handling in the next process goes through signals; this
 	// is for in-process triggers such as a tableflip upgrade).
@@ -132,7 +135,7 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 
 	masterGone := make(chan struct{})
 	if o.IPC != nil {
-		go readIPC(ctx, o.IPC, reg, timeout, masterGone)
+		go readIPC(ctx, o.IPC, reg, timeout, o.TicketKeys, masterGone)
 	}
 	if o.Ready != nil {
 		o.Ready()
@@ -235,8 +238,9 @@ func serveCLI(ctx context.Context, ln net.Listener, reg *cli.Registry, o cli.Ses
 }
 
 // readIPC serves the master's messages: CLI sessions forwarded with their
-// socket attached. It closes gone when the master's end closes.
-func readIPC(ctx context.Context, ipc *os.File, reg *cli.Registry, timeout time.Duration, gone chan<- struct{}) {
+// socket attached, rotated TLS ticket keys (given to keys). It closes
+// gone when the master's end closes.
+func readIPC(ctx context.Context, ipc *os.File, reg *cli.Registry, timeout time.Duration, keys func(*TicketKeys), gone chan<- struct{}) {
 	defer close(gone)
 	for {
 		msg, f, err := RecvMsg(ipc)
@@ -247,6 +251,10 @@ func readIPC(ctx context.Context, ipc *os.File, reg *cli.Registry, timeout time.
 			return
 		}
 		words := strings.Fields(msg)
+		if len(words) == 1 && words[0] == MsgTicketKeys && f != nil {
+			takeTicketKeys(f, keys)
+			continue
+		}
 		if len(words) == 0 || words[0] != MsgCLI || f == nil {
 			if f != nil {
 				f.Close()
@@ -315,6 +323,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		log.Error().Msgf("worker: %v", TLSError(alerts))
 		return 1
 	}
+	ApplyTicketKeys(tlsb, h.TicketKeys)
 	rt, err := proxy.New(cfg, proxy.Options{Log: log, Pid: os.Getpid(), ProcessNum: h.RelNum, LogHub: hub, TLS: tlsb})
 	if err != nil {
 		log.Error().Msgf("worker: %v", err)
@@ -340,6 +349,7 @@ func RunChild(newLog func(quiet, debug bool) zerolog.Logger) int {
 		Ready: func() {
 			tellMaster(log, ipc, MsgReady)
 		},
+		TicketKeys: func(k *TicketKeys) { ApplyTicketKeys(tlsb, k) },
 	}, rt)
 }
 
