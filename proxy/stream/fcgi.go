@@ -2,7 +2,6 @@ package stream
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -131,7 +130,7 @@ func (s *httpSession) fcgiPrepare(t *txn) {
 	}
 	fb := t.be.fcgi
 	m := fcgi.Meta{Src: s.smp.Client, Dst: s.smp.Local()}
-	_, m.TLS = s.c.(*tls.Conn)
+	m.TLS = s.smp.TLS != nil // the client connection is TLS (an h2 stream: its connection)
 	var vals []byte
 	for i := range fb.params {
 		r := &fb.params[i]
