@@ -73,7 +73,7 @@ var fields431 = []headerField{{Name: ":status", Value: "431"}, {Name: "content-l
 func newConn(nc net.Conn, opts Options, client bool) *conn {
 	opts = opts.withDefaults()
 	c := &conn{nc: nc, opts: opts, client: client, streams: make(map[uint32]*StreamConn)}
-	c.br = &lazyReader{nc: nc, wait: readWaiterFor(nc)}
+	c.br = newLazyReader(nc)
 	bw := &lazyWriter{nc: nc}
 	c.fr = c.newFramer(bw, hpack.NewDecoder(opts.HeaderTableSize, nil))
 	c.w = newWriter(nc, c.fr, bw, opts.WriteTimeout)

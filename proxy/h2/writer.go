@@ -27,8 +27,9 @@ type writer struct {
 	fr      *http2.Framer // its write half; the read half is the reader's
 	henc    *hpack.Encoder
 	hbuf    bytes.Buffer
-	err     error // first write error: the connection is dead after it
-	owed    bool  // a writer wanted a flush and left it to the writers queued behind
+	wdl     time.Time // the write deadline set on c
+	err     error     // first write error: the connection is dead after it
+	owed    bool      // a writer wanted a flush and left it to the writers queued behind
 	dataHdr [9]byte
 }
 
@@ -52,9 +53,7 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err == nil {
-		if w.timeout > 0 {
-			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
-		}
+		w.armDeadline()
 		if err := f(w.fr); err != nil {
 			w.err = err
 		}
@@ -75,15 +74,29 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 	return w.err
 }
 
+// armDeadline bounds the writes about to be made by the timeout. The
+// deadline on c moves only when less than half the timeout is left, so
+// that a busy connection does not reset its poller timer at each frame:
+// a write may then be given between half the timeout and the timeout.
+// Callers hold mu.
+func (w *writer) armDeadline() {
+	if w.timeout <= 0 {
+		return
+	}
+	now := time.Now()
+	if w.wdl.Sub(now) < w.timeout/2 {
+		w.wdl = now.Add(w.timeout)
+		w.c.SetWriteDeadline(w.wdl)
+	}
+}
+
 // flush sends what doFlush left buffered; it costs nothing when the
 // buffer is empty.
 func (w *writer) flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err == nil && w.bw.buffered() > 0 {
-		if w.timeout > 0 {
-			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
-		}
+		w.armDeadline()
 		w.err = w.bw.flush()
 	}
 	return w.err
