@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goha/goha/proxy/relay"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
@@ -30,6 +31,9 @@ type conn struct {
 	bigRead bool           // the reader read a frame larger than ioBufSize
 	scheme  string         // client side: :scheme of requests
 	wg      sync.WaitGroup // stream handlers (server side)
+	end     func(error)    // server side: called once the connection is over
+	stopCtx func() bool    // server side: stops the soft stop's hook
+	parking relay.Parking  // server side, Options.Lot: parked in the lot
 
 	mu          sync.Mutex
 	streams     map[uint32]*StreamConn // open and half-closed streams
@@ -49,6 +53,8 @@ type conn struct {
 	resets      int
 	dead        error // the connection is gone
 	idleArmed   bool
+	idleUntil   time.Time // server: when an idle connection times out; zero for never
+	killed      bool      // server: Kill was called
 	rstQ        []rstItem
 	recentRST   [8]uint32 // streams this side reset last: frames in flight on them are dropped
 	recentIdx   int
@@ -233,14 +239,25 @@ func (c *conn) releaseLocked(s *StreamConn) {
 }
 
 // wakeReaderIfIdle arms the idle timeout, or ends a connection draining
-// after GOAWAY, by moving the reader's deadline (callers hold mu).
+// after GOAWAY, by moving the reader's deadline (callers hold mu). A
+// connection that may park is woken after relay.ParkAfter to park.
 func (c *conn) wakeReaderIfIdle() {
 	switch {
 	case c.goawayOut || c.goawayRecv && c.client:
 		c.nc.SetReadDeadline(time.Now())
-	case c.opts.IdleTimeout > 0 && !c.client:
+		c.unpark()
+	case !c.client && (c.opts.IdleTimeout > 0 || c.parkable()):
 		c.idleArmed = true
-		c.nc.SetReadDeadline(time.Now().Add(c.opts.IdleTimeout))
+		now := time.Now()
+		c.idleUntil = time.Time{}
+		if c.opts.IdleTimeout > 0 {
+			c.idleUntil = now.Add(c.opts.IdleTimeout)
+		}
+		d := c.idleUntil
+		if c.parkable() && (d.IsZero() || d.Sub(now) > relay.ParkAfter) {
+			d = now.Add(relay.ParkAfter)
+		}
+		c.nc.SetReadDeadline(d)
 	}
 }
 
@@ -386,20 +403,26 @@ func (c *conn) streamError(se http2.StreamError) {
 	c.unlock()
 }
 
-// onReadTimeout ends an idle or drained connection, or goes on reading
-// when the deadline was stale.
+// onReadTimeout ends an idle or drained connection, parks an idle one
+// that may (errParked), or goes on reading when the deadline was stale.
 func (c *conn) onReadTimeout() (bool, error) {
 	c.mu.Lock()
 	idle := c.active == 0
 	draining := c.goawayOut || c.goawayRecv && c.client
 	c.idleArmed = false
+	until := c.idleUntil
 	c.mu.Unlock()
 	if idle && draining {
 		return true, nil
 	}
-	if idle && c.opts.IdleTimeout > 0 && !c.client {
-		c.sendGoAway(http2.ErrCodeNo)
-		return true, nil
+	if idle && !c.client {
+		if !until.IsZero() && !time.Now().Before(until) {
+			c.sendGoAway(http2.ErrCodeNo)
+			return true, nil
+		}
+		if c.parkable() && c.br.buffered() == 0 {
+			return true, errParked
+		}
 	}
 	c.nc.SetReadDeadline(time.Time{})
 	return false, nil

@@ -1,6 +1,10 @@
 package h2
 
-import "time"
+import (
+	"time"
+
+	"github.com/goha/goha/proxy/relay"
+)
 
 // Options are the settings of one HTTP/2 connection, named after the
 // HAProxy tunables that set them.
@@ -40,6 +44,12 @@ type Options struct {
 	// MaxHeadBytes bounds an HTTP/1.1 head written into a stream's conn
 	// (tune.bufsize); default 16384.
 	MaxHeadBytes int
+	// Lot, when set, is the parking lot of idle server-side connections:
+	// one with no stream for relay.ParkAfter gives up its goroutine (and
+	// holds no buffer) until its client sends or its idle timeout passes,
+	// as an idle HTTP/1 connection does. Only connections with a socket
+	// of their own (h2c) park.
+	Lot *relay.Lot
 }
 
 const (

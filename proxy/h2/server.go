@@ -19,15 +19,63 @@ import (
 // with the last stream taken, then the streams in flight finish and c is
 // closed. ServeConn returns when c is closed and every handle has
 // returned: nil after an orderly end, else what ended the connection.
+// It never parks (opts.Lot is ignored): see Server for that.
 func ServeConn(ctx context.Context, c net.Conn, opts Options, handle func(vc net.Conn)) error {
+	opts.Lot = nil
+	var err error
+	NewServer(c, opts, handle).Serve(ctx, func(e error) { err = e })
+	return err
+}
+
+// Server is the server side of one HTTP/2 connection.
+type Server struct{ c *conn }
+
+// NewServer prepares to serve c as ServeConn does.
+func NewServer(c net.Conn, opts Options, handle func(vc net.Conn)) *Server {
 	sc := newConn(c, opts, false)
 	sc.handle = handle
-	stop := context.AfterFunc(ctx, func() { sc.sendGoAway(http2.ErrCodeNo) })
-	err := sc.serve()
-	stop()
-	sc.teardown(err)
-	sc.wg.Wait()
-	return err
+	return &Server{c: sc}
+}
+
+// Serve serves the connection as ServeConn does and calls end with what
+// ended it once it is closed and every handle has returned. With
+// opts.Lot set it may return before that: the connection, idle, was
+// parked, and end is called later on another goroutine.
+func (s *Server) Serve(ctx context.Context, end func(error)) {
+	c := s.c
+	c.end = end
+	c.stopCtx = context.AfterFunc(ctx, func() { c.sendGoAway(http2.ErrCodeNo) })
+	err := c.serve()
+	c.runServer(err)
+}
+
+// Kill closes the connection now: the streams in flight fail and end is
+// called (on the goroutine serving it, or on a new one if it is parked).
+func (s *Server) Kill() {
+	c := s.c
+	c.mu.Lock()
+	c.killed = true
+	c.mu.Unlock()
+	c.nc.Close()
+	c.unpark()
+}
+
+// runServer goes on after the read loop stopped with err: it parks an
+// idle connection, or ends it.
+func (c *conn) runServer(err error) {
+	for err == errParked {
+		if c.park() {
+			return // whoever resumes it owns it now
+		}
+		err = c.readLoop(c.startPending)
+	}
+	c.stopCtx()
+	c.teardown(err)
+	c.wg.Wait()
+	if c.opts.Lot != nil {
+		c.opts.Lot.Release(c)
+	}
+	c.end(err)
 }
 
 // serve runs the handshake then the read loop.
@@ -38,6 +86,11 @@ func (c *conn) serve() error {
 	if err := c.readPreface(); err != nil {
 		return err
 	}
+	c.mu.Lock()
+	if c.active == 0 {
+		c.wakeReaderIfIdle() // the idle timeout runs until the first stream
+	}
+	c.mu.Unlock()
 	return c.readLoop(c.startPending)
 }
 

@@ -25,6 +25,7 @@ import (
 type h2Session struct {
 	f        *Frontend
 	c        net.Conn
+	srv      *h2.Server
 	ctrs     *stick.Counters
 	accepted time.Time
 	stop     context.CancelFunc // soft stop: GOAWAY, streams in flight finish
@@ -34,8 +35,10 @@ type h2Session struct {
 // the HTTP/2 client preface, until it ends: a `proto h2` bind (h2c with
 // prior knowledge), and the entry the TLS path calls once ALPN chose
 // "h2" (c is then the *tls.Conn, whose handshake is done). It runs on
-// the connection's goroutine and undoes the accept's counting at the
-// end, as serveHTTP does.
+// the connection's goroutine, which the connection gives up when it is
+// parked idle in the lot (then serveH2 returns early and the end runs on
+// the goroutine that resumed it); the end undoes the accept's counting,
+// as serveHTTP does.
 func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
 	rt := f.rt
 	ctx, cancel := context.WithCancel(rt.ctx)
@@ -43,20 +46,28 @@ func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters)
 	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 		tc.SetKeepAlive(false)
 	}
+	opts := rt.h2Options(f.Cfg.Timeouts, true)
+	opts.Lot = rt.lot
+	hs.srv = h2.NewServer(c, opts, hs.serveStream)
 	rt.addSession(hs)
-	h2.ServeConn(ctx, c, rt.h2Options(f.Cfg.Timeouts, true), hs.serveStream)
-	cancel()
-	rt.removeSession(hs)
-	if ctrs != nil {
-		ctrs.Release()
+	hs.srv.Serve(ctx, func(error) { hs.end() })
+}
+
+// end is the end of the connection: it leaves the registry and undoes
+// the accept's counting.
+func (hs *h2Session) end() {
+	hs.stop()
+	hs.f.rt.removeSession(hs)
+	if hs.ctrs != nil {
+		hs.ctrs.Release()
 	}
-	c.Close()
-	f.endSession()
+	hs.c.Close()
+	hs.f.endSession()
 }
 
 // kill closes the connection now (hard stop, shutdown session): the
-// streams in flight fail.
-func (hs *h2Session) kill() { hs.c.Close() }
+// streams in flight fail; a parked connection is taken up to end.
+func (hs *h2Session) kill() { hs.srv.Kill() }
 
 // softStop sends GOAWAY: the streams in flight finish, new ones are
 // refused, and the connection closes when the last one ends.

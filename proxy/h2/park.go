@@ -1,0 +1,63 @@
+package h2
+
+import (
+	"errors"
+	"time"
+
+	"github.com/goha/goha/proxy/relay"
+)
+
+// Parking an idle server connection (Options.Lot): the reader, finding
+// no stream open, waits relay.ParkAfter in Go's poller; if nothing comes
+// it hands the connection to the lot and its goroutine ends, holding no
+// buffer. The lot starts a new goroutine (resume) when the client sends,
+// closes, or the idle deadline passes; a soft stop (GOAWAY written) or a
+// kill takes it up at once. The resumed reader does what the waiting one
+// would have: reads frames, or finds its deadline past and ends.
+
+// errParked is the read loop's way to say that the connection is idle
+// and may be parked.
+var errParked = errors.New("h2: idle connection to park")
+
+// parkable reports whether idle periods end in the lot.
+func (c *conn) parkable() bool { return c.opts.Lot != nil && c.br.raw != nil && !c.client }
+
+// park hands the idle connection to the lot; false means it could not
+// (a stream, a GOAWAY or a kill came meanwhile) and the caller reads on.
+// c.mu is held across the lot's registration so that sendGoAway and Kill
+// either come before (and are seen here) or find the connection parked.
+func (c *conn) park() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.active > 0 || c.goawayOut || c.killed || c.dead != nil || c.br.buffered() > 0 {
+		return false
+	}
+	deadline := c.idleUntil
+	c.nc.SetReadDeadline(deadline) // the resumed read finds it past, or clears it
+	c.idleArmed = true             // a new stream clears it
+	c.br.release()
+	if deadline.IsZero() {
+		deadline = time.Now().Add(24 * time.Hour) // no timeout: look again then
+	}
+	return c.opts.Lot.Park(c, deadline)
+}
+
+// Control runs f with the socket's descriptor (relay.Parkable).
+func (c *conn) Control(f func(fd uintptr)) error { return c.br.raw.rc.Control(f) }
+
+// Parking returns the connection's parking state (relay.Parkable).
+func (c *conn) Parking() *relay.Parking { return &c.parking }
+
+// Unpark resumes the connection on a new goroutine if it is parked
+// (relay.Parkable: the lot's wake-up).
+func (c *conn) Unpark() { c.unpark() }
+
+// unpark takes the connection up again if it is parked.
+func (c *conn) unpark() {
+	if c.parking.TakeUp() {
+		go c.resume()
+	}
+}
+
+// resume reads on after a parking.
+func (c *conn) resume() { c.runServer(c.readLoop(c.startPending)) }

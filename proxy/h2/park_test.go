@@ -1,0 +1,158 @@
+package h2
+
+import (
+	"context"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goha/goha/proxy/relay"
+	"golang.org/x/net/http2"
+)
+
+// parkServer serves h2c with Server.Serve and a parking lot; ends counts
+// the connections whose end ran, servers holds them for Kill.
+type parkServer struct {
+	addr    string
+	lot     *relay.Lot
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	servers []*Server
+	ends    int
+}
+
+func startParkServer(t *testing.T, opts Options) *parkServer {
+	t.Helper()
+	done := make(chan struct{})
+	lot, err := relay.NewLot(done)
+	if err != nil {
+		t.Skip("no parking lot here:", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ps := &parkServer{addr: ln.Addr().String(), lot: lot, cancel: cancel}
+	opts.Lot = lot
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			srv := NewServer(c, opts, okH1)
+			ps.mu.Lock()
+			ps.servers = append(ps.servers, srv)
+			ps.mu.Unlock()
+			go srv.Serve(ctx, func(error) {
+				ps.mu.Lock()
+				ps.ends++
+				ps.mu.Unlock()
+			})
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		cancel()
+		waitFor(t, "every connection's end", func() bool {
+			ps.mu.Lock()
+			defer ps.mu.Unlock()
+			return ps.ends == len(ps.servers)
+		})
+		close(done)
+	})
+	return ps
+}
+
+func (ps *parkServer) ended() int {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.ends
+}
+
+// getOK makes one request on rc's connection (stream id) and waits for
+// its answer.
+func getOK(t *testing.T, rc *rawClient, id uint32) {
+	t.Helper()
+	rc.headers(id, true, get()...)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		rc.nc.SetReadDeadline(deadline)
+		f, err := rc.fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("stream %d: %v", id, err)
+		}
+		if d, ok := f.(*http2.DataFrame); ok && d.StreamID == id && d.StreamEnded() {
+			return
+		}
+	}
+	t.Fatalf("stream %d: no answer", id)
+}
+
+// TestIdleConnParks: a connection idle for relay.ParkAfter gives up its
+// goroutine; its next request takes it up again and is answered.
+func TestIdleConnParks(t *testing.T) {
+	ps := startParkServer(t, Options{IdleTimeout: time.Minute})
+	const n = 20
+	base := runtime.NumGoroutine()
+	rcs := make([]*rawClient, n)
+	for i := range rcs {
+		rcs[i] = dialRaw(t, ps.addr)
+		getOK(t, rcs[i], 1)
+	}
+	waitFor(t, "every idle connection parked", func() bool { return ps.lot.Parked() == n })
+	waitFor(t, "no goroutine per idle connection", func() bool { return runtime.NumGoroutine() < base+n/2 })
+	for i, rc := range rcs {
+		getOK(t, rc, 3)
+		getOK(t, rc, 5)
+		if i == 0 && ps.lot.Parked() == n {
+			t.Fatal("a connection answering requests is still counted parked")
+		}
+	}
+	waitFor(t, "the connections parked again", func() bool { return ps.lot.Parked() == n })
+	if e := ps.ended(); e != 0 {
+		t.Fatalf("%d connections ended, want none", e)
+	}
+}
+
+// TestParkedConnTimesOut: the idle timeout of a parked connection sends
+// GOAWAY(NO_ERROR) and closes it.
+func TestParkedConnTimesOut(t *testing.T) {
+	ps := startParkServer(t, Options{IdleTimeout: 600 * time.Millisecond})
+	rc := dialRaw(t, ps.addr)
+	getOK(t, rc, 1)
+	waitFor(t, "the idle connection parked", func() bool { return ps.lot.Parked() == 1 })
+	out := rc.await(5 * time.Second)
+	if !out.goaway || out.code != http2.ErrCodeNo {
+		t.Fatalf("got goaway=%v code=%v closed=%v; want GOAWAY NO_ERROR", out.goaway, out.code, out.closed)
+	}
+	waitFor(t, "the connection's end", func() bool { return ps.ended() == 1 })
+}
+
+// TestParkedConnStops: a soft stop sends GOAWAY to a parked connection
+// and ends it; Kill ends another at once.
+func TestParkedConnStops(t *testing.T) {
+	ps := startParkServer(t, Options{})
+	a, b := dialRaw(t, ps.addr), dialRaw(t, ps.addr)
+	getOK(t, a, 1)
+	getOK(t, b, 1)
+	waitFor(t, "both idle connections parked", func() bool { return ps.lot.Parked() == 2 })
+	ps.mu.Lock()
+	first := ps.servers[0]
+	ps.mu.Unlock()
+	first.Kill()
+	waitFor(t, "the killed connection's end", func() bool { return ps.ended() == 1 })
+	ps.cancel()
+	var out outcome
+	for _, rc := range []*rawClient{a, b} {
+		if o := rc.await(5 * time.Second); o.goaway {
+			out = o
+		}
+	}
+	if !out.goaway || out.code != http2.ErrCodeNo {
+		t.Fatalf("soft stop: got goaway=%v code=%v; want GOAWAY NO_ERROR on the parked connection", out.goaway, out.code)
+	}
+	waitFor(t, "both connections' end", func() bool { return ps.ended() == 2 })
+}
