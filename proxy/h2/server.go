@@ -44,10 +44,19 @@ func NewServer(c net.Conn, opts Options, handle func(vc net.Conn)) *Server {
 func (s *Server) Serve(ctx context.Context, end func(error)) {
 	c := s.c
 	c.end = end
-	c.stopCtx = context.AfterFunc(ctx, func() { c.sendGoAway(http2.ErrCodeNo) })
+	c.stopCtx = func() bool { return false }
+	if ctx.Done() != nil {
+		c.stopCtx = context.AfterFunc(ctx, func() { c.sendGoAway(http2.ErrCodeNo) })
+	}
 	err := c.serve()
 	c.runServer(err)
 }
+
+// Shutdown drains the connection as a done ctx does: GOAWAY with the
+// last stream taken, the streams in flight finish, then it closes. A
+// caller with its own stop signal passes context.Background() to Serve
+// and calls Shutdown, which costs the connection no context.
+func (s *Server) Shutdown() { s.c.sendGoAway(http2.ErrCodeNo) }
 
 // Kill closes the connection now: the streams in flight fail and end is
 // called (on the goroutine serving it, or on a new one if it is parked).

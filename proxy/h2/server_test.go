@@ -283,3 +283,29 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 	}
 	return p.Conn.Read(b)
 }
+
+// TestResponseHeadsNotIndexed: the server keeps no HPACK dynamic table
+// for what it sends (each indexed field would stay in memory for the
+// connection's life): a second identical response head is encoded as
+// long as the first, bar the first one's table size update.
+func TestResponseHeadsNotIndexed(t *testing.T) {
+	ts := startServer(t, Options{}, okH1)
+	rc := dialRaw(t, ts.addr)
+	var sizes []int
+	for id := uint32(1); id <= 3; id += 2 {
+		rc.headers(id, true, get()...)
+		rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for len(sizes) < int(id+1)/2 {
+			f, err := rc.fr.ReadFrame()
+			if err != nil {
+				t.Fatalf("stream %d: %v", id, err)
+			}
+			if h, ok := f.(*http2.HeadersFrame); ok && h.StreamID == id {
+				sizes = append(sizes, len(h.HeaderBlockFragment()))
+			}
+		}
+	}
+	if sizes[1] < sizes[0]-1 {
+		t.Fatalf("response head blocks of %v bytes: the second refers to fields indexed by the first", sizes)
+	}
+}

@@ -38,6 +38,11 @@ type writer struct {
 func newWriter(c net.Conn, fr *http2.Framer, bw *lazyWriter, timeout time.Duration) *writer {
 	w := &writer{c: c, timeout: timeout, bw: bw, fr: fr}
 	w.henc = hpack.NewEncoder(&w.hbuf)
+	// No dynamic table for what this side sends, as HAProxy does: the
+	// table would keep a copy of every indexed field (about 800 bytes
+	// per connection, idle or not) for a few bytes saved per head. The
+	// first block tells the peer (a size update to 0, RFC 7541 §6.3).
+	w.henc.SetMaxDynamicTableSize(0)
 	return w
 }
 

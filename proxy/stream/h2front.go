@@ -28,7 +28,6 @@ type h2Session struct {
 	srv      *h2.Server
 	ctrs     *stick.Counters
 	accepted time.Time
-	stop     context.CancelFunc // soft stop: GOAWAY, streams in flight finish
 }
 
 // serveH2 serves c, an accepted client connection whose next bytes are
@@ -41,8 +40,7 @@ type h2Session struct {
 // as serveHTTP does.
 func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
 	rt := f.rt
-	ctx, cancel := context.WithCancel(rt.ctx)
-	hs := &h2Session{f: f, c: c, ctrs: ctrs, accepted: accepted, stop: cancel}
+	hs := &h2Session{f: f, c: c, ctrs: ctrs, accepted: accepted}
 	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 		tc.SetKeepAlive(false)
 	}
@@ -50,13 +48,14 @@ func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters)
 	opts.Lot = rt.lot
 	hs.srv = h2.NewServer(c, opts, hs.serveStream)
 	rt.addSession(hs)
-	hs.srv.Serve(ctx, func(error) { hs.end() })
+	// The soft stop comes through the registry (softStop), the hard stop
+	// through kill: the connection needs no context of its own.
+	hs.srv.Serve(context.Background(), func(error) { hs.end() })
 }
 
 // end is the end of the connection: it leaves the registry and undoes
 // the accept's counting.
 func (hs *h2Session) end() {
-	hs.stop()
 	hs.f.rt.removeSession(hs)
 	if hs.ctrs != nil {
 		hs.ctrs.Release()
@@ -71,7 +70,7 @@ func (hs *h2Session) kill() { hs.srv.Kill() }
 
 // softStop sends GOAWAY: the streams in flight finish, new ones are
 // refused, and the connection closes when the last one ends.
-func (hs *h2Session) softStop() { hs.stop() }
+func (hs *h2Session) softStop() { hs.srv.Shutdown() }
 
 // serveStream runs one stream's request through the HTTP/1 session
 // machinery (handle, the request phases) and ends it.
