@@ -220,9 +220,6 @@ func (c *conn) onSettings(f *http2.SettingsFrame) error {
 			if err := s.Valid(); err != nil {
 				return err
 			}
-			if s.ID == http2.SettingHeaderTableSize {
-				c.w.henc.SetMaxDynamicTableSizeLimit(s.Val)
-			}
 			return c.applySettingLocked(s)
 		})
 		c.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 func TestServerGet(t *testing.T) {
@@ -307,5 +308,35 @@ func TestResponseHeadsNotIndexed(t *testing.T) {
 	}
 	if sizes[1] < sizes[0]-1 {
 		t.Fatalf("response head blocks of %v bytes: the second refers to fields indexed by the first", sizes)
+	}
+}
+
+// TestAppendFieldDecodes: what appendField encodes decodes to the same
+// fields with hpack's decoder, and leaves its dynamic table empty.
+func TestAppendFieldDecodes(t *testing.T) {
+	fields := []headerField{{Name: ":status", Value: "200"}, {Name: ":status", Value: "503"},
+		{Name: "content-type", Value: "text/plain"}, {Name: "x-long", Value: strings.Repeat("v", 300)},
+		{Name: strings.Repeat("n", 20), Value: ""}, {Name: "set-cookie", Value: "a=b", Sensitive: true},
+		{Name: "www-authenticate", Value: "Basic"}}
+	var b []byte
+	for _, f := range fields {
+		b = appendField(b, f)
+	}
+	dec := hpack.NewDecoder(4096, nil)
+	got, err := dec.DecodeFull(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(fields) {
+		t.Fatalf("decoded %d fields, want %d", len(got), len(fields))
+	}
+	for i, f := range got {
+		if f != fields[i] {
+			t.Errorf("field %d: got %+v, want %+v", i, f, fields[i])
+		}
+	}
+	// Decoding the block again gives the same fields only if nothing was indexed.
+	if again, err := dec.DecodeFull(b); err != nil || len(again) != len(fields) {
+		t.Fatalf("second decode: %d fields, %v", len(again), err)
 	}
 }

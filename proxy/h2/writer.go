@@ -1,7 +1,6 @@
 package h2
 
 import (
-	"bytes"
 	"encoding/binary"
 	"net"
 	"runtime"
@@ -25,11 +24,10 @@ type writer struct {
 	mu      sync.Mutex
 	bw      *lazyWriter
 	fr      *http2.Framer // its write half; the read half is the reader's
-	henc    *hpack.Encoder
-	hbuf    bytes.Buffer
-	wdl     time.Time // the write deadline set on c
-	err     error     // first write error: the connection is dead after it
-	owed    bool      // a writer wanted a flush and left it to the writers queued behind
+	hbuf    []byte        // the header block being encoded
+	wdl     time.Time     // the write deadline set on c
+	err     error         // first write error: the connection is dead after it
+	owed    bool          // a writer wanted a flush and left it to the writers queued behind
 	dataHdr [9]byte
 }
 
@@ -37,12 +35,6 @@ type writer struct {
 // the caller on the same Framer.
 func newWriter(c net.Conn, fr *http2.Framer, bw *lazyWriter, timeout time.Duration) *writer {
 	w := &writer{c: c, timeout: timeout, bw: bw, fr: fr}
-	w.henc = hpack.NewEncoder(&w.hbuf)
-	// No dynamic table for what this side sends, as HAProxy does: the
-	// table would keep a copy of every indexed field (about 800 bytes
-	// per connection, idle or not) for a few bytes saved per head. The
-	// first block tells the peer (a size update to 0, RFC 7541 §6.3).
-	w.henc.SetMaxDynamicTableSize(0)
 	return w
 }
 
@@ -133,13 +125,11 @@ type headerField = hpack.HeaderField
 // writeHeaders encodes fields and writes them as HEADERS and as many
 // CONTINUATION frames as maxFrame requires. Callers hold w.mu (inside do).
 func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField, end bool, maxFrame uint32) error {
-	w.hbuf.Reset()
+	w.hbuf = w.hbuf[:0]
 	for _, f := range fields {
-		if err := w.henc.WriteField(f); err != nil {
-			return err
-		}
+		w.hbuf = appendField(w.hbuf, f)
 	}
-	block := w.hbuf.Bytes()
+	block := w.hbuf
 	first := true
 	for first || len(block) > 0 {
 		frag := block
@@ -159,8 +149,8 @@ func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField,
 		}
 		first = false
 	}
-	if w.hbuf.Cap() > 64<<10 {
-		w.hbuf = bytes.Buffer{} // a huge head does not pin its buffer
+	if cap(w.hbuf) > 4096 {
+		w.hbuf = nil // a large head does not pin its buffer
 	}
 	return nil
 }
