@@ -45,17 +45,26 @@ func appendField(b []byte, f headerField) []byte {
 	if f.Sensitive {
 		first = 0x10 // literal never indexed
 	}
-	if i, ok := staticNames[f.Name]; ok {
-		b = appendInt(b, first, 4, uint64(i))
-	} else {
-		b = append(b, first)
-		b = appendString(b, f.Name)
+	return appendString(appendName(b, first, f.Name), f.Value)
+}
+
+// appendFieldBytes is appendField for a field of a parsed HTTP/1 head
+// (name lowercase), never sensitive, without converting it to strings.
+func appendFieldBytes(b []byte, name, value []byte) []byte {
+	return appendString(appendName(b, 0x00, name), value)
+}
+
+// appendName starts a literal field whose first byte has the bits first:
+// the name's static index, or the name itself.
+func appendName[T string | []byte](b []byte, first byte, name T) []byte {
+	if i, ok := staticNames[string(name)]; ok {
+		return appendInt(b, first, 4, uint64(i))
 	}
-	return appendString(b, f.Value)
+	return appendString(append(b, first), name)
 }
 
 // appendString appends s as a string literal without Huffman coding.
-func appendString(b []byte, s string) []byte {
+func appendString[T string | []byte](b []byte, s T) []byte {
 	b = appendInt(b, 0, 7, uint64(len(s)))
 	return append(b, s...)
 }

@@ -277,10 +277,20 @@ func (d *deadline) stop() {
 
 func (d *deadline) passed() bool { return !d.t.IsZero() && !time.Now().Before(d.t) }
 
-// sendHeaders is the encoder's sink for a head or trailers. Without
-// flush the frames wait in the buffer for the body that follows (one
-// write for a small response).
+// sendHeaders is the encoder's sink for trailers: sendBlock of fields.
 func (s *StreamConn) sendHeaders(fields []headerField, end, flush bool) error {
+	var b []byte
+	for _, f := range fields {
+		b = appendField(b, f)
+	}
+	return s.sendBlock(b, end, flush)
+}
+
+// sendBlock is the encoder's sink for an encoded head (no dynamic table:
+// it may be encoded before the stream's turn to write). Without flush
+// the frames wait in the buffer for the body that follows (one write for
+// a small response).
+func (s *StreamConn) sendBlock(block []byte, end, flush bool) error {
 	c := s.c
 	c.mu.Lock()
 	err := s.writeErrLocked()
@@ -293,7 +303,7 @@ func (s *StreamConn) sendHeaders(fields []headerField, end, flush bool) error {
 			return nil // the connection is going away; s.err says so
 		}
 		return s.endFrame(fr, end, func() error {
-			return c.w.writeHeaders(fr, s.id, fields, end, c.peerMaxFrame())
+			return c.w.writeBlock(fr, s.id, block, end, c.peerMaxFrame())
 		})
 	}, flush)
 	if err == nil {

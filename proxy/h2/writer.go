@@ -122,14 +122,23 @@ func (w *writer) writeData(id uint32, end bool, p []byte) error {
 // the encoder needs no conversion.
 type headerField = hpack.HeaderField
 
-// writeHeaders encodes fields and writes them as HEADERS and as many
-// CONTINUATION frames as maxFrame requires. Callers hold w.mu (inside do).
+// writeHeaders encodes fields and writes them as writeBlock does.
+// Callers hold w.mu (inside do).
 func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField, end bool, maxFrame uint32) error {
 	w.hbuf = w.hbuf[:0]
 	for _, f := range fields {
 		w.hbuf = appendField(w.hbuf, f)
 	}
-	block := w.hbuf
+	err := w.writeBlock(fr, id, w.hbuf, end, maxFrame)
+	if cap(w.hbuf) > 4096 {
+		w.hbuf = nil // a large head does not pin its buffer
+	}
+	return err
+}
+
+// writeBlock writes an encoded header block as HEADERS and as many
+// CONTINUATION frames as maxFrame requires. Callers hold w.mu.
+func (w *writer) writeBlock(fr *http2.Framer, id uint32, block []byte, end bool, maxFrame uint32) error {
 	first := true
 	for first || len(block) > 0 {
 		frag := block
@@ -148,9 +157,6 @@ func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField,
 			return err
 		}
 		first = false
-	}
-	if cap(w.hbuf) > 4096 {
-		w.hbuf = nil // a large head does not pin its buffer
 	}
 	return nil
 }
