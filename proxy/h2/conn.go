@@ -247,18 +247,25 @@ func (c *conn) wakeReaderIfIdle() {
 		c.nc.SetReadDeadline(time.Now())
 		c.unpark()
 	case !c.client && (c.opts.IdleTimeout > 0 || c.parkable()):
-		c.idleArmed = true
 		now := time.Now()
 		c.idleUntil = time.Time{}
 		if c.opts.IdleTimeout > 0 {
 			c.idleUntil = now.Add(c.opts.IdleTimeout)
 		}
-		d := c.idleUntil
-		if c.parkable() && (d.IsZero() || d.Sub(now) > relay.ParkAfter) {
-			d = now.Add(relay.ParkAfter)
-		}
-		c.nc.SetReadDeadline(d)
+		c.armIdleLocked(now)
 	}
+}
+
+// armIdleLocked sets the reader's deadline for an idle connection: its
+// idle timeout, or relay.ParkAfter from now if that comes first and the
+// connection may park.
+func (c *conn) armIdleLocked(now time.Time) {
+	c.idleArmed = true
+	d := c.idleUntil
+	if c.parkable() && (d.IsZero() || d.Sub(now) > relay.ParkAfter) {
+		d = now.Add(relay.ParkAfter)
+	}
+	c.nc.SetReadDeadline(d)
 }
 
 // peerMaxFrame returns the largest frame the peer accepts.

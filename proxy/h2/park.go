@@ -59,5 +59,15 @@ func (c *conn) unpark() {
 	}
 }
 
-// resume reads on after a parking.
-func (c *conn) resume() { c.runServer(c.readLoop(c.startPending)) }
+// resume reads on after a parking. A connection still idle whose
+// deadline has not passed (woken by bytes, or by the lot's look at a
+// connection without idle timeout) gets its deadline back: it parks
+// again if nothing comes.
+func (c *conn) resume() {
+	c.mu.Lock()
+	if now := time.Now(); c.active == 0 && !c.goawayOut && (c.idleUntil.IsZero() || now.Before(c.idleUntil)) {
+		c.armIdleLocked(now)
+	}
+	c.mu.Unlock()
+	c.runServer(c.readLoop(c.startPending))
+}

@@ -131,8 +131,9 @@ func TestParkedConnTimesOut(t *testing.T) {
 	waitFor(t, "the connection's end", func() bool { return ps.ended() == 1 })
 }
 
-// TestParkedConnStops: a soft stop sends GOAWAY to a parked connection
-// and ends it; Kill ends another at once.
+// TestParkedConnStops: a parked connection woken with nothing to read
+// parks again; a soft stop sends GOAWAY to a parked connection and ends
+// it; Kill ends another at once.
 func TestParkedConnStops(t *testing.T) {
 	ps := startParkServer(t, Options{})
 	a, b := dialRaw(t, ps.addr), dialRaw(t, ps.addr)
@@ -140,8 +141,14 @@ func TestParkedConnStops(t *testing.T) {
 	getOK(t, b, 1)
 	waitFor(t, "both idle connections parked", func() bool { return ps.lot.Parked() == 2 })
 	ps.mu.Lock()
-	first := ps.servers[0]
+	first, second := ps.servers[0], ps.servers[1]
 	ps.mu.Unlock()
+	// A wake-up with nothing to read (the lot's look at a connection
+	// without idle timeout) parks the connection again.
+	second.c.Unpark()
+	waitFor(t, "the woken idle connection parked again", func() bool {
+		return ps.lot.Parked() == 2 && second.c.parking.Parked()
+	})
 	first.Kill()
 	waitFor(t, "the killed connection's end", func() bool { return ps.ended() == 1 })
 	ps.cancel()
