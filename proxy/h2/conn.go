@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goha/goha/proxy/relay"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
@@ -33,7 +32,7 @@ type conn struct {
 	wg      sync.WaitGroup // stream handlers (server side)
 	end     func(error)    // server side: called once the connection is over
 	stopCtx func() bool    // server side: stops the soft stop's hook
-	parking relay.Parking  // server side, Options.Lot: parked in the lot
+	spot    ParkSpot       // server side, Options.Lot: its place in the lot (mu)
 
 	mu          sync.Mutex
 	streams     map[uint32]*StreamConn // open and half-closed streams
@@ -240,7 +239,7 @@ func (c *conn) releaseLocked(s *StreamConn) {
 
 // wakeReaderIfIdle arms the idle timeout, or ends a connection draining
 // after GOAWAY, by moving the reader's deadline (callers hold mu). A
-// connection that may park is woken after relay.ParkAfter to park.
+// connection that may park is woken after parkAfter to park.
 func (c *conn) wakeReaderIfIdle() {
 	switch {
 	case c.goawayOut || c.goawayRecv && c.client:
@@ -257,13 +256,13 @@ func (c *conn) wakeReaderIfIdle() {
 }
 
 // armIdleLocked sets the reader's deadline for an idle connection: its
-// idle timeout, or relay.ParkAfter from now if that comes first and the
+// idle timeout, or parkAfter from now if that comes first and the
 // connection may park.
 func (c *conn) armIdleLocked(now time.Time) {
 	c.idleArmed = true
 	d := c.idleUntil
-	if c.parkable() && (d.IsZero() || d.Sub(now) > relay.ParkAfter) {
-		d = now.Add(relay.ParkAfter)
+	if c.parkable() && (d.IsZero() || d.Sub(now) > parkAfter) {
+		d = now.Add(parkAfter)
 	}
 	c.nc.SetReadDeadline(d)
 }

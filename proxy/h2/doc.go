@@ -37,7 +37,7 @@
 // share a write. A connection waiting for its peer holds no I/O buffer:
 // the reader takes one inside the poller's read callback, once bytes
 // are there. With Options.Lot (Server), a client connection with no
-// stream for relay.ParkAfter is parked in the lot as an idle HTTP/1
+// stream for 100 ms is parked in the lot as an idle HTTP/1
 // connection is: no goroutine either, until its client sends, closes, or
 // its idle timeout passes (park.go).
 // Request bodies are buffered only up to the stream window this side

@@ -1,10 +1,6 @@
 package h2
 
-import (
-	"time"
-
-	"github.com/goha/goha/proxy/relay"
-)
+import "time"
 
 // Options are the settings of one HTTP/2 connection, named after the
 // HAProxy tunables that set them.
@@ -45,11 +41,11 @@ type Options struct {
 	// (tune.bufsize); default 16384.
 	MaxHeadBytes int
 	// Lot, when set, is the parking lot of idle server-side connections:
-	// one with no stream for relay.ParkAfter gives up its goroutine (and
+	// one with no stream for 100 ms gives up its goroutine (and
 	// holds no buffer) until its client sends or its idle timeout passes,
 	// as an idle HTTP/1 connection does. Only connections with a socket
 	// of their own (h2c) park.
-	Lot *relay.Lot
+	Lot Parker
 }
 
 const (

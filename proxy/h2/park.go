@@ -3,17 +3,41 @@ package h2
 import (
 	"errors"
 	"time"
-
-	"github.com/goha/goha/proxy/relay"
 )
 
 // Parking an idle server connection (Options.Lot): the reader, finding
-// no stream open, waits relay.ParkAfter in Go's poller; if nothing comes
+// no stream open, waits parkAfter in Go's poller; if nothing comes
 // it hands the connection to the lot and its goroutine ends, holding no
 // buffer. The lot starts a new goroutine (resume) when the client sends,
 // closes, or the idle deadline passes; a soft stop (GOAWAY written) or a
 // kill takes it up at once. The resumed reader does what the waiting one
 // would have: reads frames, or finds its deadline past and ends.
+
+// parkAfter is how long an idle connection waits in Go's poller before
+// it parks: relay.ParkAfter (this package imports only proxy/http1
+// of goha's, hence Parker).
+const parkAfter = 100 * time.Millisecond
+
+// Parker is a parking lot for idle connections: proxy/stream adapts the
+// runtime's relay.Lot to it.
+type Parker interface {
+	// Spot returns one connection's place in the lot: control runs f
+	// with the connection's socket descriptor, and resume is called on a
+	// new goroutine when the parked connection is taken up.
+	Spot(control func(f func(fd uintptr)) error, resume func()) ParkSpot
+}
+
+// ParkSpot is one connection's place in a Parker.
+type ParkSpot interface {
+	// Park hands the connection over until its socket is readable or
+	// closed, deadline passes, or Wake is called; false when it could
+	// not. After true the connection belongs to whoever resumes it.
+	Park(deadline time.Time) bool
+	// Wake resumes the connection now if it is parked.
+	Wake()
+	// Release frees the place at the end of the connection.
+	Release()
+}
 
 // errParked is the read loop's way to say that the connection is idle
 // and may be parked.
@@ -39,23 +63,17 @@ func (c *conn) park() bool {
 	if deadline.IsZero() {
 		deadline = time.Now().Add(24 * time.Hour) // no timeout: look again then
 	}
-	return c.opts.Lot.Park(c, deadline)
+	if c.spot == nil {
+		c.spot = c.opts.Lot.Spot(c.br.raw.rc.Control, c.resume)
+	}
+	return c.spot.Park(deadline)
 }
 
-// Control runs f with the socket's descriptor (relay.Parkable).
-func (c *conn) Control(f func(fd uintptr)) error { return c.br.raw.rc.Control(f) }
-
-// Parking returns the connection's parking state (relay.Parkable).
-func (c *conn) Parking() *relay.Parking { return &c.parking }
-
-// Unpark resumes the connection on a new goroutine if it is parked
-// (relay.Parkable: the lot's wake-up).
-func (c *conn) Unpark() { c.unpark() }
-
-// unpark takes the connection up again if it is parked.
+// unpark takes the connection up again if it is parked (callers hold
+// mu, which guards spot).
 func (c *conn) unpark() {
-	if c.parking.TakeUp() {
-		go c.resume()
+	if c.spot != nil {
+		c.spot.Wake()
 	}
 }
 

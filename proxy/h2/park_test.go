@@ -12,6 +12,31 @@ import (
 	"golang.org/x/net/http2"
 )
 
+// testLot adapts relay.Lot to Parker as proxy/stream does.
+type testLot struct{ lot *relay.Lot }
+
+func (l testLot) Spot(control func(f func(fd uintptr)) error, resume func()) ParkSpot {
+	return &testSpot{lot: l.lot, control: control, resume: resume}
+}
+
+type testSpot struct {
+	lot     *relay.Lot
+	control func(f func(fd uintptr)) error
+	resume  func()
+	k       relay.Parking
+}
+
+func (s *testSpot) Control(f func(fd uintptr)) error { return s.control(f) }
+func (s *testSpot) Parking() *relay.Parking          { return &s.k }
+func (s *testSpot) Unpark() {
+	if s.k.TakeUp() {
+		go s.resume()
+	}
+}
+func (s *testSpot) Park(deadline time.Time) bool { return s.lot.Park(s, deadline) }
+func (s *testSpot) Wake()                        { s.Unpark() }
+func (s *testSpot) Release()                     { s.lot.Release(s) }
+
 // parkServer serves h2c with Server.Serve and a parking lot; ends counts
 // the connections whose end ran, servers holds them for Kill.
 type parkServer struct {
@@ -36,7 +61,7 @@ func startParkServer(t *testing.T, opts Options) *parkServer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ps := &parkServer{addr: ln.Addr().String(), lot: lot, cancel: cancel}
-	opts.Lot = lot
+	opts.Lot = testLot{lot}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -91,7 +116,7 @@ func getOK(t *testing.T, rc *rawClient, id uint32) {
 	t.Fatalf("stream %d: no answer", id)
 }
 
-// TestIdleConnParks: a connection idle for relay.ParkAfter gives up its
+// TestIdleConnParks: a connection idle for parkAfter gives up its
 // goroutine; its next request takes it up again and is answered.
 func TestIdleConnParks(t *testing.T) {
 	ps := startParkServer(t, Options{IdleTimeout: time.Minute})
@@ -145,9 +170,12 @@ func TestParkedConnStops(t *testing.T) {
 	ps.mu.Unlock()
 	// A wake-up with nothing to read (the lot's look at a connection
 	// without idle timeout) parks the connection again.
-	second.c.Unpark()
+	second.c.mu.Lock()
+	spot := second.c.spot.(*testSpot)
+	second.c.mu.Unlock()
+	spot.Wake()
 	waitFor(t, "the woken idle connection parked again", func() bool {
-		return ps.lot.Parked() == 2 && second.c.parking.Parked()
+		return ps.lot.Parked() == 2 && spot.k.Parked()
 	})
 	first.Kill()
 	waitFor(t, "the killed connection's end", func() bool { return ps.ended() == 1 })

@@ -64,9 +64,12 @@ func (s *Server) Kill() {
 	c := s.c
 	c.mu.Lock()
 	c.killed = true
+	spot := c.spot
 	c.mu.Unlock()
 	c.nc.Close()
-	c.unpark()
+	if spot != nil {
+		spot.Wake()
+	}
 }
 
 // runServer goes on after the read loop stopped with err: it parks an
@@ -81,8 +84,11 @@ func (c *conn) runServer(err error) {
 	c.stopCtx()
 	c.teardown(err)
 	c.wg.Wait()
-	if c.opts.Lot != nil {
-		c.opts.Lot.Release(c)
+	c.mu.Lock()
+	spot := c.spot
+	c.mu.Unlock()
+	if spot != nil {
+		spot.Release()
 	}
 	c.end(err)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/h2"
+	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/stick"
 )
 
@@ -45,7 +46,9 @@ func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters)
 		tc.SetKeepAlive(false)
 	}
 	opts := rt.h2Options(f.Cfg.Timeouts, true)
-	opts.Lot = rt.lot
+	if rt.lot != nil {
+		opts.Lot = h2Lot{rt.lot}
+	}
 	hs.srv = h2.NewServer(c, opts, hs.serveStream)
 	rt.addSession(hs)
 	// The soft stop comes through the registry (softStop), the hard stop
@@ -96,6 +99,46 @@ func (hs *h2Session) serveStream(vc net.Conn) {
 	}
 	vc.Close()
 }
+
+// h2Lot adapts the runtime's parking lot to h2.Parker: an idle HTTP/2
+// connection parks there as an idle HTTP/1 session does.
+type h2Lot struct{ lot *relay.Lot }
+
+// Spot returns a connection's place in the lot.
+func (l h2Lot) Spot(control func(f func(fd uintptr)) error, resume func()) h2.ParkSpot {
+	return &h2Spot{lot: l.lot, control: control, resume: resume}
+}
+
+// h2Spot is a parked HTTP/2 connection as the lot sees it (a
+// relay.Parkable) and as package h2 sees its place (an h2.ParkSpot).
+type h2Spot struct {
+	lot     *relay.Lot
+	control func(f func(fd uintptr)) error
+	resume  func()
+	k       relay.Parking
+}
+
+// Control runs f with the connection's socket descriptor.
+func (s *h2Spot) Control(f func(fd uintptr)) error { return s.control(f) }
+
+// Parking returns the connection's parking state.
+func (s *h2Spot) Parking() *relay.Parking { return &s.k }
+
+// Unpark resumes the connection on a new goroutine if it is parked.
+func (s *h2Spot) Unpark() {
+	if s.k.TakeUp() {
+		go s.resume()
+	}
+}
+
+// Park hands the connection to the lot until deadline.
+func (s *h2Spot) Park(deadline time.Time) bool { return s.lot.Park(s, deadline) }
+
+// Wake resumes the connection now if it is parked.
+func (s *h2Spot) Wake() { s.Unpark() }
+
+// Release frees the connection's slot in the lot.
+func (s *h2Spot) Release() { s.lot.Release(s) }
 
 // protoH2 is the request version of a stream (%HV, the req.ver fetch).
 var protoH2 = []byte("HTTP/2.0")
