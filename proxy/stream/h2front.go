@@ -21,6 +21,9 @@ import (
 // never splices (its conn is not a *net.TCPConn) and never keeps a
 // server connection attached: it asks for "close after this request"
 // from the start, so a kept server connection goes to the idle pool.
+// The h2 connection itself, once it has no stream for relay.ParkAfter,
+// is parked in the runtime's lot (h2Lot) with no goroutine and no
+// buffer, as an idle HTTP/1 session is.
 
 // h2Session is one HTTP/2 client connection.
 type h2Session struct {
