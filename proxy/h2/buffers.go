@@ -13,55 +13,89 @@ import (
 const ioBufSize = 4096
 
 var (
-	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, ioBufSize) }}
+	readerPool = sync.Pool{New: func() any { return new([ioBufSize]byte) }}
 	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, ioBufSize) }}
 )
 
-// lazyReader is the Framer's reader: a pooled bufio.Reader while bytes
-// are there to read, none while it waits for the peer.
+// lazyReader is the Framer's reader: a pooled buffer while bytes are
+// there to read, none while it waits for the peer. On a socket (raw set)
+// the buffer is taken inside the poller's read callback, once bytes are
+// there, and the read into it is the same syscall that finds them: no
+// peek first.
 type lazyReader struct {
-	nc   net.Conn
-	br   *bufio.Reader
-	wait func() error // waits until nc is readable without reading; nil if nc cannot
+	nc     net.Conn
+	raw    *rawReader  // nil if nc cannot be read that way (TLS)
+	peeked *peekedConn // nc when it replays sniffed bytes, read first
+	buf    *[ioBufSize]byte
+	r, w   int
 }
 
-// Read reads through the buffer; when the buffer is empty it gives it
-// back and waits for the socket to be readable before taking one again,
-// so that a connection waiting for its peer holds no buffer.
+// newLazyReader returns the reader of nc.
+func newLazyReader(nc net.Conn) *lazyReader {
+	l := &lazyReader{nc: nc, raw: rawReaderFor(nc)}
+	l.peeked, _ = nc.(*peekedConn)
+	return l
+}
+
+// Read reads through the buffer. When the buffer is empty it gives it
+// back and reads anew: a read of at least a buffer's size goes straight
+// into p.
 func (l *lazyReader) Read(p []byte) (int, error) {
-	if l.wait != nil && (l.br == nil || l.br.Buffered() == 0) {
+	if l.r == l.w {
+		if l.peeked != nil && l.peeked.r != nil && l.peeked.r.Buffered() > 0 {
+			return l.peeked.Read(p)
+		}
+		if l.raw == nil {
+			return l.fillWaiting(p)
+		}
 		l.release()
-		if err := l.wait(); err != nil {
+		if len(p) >= ioBufSize {
+			return l.raw.read(p, nil)
+		}
+		n, err := l.raw.read(nil, &l.buf)
+		if n == 0 {
 			return 0, err
 		}
+		l.r, l.w = 0, n
 	}
-	if l.br == nil {
-		l.br = readerPool.Get().(*bufio.Reader)
-		l.br.Reset(l.nc)
+	n := copy(p, l.buf[l.r:l.w])
+	l.r += n
+	return n, nil
+}
+
+// fillWaiting is Read on a conn without a raw reader: the buffer is held
+// while waiting.
+func (l *lazyReader) fillWaiting(p []byte) (int, error) {
+	if len(p) >= ioBufSize {
+		l.release()
+		return l.nc.Read(p)
 	}
-	return l.br.Read(p)
+	if l.buf == nil {
+		l.buf = readerPool.Get().(*[ioBufSize]byte)
+	}
+	n, err := l.nc.Read(l.buf[:])
+	l.r, l.w = 0, n
+	if n == 0 {
+		return 0, err
+	}
+	n = copy(p, l.buf[:l.w])
+	l.r = n
+	return n, nil
 }
 
 // buffered returns the bytes read and not consumed yet.
-func (l *lazyReader) buffered() int {
-	if l.br == nil {
-		return 0
-	}
-	return l.br.Buffered()
-}
+func (l *lazyReader) buffered() int { return l.w - l.r }
 
 // peek returns the next n buffered bytes (n <= buffered()).
-func (l *lazyReader) peek(n int) []byte {
-	b, _ := l.br.Peek(n)
-	return b
-}
+func (l *lazyReader) peek(n int) []byte { return l.buf[l.r : l.r+n] }
 
+// release gives the buffer back (what it held is dropped).
 func (l *lazyReader) release() {
-	if l.br != nil {
-		l.br.Reset(nil)
-		readerPool.Put(l.br)
-		l.br = nil
+	if l.buf != nil {
+		readerPool.Put(l.buf)
+		l.buf = nil
 	}
+	l.r, l.w = 0, 0
 }
 
 // lazyWriter is the Framer's writer: a pooled bufio.Writer taken by the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,6 +115,7 @@ func (r connReader) Read(p []byte) (int, error) {
 // TestClientHonoursServerWindow: with an initial window of 10 bytes, the
 // request body goes out 10 bytes at a time, each after a WINDOW_UPDATE.
 func TestClientHonoursServerWindow(t *testing.T) {
+	var mu sync.Mutex // the server's goroutine appends, the test reads
 	var sizes []uint32
 	addr := rawServer(t, func(fr *http2.Framer, enc func(kv ...string) []byte) {
 		fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 10})
@@ -127,7 +129,9 @@ func TestClientHonoursServerWindow(t *testing.T) {
 				return
 			}
 			if d, ok := f.(*http2.DataFrame); ok {
+				mu.Lock()
 				sizes = append(sizes, d.Length)
+				mu.Unlock()
 				total += int(d.Length)
 				if d.Length > 0 {
 					fr.WriteWindowUpdate(h.StreamID, d.Length)
@@ -151,6 +155,8 @@ func TestClientHonoursServerWindow(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(got), "HTTP/1.1 204 ") {
 		t.Fatalf("got %q %v", got, err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	for _, n := range sizes {
 		if n > 10 {
 			t.Fatalf("DATA frames of %v bytes, want at most 10 each", sizes)

@@ -30,6 +30,9 @@ type conn struct {
 	bigRead bool           // the reader read a frame larger than ioBufSize
 	scheme  string         // client side: :scheme of requests
 	wg      sync.WaitGroup // stream handlers (server side)
+	end     func(error)    // server side: called once the connection is over
+	stopCtx func() bool    // server side: stops the soft stop's hook
+	spot    ParkSpot       // server side, Options.Lot: its place in the lot (mu)
 
 	mu          sync.Mutex
 	streams     map[uint32]*StreamConn // open and half-closed streams
@@ -49,6 +52,8 @@ type conn struct {
 	resets      int
 	dead        error // the connection is gone
 	idleArmed   bool
+	idleUntil   time.Time // server: when an idle connection times out; zero for never
+	killed      bool      // server: Kill was called
 	rstQ        []rstItem
 	recentRST   [8]uint32 // streams this side reset last: frames in flight on them are dropped
 	recentIdx   int
@@ -73,7 +78,7 @@ var fields431 = []headerField{{Name: ":status", Value: "431"}, {Name: "content-l
 func newConn(nc net.Conn, opts Options, client bool) *conn {
 	opts = opts.withDefaults()
 	c := &conn{nc: nc, opts: opts, client: client, streams: make(map[uint32]*StreamConn)}
-	c.br = &lazyReader{nc: nc, wait: readWaiterFor(nc)}
+	c.br = newLazyReader(nc)
 	bw := &lazyWriter{nc: nc}
 	c.fr = c.newFramer(bw, hpack.NewDecoder(opts.HeaderTableSize, nil))
 	c.w = newWriter(nc, c.fr, bw, opts.WriteTimeout)
@@ -233,15 +238,33 @@ func (c *conn) releaseLocked(s *StreamConn) {
 }
 
 // wakeReaderIfIdle arms the idle timeout, or ends a connection draining
-// after GOAWAY, by moving the reader's deadline (callers hold mu).
+// after GOAWAY, by moving the reader's deadline (callers hold mu). A
+// connection that may park is woken after parkAfter to park.
 func (c *conn) wakeReaderIfIdle() {
 	switch {
 	case c.goawayOut || c.goawayRecv && c.client:
 		c.nc.SetReadDeadline(time.Now())
-	case c.opts.IdleTimeout > 0 && !c.client:
-		c.idleArmed = true
-		c.nc.SetReadDeadline(time.Now().Add(c.opts.IdleTimeout))
+		c.unpark()
+	case !c.client && (c.opts.IdleTimeout > 0 || c.parkable()):
+		now := time.Now()
+		c.idleUntil = time.Time{}
+		if c.opts.IdleTimeout > 0 {
+			c.idleUntil = now.Add(c.opts.IdleTimeout)
+		}
+		c.armIdleLocked(now)
 	}
+}
+
+// armIdleLocked sets the reader's deadline for an idle connection: its
+// idle timeout, or parkAfter from now if that comes first and the
+// connection may park.
+func (c *conn) armIdleLocked(now time.Time) {
+	c.idleArmed = true
+	d := c.idleUntil
+	if c.parkable() && (d.IsZero() || d.Sub(now) > parkAfter) {
+		d = now.Add(parkAfter)
+	}
+	c.nc.SetReadDeadline(d)
 }
 
 // peerMaxFrame returns the largest frame the peer accepts.
@@ -386,20 +409,26 @@ func (c *conn) streamError(se http2.StreamError) {
 	c.unlock()
 }
 
-// onReadTimeout ends an idle or drained connection, or goes on reading
-// when the deadline was stale.
+// onReadTimeout ends an idle or drained connection, parks an idle one
+// that may (errParked), or goes on reading when the deadline was stale.
 func (c *conn) onReadTimeout() (bool, error) {
 	c.mu.Lock()
 	idle := c.active == 0
 	draining := c.goawayOut || c.goawayRecv && c.client
 	c.idleArmed = false
+	until := c.idleUntil
 	c.mu.Unlock()
 	if idle && draining {
 		return true, nil
 	}
-	if idle && c.opts.IdleTimeout > 0 && !c.client {
-		c.sendGoAway(http2.ErrCodeNo)
-		return true, nil
+	if idle && !c.client {
+		if !until.IsZero() && !time.Now().Before(until) {
+			c.sendGoAway(http2.ErrCodeNo)
+			return true, nil
+		}
+		if c.parkable() && c.br.buffered() == 0 {
+			return true, errParked
+		}
 	}
 	c.nc.SetReadDeadline(time.Time{})
 	return false, nil

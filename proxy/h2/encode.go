@@ -25,7 +25,8 @@ type h1Encoder struct {
 	resp    *http1.Response
 	req     *http1.Request
 	fields  []headerField
-	sc      *encScratch // where head, resp, req and fields come from
+	block   []byte      // the head's HPACK block
+	sc      *encScratch // where head, resp, req, fields and block come from
 }
 
 // encScratch is the per-message work area of an encoder, pooled: a
@@ -35,6 +36,7 @@ type encScratch struct {
 	resp   http1.Response
 	req    http1.Request
 	fields []headerField
+	block  []byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(encScratch) }}
@@ -42,7 +44,7 @@ var scratchPool = sync.Pool{New: func() any { return new(encScratch) }}
 // acquire takes a work area from the pool.
 func (e *h1Encoder) acquire() {
 	sc := scratchPool.Get().(*encScratch)
-	e.sc, e.head, e.resp, e.req, e.fields = sc, sc.head[:0], &sc.resp, &sc.req, sc.fields[:0]
+	e.sc, e.head, e.resp, e.req, e.fields, e.block = sc, sc.head[:0], &sc.resp, &sc.req, sc.fields[:0], sc.block[:0]
 }
 
 // release gives the work area back (the encoder is not used after).
@@ -52,11 +54,14 @@ func (e *h1Encoder) release() {
 		return
 	}
 	clear(e.fields[:cap(e.fields)])
-	sc.head, sc.fields = e.head[:0], e.fields[:0]
+	sc.head, sc.fields, sc.block = e.head[:0], e.fields[:0], e.block[:0]
 	if cap(sc.head) > 4096 {
 		sc.head = nil
 	}
-	e.sc, e.head, e.resp, e.req, e.fields, e.tail = nil, nil, nil, nil, nil, nil
+	if cap(sc.block) > 4096 {
+		sc.block = nil
+	}
+	e.sc, e.head, e.resp, e.req, e.fields, e.tail, e.block = nil, nil, nil, nil, nil, nil, nil
 	scratchPool.Put(sc)
 }
 
@@ -145,10 +150,11 @@ func (e *h1Encoder) parseRequest(max int) (int, error) {
 
 // sendHead sends the parsed head as HEADERS; end says the message is
 // over (no body). An interim 1xx response leaves the encoder waiting for
-// the next head.
+// the next head. The head's fields are encoded straight from the parsed
+// bytes.
 func (e *h1Encoder) sendHead(s *StreamConn) (end bool, err error) {
 	var m *http1.Message
-	e.fields = e.fields[:0]
+	e.block = e.block[:0]
 	if s.c.client {
 		m = &e.req.Message
 		e.requestPseudo(s)
@@ -158,26 +164,26 @@ func (e *h1Encoder) sendHead(s *StreamConn) (end bool, err error) {
 		if e.resp.Status == 101 {
 			return false, errors.New("h2: a 101 protocol switch cannot go over HTTP/2")
 		}
-		e.fields = append(e.fields, headerField{Name: ":status", Value: statusText(e.resp.Status)})
+		e.block = appendField(e.block, headerField{Name: ":status", Value: statusText(e.resp.Status)})
 		s.c.mu.Lock()
 		e.kind = e.resp.ResponseBody(s.isHead)
 		s.c.mu.Unlock()
 	}
 	for _, h := range m.Headers {
-		name := internName(h.Name)
+		name := string(h.Name) // no copy: compared only
 		if connectionSpecific[name] || name == "host" || name == "te" && !http1.EqualFold(h.Value, "trailers") {
 			continue
 		}
-		e.fields = append(e.fields, headerField{Name: name, Value: string(h.Value)})
+		e.block = appendFieldBytes(e.block, h.Name, h.Value)
 	}
 	if !s.c.client && e.resp.Status < 200 {
-		return false, s.sendHeaders(e.fields, false, true)
+		return false, s.sendBlock(e.block, false, true)
 	}
 	e.left, e.sawData = m.ContentLength, false
 	e.chunks.Reset()
 	e.state = encBody
 	end = e.kind == http1.BodyNone
-	return end, s.sendHeaders(e.fields, end, end || !e.more)
+	return end, s.sendBlock(e.block, end, end || !e.more)
 }
 
 // requestPseudo puts the pseudo-header fields of the parsed request
@@ -192,9 +198,9 @@ func (e *h1Encoder) requestPseudo(s *StreamConn) {
 	if auth == nil {
 		auth = r.Host
 	}
-	e.fields = append(e.fields, headerField{Name: ":method", Value: method})
+	e.block = appendField(e.block, headerField{Name: ":method", Value: method})
 	if method == "CONNECT" {
-		e.fields = append(e.fields, headerField{Name: ":authority", Value: string(r.URI)})
+		e.block = appendString(appendName(e.block, 0, ":authority"), r.URI)
 		return
 	}
 	path := r.URI
@@ -208,10 +214,9 @@ func (e *h1Encoder) requestPseudo(s *StreamConn) {
 			}
 		}
 	}
-	e.fields = append(e.fields,
-		headerField{Name: ":scheme", Value: s.c.scheme},
-		headerField{Name: ":authority", Value: string(auth)},
-		headerField{Name: ":path", Value: string(path)})
+	e.block = appendField(e.block, headerField{Name: ":scheme", Value: s.c.scheme})
+	e.block = appendString(appendName(e.block, 0, ":authority"), auth)
+	e.block = appendString(appendName(e.block, 0, ":path"), path)
 }
 
 // writeBody sends body bytes from p; it returns how many belonged to
@@ -313,28 +318,6 @@ var commonStatus = func() map[int]string {
 	for _, st := range []int{100, 103, 200, 201, 204, 206, 301, 302, 303, 304, 307, 308,
 		400, 401, 403, 404, 405, 408, 413, 421, 429, 431, 500, 502, 503, 504} {
 		m[st] = strconv.Itoa(st)
-	}
-	return m
-}()
-
-// internName returns a lowercase field name as a string, without
-// allocating for the common names.
-func internName(b []byte) string {
-	if s, ok := commonNames[string(b)]; ok {
-		return s
-	}
-	return string(b)
-}
-
-var commonNames = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{"accept", "accept-encoding", "accept-language", "accept-ranges",
-		"age", "authorization", "cache-control", "content-encoding", "content-length",
-		"content-type", "cookie", "date", "etag", "expires", "host", "last-modified",
-		"location", "server", "set-cookie", "user-agent", "vary", "via", "x-forwarded-for",
-		"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te",
-		"grpc-status", "grpc-message", "trailer", "referer", "origin", "range"} {
-		m[n] = n
 	}
 	return m
 }()

@@ -7,17 +7,24 @@ import (
 // frameHandlers dispatches a frame by type; types not listed (extension
 // frames) are ignored, as RFC 9113 §5.5 requires. CONTINUATION frames
 // never get here: the Framer merges them into MetaHeadersFrame and
-// refuses one out of place.
-var frameHandlers = map[http2.FrameType]func(c *conn, f http2.Frame) error{
-	http2.FrameData:         func(c *conn, f http2.Frame) error { return c.onData(f.(*http2.DataFrame)) },
-	http2.FrameHeaders:      func(c *conn, f http2.Frame) error { return c.onHeaders(f.(*http2.MetaHeadersFrame)) },
-	http2.FramePriority:     func(c *conn, f http2.Frame) error { return c.onPriority(f.(*http2.PriorityFrame)) },
-	http2.FrameRSTStream:    func(c *conn, f http2.Frame) error { return c.onRST(f.(*http2.RSTStreamFrame)) },
-	http2.FrameSettings:     func(c *conn, f http2.Frame) error { return c.onSettings(f.(*http2.SettingsFrame)) },
-	http2.FramePushPromise:  func(c *conn, f http2.Frame) error { return connError(http2.ErrCodeProtocol) },
-	http2.FramePing:         func(c *conn, f http2.Frame) error { return c.onPing(f.(*http2.PingFrame)) },
-	http2.FrameGoAway:       func(c *conn, f http2.Frame) error { return c.onGoAway(f.(*http2.GoAwayFrame)) },
-	http2.FrameWindowUpdate: func(c *conn, f http2.Frame) error { return c.onWindowUpdate(f.(*http2.WindowUpdateFrame)) },
+// refuses one out of place. It is filled by init: handlers lead back to
+// the read loop (a parked connection's resume), which reads the table.
+var frameHandlers map[http2.FrameType]func(c *conn, f http2.Frame) error
+
+func init() { frameHandlers = frameTable() }
+
+func frameTable() map[http2.FrameType]func(c *conn, f http2.Frame) error {
+	return map[http2.FrameType]func(c *conn, f http2.Frame) error{
+		http2.FrameData:         func(c *conn, f http2.Frame) error { return c.onData(f.(*http2.DataFrame)) },
+		http2.FrameHeaders:      func(c *conn, f http2.Frame) error { return c.onHeaders(f.(*http2.MetaHeadersFrame)) },
+		http2.FramePriority:     func(c *conn, f http2.Frame) error { return c.onPriority(f.(*http2.PriorityFrame)) },
+		http2.FrameRSTStream:    func(c *conn, f http2.Frame) error { return c.onRST(f.(*http2.RSTStreamFrame)) },
+		http2.FrameSettings:     func(c *conn, f http2.Frame) error { return c.onSettings(f.(*http2.SettingsFrame)) },
+		http2.FramePushPromise:  func(c *conn, f http2.Frame) error { return connError(http2.ErrCodeProtocol) },
+		http2.FramePing:         func(c *conn, f http2.Frame) error { return c.onPing(f.(*http2.PingFrame)) },
+		http2.FrameGoAway:       func(c *conn, f http2.Frame) error { return c.onGoAway(f.(*http2.GoAwayFrame)) },
+		http2.FrameWindowUpdate: func(c *conn, f http2.Frame) error { return c.onWindowUpdate(f.(*http2.WindowUpdateFrame)) },
+	}
 }
 
 func connError(code http2.ErrCode) error { return http2.ConnectionError(code) }
@@ -212,9 +219,6 @@ func (c *conn) onSettings(f *http2.SettingsFrame) error {
 		applyErr = f.ForeachSetting(func(s http2.Setting) error {
 			if err := s.Valid(); err != nil {
 				return err
-			}
-			if s.ID == http2.SettingHeaderTableSize {
-				c.w.henc.SetMaxDynamicTableSizeLimit(s.Val)
 			}
 			return c.applySettingLocked(s)
 		})

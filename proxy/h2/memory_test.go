@@ -61,7 +61,9 @@ func idleConnBytes(t testing.TB, n int) (heap, stack float64) {
 	for _, c := range conns {
 		c.Close()
 	}
-	return float64(m1.HeapInuse-m0.HeapInuse) / float64(n), float64(m1.StackInuse-m0.StackInuse) / float64(n)
+	// Signed: the heap of the first measure may hold garbage since freed.
+	return float64(int64(m1.HeapInuse)-int64(m0.HeapInuse)) / float64(n),
+		float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / float64(n)
 }
 
 // TestIdleConnMemory bounds what an idle connection costs the server

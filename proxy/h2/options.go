@@ -40,6 +40,12 @@ type Options struct {
 	// MaxHeadBytes bounds an HTTP/1.1 head written into a stream's conn
 	// (tune.bufsize); default 16384.
 	MaxHeadBytes int
+	// Lot, when set, is the parking lot of idle server-side connections:
+	// one with no stream for 100 ms gives up its goroutine (and
+	// holds no buffer) until its client sends or its idle timeout passes,
+	// as an idle HTTP/1 connection does. Only connections with a socket
+	// of their own (h2c) park.
+	Lot Parker
 }
 
 const (

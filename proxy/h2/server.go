@@ -19,15 +19,78 @@ import (
 // with the last stream taken, then the streams in flight finish and c is
 // closed. ServeConn returns when c is closed and every handle has
 // returned: nil after an orderly end, else what ended the connection.
+// It never parks (opts.Lot is ignored): see Server for that.
 func ServeConn(ctx context.Context, c net.Conn, opts Options, handle func(vc net.Conn)) error {
+	opts.Lot = nil
+	var err error
+	NewServer(c, opts, handle).Serve(ctx, func(e error) { err = e })
+	return err
+}
+
+// Server is the server side of one HTTP/2 connection.
+type Server struct{ c *conn }
+
+// NewServer prepares to serve c as ServeConn does.
+func NewServer(c net.Conn, opts Options, handle func(vc net.Conn)) *Server {
 	sc := newConn(c, opts, false)
 	sc.handle = handle
-	stop := context.AfterFunc(ctx, func() { sc.sendGoAway(http2.ErrCodeNo) })
-	err := sc.serve()
-	stop()
-	sc.teardown(err)
-	sc.wg.Wait()
-	return err
+	return &Server{c: sc}
+}
+
+// Serve serves the connection as ServeConn does and calls end with what
+// ended it once it is closed and every handle has returned. With
+// opts.Lot set it may return before that: the connection, idle, was
+// parked, and end is called later on another goroutine.
+func (s *Server) Serve(ctx context.Context, end func(error)) {
+	c := s.c
+	c.end = end
+	c.stopCtx = func() bool { return false }
+	if ctx.Done() != nil {
+		c.stopCtx = context.AfterFunc(ctx, func() { c.sendGoAway(http2.ErrCodeNo) })
+	}
+	err := c.serve()
+	c.runServer(err)
+}
+
+// Shutdown drains the connection as a done ctx does: GOAWAY with the
+// last stream taken, the streams in flight finish, then it closes. A
+// caller with its own stop signal passes context.Background() to Serve
+// and calls Shutdown, which costs the connection no context.
+func (s *Server) Shutdown() { s.c.sendGoAway(http2.ErrCodeNo) }
+
+// Kill closes the connection now: the streams in flight fail and end is
+// called (on the goroutine serving it, or on a new one if it is parked).
+func (s *Server) Kill() {
+	c := s.c
+	c.mu.Lock()
+	c.killed = true
+	spot := c.spot
+	c.mu.Unlock()
+	c.nc.Close()
+	if spot != nil {
+		spot.Wake()
+	}
+}
+
+// runServer goes on after the read loop stopped with err: it parks an
+// idle connection, or ends it.
+func (c *conn) runServer(err error) {
+	for err == errParked {
+		if c.park() {
+			return // whoever resumes it owns it now
+		}
+		err = c.readLoop(c.startPending)
+	}
+	c.stopCtx()
+	c.teardown(err)
+	c.wg.Wait()
+	c.mu.Lock()
+	spot := c.spot
+	c.mu.Unlock()
+	if spot != nil {
+		spot.Release()
+	}
+	c.end(err)
 }
 
 // serve runs the handshake then the read loop.
@@ -38,6 +101,11 @@ func (c *conn) serve() error {
 	if err := c.readPreface(); err != nil {
 		return err
 	}
+	c.mu.Lock()
+	if c.active == 0 {
+		c.wakeReaderIfIdle() // the idle timeout runs until the first stream
+	}
+	c.mu.Unlock()
 	return c.readLoop(c.startPending)
 }
 

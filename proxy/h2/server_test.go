@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 func TestServerGet(t *testing.T) {
@@ -282,4 +283,60 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	return p.Conn.Read(b)
+}
+
+// TestResponseHeadsNotIndexed: the server keeps no HPACK dynamic table
+// for what it sends (each indexed field would stay in memory for the
+// connection's life): a second identical response head is encoded as
+// long as the first, bar the first one's table size update.
+func TestResponseHeadsNotIndexed(t *testing.T) {
+	ts := startServer(t, Options{}, okH1)
+	rc := dialRaw(t, ts.addr)
+	var sizes []int
+	for id := uint32(1); id <= 3; id += 2 {
+		rc.headers(id, true, get()...)
+		rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for len(sizes) < int(id+1)/2 {
+			f, err := rc.fr.ReadFrame()
+			if err != nil {
+				t.Fatalf("stream %d: %v", id, err)
+			}
+			if h, ok := f.(*http2.HeadersFrame); ok && h.StreamID == id {
+				sizes = append(sizes, len(h.HeaderBlockFragment()))
+			}
+		}
+	}
+	if sizes[1] < sizes[0]-1 {
+		t.Fatalf("response head blocks of %v bytes: the second refers to fields indexed by the first", sizes)
+	}
+}
+
+// TestAppendFieldDecodes: what appendField encodes decodes to the same
+// fields with hpack's decoder, and leaves its dynamic table empty.
+func TestAppendFieldDecodes(t *testing.T) {
+	fields := []headerField{{Name: ":status", Value: "200"}, {Name: ":status", Value: "503"},
+		{Name: "content-type", Value: "text/plain"}, {Name: "x-long", Value: strings.Repeat("v", 300)},
+		{Name: strings.Repeat("n", 20), Value: ""}, {Name: "set-cookie", Value: "a=b", Sensitive: true},
+		{Name: "www-authenticate", Value: "Basic"}}
+	var b []byte
+	for _, f := range fields {
+		b = appendField(b, f)
+	}
+	dec := hpack.NewDecoder(4096, nil)
+	got, err := dec.DecodeFull(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(fields) {
+		t.Fatalf("decoded %d fields, want %d", len(got), len(fields))
+	}
+	for i, f := range got {
+		if f != fields[i] {
+			t.Errorf("field %d: got %+v, want %+v", i, f, fields[i])
+		}
+	}
+	// Decoding the block again gives the same fields only if nothing was indexed.
+	if again, err := dec.DecodeFull(b); err != nil || len(again) != len(fields) {
+		t.Fatalf("second decode: %d fields, %v", len(again), err)
+	}
 }

@@ -78,9 +78,13 @@ func Refused(err error) bool {
 	return errors.As(err, &re) && re.code == http2.ErrCodeRefusedStream
 }
 
-// deadline is one direction's deadline; its timer wakes the waiters.
+// deadline is one direction's deadline. Its timer, which wakes the
+// waiters, is armed only when a waiter is about to sleep with the
+// deadline set: the session sets deadlines on every stream, and a timer
+// per setting cost more than the stream's waits.
 type deadline struct {
 	t     time.Time
+	armed time.Time // the time the timer is armed for; zero if not armed
 	timer *time.Timer
 }
 
@@ -111,7 +115,7 @@ func (s *StreamConn) Read(p []byte) (int, error) {
 			c.mu.Unlock()
 			return 0, err
 		}
-		s.cond.Wait()
+		s.waitLocked(&s.rdl)
 	}
 	n := copy(p, s.in[s.inOff:])
 	s.inOff += n
@@ -224,7 +228,8 @@ func (s *StreamConn) SetDeadline(t time.Time) error {
 func (s *StreamConn) SetReadDeadline(t time.Time) error {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
-	s.rdl.set(t, &s.cond)
+	s.rdl.t = t
+	s.cond.Broadcast() // a waiter re-arms for the new time
 	return nil
 }
 
@@ -232,38 +237,60 @@ func (s *StreamConn) SetReadDeadline(t time.Time) error {
 func (s *StreamConn) SetWriteDeadline(t time.Time) error {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
-	s.wdl.set(t, &s.cond)
+	s.wdl.t = t
+	s.cond.Broadcast()
 	return nil
 }
 
-func (s *StreamConn) stopTimers() {
-	s.rdl.set(time.Time{}, nil)
-	s.wdl.set(time.Time{}, nil)
+// waitLocked waits on cond (c.mu held) with d's timer armed to wake it
+// at the deadline, if one is set.
+func (s *StreamConn) waitLocked(d *deadline) {
+	if !d.t.IsZero() && !d.armed.Equal(d.t) {
+		d.armed = d.t
+		if d.timer == nil {
+			cond := &s.cond
+			d.timer = time.AfterFunc(time.Until(d.t), func() {
+				cond.L.Lock()
+				cond.Broadcast()
+				cond.L.Unlock()
+			})
+		} else {
+			d.timer.Reset(time.Until(d.t))
+		}
+	}
+	s.cond.Wait()
 }
 
-// set arms the deadline; its timer broadcasts cond under cond.L.
-func (d *deadline) set(t time.Time, cond *sync.Cond) {
+func (s *StreamConn) stopTimers() {
+	s.rdl.stop()
+	s.wdl.stop()
+}
+
+// stop disarms the timer and clears the deadline.
+func (d *deadline) stop() {
 	if d.timer != nil {
 		d.timer.Stop()
 		d.timer = nil
 	}
-	d.t = t
-	if t.IsZero() || cond == nil {
-		return
-	}
-	d.timer = time.AfterFunc(time.Until(t), func() {
-		cond.L.Lock()
-		cond.Broadcast()
-		cond.L.Unlock()
-	})
+	d.t, d.armed = time.Time{}, time.Time{}
 }
 
 func (d *deadline) passed() bool { return !d.t.IsZero() && !time.Now().Before(d.t) }
 
-// sendHeaders is the encoder's sink for a head or trailers. Without
-// flush the frames wait in the buffer for the body that follows (one
-// write for a small response).
+// sendHeaders is the encoder's sink for trailers: sendBlock of fields.
 func (s *StreamConn) sendHeaders(fields []headerField, end, flush bool) error {
+	var b []byte
+	for _, f := range fields {
+		b = appendField(b, f)
+	}
+	return s.sendBlock(b, end, flush)
+}
+
+// sendBlock is the encoder's sink for an encoded head (no dynamic table:
+// it may be encoded before the stream's turn to write). Without flush
+// the frames wait in the buffer for the body that follows (one write for
+// a small response).
+func (s *StreamConn) sendBlock(block []byte, end, flush bool) error {
 	c := s.c
 	c.mu.Lock()
 	err := s.writeErrLocked()
@@ -276,7 +303,7 @@ func (s *StreamConn) sendHeaders(fields []headerField, end, flush bool) error {
 			return nil // the connection is going away; s.err says so
 		}
 		return s.endFrame(fr, end, func() error {
-			return c.w.writeHeaders(fr, s.id, fields, end, c.peerMaxFrame())
+			return c.w.writeBlock(fr, s.id, block, end, c.peerMaxFrame())
 		})
 	}, flush)
 	if err == nil {
@@ -340,7 +367,7 @@ func (s *StreamConn) reserve(want int) (int, error) {
 			c.mu.Lock()
 			continue
 		}
-		s.cond.Wait()
+		s.waitLocked(&s.wdl)
 	}
 }
 

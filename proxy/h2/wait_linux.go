@@ -1,6 +1,7 @@
 package h2
 
 import (
+	"io"
 	"net"
 	"syscall"
 	"unsafe"
@@ -8,56 +9,91 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readWaiterFor returns a function that waits until nc has bytes to
-// read without reading them (and without a buffer), or nil when nc
-// cannot do that (TLS keeps its own buffers anyway).
-func readWaiterFor(nc net.Conn) func() error {
-	switch c := nc.(type) {
-	case *net.TCPConn:
-		return rawWaiter(c)
-	case *net.UnixConn:
-		return rawWaiter(c)
-	case *peekedConn:
-		inner := readWaiterFor(c.Conn)
-		if inner == nil {
-			return nil
-		}
-		return func() error {
-			if c.r != nil && c.r.Buffered() > 0 {
-				return nil
-			}
-			return inner()
-		}
-	}
-	return nil
+// rawReader reads a socket through its syscall.RawConn: the poller parks
+// the goroutine while the socket has nothing, and the buffer the bytes
+// go to is taken only once they are there.
+type rawReader struct {
+	rc   syscall.RawConn
+	fn   func(fd uintptr) bool // one method value for the connection's life
+	dst  []byte                // read into this, or
+	pbuf **[ioBufSize]byte     // into a pooled buffer stored here
+	n    int
+	err  error
 }
 
-// rawWaiter waits with MSG_PEEK: the poller parks the goroutine until
-// the socket is readable (or closed, or its read deadline passes).
-func rawWaiter(sc syscall.Conn) func() error {
+// rawReaderFor returns the raw reader of nc, or nil when nc has no
+// socket of its own (TLS keeps its own buffers anyway).
+func rawReaderFor(nc net.Conn) *rawReader {
+	var sc syscall.Conn
+	switch c := nc.(type) {
+	case *net.TCPConn:
+		sc = c
+	case *net.UnixConn:
+		sc = c
+	case *peekedConn:
+		return rawReaderFor(c.Conn)
+	default:
+		return nil
+	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
 		return nil
 	}
-	w := &peekWaiter{rc: rc}
-	w.probe = w.readable // one method value for the connection's life
-	return w.wait
+	r := &rawReader{rc: rc}
+	r.fn = r.readable
+	return r
 }
 
-// peekWaiter holds what a wait needs, so that waiting allocates nothing.
-type peekWaiter struct {
-	rc    syscall.RawConn
-	probe func(fd uintptr) bool
-	b     [1]byte
+// read reads into dst, or, with dst nil, into a pooled buffer stored in
+// *pbuf. It returns io.EOF at the end of the stream and the poller's
+// error (a passed deadline, a closed conn) while waiting.
+func (r *rawReader) read(dst []byte, pbuf **[ioBufSize]byte) (int, error) {
+	r.dst, r.pbuf, r.n, r.err = dst, pbuf, 0, nil
+	err := r.rc.Read(r.fn)
+	r.dst, r.pbuf = nil, nil
+	if err != nil {
+		return 0, err
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	return r.n, nil
 }
 
-func (w *peekWaiter) wait() error { return w.rc.Read(w.probe) }
-
-// readable reports whether fd has a byte, EOF or an error to read; the
-// poller waits and asks again when it says no.
-func (w *peekWaiter) readable(fd uintptr) bool {
-	// recvfrom(2) without the address unix.Recvfrom would allocate.
-	_, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&w.b[0])), 1,
-		unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
-	return e != unix.EAGAIN && e != unix.EINTR
+// readable reads what fd has; it returns false (the poller waits and
+// asks again) when there is nothing yet.
+func (r *rawReader) readable(fd uintptr) bool {
+	p := r.dst
+	var b *[ioBufSize]byte
+	if p == nil {
+		b = readerPool.Get().(*[ioBufSize]byte)
+		p = b[:]
+	}
+	for {
+		n, _, e := unix.Syscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		switch {
+		case e == unix.EINTR:
+			continue
+		case e == unix.EAGAIN:
+			if b != nil {
+				readerPool.Put(b)
+			}
+			return false
+		case e != 0:
+			r.err = &net.OpError{Op: "read", Net: "tcp", Err: e}
+		default:
+			r.n = int(n)
+		}
+		if b != nil {
+			if r.n > 0 {
+				*r.pbuf = b
+			} else {
+				readerPool.Put(b)
+			}
+		}
+		return true
+	}
 }

@@ -4,6 +4,11 @@ package h2
 
 import "net"
 
-// readWaiterFor returns nil: elsewhere an idle connection keeps its read
-// buffer.
-func readWaiterFor(nc net.Conn) func() error { return nil }
+// rawReader is not used outside Linux: a waiting connection keeps its
+// read buffer.
+type rawReader struct{}
+
+func (*rawReader) read([]byte, **[ioBufSize]byte) (int, error) { panic("h2: no raw reader") }
+
+// rawReaderFor returns nil.
+func rawReaderFor(net.Conn) *rawReader { return nil }

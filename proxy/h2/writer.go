@@ -1,7 +1,6 @@
 package h2
 
 import (
-	"bytes"
 	"encoding/binary"
 	"net"
 	"runtime"
@@ -25,10 +24,10 @@ type writer struct {
 	mu      sync.Mutex
 	bw      *lazyWriter
 	fr      *http2.Framer // its write half; the read half is the reader's
-	henc    *hpack.Encoder
-	hbuf    bytes.Buffer
-	err     error // first write error: the connection is dead after it
-	owed    bool  // a writer wanted a flush and left it to the writers queued behind
+	hbuf    []byte        // the header block being encoded
+	wdl     time.Time     // the write deadline set on c
+	err     error         // first write error: the connection is dead after it
+	owed    bool          // a writer wanted a flush and left it to the writers queued behind
 	dataHdr [9]byte
 }
 
@@ -36,7 +35,6 @@ type writer struct {
 // the caller on the same Framer.
 func newWriter(c net.Conn, fr *http2.Framer, bw *lazyWriter, timeout time.Duration) *writer {
 	w := &writer{c: c, timeout: timeout, bw: bw, fr: fr}
-	w.henc = hpack.NewEncoder(&w.hbuf)
 	return w
 }
 
@@ -52,9 +50,7 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err == nil {
-		if w.timeout > 0 {
-			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
-		}
+		w.armDeadline()
 		if err := f(w.fr); err != nil {
 			w.err = err
 		}
@@ -75,15 +71,29 @@ func (w *writer) doFlush(f func(fr *http2.Framer) error, flush bool) error {
 	return w.err
 }
 
+// armDeadline bounds the writes about to be made by the timeout. The
+// deadline on c moves only when less than half the timeout is left, so
+// that a busy connection does not reset its poller timer at each frame:
+// a write may then be given between half the timeout and the timeout.
+// Callers hold mu.
+func (w *writer) armDeadline() {
+	if w.timeout <= 0 {
+		return
+	}
+	now := time.Now()
+	if w.wdl.Sub(now) < w.timeout/2 {
+		w.wdl = now.Add(w.timeout)
+		w.c.SetWriteDeadline(w.wdl)
+	}
+}
+
 // flush sends what doFlush left buffered; it costs nothing when the
 // buffer is empty.
 func (w *writer) flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err == nil && w.bw.buffered() > 0 {
-		if w.timeout > 0 {
-			w.c.SetWriteDeadline(time.Now().Add(w.timeout))
-		}
+		w.armDeadline()
 		w.err = w.bw.flush()
 	}
 	return w.err
@@ -112,16 +122,23 @@ func (w *writer) writeData(id uint32, end bool, p []byte) error {
 // the encoder needs no conversion.
 type headerField = hpack.HeaderField
 
-// writeHeaders encodes fields and writes them as HEADERS and as many
-// CONTINUATION frames as maxFrame requires. Callers hold w.mu (inside do).
+// writeHeaders encodes fields and writes them as writeBlock does.
+// Callers hold w.mu (inside do).
 func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField, end bool, maxFrame uint32) error {
-	w.hbuf.Reset()
+	w.hbuf = w.hbuf[:0]
 	for _, f := range fields {
-		if err := w.henc.WriteField(f); err != nil {
-			return err
-		}
+		w.hbuf = appendField(w.hbuf, f)
 	}
-	block := w.hbuf.Bytes()
+	err := w.writeBlock(fr, id, w.hbuf, end, maxFrame)
+	if cap(w.hbuf) > 4096 {
+		w.hbuf = nil // a large head does not pin its buffer
+	}
+	return err
+}
+
+// writeBlock writes an encoded header block as HEADERS and as many
+// CONTINUATION frames as maxFrame requires. Callers hold w.mu.
+func (w *writer) writeBlock(fr *http2.Framer, id uint32, block []byte, end bool, maxFrame uint32) error {
 	first := true
 	for first || len(block) > 0 {
 		frag := block
@@ -140,9 +157,6 @@ func (w *writer) writeHeaders(fr *http2.Framer, id uint32, fields []headerField,
 			return err
 		}
 		first = false
-	}
-	if w.hbuf.Cap() > 64<<10 {
-		w.hbuf = bytes.Buffer{} // a huge head does not pin its buffer
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goha/goha/config"
 	"github.com/goha/goha/proxy/h2"
+	"github.com/goha/goha/proxy/relay"
 	"github.com/goha/goha/proxy/stick"
 )
 
@@ -20,47 +21,62 @@ import (
 // never splices (its conn is not a *net.TCPConn) and never keeps a
 // server connection attached: it asks for "close after this request"
 // from the start, so a kept server connection goes to the idle pool.
+// The h2 connection itself, once it has no stream for relay.ParkAfter,
+// is parked in the runtime's lot (h2Lot) with no goroutine and no
+// buffer, as an idle HTTP/1 session is.
 
 // h2Session is one HTTP/2 client connection.
 type h2Session struct {
 	f        *Frontend
 	c        net.Conn
+	srv      *h2.Server
 	ctrs     *stick.Counters
 	accepted time.Time
-	stop     context.CancelFunc // soft stop: GOAWAY, streams in flight finish
 }
 
 // serveH2 serves c, an accepted client connection whose next bytes are
 // the HTTP/2 client preface, until it ends: a `proto h2` bind (h2c with
 // prior knowledge), and the entry the TLS path calls once ALPN chose
 // "h2" (c is then the *tls.Conn, whose handshake is done). It runs on
-// the connection's goroutine and undoes the accept's counting at the
-// end, as serveHTTP does.
+// the connection's goroutine, which the connection gives up when it is
+// parked idle in the lot (then serveH2 returns early and the end runs on
+// the goroutine that resumed it); the end undoes the accept's counting,
+// as serveHTTP does.
 func (f *Frontend) serveH2(c net.Conn, accepted time.Time, ctrs *stick.Counters) {
 	rt := f.rt
-	ctx, cancel := context.WithCancel(rt.ctx)
-	hs := &h2Session{f: f, c: c, ctrs: ctrs, accepted: accepted, stop: cancel}
+	hs := &h2Session{f: f, c: c, ctrs: ctrs, accepted: accepted}
 	if tc, ok := c.(*net.TCPConn); ok && !(f.Cfg.Options.Clitcpka || f.Cfg.Options.Tcpka) {
 		tc.SetKeepAlive(false)
 	}
-	rt.addSession(hs)
-	h2.ServeConn(ctx, c, rt.h2Options(f.Cfg.Timeouts, true), hs.serveStream)
-	cancel()
-	rt.removeSession(hs)
-	if ctrs != nil {
-		ctrs.Release()
+	opts := rt.h2Options(f.Cfg.Timeouts, true)
+	if rt.lot != nil {
+		opts.Lot = h2Lot{rt.lot}
 	}
-	c.Close()
-	f.endSession()
+	hs.srv = h2.NewServer(c, opts, hs.serveStream)
+	rt.addSession(hs)
+	// The soft stop comes through the registry (softStop), the hard stop
+	// through kill: the connection needs no context of its own.
+	hs.srv.Serve(context.Background(), func(error) { hs.end() })
+}
+
+// end is the end of the connection: it leaves the registry and undoes
+// the accept's counting.
+func (hs *h2Session) end() {
+	hs.f.rt.removeSession(hs)
+	if hs.ctrs != nil {
+		hs.ctrs.Release()
+	}
+	hs.c.Close()
+	hs.f.endSession()
 }
 
 // kill closes the connection now (hard stop, shutdown session): the
-// streams in flight fail.
-func (hs *h2Session) kill() { hs.c.Close() }
+// streams in flight fail; a parked connection is taken up to end.
+func (hs *h2Session) kill() { hs.srv.Kill() }
 
 // softStop sends GOAWAY: the streams in flight finish, new ones are
 // refused, and the connection closes when the last one ends.
-func (hs *h2Session) softStop() { hs.stop() }
+func (hs *h2Session) softStop() { hs.srv.Shutdown() }
 
 // serveStream runs one stream's request through the HTTP/1 session
 // machinery (handle, the request phases) and ends it.
@@ -86,6 +102,46 @@ func (hs *h2Session) serveStream(vc net.Conn) {
 	}
 	vc.Close()
 }
+
+// h2Lot adapts the runtime's parking lot to h2.Parker: an idle HTTP/2
+// connection parks there as an idle HTTP/1 session does.
+type h2Lot struct{ lot *relay.Lot }
+
+// Spot returns a connection's place in the lot.
+func (l h2Lot) Spot(control func(f func(fd uintptr)) error, resume func()) h2.ParkSpot {
+	return &h2Spot{lot: l.lot, control: control, resume: resume}
+}
+
+// h2Spot is a parked HTTP/2 connection as the lot sees it (a
+// relay.Parkable) and as package h2 sees its place (an h2.ParkSpot).
+type h2Spot struct {
+	lot     *relay.Lot
+	control func(f func(fd uintptr)) error
+	resume  func()
+	k       relay.Parking
+}
+
+// Control runs f with the connection's socket descriptor.
+func (s *h2Spot) Control(f func(fd uintptr)) error { return s.control(f) }
+
+// Parking returns the connection's parking state.
+func (s *h2Spot) Parking() *relay.Parking { return &s.k }
+
+// Unpark resumes the connection on a new goroutine if it is parked.
+func (s *h2Spot) Unpark() {
+	if s.k.TakeUp() {
+		go s.resume()
+	}
+}
+
+// Park hands the connection to the lot until deadline.
+func (s *h2Spot) Park(deadline time.Time) bool { return s.lot.Park(s, deadline) }
+
+// Wake resumes the connection now if it is parked.
+func (s *h2Spot) Wake() { s.Unpark() }
+
+// Release frees the connection's slot in the lot.
+func (s *h2Spot) Release() { s.lot.Release(s) }
 
 // protoH2 is the request version of a stream (%HV, the req.ver fetch).
 var protoH2 = []byte("HTTP/2.0")
