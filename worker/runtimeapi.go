@@ -3,13 +3,14 @@ package worker
 import (
 	"errors"
 	"fmt"
-	"github.com/goha/goha/proxy/sample"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goha/goha/cli"
+	"github.com/goha/goha/proxy/check"
+	"github.com/goha/goha/proxy/sample"
 	"github.com/goha/goha/proxy/stats"
 )
 
@@ -326,37 +327,13 @@ func (a *runtimeAPI) setServer(s *cli.Session, args []string, _ string, w *cli.W
 	return errors.New("usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight")
 }
 
-// setWeight parses "N" (0..256) or "N%" (of the configured weight).
+// setWeight parses "N" (0..256) or "N%" (of the configured weight) as
+// the agent's weight answers are parsed (check.ParseWeight).
 func setWeight(srv RuntimeServer, v string) error {
-	if v == "" {
-		return errors.New("Require <weight> or <weight%>.")
-	}
-	digits := strings.TrimLeft(v, "+-")
-	n := len(v) - len(digits)
-	for n < len(v) && v[n] >= '0' && v[n] <= '9' {
-		n++
-	}
-	if n == len(v)-len(digits) {
-		return errors.New("Empty weight string empty or preceded by garbage")
-	}
-	w, err := strconv.Atoi(v[:n])
+	_, initial := srv.Weight()
+	w, err := check.ParseWeight(v, initial)
 	if err != nil {
-		w = 1 << 30
-		if v[0] == '-' {
-			w = -w
-		}
-	}
-	switch rest := v[n:]; {
-	case rest == "%":
-		if w < 0 {
-			return errors.New("Relative weight must be positive.")
-		}
-		_, initial := srv.Weight()
-		w = min(initial*min(w, 25600)/100, 256)
-	case w < 0 || w > 256:
-		return errors.New("Absolute weight can only be between 0 and 256 inclusive.")
-	case rest != "":
-		return errors.New("Trailing garbage in weight string")
+		return err
 	}
 	return srv.SetWeight(w)
 }
