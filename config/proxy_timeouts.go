@@ -4,6 +4,28 @@ import "time"
 
 // The timeout keywords of proxy sections.
 
+// proxyTimeout is one `timeout NAME` keyword: the field it sets and the
+// capability a proxy needs for it to apply.
+type proxyTimeout struct {
+	field func(*Timeouts) *time.Duration
+	cap   Cap
+}
+
+// proxyTimeouts has a row per timeout name.
+var proxyTimeouts = map[string]proxyTimeout{
+	"client":          {func(t *Timeouts) *time.Duration { return &t.Client }, CapFrontend},
+	"tarpit":          {func(t *Timeouts) *time.Duration { return &t.Tarpit }, CapListen},
+	"http-keep-alive": {func(t *Timeouts) *time.Duration { return &t.HTTPKeepAlive }, CapListen},
+	"http-request":    {func(t *Timeouts) *time.Duration { return &t.HTTPRequest }, CapListen},
+	"server":          {func(t *Timeouts) *time.Duration { return &t.Server }, CapBackend},
+	"connect":         {func(t *Timeouts) *time.Duration { return &t.Connect }, CapBackend},
+	"check":           {func(t *Timeouts) *time.Duration { return &t.Check }, CapBackend},
+	"queue":           {func(t *Timeouts) *time.Duration { return &t.Queue }, CapBackend},
+	"tunnel":          {func(t *Timeouts) *time.Duration { return &t.Tunnel }, CapBackend},
+	"client-fin":      {func(t *Timeouts) *time.Duration { return &t.ClientFin }, CapFrontend},
+	"server-fin":      {func(t *Timeouts) *time.Duration { return &t.ServerFin }, CapBackend},
+}
+
 // parseTimeout handles `timeout NAME TIME` (and refuses the pre-2.1
 // clitimeout, contimeout and srvtimeout).
 func (p *parser) parseTimeout(px *Proxy, args []string) {
@@ -13,36 +35,12 @@ func (p *parser) parseTimeout(px *Proxy, args []string) {
 		return
 	}
 	name := arg(args, 1)
-	t := &px.Timeouts
-	var dst *time.Duration
-	var c Cap
-	switch name {
-	case "client":
-		dst, c = &t.Client, CapFrontend
-	case "tarpit":
-		dst, c = &t.Tarpit, CapListen
-	case "http-keep-alive":
-		dst, c = &t.HTTPKeepAlive, CapListen
-	case "http-request":
-		dst, c = &t.HTTPRequest, CapListen
-	case "server":
-		dst, c = &t.Server, CapBackend
-	case "connect":
-		dst, c = &t.Connect, CapBackend
-	case "check":
-		dst, c = &t.Check, CapBackend
-	case "queue":
-		dst, c = &t.Queue, CapBackend
-	case "tunnel":
-		dst, c = &t.Tunnel, CapBackend
-	case "client-fin":
-		dst, c = &t.ClientFin, CapFrontend
-	case "server-fin":
-		dst, c = &t.ServerFin, CapBackend
-	default:
+	kw, ok := proxyTimeouts[name]
+	if !ok {
 		p.alertf("'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '%s')", name)
 		return
 	}
+	dst, c := kw.field(&px.Timeouts), kw.cap
 	v := arg(args, 2)
 	if v == "" {
 		p.alertf("'timeout %s' expects an integer value (in milliseconds)", name)
