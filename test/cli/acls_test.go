@@ -18,9 +18,7 @@ import (
 // 2.6's texts; several CLI clients adding and deleting patterns at once
 // under traffic leave no error.
 func TestACLRuntimeCommands(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/socat"); err != nil {
-		t.Skip("socat is not installed")
-	}
+	needSocat(t)
 	dir := t.TempDir()
 	aclf := harness.WriteFile(t, dir, "paths.acl", "/blocked\n")
 	mapf := harness.WriteFile(t, dir, "m.map", "/a A\n")

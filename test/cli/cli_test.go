@@ -21,6 +21,14 @@ import (
 
 func TestMain(m *testing.M) { harness.Main(m) }
 
+// needSocat skips a test that talks to the CLI sockets without socat.
+func needSocat(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/socat"); err != nil {
+		t.Skip("socat is not installed")
+	}
+}
+
 type env struct {
 	t                *testing.T
 	dir, cfg         string
@@ -33,9 +41,7 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/socat"); err != nil {
-		t.Skip("socat is not installed")
-	}
+	needSocat(t)
 	e := &env{t: t, dir: t.TempDir()}
 	e.s1 = harness.NewBackend(t, "s1", nil)
 	e.s2 = harness.NewBackend(t, "s2", nil)

@@ -23,9 +23,7 @@ type dynEnv struct {
 
 func dynSetup(t *testing.T) *dynEnv {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/socat"); err != nil {
-		t.Skip("socat is not installed")
-	}
+	needSocat(t)
 	dir := t.TempDir()
 	e := &dynEnv{t: t, sock: filepath.Join(dir, "admin.sock"), port: harness.FreePort(t)}
 	e.s1 = harness.NewBackend(t, "s1", nil)

@@ -17,9 +17,7 @@ import (
 // then several CLI clients run `set map` concurrently while a load runs,
 // and every answer is one of the values set (never an error).
 func TestMapPrepareCommitUnderLoad(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/socat"); err != nil {
-		t.Skip("socat is not installed")
-	}
+	needSocat(t)
 	dir := t.TempDir()
 	mapf := harness.WriteFile(t, dir, "m.map", "/a A\n")
 	sock := filepath.Join(dir, "admin.sock")

@@ -20,9 +20,7 @@ import (
 // ids and the server's address), `shutdown sessions server` reaches it,
 // and `show servers conn` counts the connection in use.
 func TestShowSessHTTPDetailAndServersConn(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/socat"); err != nil {
-		t.Skip("socat is not installed")
-	}
+	needSocat(t)
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "admin.sock")
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")

@@ -16,9 +16,7 @@ import (
 // a mode tcp frontend are listed by show sess with their frontend,
 // backend and server; `shutdown sessions server BE/S` closes them all.
 func TestShowSessAndShutdownServerSessions(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/socat"); err != nil {
-		t.Skip("socat is not installed")
-	}
+	needSocat(t)
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "admin.sock")
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
