@@ -25,62 +25,105 @@ func (s *httpSession) isMonitor(uri []byte) bool {
 // the connection stays open. Header and path rules that match are
 // recorded in w.rules with their evaluated values.
 func (s *httpSession) requestRules(set []*rules.HTTPRule, be *Backend, closeLocal bool) (done, keep bool) {
-	f, w := s.f, s.w
-	x := &w.x
-	req := &w.req
 	for _, r := range set {
 		if !r.Cond.Eval(&s.smp) {
 			continue
 		}
-		switch r.Kind {
-		case rules.UsePrometheus:
-			return true, s.serveMetrics(be, closeLocal)
-		case rules.Allow:
-			return false, false
-		case rules.Deny:
-			f.Dreq.Add(1)
-			if be != nil {
-				be.Dreq.Add(1)
-			}
-			return true, s.local(s.answerPage(r), r.Status, [2]byte{'P', 'R'}, closeLocal)
-		case rules.Reject:
-			f.Dreq.Add(1)
-			if be != nil {
-				be.Dreq.Add(1)
-			}
-			s.logLocal(-1, 0, [2]byte{'P', 'R'})
-			return true, false
-		case rules.Return, rules.Auth:
-			f.Intercepted.Add(1)
-			return true, s.local(s.answerPage(r), r.Status, [2]byte{'L', 'R'}, closeLocal)
-		case rules.TrackSC, rules.IncGPC, rules.SetGPT:
-			s.httpStickRule(r, be)
-		case rules.SetMark, rules.SetTos, rules.SetPrioClass, rules.SetPrioOffset:
-			s.httpLowAction(r)
-		case rules.CacheUse:
-			s.cacheUse(r)
-		case rules.Tarpit:
-			return true, s.tarpit(r, be, closeLocal)
-		case rules.SilentDrop:
-			s.httpSilentDrop()
-			return true, false
-		case rules.Redirect:
-			a := len(w.vals)
-			w.vals = r.Value.AppendTo(w.vals, x, s.rt.bufsize)
-			target := w.vals[a:]
-			if r.IgnoreEmpty && len(target) == 0 {
-				continue
-			}
-			f.Intercepted.Add(1)
-			w.out = r.AppendRedirect(w.out[:0], req, req.Host, target)
-			return true, s.local(w.out, r.Status, [2]byte{'L', 'R'}, closeLocal)
-		default:
-			if !s.ruleHit(r, false) {
-				return true, s.rewriteFailed(be, closeLocal)
-			}
+		act := requestActions[r.Kind]
+		if act == nil {
+			act = (*httpSession).reqHit
+		}
+		if stop, done, keep := act(s, r, be, closeLocal); stop {
+			return done, keep
 		}
 	}
 	return false, false
+}
+
+// reqAction runs one matched http-request rule. stop ends the rule
+// list, and done and keep are then requestRules' answer.
+type reqAction func(s *httpSession, r *rules.HTTPRule, be *Backend, closeLocal bool) (stop, done, keep bool)
+
+// requestActions has a row per rule kind that does more than edit the
+// request (those go through reqHit, recorded for buildRequest).
+var requestActions = [256]reqAction{
+	rules.UsePrometheus: func(s *httpSession, _ *rules.HTTPRule, be *Backend, closeLocal bool) (bool, bool, bool) {
+		return true, true, s.serveMetrics(be, closeLocal)
+	},
+	rules.Allow:   func(*httpSession, *rules.HTTPRule, *Backend, bool) (bool, bool, bool) { return true, false, false },
+	rules.Deny:    (*httpSession).reqDeny,
+	rules.Reject:  (*httpSession).reqReject,
+	rules.Return:  (*httpSession).reqReturn,
+	rules.Auth:    (*httpSession).reqReturn,
+	rules.TrackSC: (*httpSession).reqStick, rules.IncGPC: (*httpSession).reqStick, rules.SetGPT: (*httpSession).reqStick,
+	rules.SetMark: (*httpSession).reqLow, rules.SetTos: (*httpSession).reqLow,
+	rules.SetPrioClass: (*httpSession).reqLow, rules.SetPrioOffset: (*httpSession).reqLow,
+	rules.CacheUse: func(s *httpSession, r *rules.HTTPRule, _ *Backend, _ bool) (bool, bool, bool) {
+		s.cacheUse(r)
+		return false, false, false
+	},
+	rules.Tarpit: func(s *httpSession, r *rules.HTTPRule, be *Backend, closeLocal bool) (bool, bool, bool) {
+		return true, true, s.tarpit(r, be, closeLocal)
+	},
+	rules.SilentDrop: func(s *httpSession, _ *rules.HTTPRule, _ *Backend, _ bool) (bool, bool, bool) {
+		s.httpSilentDrop()
+		return true, true, false
+	},
+	rules.Redirect: (*httpSession).reqRedirect,
+}
+
+func (s *httpSession) reqDeny(r *rules.HTTPRule, be *Backend, closeLocal bool) (bool, bool, bool) {
+	s.f.Dreq.Add(1)
+	if be != nil {
+		be.Dreq.Add(1)
+	}
+	return true, true, s.local(s.answerPage(r), r.Status, [2]byte{'P', 'R'}, closeLocal)
+}
+
+func (s *httpSession) reqReject(_ *rules.HTTPRule, be *Backend, _ bool) (bool, bool, bool) {
+	s.f.Dreq.Add(1)
+	if be != nil {
+		be.Dreq.Add(1)
+	}
+	s.logLocal(-1, 0, [2]byte{'P', 'R'})
+	return true, true, false
+}
+
+func (s *httpSession) reqReturn(r *rules.HTTPRule, _ *Backend, closeLocal bool) (bool, bool, bool) {
+	s.f.Intercepted.Add(1)
+	return true, true, s.local(s.answerPage(r), r.Status, [2]byte{'L', 'R'}, closeLocal)
+}
+
+func (s *httpSession) reqStick(r *rules.HTTPRule, be *Backend, _ bool) (bool, bool, bool) {
+	s.httpStickRule(r, be)
+	return false, false, false
+}
+
+func (s *httpSession) reqLow(r *rules.HTTPRule, _ *Backend, _ bool) (bool, bool, bool) {
+	s.httpLowAction(r)
+	return false, false, false
+}
+
+func (s *httpSession) reqRedirect(r *rules.HTTPRule, _ *Backend, closeLocal bool) (bool, bool, bool) {
+	w := s.w
+	a := len(w.vals)
+	w.vals = r.Value.AppendTo(w.vals, &w.x, s.rt.bufsize)
+	target := w.vals[a:]
+	if r.IgnoreEmpty && len(target) == 0 {
+		return false, false, false
+	}
+	s.f.Intercepted.Add(1)
+	w.out = r.AppendRedirect(w.out[:0], &w.req, w.req.Host, target)
+	return true, true, s.local(w.out, r.Status, [2]byte{'L', 'R'}, closeLocal)
+}
+
+// reqHit records an editing rule (set-header, rewrites ...) for
+// buildRequest; a rewrite that cannot be applied ends the request.
+func (s *httpSession) reqHit(r *rules.HTTPRule, be *Backend, closeLocal bool) (bool, bool, bool) {
+	if !s.ruleHit(r, false) {
+		return true, true, s.rewriteFailed(be, closeLocal)
+	}
+	return false, false, false
 }
 
 // answerPage returns a deny/return rule's answer, built per request when
