@@ -20,13 +20,15 @@ type Conn struct {
 	// local is the address the client connected to (dst), asked of
 	// conn on first use (Local): a getsockname(2) per connection is
 	// saved when no rule or log reads it.
-	local    netip.AddrPort
-	localSet bool
-	conn     net.Conn
+	local netip.AddrPort
+	conn  net.Conn
 	// Peeked is what was peeked from the client (not consumed); Final
 	// says no more will be waited for.
 	Peeked []byte
 	Final  bool
+	// localSet says local was asked of conn (beside Final: one word
+	// for both).
+	localSet bool
 	// Backends finds backends for nbsrv(NAME); nil: nbsrv is 0.
 	Backends Backends
 	// Stick is the connection's stick counters (nil: none), read by

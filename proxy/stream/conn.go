@@ -23,57 +23,79 @@ const rearmSlack = time.Second
 
 // deadlines caches a connection's read and write deadlines.
 type deadlines struct {
-	rd, wd time.Time
+	rd, wd int64 // Unix ns; 0: none (int64s keep an idle session small)
+}
+
+// at is a deadline as SetDeadline takes it.
+func at(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// readAt is the read deadline now set.
+func (d *deadlines) readAt() time.Time { return at(d.rd) }
+
+// writeAt is the write deadline now set.
+func (d *deadlines) writeAt() time.Time { return at(d.wd) }
+
+// rearm moves deadline *cur (Unix ns) to want+slack unless it already
+// lies between want and want+slack, and reports whether it moved.
+func rearm(cur *int64, want int64, slack time.Duration) bool {
+	if *cur != 0 && *cur >= want && *cur-want <= int64(slack) {
+		return false
+	}
+	*cur = want + int64(slack)
+	return true
 }
 
 // setRead makes sure the read deadline is between now+t and
 // now+t+rearmSlack; t <= 0 means no deadline.
 func (d *deadlines) setRead(c net.Conn, now time.Time, t time.Duration) {
 	if t <= 0 {
-		if !d.rd.IsZero() {
-			d.rd = time.Time{}
-			c.SetReadDeadline(d.rd)
+		if d.rd != 0 {
+			d.rd = 0
+			c.SetReadDeadline(time.Time{})
 		}
 		return
 	}
-	want := now.Add(t)
-	if d.rd.IsZero() || d.rd.Before(want) || d.rd.Sub(want) > rearmSlack {
-		d.rd = want.Add(rearmSlack)
-		c.SetReadDeadline(d.rd)
+	if rearm(&d.rd, now.Add(t).UnixNano(), rearmSlack) {
+		c.SetReadDeadline(at(d.rd))
 	}
 }
 
 // setReadSlack is setRead with a slack of its own.
 func (d *deadlines) setReadSlack(c net.Conn, now time.Time, t, slack time.Duration) {
-	want := now.Add(t)
-	if d.rd.IsZero() || d.rd.Before(want) || d.rd.Sub(want) > slack {
-		d.rd = want.Add(slack)
-		c.SetReadDeadline(d.rd)
+	if rearm(&d.rd, now.Add(t).UnixNano(), slack) {
+		c.SetReadDeadline(at(d.rd))
 	}
 }
 
-// setReadExact sets the read deadline to exactly at (for http-request,
+// setReadExact sets the read deadline to exactly t (for http-request,
 // whose start is the first byte of the request).
-func (d *deadlines) setReadExact(c net.Conn, at time.Time) {
-	if d.rd != at {
-		d.rd = at
-		c.SetReadDeadline(at)
+func (d *deadlines) setReadExact(c net.Conn, t time.Time) {
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+	}
+	if d.rd != ns {
+		d.rd = ns
+		c.SetReadDeadline(t)
 	}
 }
 
 // setWrite is setRead for writes.
 func (d *deadlines) setWrite(c net.Conn, now time.Time, t time.Duration) {
 	if t <= 0 {
-		if !d.wd.IsZero() {
-			d.wd = time.Time{}
-			c.SetWriteDeadline(d.wd)
+		if d.wd != 0 {
+			d.wd = 0
+			c.SetWriteDeadline(time.Time{})
 		}
 		return
 	}
-	want := now.Add(t)
-	if d.wd.IsZero() || d.wd.Before(want) || d.wd.Sub(want) > rearmSlack {
-		d.wd = want.Add(rearmSlack)
-		c.SetWriteDeadline(d.wd)
+	if rearm(&d.wd, now.Add(t).UnixNano(), rearmSlack) {
+		c.SetWriteDeadline(at(d.wd))
 	}
 }
 

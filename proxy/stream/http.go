@@ -87,7 +87,6 @@ type httpSession struct {
 	readFn   func(fd uintptr) bool // reads into a pooled buffer (see readRequest)
 	rn       int
 	rerr     error
-	linger   bool // the client connection ends with unread request bytes
 
 	qctx context.Context // see queueCtx (queue.go)
 
@@ -95,6 +94,7 @@ type httpSession struct {
 
 	idle      atomic.Bool  // waiting for the next request
 	resumed   bool         // taken up again by the lot: the idle wait goes on
+	linger    bool         // the client connection ends with unread request bytes
 	idleSince atomic.Int64 // Unix ns
 	stop      atomic.Bool  // soft stop requested: close after this request
 	killed    atomic.Bool

@@ -267,7 +267,7 @@ func (s *httpSession) spliceBody(sc *srvConn, be *Backend, rest int64) (x xfer, 
 // client (the server closing early shows as a short transfer instead).
 func (s *httpSession) spliceFailedSide(err error) side {
 	if isTimeout(err) {
-		if !s.dl.wd.IsZero() && !time.Now().Before(s.dl.wd) {
+		if s.dl.wd != 0 && time.Now().UnixNano() >= s.dl.wd {
 			return sideClient
 		}
 		return sideServer

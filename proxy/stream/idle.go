@@ -71,7 +71,7 @@ func (s *httpSession) waitIdle(rs *reqStart) (parked bool, err error) {
 	s.idle.Store(false)
 	if s.stop.Load() {
 		// A soft stop set the deadline behind the cache's back.
-		s.dl.rd = time.Time{}
+		s.dl.rd = 0
 	}
 	return false, nil
 }

@@ -325,7 +325,7 @@ func (b *Backend) release(s *Server) {
 func (s *httpSession) queueCtx() context.Context {
 	if s.qctx == nil {
 		s.qctx = withQueueWatch(s.rt.ctx, func(gone func()) func() {
-			return watchConn(s.c, true, s.dl.rd, gone)
+			return watchConn(s.c, true, s.dl.readAt(), gone)
 		})
 	}
 	return s.qctx

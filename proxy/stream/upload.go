@@ -93,9 +93,9 @@ func (s *httpSession) finishUpload(sc *srvConn, abort bool) bool {
 		if abort {
 			// The deadlines set above are not in the caches.
 			s.c.SetReadDeadline(time.Time{})
-			s.dl.rd = time.Time{}
+			s.dl.rd = 0
 			sc.c.SetWriteDeadline(time.Time{})
-			sc.dl.wd = time.Time{}
+			sc.dl.wd = 0
 		}
 	}
 	return u.x.failed == sideNone && !u.aborted.Load()
