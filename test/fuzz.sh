@@ -5,7 +5,7 @@
 # testdata/fuzz (new failing inputs are written there by go test; commit
 # them). FUZZJOBS targets run at once (default 1), each with FUZZPARALLEL
 # fuzzing workers (default: go test's, one per CPU). make test runs a
-# smoke of it (FUZZTIME=1s FUZZJOBS=2 FUZZPARALLEL=1). Exits non-zero if
+# smoke of it (FUZZTIME=300x FUZZJOBS=2 FUZZPARALLEL=1). Exits non-zero if
 # a target fails.
 set -eu
 cd "$(dirname "$0")/.."
