@@ -104,6 +104,12 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		o.Extra(reg, rt)
 	}
 
+	// Signals are ours before the listeners serve: a SIGTTOU sent once
+	// the port answers must find the worker listening for it.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGTTOU, syscall.SIGTTIN)
+	signal.Ignore(syscall.SIGPIPE)
+	defer signal.Stop(sigs)
 	if err := rt.Start(feLns); err != nil {
 		log.Error().Msgf("Starting proxies: %v", err)
 		return 1
@@ -128,10 +134,6 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		}(s)
 	}
 
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGTTOU, syscall.SIGTTIN)
-	signal.Ignore(syscall.SIGPIPE)
-	defer signal.Stop(sigs)
 
 	masterGone := make(chan struct{})
 	if o.IPC != nil {
