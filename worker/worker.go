@@ -134,7 +134,6 @@ func Serve(o ServeOptions, rt *proxy.Runtime) int {
 		}(s)
 	}
 
-
 	masterGone := make(chan struct{})
 	if o.IPC != nil {
 		go readIPC(ctx, o.IPC, reg, timeout, o.TicketKeys, masterGone)
